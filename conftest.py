@@ -1,0 +1,117 @@
+"""Shared fixtures: a municipality with a unit, officers, two providers and their users."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from verkstall.access.roles import Role
+from verkstall.core import testing as build
+
+
+class World:
+    """Two organisations that must never see each other's data, and one that is not connected."""
+
+    def __init__(self):
+        self.muni = build.municipality(name="Teststad")
+        self.unit = build.unit(self.muni, "Biståndsenheten Väst")
+        self.other_unit = build.unit(self.muni, "Biståndsenheten Öst")
+        self.area = build.area(self.muni, "Västra området")
+        self.officer = build.user(Role.OFFICER, self.muni, unit=self.unit, username="officer")
+        self.other_officer = build.user(
+            Role.OFFICER, self.muni, unit=self.other_unit, username="officer2"
+        )
+        self.fee_officer = build.user(Role.FEE_OFFICER, self.muni, username="fee")
+        self.provider_a = build.provider(self.muni, "Omsorg A AB")
+        self.provider_b = build.provider(self.muni, "Omsorg B AB")
+        self.offline = build.provider(self.muni, "Faxomsorg HB", connected=False)
+        self.staff_a = build.user(
+            Role.PROVIDER_STAFF, self.muni, provider=self.provider_a, username="staff_a"
+        )
+        self.staff_b = build.user(
+            Role.PROVIDER_STAFF, self.muni, provider=self.provider_b, username="staff_b"
+        )
+
+    def person(self, **kw):
+        from verkstall.people.services import register_person
+
+        values = {
+            "personal_number": build.test_number(),
+            "first_name": "Elsa",
+            "last_name": "Testsson",
+            "street_address": "Testgatan 1",
+            "postal_code": "16255",
+            "city": "Vällingby",
+            "area": self.area.pk,
+            "phone": "08-123 45",
+        }
+        values.update(kw)
+        return register_person(self.officer, **values)
+
+    def decision(self, person=None, **kw):
+        from verkstall.decisions.services import record_decision
+
+        person = person or self.person()
+        values = {
+            "decided_on": timezone.localdate() - timedelta(days=7),
+            "services": [
+                {
+                    "service_type": "hemtjanst-omvardnad",
+                    "scope_amount": "20",
+                    "scope_unit": "hours_per_month",
+                    "frequency": "morgon och kväll",
+                }
+            ],
+        }
+        values.update(kw)
+        return record_decision(self.officer, person=person, **values)
+
+    def order(self, provider=None, state="draft", **kw):
+        """An order walked through the real services up to `state`."""
+        from verkstall.orders import services
+
+        decision = kw.pop("decision", None) or self.decision()
+        provider = provider or self.provider_a
+        order = services.create_order(self.officer, decision=decision, provider=provider, **kw)
+        if state == "draft":
+            return order
+        services.send_order(self.officer, order)
+        if state == "sent":
+            return order.__class__.objects.get(pk=order.pk)
+        actor = self._provider_actor(provider)
+        channel = "" if provider.is_connected else "phone"
+        services.acknowledge_order(actor, order, channel=channel)
+        if state == "acknowledged":
+            return order.__class__.objects.get(pk=order.pk)
+        services.register_start(actor, order, start_date=timezone.localdate(), channel=channel)
+        if state == "started":
+            return order.__class__.objects.get(pk=order.pk)
+        if state == "ended":
+            services.end_order(actor, order, end_date=timezone.localdate(), channel=channel)
+        elif state == "cancelled":
+            raise ValueError("cancel from draft/sent/acknowledged explicitly")
+        return order.__class__.objects.get(pk=order.pk)
+
+    def _provider_actor(self, provider):
+        if not provider.is_connected:
+            return self.officer
+        return {self.provider_a.pk: self.staff_a, self.provider_b.pk: self.staff_b}[provider.pk]
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+@pytest.fixture
+def api():
+    from rest_framework.test import APIClient
+
+    def client_for(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return client_for

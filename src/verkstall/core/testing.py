@@ -1,0 +1,67 @@
+"""Builders for tests: small, explicit, and only Skatteverket-range test personnummer."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from verkstall.access.models import Municipality, Unit, User
+from verkstall.access.roles import Role
+from verkstall.core.personal_number import make_test_personal_number
+from verkstall.providers.models import Area, Channel, Provider, ProviderUnit
+
+_seq = itertools.count(1)
+
+
+def municipality(code: str | None = None, name: str | None = None, profile="stockholm-hv"):
+    n = next(_seq)
+    return Municipality.objects.create(
+        code=code or f"{9000 + n}", name=name or f"Testkommun {n}", rule_profile=profile
+    )
+
+
+def unit(muni, name: str | None = None) -> Unit:
+    return Unit.objects.create(municipality=muni, name=name or f"Biståndsenheten {next(_seq)}")
+
+
+def provider(muni, name: str | None = None, *, connected: bool = True, channel=None) -> Provider:
+    if channel is None:
+        channel = Channel.SYSTEM if connected else Channel.FAX
+    return Provider.objects.create(
+        municipality=muni,
+        name=name or f"Utförare {next(_seq)} AB",
+        is_connected=connected,
+        channel=channel,
+    )
+
+
+def provider_unit(prov, name: str = "Enhet 1") -> ProviderUnit:
+    return ProviderUnit.objects.create(
+        municipality=prov.municipality, provider=prov, name=name, manager_name="Enhetschef"
+    )
+
+
+def area(muni, name: str | None = None) -> Area:
+    return Area.objects.create(municipality=muni, name=name or f"Område {next(_seq)}")
+
+
+def user(role: Role, muni, *, unit=None, provider=None, username=None, password="pw-test-123"):
+    u = User(
+        username=username or f"{role.value}-{next(_seq)}",
+        first_name="Test",
+        last_name=role.value,
+        role=role.value,
+        municipality=muni,
+        unit=unit,
+        provider=provider,
+    )
+    u.set_password(password)
+    u.save()
+    return u
+
+
+def test_number(index: int | None = None) -> str:
+    """A unique valid personnummer in Skatteverket's test range (birth numbers 980-999)."""
+    i = next(_seq) if index is None else index
+    born = date(1930, 1, 1).fromordinal(date(1930, 1, 1).toordinal() + (i * 37) % 20000)
+    return make_test_personal_number(born, 980 + i % 20).formatted()

@@ -1,0 +1,101 @@
+"""Service types, decisions and the services they grant (SPEC R1.2)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from .catalogue import KIND_LABELS, LSS, SOL, ServiceKind
+
+
+class ServiceType(models.Model):
+    """A kind of service (insats) from the catalogue; shared by all municipalities."""
+
+    code = models.SlugField("kod", max_length=50, unique=True)
+    name = models.CharField("namn", max_length=120)
+    kind = models.CharField(
+        "slag", max_length=30, choices=[(k.value, KIND_LABELS[k]) for k in ServiceKind]
+    )
+    law = models.CharField("lag", max_length=3, choices=[(SOL, SOL), (LSS, LSS)])
+    lov = models.BooleanField("LOV gäller", default=False)
+    queued = models.BooleanField("via kö", default=False)
+    unassessed = models.BooleanField("utan behovsprövning (IUB)", default=False)
+    active = models.BooleanField("aktiv", default=True)
+
+    class Meta:
+        verbose_name = "insatstyp"
+        verbose_name_plural = "insatstyper"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Decision(models.Model):
+    """A decision (beslut) granting one or more services to a person."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    unit = models.ForeignKey("access.Unit", on_delete=models.PROTECT, related_name="decisions")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="decisions")
+    officer = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="decisions")
+    decided_on = models.DateField("beslutsdatum")
+    assessment_summary = models.TextField(
+        "utredning (underlag för beställningen)",
+        blank=True,
+        help_text="The assessment behind the decision; the basis of the order document (R3.1).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "beslut"
+        verbose_name_plural = "beslut"
+        ordering = ["-decided_on", "-id"]
+        indexes = [models.Index(fields=["municipality", "person"])]
+
+    def __str__(self) -> str:
+        return f"Beslut {self.decided_on:%Y-%m-%d} ({self.person})"
+
+
+class ScopeUnit(models.TextChoices):
+    HOURS_PER_MONTH = "hours_per_month", "timmar per månad"
+    VISITS_PER_DAY = "visits_per_day", "besök per dag"
+    VISITS_PER_WEEK = "visits_per_week", "besök per vecka"
+    VISITS_PER_MONTH = "visits_per_month", "besök per månad"
+    DAYS_PER_WEEK = "days_per_week", "dagar per vecka"
+    PLACE = "place", "plats"
+
+
+class GrantedService(models.Model):
+    """One granted service of a decision: type, scope, frequency and validity."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="services")
+    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT)
+    scope_amount = models.DecimalField("omfattning", max_digits=7, decimal_places=2)
+    scope_unit = models.CharField("enhet", max_length=20, choices=ScopeUnit.choices)
+    frequency = models.CharField(
+        "frekvens", max_length=200, blank=True, help_text="E.g. 'morgon och kväll'."
+    )
+    valid_from = models.DateField("gäller från")
+    valid_to = models.DateField("gäller till", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "beviljad insats"
+        verbose_name_plural = "beviljade insatser"
+        constraints = [
+            models.CheckConstraint(
+                name="granted_service_validity_order",
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+            ),
+            models.CheckConstraint(
+                name="granted_service_positive_scope", condition=Q(scope_amount__gt=0)
+            ),
+        ]
+
+    @property
+    def scope_text(self) -> str:
+        amount = f"{self.scope_amount:g}".replace(".", ",")
+        return f"{amount} {self.get_scope_unit_display()}"
+
+    def __str__(self) -> str:
+        return f"{self.service_type.name}, {self.scope_text}"

@@ -1,0 +1,217 @@
+"""API for orders and every transition (SPEC R3). Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from verkstall.core.errors import NotFound
+from verkstall.decisions.api import GrantedServiceSerializer
+from verkstall.decisions.selectors import get_decision
+
+from . import selectors, services
+from .models import Order, OrderEvent, ReplyChannel
+from .states import State
+
+
+class OrderEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.get_full_name", read_only=True)
+    on_behalf_of = serializers.CharField(source="on_behalf_of.name", default=None, read_only=True)
+
+    class Meta:
+        model = OrderEvent
+        fields = [
+            "seq",
+            "kind",
+            "from_state",
+            "to_state",
+            "actor",
+            "actor_organisation",
+            "on_behalf_of",
+            "channel",
+            "occurred_at",
+            "recorded_at",
+            "data",
+        ]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    services = GrantedServiceSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "state",
+            "person",
+            "person_name",
+            "decision",
+            "provider",
+            "provider_name",
+            "provider_unit",
+            "services",
+            "instructions",
+            "acute_oral_at",
+            "written_on",
+            "sent_at",
+            "acknowledged_at",
+            "start_date",
+            "end_date",
+            "created_at",
+            "allowed_actions",
+        ]
+
+    def get_allowed_actions(self, order) -> list[str]:
+        return [a.value for a in selectors.actions_for(self.context["request"].user, order)]
+
+
+class OrderDetailSerializer(OrderSerializer):
+    events = serializers.SerializerMethodField()
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "events"]
+
+    @extend_schema_field(OrderEventSerializer(many=True))
+    def get_events(self, order) -> list[dict]:
+        return OrderEventSerializer(selectors.order_events(order), many=True).data
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    decision = serializers.IntegerField()
+    provider = serializers.IntegerField()
+    provider_unit = serializers.IntegerField(required=False, allow_null=True)
+    services = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Granted service ids of the decision; default all of them.",
+    )
+    instructions = serializers.CharField(required=False, allow_blank=True)
+    acute_oral_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When an acute oral order was given, if one came first (R3.2).",
+    )
+
+
+class SendSerializer(serializers.Serializer):
+    written_on = serializers.DateField(
+        required=False, help_text="The order's date; never earlier than today (R3.2)."
+    )
+
+
+ON_BEHALF_HELP = "How the reply came in, when registered for a provider not connected (R3.3)."
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    occurred_at = serializers.DateTimeField(required=False)
+    channel = serializers.ChoiceField(
+        choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
+    )
+
+
+class StartSerializer(serializers.Serializer):
+    start_date = serializers.DateField()
+    channel = serializers.ChoiceField(
+        choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
+    )
+
+
+class EndSerializer(serializers.Serializer):
+    end_date = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True)
+    channel = serializers.ChoiceField(
+        choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
+    )
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    state = serializers.ChoiceField(choices=[s.value for s in State])
+    action = serializers.CharField()
+    allowed_actions = serializers.ListField(child=serializers.CharField())
+
+
+TRANSITION_RESPONSES = {
+    200: OrderDetailSerializer,
+    400: OpenApiResponse(description="Bad input; field names map to messages."),
+    403: OpenApiResponse(description="You may see the order but not do this."),
+    404: OpenApiResponse(description="No such order, or not yours to see."),
+    409: ConflictSerializer,
+}
+
+
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Orders the signed-in user may see, and their transitions."""
+
+    def get_queryset(self):
+        qs = selectors.orders_for(self.request.user)
+        state = self.request.query_params.get("state")
+        if state in State._value2member_map_:
+            qs = qs.filter(state=state)
+        return qs
+
+    def get_serializer_class(self):
+        return OrderDetailSerializer if self.action != "list" else OrderSerializer
+
+    def get_object(self):
+        return selectors.get_order(self.request.user, self.kwargs["pk"])
+
+    def _detail(self, request, pk) -> Response:
+        order = selectors.get_order(request.user, pk)
+        return Response(OrderDetailSerializer(order, context={"request": request}).data)
+
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderDetailSerializer})
+    def create(self, request):
+        data = OrderCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        try:
+            decision = get_decision(request.user, values.pop("decision"))
+        except NotFound:
+            return Response({"decision": ["Okänt beslut."]}, status=status.HTTP_400_BAD_REQUEST)
+        order = services.create_order(request.user, decision=decision, **values)
+        response = self._detail(request, order.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    def _transition(self, request, pk, serializer_class, service):
+        order = self.get_object()
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        service(request.user, order, **data.validated_data)
+        return self._detail(request, pk)
+
+    @extend_schema(request=SendSerializer, responses=TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        return self._transition(request, pk, SendSerializer, services.send_order)
+
+    @extend_schema(request=AcknowledgeSerializer, responses=TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._transition(request, pk, AcknowledgeSerializer, services.acknowledge_order)
+
+    @extend_schema(request=StartSerializer, responses=TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._transition(request, pk, StartSerializer, services.register_start)
+
+    @extend_schema(request=EndSerializer, responses=TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        return self._transition(request, pk, EndSerializer, services.end_order)
+
+    @extend_schema(request=CancelSerializer, responses=TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._transition(request, pk, CancelSerializer, services.cancel_order)

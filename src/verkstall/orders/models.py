@@ -1,0 +1,165 @@
+"""The order and its append-only events (SPEC R3)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from .states import STATE_LABELS, State
+
+
+class Order(models.Model):
+    """A written order (beställning) to one provider for one person's granted services.
+
+    The current state and the key dates are kept on the row for fast reads; they change only
+    together with the event that explains them (services.py).
+    """
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    unit = models.ForeignKey("access.Unit", on_delete=models.PROTECT, related_name="orders")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="orders")
+    decision = models.ForeignKey(
+        "decisions.Decision", on_delete=models.PROTECT, related_name="orders"
+    )
+    services = models.ManyToManyField("decisions.GrantedService", related_name="orders")
+    officer = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="orders"
+    )
+    provider_unit = models.ForeignKey(
+        "providers.ProviderUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
+    state = models.CharField(
+        "status",
+        max_length=20,
+        choices=[(s.value, STATE_LABELS[s]) for s in State],
+        default=State.DRAFT.value,
+    )
+    instructions = models.TextField(
+        "information till utföraren",
+        blank=True,
+        help_text="What the provider needs to know to give good care (seed 001).",
+    )
+    acute_oral_at = models.DateTimeField(
+        "muntlig beställning",
+        null=True,
+        blank=True,
+        help_text="When an acute oral order was given; a written order must follow (R3.2).",
+    )
+    written_on = models.DateField("skriftlig beställning daterad", null=True, blank=True)
+    sent_at = models.DateTimeField("skickad", null=True, blank=True)
+    acknowledged_at = models.DateTimeField("kvitterad", null=True, blank=True)
+    start_date = models.DateField("verkställd från och med", null=True, blank=True)
+    end_date = models.DateField("avslutad", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_event_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "beställning"
+        verbose_name_plural = "beställningar"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["municipality", "provider", "state"]),
+            models.Index(fields=["municipality", "unit", "state"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="order_sent_has_written_date",
+                condition=Q(sent_at__isnull=True) | Q(written_on__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="order_end_not_before_start",
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+            ),
+        ]
+
+    @property
+    def state_enum(self) -> State:
+        return State(self.state)
+
+    @property
+    def awaits_written_order(self) -> bool:
+        """An acute oral order whose written order has not gone out yet (R3.2)."""
+        return self.acute_oral_at is not None and self.sent_at is None and self.state == "draft"
+
+    def __str__(self) -> str:
+        return f"Beställning {self.pk} ({self.person})"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Beställning skapad"
+    ORAL_ORDER = "oral_order", "Muntlig beställning (akut)"
+    SENT = "sent", "Skickad"
+    ACKNOWLEDGED = "acknowledged", "Kvitterad"
+    STARTED = "started", "Verkställd"
+    ENDED = "ended", "Avslutad"
+    CANCELLED = "cancelled", "Makulerad"
+
+
+class ReplyChannel(models.TextChoices):
+    """How a reply from a provider reached the municipality, when registered on its behalf."""
+
+    SYSTEM = "system", "I systemet"
+    PHONE = "phone", "Telefon"
+    EMAIL = "email", "E-post"
+    FAX = "fax", "Fax"
+    POST = "post", "Post"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class OrderEvent(models.Model):
+    """One thing that happened to an order. Never changed or deleted once written."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
+    actor_organisation = models.CharField(max_length=200)
+    on_behalf_of = models.ForeignKey(
+        "providers.Provider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when the municipality registered this for a provider not connected.",
+    )
+    channel = models.CharField(max_length=10, choices=ReplyChannel.choices, blank=True)
+    occurred_at = models.DateTimeField("inträffade")
+    recorded_at = models.DateTimeField("registrerades")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "händelse"
+        verbose_name_plural = "händelser"
+        ordering = ["order", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "seq"], name="order_event_unique_seq"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Order events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Order events are append-only.")
+
+    @property
+    def is_backdated(self) -> bool:
+        return (self.recorded_at - self.occurred_at).total_seconds() > 3600
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d})"

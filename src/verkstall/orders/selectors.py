@@ -1,0 +1,64 @@
+"""Reads of orders and their history, scoped (verkstall.access.scoping)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from verkstall.access.policies import provider_side
+from verkstall.access.roles import Role
+from verkstall.access.scoping import order_scope
+from verkstall.core.errors import NotFound
+from verkstall.decisions.models import GrantedService
+
+from .models import Order, OrderEvent
+from .states import Action, State, allowed_actions
+
+
+def orders_for(user) -> QuerySet[Order]:
+    return (
+        Order.objects.filter(order_scope(user))
+        .select_related("person", "provider", "provider_unit", "unit", "decision")
+        .prefetch_related(
+            Prefetch(
+                "services",
+                queryset=GrantedService.objects.select_related("service_type").order_by("id"),
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def get_order(user, pk) -> Order:
+    try:
+        return orders_for(user).get(pk=pk)
+    except (Order.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Beställningen finns inte eller så saknar du behörighet.") from None
+
+
+def order_events(order: Order) -> QuerySet[OrderEvent]:
+    """The history of an order already fetched through `get_order`."""
+    return order.events.select_related("actor", "on_behalf_of").order_by("seq")
+
+
+def provider_inbox(user) -> QuerySet[Order]:
+    """A provider's new orders: sent and waiting for acknowledgement or a start date."""
+    return orders_for(user).filter(state__in=[State.SENT, State.ACKNOWLEDGED])
+
+
+def person_orders(user, person) -> QuerySet[Order]:
+    return orders_for(user).filter(person=person)
+
+
+def actions_for(user, order: Order) -> list[Action]:
+    """The actions this user may take on this order now: the state table and the policies."""
+    result = []
+    officer_here = user.role_enum == Role.OFFICER and user.unit_id == order.unit_id
+    provider_ok, _ = provider_side(user, order.provider)
+    for action in allowed_actions(State(order.state)):
+        if (
+            (action in (Action.SEND, Action.CANCEL) and officer_here)
+            or (action in (Action.ACKNOWLEDGE, Action.START) and provider_ok)
+            or (action == Action.END and (officer_here or provider_ok))
+        ):
+            result.append(action)
+    return result

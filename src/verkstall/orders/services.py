@@ -1,0 +1,367 @@
+"""Every write to an order: one business action, one transaction, one event (SPEC R3).
+
+Each transition locks the order row, checks the state table (states.py) and the actor's right
+to act, then writes the event and the new state together. An event records when the thing
+happened (`occurred_at`) and when it was recorded (`recorded_at`), so a start date reported
+late is judged by when it happened while the record shows both.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+
+from verkstall.access.policies import provider_side, require_officer_of_unit
+from verkstall.access.roles import Role
+from verkstall.core.dates import parse_date, parse_moment
+from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from verkstall.providers.models import Provider, ProviderUnit
+
+from .models import EventKind, Order, OrderEvent, ReplyChannel
+from .states import Action, IllegalTransition, next_state
+
+ON_BEHALF_CHANNELS = (
+    ReplyChannel.PHONE.value,
+    ReplyChannel.EMAIL.value,
+    ReplyChannel.FAX.value,
+    ReplyChannel.POST.value,
+)
+
+
+def _start_of_day(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _lock(order: Order) -> Order:
+    return Order.objects.select_for_update().select_related("provider").get(pk=order.pk)
+
+
+def _append_event(
+    order: Order,
+    *,
+    kind: str,
+    actor,
+    occurred_at: datetime,
+    from_state: str = "",
+    to_state: str = "",
+    on_behalf_of: Provider | None = None,
+    channel: str = "",
+    data: dict | None = None,
+) -> OrderEvent:
+    """Write the next event of a locked order. The caller saves the order in the same
+    transaction; `last_event_seq` and the unique (order, seq) constraint keep the sequence."""
+    order.last_event_seq += 1
+    return OrderEvent.objects.create(
+        municipality_id=order.municipality_id,
+        order=order,
+        seq=order.last_event_seq,
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        actor_organisation=actor.organisation_name[:200],
+        on_behalf_of=on_behalf_of,
+        channel=channel,
+        occurred_at=occurred_at,
+        recorded_at=timezone.now(),
+        data=data or {},
+    )
+
+
+def _transition(
+    order: Order,
+    action: Action,
+    *,
+    kind: str,
+    actor,
+    occurred_at: datetime,
+    updates: dict,
+    data: dict | None = None,
+    on_behalf_of: Provider | None = None,
+    channel: str = "",
+) -> OrderEvent:
+    try:
+        new_state = next_state(order.state, action)
+    except IllegalTransition as exc:
+        raise TransitionNotAllowed(
+            str(exc),
+            state=exc.state.value,
+            action=exc.action.value,
+            allowed=[a.value for a in exc.allowed],
+        ) from None
+    from_state = order.state
+    for field, value in updates.items():
+        setattr(order, field, value)
+    order.state = new_state.value
+    event = _append_event(
+        order,
+        kind=kind,
+        actor=actor,
+        occurred_at=occurred_at,
+        from_state=from_state,
+        to_state=new_state.value,
+        on_behalf_of=on_behalf_of,
+        channel=channel,
+        data=data,
+    )
+    order.save()
+    return event
+
+
+def _check_state(order: Order, action: Action) -> None:
+    """Refuse early (409) before validating input for an action the state does not allow."""
+    try:
+        next_state(order.state, action)
+    except IllegalTransition as exc:
+        raise TransitionNotAllowed(
+            str(exc),
+            state=exc.state.value,
+            action=exc.action.value,
+            allowed=[a.value for a in exc.allowed],
+        ) from None
+
+
+def _provider_actor(actor, order: Order, what: str) -> Provider | None:
+    allowed, on_behalf = provider_side(actor, order.provider)
+    if not allowed:
+        if actor.role_enum in (Role.OFFICER, Role.FEE_OFFICER) and order.provider.is_connected:
+            raise PermissionDenied(
+                f"{order.provider.name} är ansluten till systemet och {what} själv."
+            )
+        raise PermissionDenied(f"Endast utföraren kan {what}.")
+    return on_behalf
+
+
+def _reply_channel(on_behalf: Provider | None, channel: str, errors: dict) -> str:
+    if on_behalf is None:
+        return ReplyChannel.SYSTEM.value
+    if channel not in ON_BEHALF_CHANNELS:
+        errors["channel"] = "Ange hur utförarens svar kom in (telefon, e-post, fax eller post)."
+    return channel
+
+
+@transaction.atomic
+def create_order(
+    actor,
+    *,
+    decision,
+    provider,
+    services=None,
+    provider_unit=None,
+    instructions: str = "",
+    acute_oral_at=None,
+) -> Order:
+    """Create a draft order for a decision's services (R3.1). With `acute_oral_at`, the order
+    records that an acute oral order was given then; the written order must follow (R3.2)."""
+    require_officer_of_unit(actor, decision.unit_id, "beställa insatser för klienten")
+    errors: dict[str, str] = {}
+    provider_obj = _provider(actor, provider, errors)
+    unit_obj = None
+    if provider_unit not in (None, "") and provider_obj is not None:
+        unit_id = getattr(provider_unit, "pk", provider_unit)
+        unit_obj = ProviderUnit.objects.filter(pk=unit_id, provider=provider_obj).first()
+        if unit_obj is None:
+            errors["provider_unit"] = "Enheten hör inte till vald utförare."
+    granted = list(decision.services.all())
+    if services is None:
+        chosen = granted
+    else:
+        wanted = {int(getattr(s, "pk", s)) for s in services if str(getattr(s, "pk", s)).isdigit()}
+        chosen = [g for g in granted if g.pk in wanted]
+        if len(chosen) != len(list(services)):
+            errors["services"] = "Insatserna måste höra till beslutet."
+    if not chosen:
+        errors.setdefault("services", "Välj minst en beviljad insats.")
+    oral_at = parse_moment(acute_oral_at, "acute_oral_at", errors)
+    now = timezone.now()
+    if oral_at and oral_at > now:
+        errors["acute_oral_at"] = "Den muntliga beställningen kan inte ligga i framtiden."
+    if errors:
+        raise ValidationFailed(errors)
+    order = Order.objects.create(
+        municipality_id=decision.municipality_id,
+        unit_id=decision.unit_id,
+        person_id=decision.person_id,
+        decision=decision,
+        officer=actor,
+        provider=provider_obj,
+        provider_unit=unit_obj,
+        instructions=(instructions or "").strip(),
+        acute_oral_at=oral_at,
+    )
+    order.services.set(chosen)
+    _append_event(
+        order,
+        kind=EventKind.CREATED,
+        actor=actor,
+        occurred_at=now,
+        to_state=order.state,
+        data={"services": [g.pk for g in chosen], "provider": provider_obj.name},
+    )
+    if oral_at:
+        _append_event(order, kind=EventKind.ORAL_ORDER, actor=actor, occurred_at=oral_at)
+    order.save(update_fields=["last_event_seq"])
+    return order
+
+
+def _provider(actor, provider, errors: dict) -> Provider | None:
+    provider_id = getattr(provider, "pk", provider)
+    obj = Provider.objects.filter(pk=provider_id, municipality_id=actor.municipality_id).first()
+    if obj is None:
+        errors["provider"] = "Okänd utförare."
+    return obj
+
+
+@transaction.atomic
+def send_order(actor, order: Order, *, written_on=None) -> OrderEvent:
+    """Send the written order (R3.1). It is dated the day it is written and never earlier,
+    even when an acute oral order came first (R3.2, seed 001 "ej får dateras retroaktivt")."""
+    order = _lock(order)
+    require_officer_of_unit(actor, order.unit_id, "skicka beställningen")
+    _check_state(order, Action.SEND)
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    written = parse_date(written_on, "written_on", errors, required=False) or today
+    if not errors and written < today:
+        errors["written_on"] = (
+            f"En skriftlig beställning får inte dateras retroaktivt; den kan dateras "
+            f"tidigast i dag ({today:%Y-%m-%d})."
+        )
+    elif not errors and written > today:
+        errors["written_on"] = f"Beställningen dateras den dag den skickas ({today:%Y-%m-%d})."
+    if errors:
+        raise ValidationFailed(errors)
+    now = timezone.now()
+    return _transition(
+        order,
+        Action.SEND,
+        kind=EventKind.SENT,
+        actor=actor,
+        occurred_at=now,
+        updates={"sent_at": now, "written_on": written},
+        data={"written_on": written.isoformat(), "channel": order.provider.channel},
+    )
+
+
+@transaction.atomic
+def acknowledge_order(actor, order: Order, *, occurred_at=None, channel: str = "") -> OrderEvent:
+    """The provider confirms receipt (kvittens, R3.3, R3.5); for a provider that is not
+    connected, the officer or fee officer registers it on its behalf, saying how it came."""
+    order = _lock(order)
+    on_behalf = _provider_actor(actor, order, "kvittera beställningen")
+    _check_state(order, Action.ACKNOWLEDGE)
+    errors: dict[str, str] = {}
+    channel = _reply_channel(on_behalf, channel, errors)
+    now = timezone.now()
+    when = parse_moment(occurred_at, "occurred_at", errors) or now
+    if "occurred_at" not in errors:
+        if when > now:
+            errors["occurred_at"] = "Kvittensen kan inte ligga i framtiden."
+        elif order.sent_at and when < order.sent_at:
+            errors["occurred_at"] = "Kvittensen kan inte ligga före beställningen skickades."
+    if errors:
+        raise ValidationFailed(errors)
+    return _transition(
+        order,
+        Action.ACKNOWLEDGE,
+        kind=EventKind.ACKNOWLEDGED,
+        actor=actor,
+        occurred_at=when,
+        updates={"acknowledged_at": when},
+        on_behalf_of=on_behalf,
+        channel=channel,
+    )
+
+
+@transaction.atomic
+def register_start(actor, order: Order, *, start_date, channel: str = "") -> OrderEvent:
+    """Register the date the service actually began (verkställighetsdatum, R3.7). The officer
+    is told "verkställt från och med <date>" through the order's history."""
+    order = _lock(order)
+    on_behalf = _provider_actor(actor, order, "registrera startdatum")
+    _check_state(order, Action.START)
+    errors: dict[str, str] = {}
+    channel = _reply_channel(on_behalf, channel, errors)
+    start = parse_date(start_date, "start_date", errors)
+    if start:
+        earliest_moment = order.acute_oral_at or order.sent_at
+        earliest = timezone.localdate(earliest_moment) if earliest_moment else None
+        if start > timezone.localdate():
+            errors["start_date"] = (
+                "Startdatum kan inte ligga i framtiden; registrera det när insatsen har börjat."
+            )
+        elif earliest and start < earliest:
+            errors["start_date"] = (
+                f"Startdatum kan inte ligga före beställningen ({earliest:%Y-%m-%d})."
+            )
+    if errors:
+        raise ValidationFailed(errors)
+    return _transition(
+        order,
+        Action.START,
+        kind=EventKind.STARTED,
+        actor=actor,
+        occurred_at=_start_of_day(start),
+        updates={"start_date": start},
+        data={"start_date": start.isoformat()},
+        on_behalf_of=on_behalf,
+        channel=channel,
+    )
+
+
+@transaction.atomic
+def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "") -> OrderEvent:
+    """Either side reports the end (R3.9): the provider (or the municipality on its behalf)
+    or the officer of the client's unit."""
+    order = _lock(order)
+    errors: dict[str, str] = {}
+    if actor.role_enum == Role.OFFICER and actor.unit_id == order.unit_id:
+        on_behalf, channel = None, ReplyChannel.SYSTEM.value
+        _check_state(order, Action.END)
+    else:
+        on_behalf = _provider_actor(actor, order, "avsluta insatsen")
+        _check_state(order, Action.END)
+        channel = _reply_channel(on_behalf, channel, errors)
+    end = parse_date(end_date, "end_date", errors)
+    if end:
+        if end > timezone.localdate():
+            errors["end_date"] = "Slutdatum kan inte ligga i framtiden."
+        elif order.start_date and end < order.start_date:
+            errors["end_date"] = (
+                f"Slutdatum kan inte ligga före startdatum ({order.start_date:%Y-%m-%d})."
+            )
+    if errors:
+        raise ValidationFailed(errors)
+    return _transition(
+        order,
+        Action.END,
+        kind=EventKind.ENDED,
+        actor=actor,
+        occurred_at=_start_of_day(end),
+        updates={"end_date": end},
+        data={"end_date": end.isoformat(), "note": (note or "").strip()},
+        on_behalf_of=on_behalf,
+        channel=channel,
+    )
+
+
+@transaction.atomic
+def cancel_order(actor, order: Order, *, reason: str = "") -> OrderEvent:
+    """Withdraw an order that has not started (makulera). A sent order needs a reason."""
+    order = _lock(order)
+    require_officer_of_unit(actor, order.unit_id, "makulera beställningen")
+    _check_state(order, Action.CANCEL)
+    reason = (reason or "").strip()
+    if order.state != "draft" and not reason:
+        raise ValidationFailed({"reason": "Ange varför beställningen makuleras."})
+    return _transition(
+        order,
+        Action.CANCEL,
+        kind=EventKind.CANCELLED,
+        actor=actor,
+        occurred_at=timezone.now(),
+        updates={},
+        data={"reason": reason},
+    )

@@ -1,0 +1,149 @@
+"""Writes of clients and relatives (SPEC R1.1)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from verkstall.access.policies import require_officer_of_unit
+from verkstall.access.roles import PROVIDER_ROLES, Role
+from verkstall.core.errors import PermissionDenied, ValidationFailed
+from verkstall.core.personal_number import InvalidPersonalNumber, parse_personal_number
+from verkstall.providers.models import Area
+
+from .models import Person, Relative
+
+CONTACT_FIELDS = ("phone", "whereabouts")
+OFFICER_FIELDS = (
+    "first_name",
+    "last_name",
+    "street_address",
+    "postal_code",
+    "city",
+    "area",
+    *CONTACT_FIELDS,
+)
+
+
+def _clean_area(municipality_id: int, area) -> Area | None:
+    if area in (None, ""):
+        return None
+    area_id = area.pk if isinstance(area, Area) else area
+    try:
+        return Area.objects.get(pk=area_id, municipality_id=municipality_id)
+    except (Area.DoesNotExist, ValueError, TypeError):
+        raise ValidationFailed({"area": "Okänt område."}) from None
+
+
+def _check_relatives(relatives) -> list[dict]:
+    cleaned = []
+    for i, rel in enumerate(relatives or []):
+        name = (rel.get("name") or "").strip()
+        if not name:
+            raise ValidationFailed({f"relatives[{i}].name": "Ange den anhöriges namn."})
+        cleaned.append(
+            {
+                "name": name,
+                "relation": (rel.get("relation") or "").strip(),
+                "phone": (rel.get("phone") or "").strip(),
+                "email": (rel.get("email") or "").strip(),
+            }
+        )
+    return cleaned
+
+
+@transaction.atomic
+def register_person(
+    actor,
+    *,
+    personal_number: str,
+    first_name: str,
+    last_name: str,
+    street_address: str = "",
+    postal_code: str = "",
+    city: str = "",
+    area=None,
+    phone: str = "",
+    whereabouts: str = "",
+    relatives: list[dict] | None = None,
+) -> Person:
+    """Register a client by personnummer or samordningsnummer (R1.1). Officers only."""
+    if actor.role_enum != Role.OFFICER:
+        raise PermissionDenied("Endast biståndshandläggare kan registrera klienter.")
+    errors: dict[str, str] = {}
+    try:
+        number = parse_personal_number(personal_number)
+    except InvalidPersonalNumber as exc:
+        errors["personal_number"] = str(exc)
+    if not (first_name or "").strip():
+        errors["first_name"] = "Ange förnamn."
+    if not (last_name or "").strip():
+        errors["last_name"] = "Ange efternamn."
+    if errors:
+        raise ValidationFailed(errors)
+    area_obj = _clean_area(actor.municipality_id, area)
+    rels = _check_relatives(relatives)
+    if Person.objects.filter(
+        municipality_id=actor.municipality_id, personal_number=number.value
+    ).exists():
+        raise ValidationFailed(
+            {"personal_number": "Det finns redan en klient med detta nummer i kommunen."}
+        )
+    try:
+        person = Person.objects.create(
+            municipality_id=actor.municipality_id,
+            unit_id=actor.unit_id,
+            personal_number=number.value,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            street_address=street_address.strip(),
+            postal_code=postal_code.strip(),
+            city=city.strip(),
+            area=area_obj,
+            phone=phone.strip(),
+            whereabouts=whereabouts.strip(),
+        )
+    except IntegrityError:
+        raise ValidationFailed(
+            {"personal_number": "Det finns redan en klient med detta nummer i kommunen."}
+        ) from None
+    for rel in rels:
+        Relative.objects.create(municipality_id=person.municipality_id, person=person, **rel)
+    return person
+
+
+@transaction.atomic
+def update_person(actor, person: Person, **changes) -> Person:
+    """Change a client's details. Both sides keep contact data up to date (R1.1, seed 002):
+    the officer may change name, address, area and contact data; the provider contact data."""
+    if actor.role_enum == Role.OFFICER:
+        require_officer_of_unit(actor, person.unit_id, "ändra klientens uppgifter")
+        allowed = OFFICER_FIELDS
+    elif actor.role_enum in PROVIDER_ROLES:
+        allowed = CONTACT_FIELDS
+    else:
+        raise PermissionDenied("Du kan inte ändra klientens uppgifter.")
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise ValidationFailed({f: "Fältet kan inte ändras av dig." for f in unknown})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    for field, value in changes.items():
+        if field == "area":
+            person.area = _clean_area(person.municipality_id, value)
+            continue
+        value = (value or "").strip()
+        if field in ("first_name", "last_name") and not value:
+            raise ValidationFailed({field: "Fältet får inte vara tomt."})
+        setattr(person, field, value)
+    person.save()
+    return person
+
+
+@transaction.atomic
+def add_relative(actor, person: Person, **relative) -> Relative:
+    """Add a relative; officer or the client's provider (shared responsibility, seed 002)."""
+    if actor.role_enum == Role.OFFICER:
+        require_officer_of_unit(actor, person.unit_id, "lägga till anhöriga")
+    elif actor.role_enum not in PROVIDER_ROLES:
+        raise PermissionDenied("Du kan inte lägga till anhöriga.")
+    (rel,) = _check_relatives([relative])
+    return Relative.objects.create(municipality_id=person.municipality_id, person=person, **rel)
