@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "verkstall.core.views.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "verkstall.urls"
@@ -163,6 +164,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets share the field name "channel": name each one instead of a hash suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "ProviderChannelEnum": "verkstall.providers.models.Channel",
+        "ReplyChannelEnum": "verkstall.orders.models.ReplyChannel",
+    },
 }
 
 LOGGING = {

@@ -1,7 +1,17 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("clients/", include("verkstall.people.urls")),
+    path("", include("verkstall.decisions.urls")),
+    path("", include("verkstall.orders.urls")),
 ]

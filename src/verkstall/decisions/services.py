@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from verkstall.access.policies import require_officer_of_unit
+from verkstall.core import clock
 from verkstall.core.dates import parse_date, parse_decimal
 from verkstall.core.errors import ValidationFailed
 
@@ -37,7 +37,7 @@ def record_decision(
     require_officer_of_unit(actor, person.unit_id, "fatta beslut för klienten")
     errors: dict[str, str] = {}
     decided = parse_date(decided_on, "decided_on", errors)
-    if decided and decided > timezone.localdate():
+    if decided and decided > clock.today():
         errors["decided_on"] = "Beslutsdatum kan inte ligga i framtiden."
     if not services:
         errors["services"] = "Ett beslut måste bevilja minst en insats."

@@ -13,7 +13,7 @@ from verkstall.decisions.selectors import get_decision
 
 from . import selectors, services
 from .models import Order, OrderEvent, ReplyChannel
-from .states import State
+from .states import Action, State
 
 
 class OrderEventSerializer(serializers.ModelSerializer):
@@ -136,7 +136,8 @@ class CancelSerializer(serializers.Serializer):
 class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
-    state = serializers.ChoiceField(choices=[s.value for s in State])
+    # The same choices as Order.state, so the schema has one state enum, not two.
+    state = serializers.ChoiceField(choices=Order._meta.get_field("state").choices)
     action = serializers.CharField()
     allowed_actions = serializers.ListField(child=serializers.CharField())
 
@@ -184,8 +185,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         response.status_code = status.HTTP_201_CREATED
         return response
 
-    def _transition(self, request, pk, serializer_class, service):
+    def _transition(self, request, pk, serializer_class, service, transition: Action):
         order = self.get_object()
+        # A state that does not allow the action is a 409 whatever the body holds (as in the
+        # services): validating the body first would answer "field required" instead.
+        services.check_state(order, transition)
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         service(request.user, order, **data.validated_data)
@@ -194,24 +198,26 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=SendSerializer, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
-        return self._transition(request, pk, SendSerializer, services.send_order)
+        return self._transition(request, pk, SendSerializer, services.send_order, Action.SEND)
 
     @extend_schema(request=AcknowledgeSerializer, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        return self._transition(request, pk, AcknowledgeSerializer, services.acknowledge_order)
+        return self._transition(
+            request, pk, AcknowledgeSerializer, services.acknowledge_order, Action.ACKNOWLEDGE
+        )
 
     @extend_schema(request=StartSerializer, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._transition(request, pk, StartSerializer, services.register_start)
+        return self._transition(request, pk, StartSerializer, services.register_start, Action.START)
 
     @extend_schema(request=EndSerializer, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        return self._transition(request, pk, EndSerializer, services.end_order)
+        return self._transition(request, pk, EndSerializer, services.end_order, Action.END)
 
     @extend_schema(request=CancelSerializer, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._transition(request, pk, CancelSerializer, services.cancel_order)
+        return self._transition(request, pk, CancelSerializer, services.cancel_order, Action.CANCEL)

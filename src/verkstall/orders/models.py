@@ -152,6 +152,8 @@ class OrderEvent(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("Order events are append-only.")
+        # Always INSERT: a new instance that carries an existing pk must not UPDATE that row.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

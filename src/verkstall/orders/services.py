@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from verkstall.access.policies import provider_side, require_officer_of_unit
 from verkstall.access.roles import Role
+from verkstall.core import clock
 from verkstall.core.dates import parse_date, parse_moment
 from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from verkstall.providers.models import Provider, ProviderUnit
@@ -65,7 +66,7 @@ def _append_event(
         on_behalf_of=on_behalf_of,
         channel=channel,
         occurred_at=occurred_at,
-        recorded_at=timezone.now(),
+        recorded_at=clock.now(),
         data=data or {},
     )
 
@@ -110,8 +111,10 @@ def _transition(
     return event
 
 
-def _check_state(order: Order, action: Action) -> None:
-    """Refuse early (409) before validating input for an action the state does not allow."""
+def check_state(order: Order, action: Action) -> None:
+    """Refuse early (409) before validating input for an action the state does not allow.
+
+    Public so that the API can refuse before its own input validation, too."""
     try:
         next_state(order.state, action)
     except IllegalTransition as exc:
@@ -175,7 +178,7 @@ def create_order(
     if not chosen:
         errors.setdefault("services", "Välj minst en beviljad insats.")
     oral_at = parse_moment(acute_oral_at, "acute_oral_at", errors)
-    now = timezone.now()
+    now = clock.now()
     if oral_at and oral_at > now:
         errors["acute_oral_at"] = "Den muntliga beställningen kan inte ligga i framtiden."
     if errors:
@@ -220,9 +223,9 @@ def send_order(actor, order: Order, *, written_on=None) -> OrderEvent:
     even when an acute oral order came first (R3.2, seed 001 "ej får dateras retroaktivt")."""
     order = _lock(order)
     require_officer_of_unit(actor, order.unit_id, "skicka beställningen")
-    _check_state(order, Action.SEND)
+    check_state(order, Action.SEND)
     errors: dict[str, str] = {}
-    today = timezone.localdate()
+    today = clock.today()
     written = parse_date(written_on, "written_on", errors, required=False) or today
     if not errors and written < today:
         errors["written_on"] = (
@@ -233,7 +236,7 @@ def send_order(actor, order: Order, *, written_on=None) -> OrderEvent:
         errors["written_on"] = f"Beställningen dateras den dag den skickas ({today:%Y-%m-%d})."
     if errors:
         raise ValidationFailed(errors)
-    now = timezone.now()
+    now = clock.now()
     return _transition(
         order,
         Action.SEND,
@@ -251,10 +254,10 @@ def acknowledge_order(actor, order: Order, *, occurred_at=None, channel: str = "
     connected, the officer or fee officer registers it on its behalf, saying how it came."""
     order = _lock(order)
     on_behalf = _provider_actor(actor, order, "kvittera beställningen")
-    _check_state(order, Action.ACKNOWLEDGE)
+    check_state(order, Action.ACKNOWLEDGE)
     errors: dict[str, str] = {}
     channel = _reply_channel(on_behalf, channel, errors)
-    now = timezone.now()
+    now = clock.now()
     when = parse_moment(occurred_at, "occurred_at", errors) or now
     if "occurred_at" not in errors:
         if when > now:
@@ -281,14 +284,14 @@ def register_start(actor, order: Order, *, start_date, channel: str = "") -> Ord
     is told "verkställt från och med <date>" through the order's history."""
     order = _lock(order)
     on_behalf = _provider_actor(actor, order, "registrera startdatum")
-    _check_state(order, Action.START)
+    check_state(order, Action.START)
     errors: dict[str, str] = {}
     channel = _reply_channel(on_behalf, channel, errors)
     start = parse_date(start_date, "start_date", errors)
     if start:
         earliest_moment = order.acute_oral_at or order.sent_at
         earliest = timezone.localdate(earliest_moment) if earliest_moment else None
-        if start > timezone.localdate():
+        if start > clock.today():
             errors["start_date"] = (
                 "Startdatum kan inte ligga i framtiden; registrera det när insatsen har börjat."
             )
@@ -319,14 +322,14 @@ def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "
     errors: dict[str, str] = {}
     if actor.role_enum == Role.OFFICER and actor.unit_id == order.unit_id:
         on_behalf, channel = None, ReplyChannel.SYSTEM.value
-        _check_state(order, Action.END)
+        check_state(order, Action.END)
     else:
         on_behalf = _provider_actor(actor, order, "avsluta insatsen")
-        _check_state(order, Action.END)
+        check_state(order, Action.END)
         channel = _reply_channel(on_behalf, channel, errors)
     end = parse_date(end_date, "end_date", errors)
     if end:
-        if end > timezone.localdate():
+        if end > clock.today():
             errors["end_date"] = "Slutdatum kan inte ligga i framtiden."
         elif order.start_date and end < order.start_date:
             errors["end_date"] = (
@@ -352,7 +355,7 @@ def cancel_order(actor, order: Order, *, reason: str = "") -> OrderEvent:
     """Withdraw an order that has not started (makulera). A sent order needs a reason."""
     order = _lock(order)
     require_officer_of_unit(actor, order.unit_id, "makulera beställningen")
-    _check_state(order, Action.CANCEL)
+    check_state(order, Action.CANCEL)
     reason = (reason or "").strip()
     if order.state != "draft" and not reason:
         raise ValidationFailed({"reason": "Ange varför beställningen makuleras."})
@@ -361,7 +364,7 @@ def cancel_order(actor, order: Order, *, reason: str = "") -> OrderEvent:
         Action.CANCEL,
         kind=EventKind.CANCELLED,
         actor=actor,
-        occurred_at=timezone.now(),
+        occurred_at=clock.now(),
         updates={},
         data={"reason": reason},
     )

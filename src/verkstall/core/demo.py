@@ -1,0 +1,304 @@
+"""Demo data: four municipalities, one per built-in routine (SPEC R11.1), with providers,
+clients, decisions and orders in every state, and a demo user for every role.
+
+Everything is written through the services, on a moved clock (core.clock.travel_to), so the
+history is what the system itself would have recorded. Idempotent: a second run finds what
+the first one made and adds nothing. Every personnummer is in Skatteverket's test range
+(core.personal_number.make_test_personal_number).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from verkstall.access.models import Municipality, Unit, User
+from verkstall.access.roles import Role
+from verkstall.core import clock
+from verkstall.core.personal_number import make_test_personal_number
+from verkstall.decisions.services import record_decision
+from verkstall.orders import services as orders
+from verkstall.people.models import Person
+from verkstall.people.services import register_person
+from verkstall.providers.models import Area, Channel, Provider, ProviderUnit
+
+DEMO_PASSWORD = "verkstall-demo"  # noqa: S105 - documented in the README, demo only
+
+MUNICIPALITIES = [
+    {
+        "code": "0180",
+        "name": "Stockholm (Hässelby-Vällingby)",
+        "profile": "stockholm-hv",
+        "unit": "Biståndsenheten äldreomsorg Hässelby-Vällingby",
+        "areas": ["Hässelby", "Vällingby"],
+        "city": "Vällingby",
+        "postal": "162 65",
+        "providers": [
+            ("Omsorg Väst AB", True, Channel.SYSTEM),
+            ("Hässelby hemtjänst (egen regi)", True, Channel.SYSTEM),
+            ("Vällingby Privatomsorg AB", False, Channel.FAX),
+        ],
+        "services": ["hemtjanst-omvardnad", "hemtjanst-service", "matdistribution"],
+    },
+    {
+        "code": "0980",
+        "name": "Region Gotland",
+        "profile": "gotland",
+        "unit": "Myndighetsavdelningen, äldreomsorg",
+        "areas": ["Visby", "Slite"],
+        "city": "Visby",
+        "postal": "621 41",
+        "providers": [
+            ("Björkens Hemtjänst", True, Channel.SYSTEM),
+            ("Ängens Omsorg", True, Channel.SYSTEM),
+        ],
+        "services": ["hemtjanst-service", "hemtjanst-omvardnad", "trygghetslarm"],
+    },
+    {
+        "code": "0184",
+        "name": "Solna stad",
+        "profile": "solna-boendestod",
+        "unit": "Omvårdnadsförvaltningen, myndighet",
+        "areas": ["Solna centrum", "Bergshamra"],
+        "city": "Solna",
+        "postal": "171 45",
+        "providers": [
+            ("Stödpartner AB", False, Channel.POST),
+            ("Solna Boendestöd (egen regi)", True, Channel.SYSTEM),
+        ],
+        "services": ["boendestod"],
+    },
+    {
+        "code": "9004",
+        "name": "Kundvalskommunen",
+        "profile": "kundval-004",
+        "unit": "Biståndsenheten",
+        "areas": ["Norr", "Söder"],
+        "city": "Kundby",
+        "postal": "123 45",
+        "providers": [
+            ("Hemomsorg i Norr", True, Channel.SYSTEM),
+            ("Städ & Service HB", False, Channel.EMAIL),
+        ],
+        "services": ["hemtjanst-omvardnad", "hemtjanst-stad", "daglig-verksamhet-lss"],
+    },
+]
+
+# username, role, municipality code, provider name (for provider roles), full name
+USERS = [
+    ("handlaggare", Role.OFFICER, "0180", None, "Karim Lund"),
+    ("utforare", Role.PROVIDER_STAFF, "0180", "Omsorg Väst AB", "Maria Berg"),
+    ("enhetschef", Role.PROVIDER_MANAGER, "0180", "Omsorg Väst AB", "Sofia Ek"),
+    ("placering", Role.PLACEMENT_UNIT, "0180", None, "Anders Holm"),
+    ("avgift", Role.FEE_OFFICER, "0180", None, "Eva Strand"),
+    ("lovadmin", Role.LOV_ADMIN, "0180", None, "Lena Sjö"),
+    ("utforare.hasselby", Role.PROVIDER_STAFF, "0180", "Hässelby hemtjänst (egen regi)", "Leo Ros"),
+    ("hmc", Role.AIDS_CENTRE, "0980", None, "Olle Dahl"),
+    ("loggranskare", Role.LOG_REVIEWER, "0180", None, "Nils Björk"),
+    ("admin", Role.SYSTEM_ADMIN, None, None, "Systemadministratör"),
+    ("handlaggare.gotland", Role.OFFICER, "0980", None, "Karin Gotlander"),
+    ("utforare.bjorken", Role.PROVIDER_STAFF, "0980", "Björkens Hemtjänst", "Per Björk"),
+    ("utforare.angen", Role.PROVIDER_STAFF, "0980", "Ängens Omsorg", "Tove Äng"),
+    ("handlaggare.solna", Role.OFFICER, "0184", None, "Sara Solberg"),
+    ("utforare.solna", Role.PROVIDER_STAFF, "0184", "Solna Boendestöd (egen regi)", "Ali Noor"),
+    ("handlaggare.kundval", Role.OFFICER, "9004", None, "Jonas Val"),
+    ("utforare.norr", Role.PROVIDER_STAFF, "9004", "Hemomsorg i Norr", "Maj-Britt Norr"),
+]
+
+FIRST = [
+    "Elsa",
+    "Bengt",
+    "Sara",
+    "Maj",
+    "Gunnar",
+    "Ingrid",
+    "Karl",
+    "Astrid",
+    "Sven",
+    "Britt",
+    "Olof",
+    "Margit",
+    "Lars",
+    "Inga",
+    "Erik",
+    "Greta",
+    "Nils",
+    "Signe",
+    "Åke",
+    "Ulla",
+]
+LAST = [
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Lindberg",
+    "Öberg",
+]
+STREETS = ["Storgatan", "Kyrkvägen", "Skolgatan", "Björkvägen", "Ängsvägen", "Parkgatan"]
+
+CLIENTS_PER_MUNICIPALITY = [14, 12, 12, 12]  # 50 in all
+# The life each demo order gets, cycled over a municipality's clients: every state is present.
+LIVES = ["ended", "started", "started", "acknowledged", "sent", "draft", "cancelled", "acute"]
+
+
+def _at(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+@transaction.atomic
+def seed(stdout=None) -> dict[str, int]:
+    rng = random.Random(20261126)
+    created = {"municipalities": 0, "users": 0, "clients": 0, "orders": 0}
+    today = timezone.localdate()
+    for index, spec in enumerate(MUNICIPALITIES):
+        muni, made = Municipality.objects.get_or_create(
+            code=spec["code"], defaults={"name": spec["name"], "rule_profile": spec["profile"]}
+        )
+        created["municipalities"] += made
+        unit, _ = Unit.objects.get_or_create(municipality=muni, name=spec["unit"])
+        areas = [Area.objects.get_or_create(municipality=muni, name=a)[0] for a in spec["areas"]]
+        providers = []
+        for name, connected, channel in spec["providers"]:
+            provider, _ = Provider.objects.get_or_create(
+                municipality=muni,
+                name=name,
+                defaults={
+                    "is_connected": connected,
+                    "channel": channel,
+                    "email": "" if channel != Channel.EMAIL else "order@example.se",
+                    "fax": "08-555 000 00" if channel == Channel.FAX else "",
+                    "postal_address": "Box 1, 100 00 Exempelstad",
+                },
+            )
+            ProviderUnit.objects.get_or_create(
+                municipality=muni,
+                provider=provider,
+                name="Huvudenheten",
+                defaults={"manager_name": "Enhetschef " + name.split()[0]},
+            )
+            providers.append(provider)
+        _users(muni, unit, created)
+        officer = User.objects.filter(role=Role.OFFICER, unit=unit).order_by("id").first()
+        for n in range(CLIENTS_PER_MUNICIPALITY[index]):
+            born = date(1930 + (n * 3 + index * 7) % 60, 1 + (n + index) % 12, 1 + (n * 5) % 28)
+            number = make_test_personal_number(born, 980 + (n + index * 5) % 20)
+            if Person.objects.filter(municipality=muni, personal_number=number.value).exists():
+                continue
+            life = LIVES[n % len(LIVES)]
+            decided = today - timedelta(days=40 - n)
+            with clock.travel_to(_at(decided, 9)):
+                person = register_person(
+                    officer,
+                    personal_number=number.value,
+                    first_name=FIRST[(n + index * 3) % len(FIRST)],
+                    last_name=LAST[(n * 7 + index) % len(LAST)],
+                    street_address=f"{rng.choice(STREETS)} {rng.randint(1, 60)}",
+                    postal_code=spec["postal"],
+                    city=spec["city"],
+                    area=areas[n % len(areas)].pk,
+                    phone=f"070-{rng.randint(1000000, 9999999)}",
+                    relatives=[{"name": "Anhörig " + LAST[n % len(LAST)], "relation": "barn"}],
+                )
+                codes = spec["services"][: 1 + n % 2]
+                decision = record_decision(
+                    officer,
+                    person=person,
+                    decided_on=decided,
+                    assessment_summary="Behov av stöd i vardagen enligt utredning.",
+                    services=[
+                        {
+                            "service_type": code,
+                            "scope_amount": str(8 + (n % 5) * 4),
+                            "scope_unit": "hours_per_month",
+                            "frequency": "enligt överenskommelse",
+                            "valid_from": decided,
+                        }
+                        for code in codes
+                    ],
+                )
+            provider = providers[n % len(providers)]
+            _walk(officer, decision, provider, life, decided, n)
+            created["clients"] += 1
+            created["orders"] += 1
+    if stdout:
+        stdout.write(", ".join(f"{k}: {v} new" for k, v in created.items()))
+    return created
+
+
+def _walk(officer, decision, provider, life: str, decided: date, n: int) -> None:
+    """Walk one order through the services, each step on its own day."""
+    actor = officer
+    if provider.is_connected:
+        actor = User.objects.filter(provider=provider).order_by("id")[0]
+    channel = "" if provider.is_connected else "phone"
+    day = decided
+    acute_at = _at(day, 15) if life == "acute" else None
+    with clock.travel_to(_at(day, 10 if not acute_at else 16)):
+        order = orders.create_order(
+            officer,
+            decision=decision,
+            provider=provider,
+            instructions="Klienten vill helst ha besök före klockan 10.",
+            acute_oral_at=acute_at,
+        )
+    if life in ("draft", "acute"):
+        return
+    day += timedelta(days=1)
+    with clock.travel_to(_at(day, 9)):
+        orders.send_order(officer, order)
+        if life == "cancelled":
+            orders.cancel_order(officer, order, reason="Klienten flyttade till annan kommun.")
+            return
+    if life == "sent":
+        return
+    day += timedelta(days=1)
+    with clock.travel_to(_at(day, 11)):
+        orders.acknowledge_order(actor, order, channel=channel)
+    if life == "acknowledged":
+        return
+    day += timedelta(days=1 + n % 2)
+    with clock.travel_to(_at(day, 14)):
+        orders.register_start(actor, order, start_date=day, channel=channel)
+    if life == "ended":
+        day += timedelta(days=10)
+        with clock.travel_to(_at(day, 13)):
+            orders.end_order(
+                actor, order, end_date=day, note="Insatsen behövs inte längre.", channel=channel
+            )
+
+
+def _users(muni, unit, created) -> None:
+    for username, role, code, provider_name, full_name in USERS:
+        if code != muni.code and not (code is None and muni.code == MUNICIPALITIES[0]["code"]):
+            continue
+        if User.objects.filter(username=username).exists():
+            continue
+        first, _, last = full_name.partition(" ")
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            role=role,
+            municipality=muni if code else None,
+            unit=unit if role == Role.OFFICER else None,
+            provider=Provider.objects.get(municipality=muni, name=provider_name)
+            if provider_name
+            else None,
+            is_staff=role in (Role.SYSTEM_ADMIN, Role.LOV_ADMIN),
+            is_superuser=role == Role.SYSTEM_ADMIN,
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        created["users"] += 1

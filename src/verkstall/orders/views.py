@@ -1,0 +1,144 @@
+"""Screens for orders (SPEC R3): the officer's start page, create and send an order, the
+provider's inbox, one order with its history and the actions the user may take now."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from verkstall.core.errors import DomainError
+from verkstall.core.views import form_errors_from
+from verkstall.decisions.selectors import get_decision
+from verkstall.providers.selectors import providers_for
+
+from . import selectors, services
+from .forms import AcknowledgeForm, CancelForm, EndForm, OrderForm, SendForm, StartForm
+from .states import ACTION_LABELS, Action, State
+
+ACTIONS = {
+    Action.SEND: (SendForm, services.send_order, gettext_lazy("Beställningen är skickad.")),
+    Action.ACKNOWLEDGE: (
+        AcknowledgeForm,
+        services.acknowledge_order,
+        gettext_lazy("Beställningen är kvitterad."),
+    ),
+    Action.START: (StartForm, services.register_start, gettext_lazy("Startdatum är registrerat.")),
+    Action.END: (EndForm, services.end_order, gettext_lazy("Insatsen är avslutad.")),
+    Action.CANCEL: (CancelForm, services.cancel_order, gettext_lazy("Beställningen är makulerad.")),
+}
+
+
+def officer_start(request):
+    """The officer's start page: what waits on the unit now."""
+    orders = selectors.orders_for(request.user)
+    return render(
+        request,
+        "orders/officer_start.html",
+        {
+            "awaiting_written": orders.filter(state=State.DRAFT, acute_oral_at__isnull=False),
+            "drafts": orders.filter(state=State.DRAFT, acute_oral_at__isnull=True),
+            "unacknowledged": orders.filter(state=State.SENT),
+            "not_started": orders.filter(state=State.ACKNOWLEDGED),
+        },
+    )
+
+
+@login_required
+def provider_inbox(request):
+    if not request.user.is_provider_user:
+        raise Http404
+    inbox = selectors.provider_inbox(request.user)
+    return render(
+        request,
+        "orders/provider_inbox.html",
+        {
+            "new_orders": inbox.filter(state=State.SENT),
+            "to_start": inbox.filter(state=State.ACKNOWLEDGED),
+        },
+    )
+
+
+@login_required
+def order_list(request):
+    orders = selectors.orders_for(request.user)
+    state = request.GET.get("state")
+    if state in State._value2member_map_:
+        orders = orders.filter(state=state)
+    return render(
+        request,
+        "orders/order_list.html",
+        {"orders": orders[:200], "states": list(State), "current": state},
+    )
+
+
+@login_required
+def order_create(request, decision_pk):
+    decision = get_decision(request.user, decision_pk)
+    form = OrderForm(request.POST or None, providers=providers_for(request.user), decision=decision)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.create_order(
+                request.user,
+                decision=decision,
+                provider=data["provider"],
+                provider_unit=data["provider_unit"] or None,
+                services=data["services"],
+                instructions=data["instructions"],
+                acute_oral_at=data["acute_oral_at"],
+            )
+        except DomainError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Beställningen är skapad som utkast."))
+            return redirect("order-detail", pk=order.pk)
+    return render(request, "orders/order_form.html", {"form": form, "decision": decision})
+
+
+@login_required
+def order_detail(request, pk, forms=None):
+    order = selectors.get_order(request.user, pk)
+    actions = selectors.actions_for(request.user, order)
+    forms = forms or {}
+    action_forms = [
+        (action, ACTION_LABELS[action], forms.get(action) or ACTIONS[action][0]())
+        for action in actions
+    ]
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "events": selectors.order_events(order),
+            "action_forms": action_forms,
+            "on_behalf": not order.provider.is_connected and not request.user.is_provider_user,
+        },
+    )
+
+
+@login_required
+@require_POST
+def order_action(request, pk, action):
+    if action not in Action._value2member_map_:
+        raise Http404
+    action = Action(action)
+    order = selectors.get_order(request.user, pk)
+    form_class, service, done = ACTIONS[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            service(request.user, order, **form.cleaned_data)
+        except DomainError as exc:
+            form_errors_from(form, exc)
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, done)
+            return redirect("order-detail", pk=order.pk)
+    response = order_detail(request, pk, forms={action: form})
+    response.status_code = 400
+    return response
