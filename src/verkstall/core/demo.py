@@ -15,15 +15,17 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from verkstall.access.models import Municipality, Unit, User
+from verkstall.access import selectors as users
 from verkstall.access.roles import Role
+from verkstall.access.services import create_user, ensure_municipality, ensure_unit
 from verkstall.core import clock
 from verkstall.core.personal_number import make_test_personal_number
 from verkstall.decisions.services import record_decision
 from verkstall.orders import services as orders
-from verkstall.people.models import Person
+from verkstall.people.selectors import person_number_registered
 from verkstall.people.services import register_person
-from verkstall.providers.models import Area, Channel, Provider, ProviderUnit
+from verkstall.providers.models import Channel
+from verkstall.providers.services import ensure_area, ensure_provider, ensure_provider_unit
 
 DEMO_PASSWORD = "verkstall-demo"  # noqa: S105 - documented in the README, demo only
 
@@ -163,38 +165,34 @@ def seed(stdout=None) -> dict[str, int]:
     created = {"municipalities": 0, "users": 0, "clients": 0, "orders": 0}
     today = timezone.localdate()
     for index, spec in enumerate(MUNICIPALITIES):
-        muni, made = Municipality.objects.get_or_create(
-            code=spec["code"], defaults={"name": spec["name"], "rule_profile": spec["profile"]}
+        muni, made = ensure_municipality(
+            code=spec["code"], name=spec["name"], rule_profile=spec["profile"]
         )
         created["municipalities"] += made
-        unit, _ = Unit.objects.get_or_create(municipality=muni, name=spec["unit"])
-        areas = [Area.objects.get_or_create(municipality=muni, name=a)[0] for a in spec["areas"]]
-        providers = []
+        unit = ensure_unit(municipality=muni, name=spec["unit"])
+        areas = [ensure_area(municipality=muni, name=a) for a in spec["areas"]]
+        providers = {}
         for name, connected, channel in spec["providers"]:
-            provider, _ = Provider.objects.get_or_create(
+            provider = ensure_provider(
                 municipality=muni,
                 name=name,
-                defaults={
-                    "is_connected": connected,
-                    "channel": channel,
-                    "email": "" if channel != Channel.EMAIL else "order@example.se",
-                    "fax": "08-555 000 00" if channel == Channel.FAX else "",
-                    "postal_address": "Box 1, 100 00 Exempelstad",
-                },
+                is_connected=connected,
+                channel=channel,
+                email="order@example.se" if channel == Channel.EMAIL else "",
+                fax="08-555 000 00" if channel == Channel.FAX else "",
+                postal_address="Box 1, 100 00 Exempelstad",
             )
-            ProviderUnit.objects.get_or_create(
-                municipality=muni,
-                provider=provider,
-                name="Huvudenheten",
-                defaults={"manager_name": "Enhetschef " + name.split()[0]},
+            ensure_provider_unit(
+                provider=provider, name="Huvudenheten", manager_name="Enhetschef " + name
             )
-            providers.append(provider)
-        _users(muni, unit, created)
-        officer = User.objects.filter(role=Role.OFFICER, unit=unit).order_by("id").first()
+            providers[name] = provider
+        _users(muni, unit, providers, created)
+        officer = users.first_user(role=Role.OFFICER, unit=unit)
+        providers = list(providers.values())
         for n in range(CLIENTS_PER_MUNICIPALITY[index]):
             born = date(1930 + (n * 3 + index * 7) % 60, 1 + (n + index) % 12, 1 + (n * 5) % 28)
             number = make_test_personal_number(born, 980 + (n + index * 5) % 20)
-            if Person.objects.filter(municipality=muni, personal_number=number.value).exists():
+            if person_number_registered(muni.pk, number.value):
                 continue
             life = LIVES[n % len(LIVES)]
             decided = today - timedelta(days=40 - n)
@@ -241,7 +239,7 @@ def _walk(officer, decision, provider, life: str, decided: date, n: int) -> None
     """Walk one order through the services, each step on its own day."""
     actor = officer
     if provider.is_connected:
-        actor = User.objects.filter(provider=provider).order_by("id")[0]
+        actor = users.first_user(provider=provider)
     channel = "" if provider.is_connected else "phone"
     day = decided
     acute_at = _at(day, 15) if life == "acute" else None
@@ -279,26 +277,19 @@ def _walk(officer, decision, provider, life: str, decided: date, n: int) -> None
             )
 
 
-def _users(muni, unit, created) -> None:
+def _users(muni, unit, providers, created) -> None:
     for username, role, code, provider_name, full_name in USERS:
         if code != muni.code and not (code is None and muni.code == MUNICIPALITIES[0]["code"]):
             continue
-        if User.objects.filter(username=username).exists():
+        if users.user_exists(username):
             continue
-        first, _, last = full_name.partition(" ")
-        user = User(
+        create_user(
             username=username,
-            first_name=first,
-            last_name=last,
+            password=DEMO_PASSWORD,
             role=role,
+            full_name=full_name,
             municipality=muni if code else None,
             unit=unit if role == Role.OFFICER else None,
-            provider=Provider.objects.get(municipality=muni, name=provider_name)
-            if provider_name
-            else None,
-            is_staff=role in (Role.SYSTEM_ADMIN, Role.LOV_ADMIN),
-            is_superuser=role == Role.SYSTEM_ADMIN,
+            provider=providers[provider_name] if provider_name else None,
         )
-        user.set_password(DEMO_PASSWORD)
-        user.save()
         created["users"] += 1

@@ -94,7 +94,7 @@ class GrantedService(models.Model):
 
     @property
     def scope_text(self) -> str:
-        amount = f"{self.scope_amount:g}".replace(".", ",")
+        amount = format(self.scope_amount.normalize(), "f").replace(".", ",")
         return f"{amount} {self.get_scope_unit_display()}"
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .states import STATE_LABELS, State
 
@@ -161,7 +162,13 @@ class OrderEvent(models.Model):
 
     @property
     def is_backdated(self) -> bool:
-        return (self.recorded_at - self.occurred_at).total_seconds() > 3600
+        """Recorded on a later day than it happened (judged by when it happened, R11)."""
+        return timezone.localdate(self.recorded_at) > timezone.localdate(self.occurred_at)
+
+    @property
+    def is_whole_day(self) -> bool:
+        """Start and end are dates; their moment is only the start of that day."""
+        return self.kind in (EventKind.STARTED, EventKind.ENDED)
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d})"

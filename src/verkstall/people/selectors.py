@@ -42,3 +42,10 @@ def get_person(user, pk) -> Person:
         return persons_for(user).prefetch_related("relatives").get(pk=pk)
     except (Person.DoesNotExist, ValueError, TypeError):
         raise NotFound("Klienten finns inte eller så saknar du behörighet.") from None
+
+
+def person_number_registered(municipality_id: int, personal_number: str) -> bool:
+    """Set-up code (demo data, imports) asks whether a number is already registered."""
+    return Person.objects.filter(
+        municipality_id=municipality_id, personal_number=personal_number
+    ).exists()
