@@ -100,6 +100,12 @@ class World:
         return {self.provider_a.pk: self.staff_a, self.provider_b.pk: self.staff_b}[provider.pk]
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 costs ~0.3 s per user and `world` makes five; tests need no slow hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db):
     return World()

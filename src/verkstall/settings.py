@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "verkstall.people",
     "verkstall.decisions",
     "verkstall.orders",
+    "verkstall.deadlines",
 ]
 
 MIDDLEWARE = [

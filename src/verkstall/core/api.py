@@ -4,10 +4,39 @@ from __future__ import annotations
 
 from django.http import Http404
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError, NotFound
+
+
+def flatten_errors(errors, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested field errors as flat keys, the shape services use (`services[0].scope_unit`).
+
+    So a client sees one error shape whether the serializer or the service caught the fault.
+    """
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            key = str(key)
+            if not prefix:
+                name = key
+            elif key.isdigit():
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}"
+            flat |= flatten_errors(value, name)
+    elif isinstance(errors, list) and all(isinstance(e, str) for e in errors):
+        if errors:
+            flat[prefix or api_settings.NON_FIELD_ERRORS_KEY] = list(errors)
+    elif isinstance(errors, list):
+        for i, item in enumerate(errors):
+            flat |= flatten_errors(item, f"{prefix}[{i}]")
+    else:
+        flat[prefix or api_settings.NON_FIELD_ERRORS_KEY] = [errors]
+    return flat
 
 
 def exception_handler(exc, context):
@@ -21,4 +50,6 @@ def exception_handler(exc, context):
         return None
     if response.status_code == status.HTTP_404_NOT_FOUND:
         response.data = NotFound().as_dict()
+    elif isinstance(exc, ValidationError) and isinstance(response.data, dict):
+        response.data = flatten_errors(response.data)
     return response

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
+from verkstall.core import clock
+
 from .catalogue import KIND_LABELS, LSS, SOL, ServiceKind
 
 
@@ -44,7 +46,7 @@ class Decision(models.Model):
         blank=True,
         help_text="The assessment behind the decision; the basis of the order document (R3.1).",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = "beslut"

@@ -10,6 +10,7 @@ from verkstall.access.policies import require_officer_of_unit
 from verkstall.core import clock
 from verkstall.core.dates import parse_date, parse_decimal
 from verkstall.core.errors import ValidationFailed
+from verkstall.deadlines.engine import recompute_decision
 
 from .models import Decision, GrantedService, ScopeUnit, ServiceType
 
@@ -81,4 +82,5 @@ def record_decision(
         GrantedService.objects.create(
             municipality_id=person.municipality_id, decision=decision, **svc
         )
+    recompute_decision(decision)
     return decision

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from verkstall.core import clock
+
 from .states import STATE_LABELS, State
 
 
@@ -56,7 +58,7 @@ class Order(models.Model):
     acknowledged_at = models.DateTimeField("kvitterad", null=True, blank=True)
     start_date = models.DateField("verkställd från och med", null=True, blank=True)
     end_date = models.DateField("avslutad", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     last_event_seq = models.PositiveIntegerField(default=0)
 

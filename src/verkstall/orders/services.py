@@ -18,6 +18,7 @@ from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.core.dates import parse_date, parse_moment
 from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from verkstall.deadlines.engine import recompute_decision, recompute_order
 from verkstall.providers.models import Provider, ProviderUnit
 
 from .models import EventKind, Order, OrderEvent, ReplyChannel
@@ -108,7 +109,14 @@ def _transition(
         data=data,
     )
     order.save()
+    _recompute_deadlines(order)
     return event
+
+
+def _recompute_deadlines(order: Order) -> None:
+    """Every event moves the clocks of its order and its decision, in the same transaction."""
+    recompute_order(order)
+    recompute_decision(order.decision)
 
 
 def check_state(order: Order, action: Action) -> None:
@@ -206,6 +214,7 @@ def create_order(
     if oral_at:
         _append_event(order, kind=EventKind.ORAL_ORDER, actor=actor, occurred_at=oral_at)
     order.save(update_fields=["last_event_seq"])
+    _recompute_deadlines(order)
     return order
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from verkstall.core import clock
 from verkstall.core.personal_number import PersonalNumber
 
 
@@ -37,7 +38,7 @@ class Person(models.Model):
         blank=True,
         help_text="Where the person is now, if not at home (hospital, short-term stay...).",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,0 +1,166 @@
+"""The deadline engine: recompute a subject's due items from its events (SPEC R11).
+
+Called by the services in the same transaction as the event they record, so the watchlists
+are never behind the history. The arithmetic and the judgement are pure (rules.py,
+calendar.py); this module only gathers events and stores the results.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.utils import timezone
+
+from verkstall.core import clock
+
+from .models import DueItem, Rule
+from .rules import Evaluation, Event, Responsible, Status, evaluate
+
+MET = (Status.MET_ON_TIME.value, Status.MET_LATE.value)
+FINAL_ORDER_STATES = ("ended", "cancelled")
+
+
+def _rules(profile_slug: str, subject: str) -> list[Rule]:
+    return list(Rule.objects.filter(profile__slug=profile_slug, subject=subject).order_by("id"))
+
+
+def _decision_granted(decision) -> Event:
+    day_start = timezone.make_aware(datetime.combine(decision.decided_on, time.min))
+    return Event("decision.granted", day_start, decision.created_at)
+
+
+def order_events(order) -> list[Event]:
+    """The events that drive an order's clocks, in recorded order."""
+    events = [_decision_granted(order.decision)]
+    for e in order.events.order_by("seq"):
+        if e.kind != "created":
+            events.append(Event(f"order.{e.kind}", e.occurred_at, e.recorded_at))
+    return events
+
+
+def decision_events(decision) -> list[Event]:
+    """A decision's clocks run from the decision and stop on its orders' events."""
+    from verkstall.orders.models import OrderEvent
+
+    events = [_decision_granted(decision)]
+    for e in (
+        OrderEvent.objects.filter(order__decision=decision)
+        .exclude(kind="created")
+        .order_by("recorded_at", "id")
+    ):
+        events.append(Event(f"order.{e.kind}", e.occurred_at, e.recorded_at))
+    return events
+
+
+def _service_profile(granted_services) -> tuple[set[str], set[str], object]:
+    kinds, types, first = set(), set(), None
+    for g in granted_services:
+        kinds.add(g.service_type.kind)
+        types.add(g.service_type.code)
+        first = first or g.service_type
+    return kinds, types, first
+
+
+def recompute_order(order) -> None:
+    services = list(order.services.select_related("service_type").order_by("id"))
+    kinds, types, first_type = _service_profile(services)
+    responsible = {
+        Responsible.PROVIDER: {
+            "responsible_provider_id": order.provider_id,
+            "responsible_provider_unit_id": order.provider_unit_id,
+        },
+        Responsible.OFFICER: {
+            "responsible_user_id": order.officer_id,
+            "responsible_unit_id": order.unit_id,
+        },
+    }
+    _store(
+        subject_key=f"order:{order.pk}",
+        rules=_rules(order.municipality.rule_profile, "order"),
+        events=order_events(order),
+        kinds=kinds,
+        types=types,
+        common={
+            "municipality_id": order.municipality_id,
+            "order_id": order.pk,
+            "decision_id": order.decision_id,
+            "person_id": order.person_id,
+            "service_type": first_type,
+        },
+        responsible=responsible,
+        close_open=order.state in FINAL_ORDER_STATES,
+    )
+
+
+def recompute_decision(decision) -> None:
+    services = list(decision.services.select_related("service_type").order_by("id"))
+    kinds, types, first_type = _service_profile(services)
+    _store(
+        subject_key=f"decision:{decision.pk}",
+        rules=_rules(decision.municipality.rule_profile, "decision"),
+        events=decision_events(decision),
+        kinds=kinds,
+        types=types,
+        common={
+            "municipality_id": decision.municipality_id,
+            "decision_id": decision.pk,
+            "person_id": decision.person_id,
+            "service_type": first_type,
+        },
+        responsible={
+            Responsible.OFFICER: {
+                "responsible_user_id": decision.officer_id,
+                "responsible_unit_id": decision.unit_id,
+            }
+        },
+        close_open=False,
+    )
+
+
+def _store(*, subject_key, rules, events, kinds, types, common, responsible, close_open) -> None:
+    now = clock.now()
+    existing = {(i.rule_id, i.cycle): i for i in DueItem.objects.filter(subject_key=subject_key)}
+    for rule in rules:
+        spec = rule.spec()
+        if not spec.applies_to(kinds, types):
+            continue
+        for ev in evaluate(spec, events, now):
+            item = existing.pop((rule.pk, ev.cycle), None)
+            if item is not None and item.status in MET:
+                continue  # judged already: a later rule change never moves it
+            values = _values(rule, ev, close_open)
+            values.update(common)
+            values.update(responsible.get(spec.responsible, {}))
+            if item is None:
+                DueItem.objects.create(rule=rule, subject_key=subject_key, cycle=ev.cycle, **values)
+            else:
+                for field, value in values.items():
+                    setattr(item, field, value)
+                item.save()
+    # Items whose rule no longer applies (the rule was changed or removed) stay as history.
+    for item in existing.values():
+        if item.status == Status.OPEN.value:
+            item.status = Status.CLOSED.value
+            item.save(update_fields=["status", "updated_at"])
+
+
+def _values(rule: Rule, ev: Evaluation, close_open: bool) -> dict:
+    status = ev.status
+    if status == Status.OVERDUE:
+        status = Status.OPEN  # stored as open; overdue is derived when read
+    if close_open and status == Status.OPEN:
+        status = Status.CLOSED
+    explanation = dict(ev.explanation)
+    explanation["rule_version"] = rule.version
+    return {
+        "rule_version": rule.version,
+        "responsible": rule.responsible,
+        "start_event": ev.start.kind,
+        "started_at": ev.start.occurred_at,
+        "start_recorded_at": ev.start.recorded_at,
+        "due_at": ev.due_at,
+        "due_date": ev.due.due_date if ev.due else None,
+        "status": status.value,
+        "met_at": ev.stop_at,
+        "explanation": explanation,
+    }
