@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from verkstall.access.roles import Role
+from verkstall.core import clock
 from verkstall.core import testing as build
 
 
@@ -55,7 +55,7 @@ class World:
 
         person = person or self.person()
         values = {
-            "decided_on": timezone.localdate() - timedelta(days=7),
+            "decided_on": clock.today() - timedelta(days=7),
             "services": [
                 {
                     "service_type": "hemtjanst-omvardnad",
@@ -85,11 +85,11 @@ class World:
         services.acknowledge_order(actor, order, channel=channel)
         if state == "acknowledged":
             return order.__class__.objects.get(pk=order.pk)
-        services.register_start(actor, order, start_date=timezone.localdate(), channel=channel)
+        services.register_start(actor, order, start_date=clock.today(), channel=channel)
         if state == "started":
             return order.__class__.objects.get(pk=order.pk)
         if state == "ended":
-            services.end_order(actor, order, end_date=timezone.localdate(), channel=channel)
+            services.end_order(actor, order, end_date=clock.today(), channel=channel)
         elif state == "cancelled":
             raise ValueError("cancel from draft/sent/acknowledged explicitly")
         return order.__class__.objects.get(pk=order.pk)

@@ -66,9 +66,7 @@ def test_the_schema_describes_every_client_decision_and_order_endpoint(schema, p
 
 
 @pytest.mark.parametrize("action", ORDER_ACTIONS)
-def test_every_order_transition_is_a_post_documenting_200_400_403_404_409(
-    schema, action
-):  # R3
+def test_every_order_transition_is_a_post_documenting_200_400_403_404_409(schema, action):  # R3
     operation = schema["paths"][f"/api/orders/{{id}}/{action}/"]["post"]
     assert {"200", "400", "403", "404", "409"} <= set(operation["responses"])
     conflict = operation["responses"]["409"]["content"]["application/json"]["schema"]

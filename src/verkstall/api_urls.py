@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from verkstall.deadlines.api import DueItemViewSet
 from verkstall.decisions.api import DecisionViewSet, ServiceTypeViewSet
 from verkstall.orders.api import OrderViewSet
 from verkstall.people.api import PersonViewSet
@@ -13,5 +14,6 @@ router.register("decisions", DecisionViewSet, basename="decision")
 router.register("service-types", ServiceTypeViewSet, basename="service-type")
 router.register("providers", ProviderViewSet, basename="provider")
 router.register("orders", OrderViewSet, basename="order")
+router.register("due-items", DueItemViewSet, basename="due-item")
 
 urlpatterns = router.urls

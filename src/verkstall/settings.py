@@ -5,6 +5,9 @@ VERKSTALL_DATA_DIR  folder for the SQLite file, uploaded documents and the gener
 DJANGO_SECRET_KEY   required when VERKSTALL_DEBUG is off and no key file exists
 VERKSTALL_DEBUG     "1" for local development only
 VERKSTALL_ALLOWED_HOSTS  comma-separated host names
+VERKSTALL_BASE_URL  the address users reach the site at, for links in e-mail
+VERKSTALL_EMAIL_HOST, VERKSTALL_EMAIL_PORT, ...  outgoing mail (see "E-mail" below)
+DEFAULT_FROM_EMAIL  sender address of the reminders
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "verkstall.core",
     "verkstall.access",
     "verkstall.providers",
@@ -172,6 +177,40 @@ SPECTACULAR_SETTINGS = {
         "ReplyChannelEnum": "verkstall.orders.models.ReplyChannel",
     },
 }
+
+# Background work (ARCHITECTURE "background work"): tasks are rows in this database, run by
+# `python -m verkstall db_worker` (django_tasks_db). No broker, the same on SQLite and
+# PostgreSQL; `db_worker --batch` runs what is queued and exits, for a cron job.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# E-mail (the daily reminders, deadlines/reminders.py).
+# Backend: VERKSTALL_EMAIL_BACKEND if set (a dotted path, or "smtp", "console", "locmem",
+# "dummy"); otherwise the console in DEBUG, so that a developer's machine never mails anyone,
+# and SMTP everywhere else, so that a production install that forgot the setting fails
+# loudly (connection refused, counted as failed and retried the next day) instead of
+# printing personal data to a log. The SMTP relay is VERKSTALL_EMAIL_HOST:VERKSTALL_EMAIL_PORT
+# (default localhost:25, the local MTA), with optional VERKSTALL_EMAIL_USER /
+# VERKSTALL_EMAIL_PASSWORD and VERKSTALL_EMAIL_USE_TLS (STARTTLS) or VERKSTALL_EMAIL_USE_SSL.
+_EMAIL_BACKENDS = {
+    name: f"django.core.mail.backends.{name}.EmailBackend"
+    for name in ("smtp", "console", "locmem", "dummy")
+}
+_email_backend = os.environ.get("VERKSTALL_EMAIL_BACKEND", "").strip()
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend) or (
+    _EMAIL_BACKENDS["console"] if DEBUG else _EMAIL_BACKENDS["smtp"]
+)
+EMAIL_HOST = os.environ.get("VERKSTALL_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("VERKSTALL_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("VERKSTALL_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("VERKSTALL_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("VERKSTALL_EMAIL_USE_TLS")
+EMAIL_USE_SSL = _env_bool("VERKSTALL_EMAIL_USE_SSL")
+# A reminder is sent inside its recipient's transaction: never wait long for a slow server.
+EMAIL_TIMEOUT = int(os.environ.get("VERKSTALL_EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Verkställ <verkstall@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = "[Verkställ] "
+VERKSTALL_BASE_URL = os.environ.get("VERKSTALL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SKIP_ENV = "VERKSTALL_SKIP_BROWSER"
+TIMEOUT_MS = 10_000
 
 
 @pytest.hookimpl(wrapper=True)
@@ -44,8 +45,12 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole session; each test gets its own context."""
+def browser(django_db_setup):
+    """One headless Chromium for the whole session; each test gets its own context.
+
+    Depends on the test database so that it is set up before Playwright starts (see
+    `_carry_serialized_contents`).
+    """
     if os.environ.get(SKIP_ENV) == "1":
         pytest.skip(f"browser tests skipped: {SKIP_ENV}=1")
     if not CHROMIUM.exists():
@@ -55,14 +60,38 @@ def browser():
             f"{SKIP_ENV}=1 to skip the browser tests.",
             pytrace=False,
         )
-    from playwright.sync_api import sync_playwright
+    from django.db import connections
+    from playwright.sync_api import expect, sync_playwright
 
+    # The machines are shared and sometimes loaded: wait as long for an assertion as for an action.
+    expect.set_options(timeout=TIMEOUT_MS)
+
+    saved = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if getattr(connections[alias], "_test_serialized_contents", None)
+    }
     with sync_playwright() as playwright:
+        _carry_serialized_contents(connections, saved)
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         yield chromium
         chromium.close()
+
+
+def _carry_serialized_contents(connections, saved: dict) -> None:
+    """Give the connections of Playwright's context the data that serialized rollback restores.
+
+    Django keeps its connections in context-local storage, and once Playwright's sync API has
+    started, the rest of the session runs in another context: `connections[alias]` is then a
+    new object without the `_test_serialized_contents` that the database setup left on the old
+    one, and Django would silently skip the restore. Done here, before any browser test's
+    database setup, so that it holds from the first browser test on, whatever ran before it.
+    """
+    for alias, contents in saved.items():
+        if not getattr(connections[alias], "_test_serialized_contents", None):
+            connections[alias]._test_serialized_contents = contents
 
 
 @pytest.fixture
@@ -79,8 +108,8 @@ def page(request, browser, live_server, transactional_db, django_db_serialized_r
         timezone_id="Europe/Stockholm",
         viewport={"width": 1280, "height": 900},
     )
-    context.set_default_timeout(10_000)
-    context.set_default_navigation_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
     tab = context.new_page()
     yield tab
     report = getattr(request.node, "rep_call", None)

@@ -8,6 +8,9 @@ from django.db.models import Q
 
 from .roles import PROVIDER_ROLES, ROLE_LABELS, Role
 
+# Sorted so that the constraints (and their migrations) do not depend on set order.
+_PROVIDER_ROLE_VALUES = sorted(r.value for r in PROVIDER_ROLES)
+
 
 class Municipality(models.Model):
     """A tenant: every row of a municipality's work carries its id."""
@@ -80,8 +83,7 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="user_provider_role_has_provider",
-                condition=~Q(role__in=[r.value for r in PROVIDER_ROLES])
-                | Q(provider__isnull=False),
+                condition=~Q(role__in=_PROVIDER_ROLE_VALUES) | Q(provider__isnull=False),
             ),
             models.CheckConstraint(
                 name="user_officer_has_unit",
@@ -89,7 +91,7 @@ class User(AbstractUser):
             ),
             models.CheckConstraint(
                 name="user_only_provider_roles_have_provider",
-                condition=Q(role__in=[r.value for r in PROVIDER_ROLES]) | Q(provider__isnull=True),
+                condition=Q(role__in=_PROVIDER_ROLE_VALUES) | Q(provider__isnull=True),
             ),
         ]
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("clients/", include("verkstall.people.urls")),
     path("", include("verkstall.decisions.urls")),
     path("", include("verkstall.orders.urls")),
+    path("", include("verkstall.deadlines.urls")),
 ]

@@ -48,4 +48,6 @@ def home(request):
         return redirect("provider-inbox")
     if user.role == "fee_officer":
         return redirect("order-list")
+    if user.role in ("placement_unit", "aids_centre"):
+        return redirect("watchlist")
     return render(request, "core/home_other.html")

@@ -68,6 +68,9 @@ def recompute_order(order) -> None:
         Responsible.PROVIDER: {
             "responsible_provider_id": order.provider_id,
             "responsible_provider_unit_id": order.provider_unit_id,
+            # For a provider not connected, the officer registers its replies (R3.3), so
+            # the item is on the officer's own list too.
+            "responsible_user_id": None if order.provider.is_connected else order.officer_id,
         },
         Responsible.OFFICER: {
             "responsible_user_id": order.officer_id,

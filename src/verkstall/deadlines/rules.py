@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from .calendar import STOCKHOLM, Due, Unit, compute_due
@@ -187,17 +187,20 @@ def evaluate(rule: RuleSpec, events: Sequence[Event], now: datetime) -> list[Eva
     event happened. It stops at the first stop event recorded after it, judged by when that
     happened (`occurred_at`) — or by when it was registered (`recorded_at`) for a rule about
     registration. So a start date registered late still counts from the day the service
-    began. A repeating rule starts again at each stop.
+    began. A repeating rule with a length is periodic and starts again at each stop (yearly
+    follow-ups); a repeating "snarast" rule, or one stopped by its own start event, answers
+    each start event, so its next cycle begins at the next start event after the stop (every
+    hospital notice is acknowledged; no cycle is started by the acknowledgement itself).
     """
     ordered = sorted(events, key=lambda e: e.recorded_at)
-    starts = [e for e in ordered if e.kind == rule.start_event]
-    if not starts:
+    anchor_index = _next_start(rule, ordered, 0)
+    if anchor_index is None:
         return []
-    anchor_index = ordered.index(starts[0])
+    anchor_is_stop = False
     cycles: list[Evaluation] = []
     while True:
         anchor = ordered[anchor_index]
-        stop_index = _find_stop(rule, ordered, anchor_index, first_cycle=not cycles)
+        stop_index = _find_stop(rule, ordered, anchor_index, anchor_is_stop=anchor_is_stop)
         stop = ordered[stop_index] if stop_index is not None else None
         due = rule.due_from(anchor.occurred_at)
         stop_at = None
@@ -220,21 +223,36 @@ def evaluate(rule: RuleSpec, events: Sequence[Event], now: datetime) -> list[Eva
                 explanation=explain(rule, anchor, due, stop, stop_at),
             )
         )
-        if not (rule.repeats and stop_index is not None) or len(cycles) > 1000:
+        if not rule.repeats or stop_index is None or len(cycles) > 1000:
             return cycles
-        anchor_index = stop_index
+        if rule.amount is not None and stop_index != anchor_index:
+            anchor_index, anchor_is_stop = stop_index, True
+        else:
+            next_start = _next_start(rule, ordered, stop_index + 1)
+            if next_start is None:
+                return cycles
+            anchor_index, anchor_is_stop = next_start, False
+
+
+def _next_start(rule: RuleSpec, ordered: Sequence[Event], first: int) -> int | None:
+    """The index of the first start event at or after ordered[first], if any."""
+    for index in range(first, len(ordered)):
+        if ordered[index].kind == rule.start_event:
+            return index
+    return None
 
 
 def _find_stop(
-    rule: RuleSpec, ordered: Sequence[Event], anchor_index: int, *, first_cycle: bool
+    rule: RuleSpec, ordered: Sequence[Event], anchor_index: int, *, anchor_is_stop: bool
 ) -> int | None:
     """The first stop event for the clock started by ordered[anchor_index].
 
     A rule judged by registration may be stopped by its own start event (the start date is
-    both the event and, by its `recorded_at`, its registration).
+    both the event and, by its `recorded_at`, its registration) — unless the clock was
+    started by a previous stop, which cannot stop its own next period.
     """
     if (
-        first_cycle
+        not anchor_is_stop
         and rule.stop_by == "recorded"
         and ordered[anchor_index].kind in rule.stop_events
     ):
@@ -247,7 +265,15 @@ def _find_stop(
 
 
 def _local(moment: datetime) -> str:
-    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+    """Swedish local time; a whole-day event (a decision or start date) shows as its date."""
+    local = moment.astimezone(STOCKHOLM)
+    if local.hour == local.minute == local.second == local.microsecond == 0:
+        return local.strftime("%Y-%m-%d")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(STOCKHOLM).date()
 
 
 def explain(
@@ -255,10 +281,7 @@ def explain(
 ) -> dict:
     """A due date that explains itself (R11.2): start event, rule, source, skipped days."""
     lines = [f"{EVENT_LABELS[start.kind]} {_local(start.occurred_at)}."]
-    if (
-        start.recorded_at.astimezone(STOCKHOLM).date()
-        > start.occurred_at.astimezone(STOCKHOLM).date()
-    ):
+    if _local_day(start.recorded_at) > _local_day(start.occurred_at):
         lines.append(f"Registrerades {_local(start.recorded_at)}; räknas från när det hände.")
     lines.append(f"Regel: {rule.name}, {rule.length_text()} ({rule.source}).")
     if due is not None:
@@ -270,7 +293,14 @@ def explain(
         when = f"{due.due_date:%Y-%m-%d}" if due.due_date else _local(due.due_at)
         lines.append(f"Senast {when}.")
     if stop is not None and stop_at is not None:
-        lines.append(f"Klar: {EVENT_LABELS[stop.kind]} {_local(stop_at)}.")
+        if rule.stop_by == "recorded":
+            lines.append(f"Klar: {EVENT_LABELS[stop.kind]}, registrerades {_local(stop_at)}.")
+        else:
+            lines.append(f"Klar: {EVENT_LABELS[stop.kind]} {_local(stop_at)}.")
+            if _local_day(stop.recorded_at) > _local_day(stop.occurred_at):
+                lines.append(
+                    f"Registrerades {_local(stop.recorded_at)}; bedöms efter när det hände."
+                )
     return {
         "rule": rule.code,
         "rule_name": rule.name,
@@ -293,5 +323,7 @@ def explain(
         "rolled_from": due.rolled_from.isoformat() if due and due.rolled_from else None,
         "stop_event": stop.kind if stop else None,
         "stop_at": stop_at.isoformat() if stop_at else None,
+        "stop_occurred_at": stop.occurred_at.isoformat() if stop else None,
+        "stop_recorded_at": stop.recorded_at.isoformat() if stop else None,
         "text": " ".join(lines),
     }

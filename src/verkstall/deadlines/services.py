@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.db import transaction
 
 from verkstall.access.roles import Role
@@ -9,6 +11,7 @@ from verkstall.core.errors import PermissionDenied, ValidationFailed
 
 from .models import Rule, RuleProfile, RuleRevision
 from .profiles import builtin_profiles, rule_from_dict
+from .rules import RuleSpec
 
 TIMING_FIELDS = (
     "start_event",
@@ -62,6 +65,20 @@ def sync_builtin_profiles(profile_model=RuleProfile, rule_model=Rule) -> int:
     return created
 
 
+def check_rule(data: dict) -> RuleSpec:
+    """The rule `data` (in `Rule.as_dict` form) describes, or ValidationFailed. Its arithmetic
+    is tried once too, so that a rule the engine could not compute (the 40th of next month,
+    a negative length) is refused here rather than failing every later event of the profile."""
+    try:
+        subject, spec = rule_from_dict(data)
+        spec.due_from(datetime(2026, 1, 15, tzinfo=UTC))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValidationFailed({"rule": str(exc)}) from None
+    if subject not in ("order", "decision"):
+        raise ValidationFailed({"subject": "Gäller beställning eller beslut."})
+    return spec
+
+
 @transaction.atomic
 def update_rule(actor, rule: Rule, **changes) -> Rule:
     """Change a rule. A change to its timing raises its version and keeps the old one as a
@@ -77,11 +94,10 @@ def update_rule(actor, rule: Rule, **changes) -> Rule:
     unknown = set(changes) - set(before)
     if unknown:
         raise ValidationFailed({f: "Okänt fält." for f in sorted(unknown)})
+    if "unit" in changes and not changes["unit"]:
+        changes["unit"] = None  # a form's "" is as_dict's None: no unit ("snarast")
     after = {**before, **changes}
-    try:
-        rule_from_dict(after)
-    except (ValueError, KeyError) as exc:
-        raise ValidationFailed({"rule": str(exc)}) from None
+    check_rule(after)
     timing_changed = any(before[f] != after[f] for f in TIMING_FIELDS)
     if timing_changed:
         RuleRevision.objects.create(

@@ -181,7 +181,7 @@ def create_order(
     else:
         wanted = {int(getattr(s, "pk", s)) for s in services if str(getattr(s, "pk", s)).isdigit()}
         chosen = [g for g in granted if g.pk in wanted]
-        if len(chosen) != len(list(services)):
+        if len(chosen) != len({str(getattr(s, "pk", s)) for s in services}):  # ids listed twice
             errors["services"] = "Insatserna måste höra till beslutet."
     if not chosen:
         errors.setdefault("services", "Välj minst en beviljad insats.")

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from verkstall.core.errors import DomainError
 from verkstall.core.views import form_errors_from
+from verkstall.deadlines.rules import STATUS_LABELS, Status
+from verkstall.deadlines.selectors import compact_watchlist, current_status, due_items_for_order
 from verkstall.decisions.selectors import get_decision
 from verkstall.providers.selectors import providers_for
 
@@ -44,6 +46,7 @@ def officer_start(request):
             "drafts": orders.filter(state=State.DRAFT, acute_oral_at__isnull=True),
             "unacknowledged": orders.filter(state=State.SENT),
             "not_started": orders.filter(state=State.ACKNOWLEDGED),
+            "watchlist": compact_watchlist(request.user),
         },
     )
 
@@ -59,6 +62,7 @@ def provider_inbox(request):
         {
             "new_orders": inbox.filter(state=State.SENT),
             "to_start": inbox.filter(state=State.ACKNOWLEDGED),
+            "watchlist": compact_watchlist(request.user),
         },
     )
 
@@ -100,13 +104,27 @@ def order_create(request, decision_pk):
     return render(request, "orders/order_form.html", {"form": form, "decision": decision})
 
 
+def _registers_on_behalf(user, order) -> bool:
+    """The municipality registers replies for a provider that is not connected (R3.3)."""
+    return not order.provider.is_connected and not user.is_provider_user
+
+
+def _action_form(action: Action, on_behalf: bool, data=None):
+    """The form for an action; "how did the reply come in" only when registering on behalf."""
+    form = ACTIONS[action][0](data)
+    if not on_behalf:
+        form.fields.pop("channel", None)
+    return form
+
+
 @login_required
 def order_detail(request, pk, forms=None):
     order = selectors.get_order(request.user, pk)
     actions = selectors.actions_for(request.user, order)
     forms = forms or {}
+    on_behalf = _registers_on_behalf(request.user, order)
     action_forms = [
-        (action, ACTION_LABELS[action], forms.get(action) or ACTIONS[action][0]())
+        (action, ACTION_LABELS[action], forms.get(action) or _action_form(action, on_behalf))
         for action in actions
     ]
     return render(
@@ -116,7 +134,11 @@ def order_detail(request, pk, forms=None):
             "order": order,
             "events": selectors.order_events(order),
             "action_forms": action_forms,
-            "on_behalf": not order.provider.is_connected and not request.user.is_provider_user,
+            "on_behalf": on_behalf,
+            "due_items": [
+                (item, STATUS_LABELS[Status(current_status(item))])
+                for item in due_items_for_order(request.user, order)
+            ],
         },
     )
 
@@ -128,8 +150,8 @@ def order_action(request, pk, action):
         raise Http404
     action = Action(action)
     order = selectors.get_order(request.user, pk)
-    form_class, service, done = ACTIONS[action]
-    form = form_class(request.POST)
+    _, service, done = ACTIONS[action]
+    form = _action_form(action, _registers_on_behalf(request.user, order), request.POST)
     if form.is_valid():
         try:
             service(request.user, order, **form.cleaned_data)

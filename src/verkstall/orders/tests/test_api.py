@@ -106,6 +106,18 @@ def test_bad_order_input_is_a_400_keyed_by_the_field(world, api, change, field):
     assert not Order.objects.exists()
 
 
+def test_a_service_listed_twice_is_ordered_once(world, api):  # R3.1
+    decision = world.decision()
+    service_id = decision.services.get().pk
+    response = api(world.officer).post(
+        url(),
+        {"decision": decision.pk, "provider": world.provider_a.pk, "services": [service_id] * 2},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    assert [s["id"] for s in response.json()["services"]] == [service_id]
+
+
 def test_a_decision_of_another_unit_is_unknown_to_the_officer(world, api):  # Actors
     decision = world.decision()
     response = api(world.other_officer).post(

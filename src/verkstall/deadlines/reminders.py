@@ -1,0 +1,365 @@
+"""The daily e-mail reminder of what fell due (SPEC R11, glossary "bevakning").
+
+Once a day (deadlines/tasks.py, `python -m verkstall send_reminders`), every responsible
+person gets ONE e-mail that lists the open due items that are due today or have become
+overdue since they were last told, each with a link to the item on the watchlist
+(`/watchlist/<id>/`). The mail names the client by name only: a personnummer is never
+written to an e-mail (ARCHITECTURE "Conventions"); it is not even read from the database
+here, and anything shaped like one is masked before sending, as a last guard.
+
+Who is "the responsible person" of an item:
+
+- officer: the item's `responsible_user`;
+- provider: the provider's managers (role provider_manager) of the item's provider unit; if
+  that unit has no manager, the provider's managers who belong to no unit; an item without
+  a unit goes to those provider-wide managers, or else to every manager of the provider;
+  and if the provider has no manager at all, to all of the provider's users;
+- placement_unit, fee_officer, aids_centre: the users with that role in the item's
+  municipality.
+
+Only active users count. The choice is made on who holds the role, not on who has an e-mail
+address: a manager without an address is skipped (and counted), not replaced by the staff.
+
+Idempotent by the log `Reminder` (user, item, kind "due"/"overdue"; unique together): an item
+is mailed to a person once as due, on its due day, and once more as overdue, on the first run
+after its due moment has passed. A second run on the same day finds everything logged and
+sends nothing. Each recipient is handled in its own transaction that locks the recipient's
+user row (so two workers running at once do not both mail the same person), sends the mail,
+and writes the log rows only after the mail server accepted the message; a refused or
+failed mail writes nothing, so the next run tries again.
+
+"Overdue" is judged as the watchlist judges it (selectors.py): an open item whose due moment
+has passed. A run for today uses the clock's now; a run for another day (`--date`, a
+catch-up) is judged at the start of that day, like a morning run. Overdue items are looked
+for `LOOKBACK_DAYS` back, so a scheduler that missed a few days catches up, while the first
+run on an old database does not mail years of backlog (that is what the watchlist shows).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+from collections import defaultdict
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from verkstall.access.models import Municipality, User
+from verkstall.access.roles import PROVIDER_ROLES, Role
+from verkstall.core import clock
+
+from .calendar import STOCKHOLM
+from .models import DueItem, Reminder
+from .rules import Responsible, Status
+
+logger = logging.getLogger(__name__)
+
+DUE = Reminder.Kind.DUE.value
+OVERDUE = Reminder.Kind.OVERDUE.value
+
+#: How many days back a run looks for items that became overdue and were not yet mailed.
+LOOKBACK_DAYS = 7
+
+#: Responsible parties that are a role in the municipality rather than a person or provider.
+ROLE_RESPONSIBLES = {
+    Responsible.PLACEMENT_UNIT.value: Role.PLACEMENT_UNIT.value,
+    Responsible.FEE_OFFICER.value: Role.FEE_OFFICER.value,
+    Responsible.AIDS_CENTRE.value: Role.AIDS_CENTRE.value,
+}
+
+# Anything shaped like a personnummer or samordningsnummer: (YY)YYMMDD, an optional
+# separator, four digits. Masked in every part of the message as a last guard.
+_PERSONAL_NUMBER_SHAPE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
+MASK = "[dolt nummer]"
+
+_ITEM_FIELDS = (
+    "id",
+    "municipality_id",
+    "responsible",
+    "responsible_user_id",
+    "responsible_provider_id",
+    "responsible_provider_unit_id",
+    "order_id",
+    "decision_id",
+    "due_at",
+    "due_date",
+    # The client by name only: the personnummer is never loaded by this module.
+    "person__first_name",
+    "person__last_name",
+    "rule__name",
+    "order__provider__name",
+)
+
+
+class NotAccepted(Exception):
+    """The mail backend did not report the message as sent."""
+
+
+@dataclass(frozen=True)
+class Line:
+    """One due item as a line of one person's mail."""
+
+    item: DueItem
+    kind: str
+
+    @property
+    def client_name(self) -> str:
+        return f"{self.item.person.first_name} {self.item.person.last_name}"
+
+    @property
+    def what(self) -> str:
+        return self.item.rule.name
+
+    @property
+    def due_text(self) -> str:
+        if self.item.due_date:
+            return f"{self.item.due_date:%Y-%m-%d}"
+        return self.item.due_at.astimezone(STOCKHOLM).strftime("%Y-%m-%d kl. %H:%M")
+
+    @property
+    def subject_text(self) -> str:
+        if self.item.order_id:
+            return f"Beställning {self.item.order_id} till {self.item.order.provider.name}"
+        return f"Beslut {self.item.decision_id}" if self.item.decision_id else ""
+
+    @property
+    def url(self) -> str:
+        return f"{settings.VERKSTALL_BASE_URL}/watchlist/{self.item.pk}/"
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, STOCKHOLM)
+
+
+def _candidates(today: date, lookback_days: int) -> list[DueItem]:
+    """Open items due from `lookback_days` before `today` up to the end of `today`, one
+    query per municipality (every read filters by the tenant first)."""
+    since = _start_of(today - timedelta(days=lookback_days))
+    until = _start_of(today + timedelta(days=1))
+    items: list[DueItem] = []
+    for municipality_id in Municipality.objects.order_by("pk").values_list("pk", flat=True):
+        items.extend(
+            DueItem.objects.filter(
+                municipality_id=municipality_id,
+                status=Status.OPEN.value,
+                due_at__gte=since,
+                due_at__lt=until,
+            )
+            .select_related("person", "rule", "order__provider")
+            .only(*_ITEM_FIELDS)
+            .order_by("due_at", "pk")
+        )
+    return items
+
+
+def _users_for(items: list[DueItem]) -> list[User]:
+    """Every active user who may receive one of these items, in one query."""
+    officers = {i.responsible_user_id for i in items if i.responsible_user_id}
+    providers = {
+        i.responsible_provider_id
+        for i in items
+        if i.responsible == Responsible.PROVIDER.value and i.responsible_provider_id
+    }
+    munis = {i.municipality_id for i in items if i.responsible in ROLE_RESPONSIBLES}
+    wanted = Q(pk__in=officers) | Q(provider_id__in=providers)
+    if munis:
+        wanted |= Q(municipality_id__in=munis, role__in=ROLE_RESPONSIBLES.values())
+    return list(User.objects.filter(wanted, is_active=True).order_by("pk"))
+
+
+class _Directory:
+    """Who is responsible for an item, from the users loaded once by `_users_for`."""
+
+    def __init__(self, users: list[User]):
+        self.by_pk = {u.pk: u for u in users}
+        self.by_provider: dict[int, list[User]] = defaultdict(list)
+        self.by_role: dict[tuple[int, str], list[User]] = defaultdict(list)
+        for u in users:
+            if u.provider_id and u.role_enum in PROVIDER_ROLES:
+                self.by_provider[u.provider_id].append(u)
+            else:
+                self.by_role[(u.municipality_id, u.role)].append(u)
+
+    def responsible_for(self, item: DueItem) -> list[User]:
+        officer = self.by_pk.get(item.responsible_user_id)
+        if item.responsible == Responsible.OFFICER.value:
+            return [officer] if officer is not None else []
+        if item.responsible == Responsible.PROVIDER.value:
+            # A provider not connected has no users: the officer who registers its replies on
+            # its behalf (R3.3) is the one to chase it (the engine sets responsible_user).
+            return self._provider(item) or ([officer] if officer is not None else [])
+        role = ROLE_RESPONSIBLES.get(item.responsible)
+        return list(self.by_role.get((item.municipality_id, role), [])) if role else []
+
+    def _provider(self, item: DueItem) -> list[User]:
+        users = self.by_provider.get(item.responsible_provider_id, [])
+        managers = [u for u in users if u.role == Role.PROVIDER_MANAGER.value]
+        provider_wide = [m for m in managers if m.provider_unit_id is None]
+        if item.responsible_provider_unit_id:
+            unit = item.responsible_provider_unit_id
+            tiers = [[m for m in managers if m.provider_unit_id == unit], provider_wide]
+        else:
+            tiers = [provider_wide, managers]
+        tiers.append(users)
+        return next((tier for tier in tiers if tier), [])
+
+
+def _mask(text: str) -> str:
+    return _PERSONAL_NUMBER_SHAPE.sub(MASK, text)
+
+
+def build_message(
+    user: User, lines: list[Line], today: date, connection=None
+) -> EmailMultiAlternatives:
+    """The one mail to `user` listing `lines` (due today first, then overdue)."""
+    due = [line for line in lines if line.kind == DUE]
+    overdue = [line for line in lines if line.kind == OVERDUE]
+    context = {
+        "user": user,
+        "first_name": user.first_name or user.get_username(),
+        "today": f"{today:%Y-%m-%d}",
+        "due": due,
+        "overdue": overdue,
+        "watchlist_url": f"{settings.VERKSTALL_BASE_URL}/watchlist/",
+    }
+    with translation.override("sv"):
+        subject = render_to_string("deadlines/email/reminder_subject.txt", context)
+        text = render_to_string("deadlines/email/reminder.txt", context)
+        html = render_to_string("deadlines/email/reminder.html", context)
+    message = EmailMultiAlternatives(
+        subject=_mask(" ".join(subject.split())),
+        body=_mask(text),
+        to=[user.email],
+        connection=connection,
+        headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+    )
+    message.attach_alternative(_mask(html), "text/html")
+    return message
+
+
+def _send_to(user: User, lines: list[Line], today: date, connection) -> int:
+    """Mail `lines` not yet logged to `user`; log them once the backend accepted the mail.
+    Returns the number of items mailed (0 if another run had already mailed them all)."""
+    with transaction.atomic():
+        # Serialises two runs for the same person (a no-op on SQLite, whose IMMEDIATE
+        # transactions are serial anyway); the log is read again after the lock.
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        logged = set(
+            Reminder.objects.filter(
+                user=user, due_item_id__in=[line.item.pk for line in lines]
+            ).values_list("due_item_id", "kind")
+        )
+        lines = [line for line in lines if (line.item.pk, line.kind) not in logged]
+        if not lines:
+            return 0
+        message = build_message(user, lines, today, connection)
+        if connection.send_messages([message]) != 1:
+            raise NotAccepted
+        sent_at = clock.now()
+        Reminder.objects.bulk_create(
+            Reminder(
+                municipality_id=line.item.municipality_id,
+                user=user,
+                due_item=line.item,
+                kind=line.kind,
+                sent_on=today,
+                sent_at=sent_at,
+            )
+            for line in lines
+        )
+        return len(lines)
+
+
+def send_reminders(today: date | None = None, *, lookback_days: int = LOOKBACK_DAYS) -> dict:
+    """Send the day's reminders. Safe to run again: only what is not yet logged is sent.
+
+    Returns counts: `mails` sent (one per person, so also the number of people reached),
+    `items` listed in them, `skipped_without_email` (people with something to be told but
+    no e-mail address), `failed` (people whose mail the server did not accept; tried again
+    on the next run) and `items_without_recipient` (no active user holds the responsibility).
+    """
+    today = today or clock.today()
+    moment = clock.now() if today == clock.today() else _start_of(today)
+    items = _candidates(today, lookback_days)
+    kind = {i.pk: (OVERDUE if i.due_at < moment else DUE) for i in items}
+
+    directory = _Directory(_users_for(items))
+    per_user: dict[int, list[Line]] = defaultdict(list)
+    without_recipient = 0
+    for item in items:
+        users = directory.responsible_for(item)
+        if not users:
+            without_recipient += 1
+        for user in users:
+            per_user[user.pk].append(Line(item, kind[item.pk]))
+
+    logged = set(
+        Reminder.objects.filter(due_item_id__in=[i.pk for i in items]).values_list(
+            "user_id", "due_item_id", "kind"
+        )
+    )
+    result = {
+        "date": today.isoformat(),
+        "mails": 0,
+        "items": 0,
+        "skipped_without_email": 0,
+        "failed": 0,
+        "items_without_recipient": without_recipient,
+    }
+    todo = []
+    for user_pk in sorted(per_user):
+        user = directory.by_pk[user_pk]
+        lines = [
+            line for line in per_user[user_pk] if (user_pk, line.item.pk, line.kind) not in logged
+        ]
+        if not lines:
+            continue
+        if not (user.email or "").strip():
+            result["skipped_without_email"] += 1
+            continue
+        todo.append((user, lines))
+
+    connection = get_connection()
+    try:
+        for index, (user, lines) in enumerate(todo):
+            try:
+                # Connect outside the recipient's transaction; reused by the next mails.
+                connection.open()
+            except (smtplib.SMTPException, OSError) as exc:
+                # The server cannot be reached: stop here, the next run sends it all.
+                logger.warning("Reminders not sent, no mail server: %s", type(exc).__name__)
+                result["failed"] += len(todo) - index
+                break
+            try:
+                sent = _send_to(user, lines, today, connection)
+            except (smtplib.SMTPException, OSError, NotAccepted) as exc:
+                # The user id and the error class only: no address, no client data.
+                logger.warning("Reminder to user %s not sent: %s", user.pk, type(exc).__name__)
+                result["failed"] += 1
+                with suppress(smtplib.SMTPException, OSError):
+                    connection.close()  # the next mail connects again
+                continue
+            if sent:
+                result["mails"] += 1
+                result["items"] += sent
+    finally:
+        with suppress(smtplib.SMTPException, OSError):
+            connection.close()
+    result["recipients"] = result["mails"]
+    logger.info(
+        "Reminders for %s: %s mails, %s items, %s without e-mail, %s failed",
+        result["date"],
+        result["mails"],
+        result["items"],
+        result["skipped_without_email"],
+        result["failed"],
+    )
+    return result

@@ -1,0 +1,381 @@
+"""Reads of due items: the watchlists (*insatsbevakningslista*, SPEC R11, glossary "bevakning").
+
+A watchlist is one indexed query (ARCHITECTURE "The order as a sequence of events"): the open
+items of one responsible party that are overdue, due today or due within the next seven days,
+plus the open items without a due date ("snarast"). Each scope matches one partial index of
+`DueItem` (models.py, `Meta.indexes`, all `WHERE status = 'open'`):
+
+- ``mine`` (officer): responsible_user = me -> ``due_open_by_user``
+- ``unit`` (officer): responsible_unit = my unit and responsible = "officer"
+  -> ``due_open_by_unit``
+- ``provider`` (provider staff): responsible_provider = my provider -> ``due_open_by_provider``
+- ``provider_unit`` (provider staff in a unit): responsible_provider_unit = my unit
+  -> ``due_open_by_provider_unit``
+
+Every list is also filtered by the user's municipality (the tenant) and may be narrowed by
+rule, service type, client and responsible officer. The bucket of each row (``asap``,
+``overdue``, ``today``, ``week``) is computed by the database in the same query, and the
+counts per bucket are counted from the fetched rows, so a watchlist costs exactly one query.
+
+"Overdue" is never stored: an item is stored as open and is overdue when its due moment has
+passed (models.DueItem). Days are Stockholm days; a whole-day rule is due at the very end of
+its due date (calendar.compute_due), so it is "today" all of that day and overdue only after.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models.fields.json import KT
+
+from verkstall.access.models import User
+from verkstall.access.roles import PROVIDER_ROLES, Role
+from verkstall.access.scoping import NOTHING
+from verkstall.core import clock
+from verkstall.core.errors import NotFound, PermissionDenied, ValidationFailed
+
+from .calendar import STOCKHOLM
+from .models import DueItem, Rule, RuleProfile
+from .rules import Responsible, Status
+
+#: How far ahead a watchlist looks: today and the next seven Stockholm days.
+HORIZON_DAYS = 7
+
+ASAP, OVERDUE, TODAY, WEEK = "asap", "overdue", "today", "week"
+#: The buckets in the order a watchlist shows them.
+BUCKETS = (ASAP, OVERDUE, TODAY, WEEK)
+BUCKET_LABELS = {
+    ASAP: "Snarast",
+    OVERDUE: "Försenade",
+    TODAY: "I dag",
+    WEEK: "Kommande 7 dagar",
+}
+
+MINE, UNIT, PROVIDER, PROVIDER_UNIT = "mine", "unit", "provider", "provider_unit"
+ROLE = "role"
+SCOPES = (MINE, UNIT, PROVIDER, PROVIDER_UNIT, ROLE)
+
+# Roles whose items belong to a function of the municipality, not to a person or provider:
+# the placement unit (R8.1), the fee officer, the aids centre (R4.1).
+ROLE_RESPONSIBLE = {
+    Role.PLACEMENT_UNIT: Responsible.PLACEMENT_UNIT.value,
+    Role.FEE_OFFICER: Responsible.FEE_OFFICER.value,
+    Role.AIDS_CENTRE: Responsible.AIDS_CENTRE.value,
+}
+
+_RELATED = ("person", "rule", "order", "service_type", "responsible_user")
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    """One watchlist as read at `now`: its rows in due order ("snarast" first) and the number
+        of rows in each bucket. `items` carry the annotations `bucket` and `explanation_text`; their
+    `explanation` is deferred (read it through `get_due_item`)."""
+
+    scope: str
+    items: list[DueItem]
+    counts: dict[str, int]
+    now: datetime
+    today: date
+    horizon: datetime
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+
+def scopes_for(user) -> tuple[str, ...]:
+    """The watchlist scopes the user's role may use, the default first."""
+    if not getattr(user, "is_authenticated", False) or user.municipality_id is None:
+        return ()
+    role = user.role_enum
+    if role == Role.OFFICER:
+        return (MINE, UNIT)
+    if role in PROVIDER_ROLES:
+        return (PROVIDER_UNIT, PROVIDER) if user.provider_unit_id else (PROVIDER,)
+    if role in ROLE_RESPONSIBLE:
+        return (ROLE,)
+    return ()
+
+
+def default_scope(user) -> str | None:
+    """The list a user sees first: an officer's own items; a provider user's own unit's
+    items if they belong to a unit, else their provider's."""
+    scopes = scopes_for(user)
+    return scopes[0] if scopes else None
+
+
+def _scope_filter(user, scope: str) -> Q:
+    """The filter of one scope, or PermissionDenied if the user's role may not use it."""
+    if scope not in SCOPES:
+        raise ValidationFailed({"scope": f"Okänd bevakningslista: {scope!r}."})
+    if scope not in scopes_for(user):
+        raise PermissionDenied("Din roll kan inte se den bevakningslistan.")
+    if scope == MINE:
+        return Q(responsible_user_id=user.pk)
+    if scope == UNIT:
+        return Q(responsible_unit_id=user.unit_id, responsible=Responsible.OFFICER.value)
+    if scope == PROVIDER:
+        return Q(responsible_provider_id=user.provider_id)
+    if scope == ROLE:
+        return Q(responsible=ROLE_RESPONSIBLE[user.role_enum])
+    # PROVIDER_UNIT: the unit belongs to the provider; both are checked, the first is indexed.
+    return Q(
+        responsible_provider_unit_id=user.provider_unit_id,
+        responsible_provider_id=user.provider_id,
+    )
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max, STOCKHOLM)
+
+
+def _bucket(now: datetime, end_of_today: datetime) -> Case:
+    """The bucket of an open item, computed by the database. Items that are not open (met or
+    closed; only on an item's own page or an order's list) have no bucket."""
+    return Case(
+        When(~Q(status=Status.OPEN.value), then=Value(None)),
+        When(due_at__isnull=True, then=Value(ASAP)),
+        When(due_at__lt=now, then=Value(OVERDUE)),
+        When(due_at__lte=end_of_today, then=Value(TODAY)),
+        default=Value(WEEK),
+        output_field=CharField(null=True),
+    )
+
+
+def _id(value, field_name: str, errors: dict) -> int | None:
+    if value in (None, ""):
+        return None
+    value = getattr(value, "pk", value)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        errors[field_name] = "Ange ett id (heltal)."
+        return None
+
+
+def _code(value) -> str | None:
+    if value in (None, ""):
+        return None
+    return str(getattr(value, "code", value)).strip() or None
+
+
+def _filters(*, rule, service_type, person, responsible_user) -> tuple[Q, dict]:
+    """The optional filters: rule and service type by code (or the object), client and
+    responsible officer by id (or the object)."""
+    errors: dict[str, str] = {}
+    applied = {
+        "rule": _code(rule),
+        "service_type": _code(service_type),
+        "person": _id(person, "person", errors),
+        "responsible_user": _id(responsible_user, "responsible_user", errors),
+    }
+    if errors:
+        raise ValidationFailed(errors)
+    q = Q()
+    if applied["rule"]:
+        q &= Q(rule__code=applied["rule"])
+    if applied["service_type"]:
+        q &= Q(service_type__code=applied["service_type"])
+    if applied["person"] is not None:
+        q &= Q(person_id=applied["person"])
+    if applied["responsible_user"] is not None:
+        q &= Q(responsible_user_id=applied["responsible_user"])
+    return q, {k: v for k, v in applied.items() if v not in (None, "")}
+
+
+def watchlist_queryset(
+    user,
+    scope: str,
+    *,
+    now: datetime,
+    today: date,
+    rule=None,
+    service_type=None,
+    person=None,
+    responsible_user=None,
+) -> tuple[QuerySet[DueItem], dict]:
+    """The one query behind a watchlist (unevaluated), and the filters it applied. Its rows
+    carry `bucket` and `explanation_text`; `explanation` itself is deferred.
+
+    Public so that the benchmark and EXPLAIN can look at the SQL (bench/WATCHLISTS.md)."""
+    scoped = _scope_filter(user, scope)
+    extra, applied = _filters(
+        rule=rule, service_type=service_type, person=person, responsible_user=responsible_user
+    )
+    horizon = _end_of(today + timedelta(days=HORIZON_DAYS))
+    qs = (
+        DueItem.objects.filter(scoped, municipality_id=user.municipality_id)
+        .filter(status=Status.OPEN.value)
+        .filter(Q(due_at__isnull=True) | Q(due_at__lte=horizon))
+        .filter(extra)
+        .select_related(*_RELATED)
+        # A list shows the explanation's one-line text; the whole JSON (skipped days and
+        # all) is read on the item's own page only.
+        .defer("explanation")
+        .annotate(bucket=_bucket(now, _end_of(today)), explanation_text=KT("explanation__text"))
+        .order_by(F("due_at").asc(nulls_first=True), "id")
+    )
+    return qs, applied
+
+
+def watchlist(
+    user,
+    scope: str | None = None,
+    *,
+    rule=None,
+    service_type=None,
+    person=None,
+    responsible_user=None,
+    today: date | None = None,
+) -> Watchlist:
+    """What the user's scope has due: overdue, today, the next seven days, and "snarast".
+
+    `scope` None is the user's default scope. `today` moves the day boundaries (for a view of
+    another day); "now", which decides what is overdue, is always `clock.now()`.
+    Raises PermissionDenied for a scope the user's role may not use and ValidationFailed for
+    an unknown scope or a malformed filter. One database query.
+    """
+    scope = scope or default_scope(user)
+    if scope is None:
+        raise PermissionDenied("Din roll har ingen bevakningslista.")
+    now = clock.now()
+    today = today or now.astimezone(STOCKHOLM).date()
+    qs, applied = watchlist_queryset(
+        user,
+        scope,
+        now=now,
+        today=today,
+        rule=rule,
+        service_type=service_type,
+        person=person,
+        responsible_user=responsible_user,
+    )
+    items = list(qs)
+    tally = Counter(item.bucket for item in items)
+    return Watchlist(
+        scope=scope,
+        items=items,
+        counts={bucket: tally.get(bucket, 0) for bucket in BUCKETS},
+        now=now,
+        today=today,
+        horizon=_end_of(today + timedelta(days=HORIZON_DAYS)),
+        filters=applied,
+    )
+
+
+def compact_watchlist(user) -> Watchlist | None:
+    """The user's default watchlist for a start page, or None if their role has none."""
+    if default_scope(user) is None:
+        return None
+    return watchlist(user)
+
+
+def _item_scope(user) -> Q:
+    """Which due items a user may open: an officer those of their unit's orders and
+    decisions; a provider user those its provider is responsible for."""
+    if not getattr(user, "is_authenticated", False) or user.municipality_id is None:
+        return NOTHING
+    base = Q(municipality_id=user.municipality_id)
+    role = user.role_enum
+    if role == Role.OFFICER:
+        return base & (
+            Q(order__isnull=False, order__unit_id=user.unit_id)
+            | Q(order__isnull=True, decision__unit_id=user.unit_id)
+        )
+    if role in PROVIDER_ROLES:
+        return base & Q(responsible_provider_id=user.provider_id)
+    if role in ROLE_RESPONSIBLE:
+        return base & Q(responsible=ROLE_RESPONSIBLE[role])
+    return NOTHING
+
+
+def _visible_items(user) -> QuerySet[DueItem]:
+    now = clock.now()
+    end_of_today = _end_of(now.astimezone(STOCKHOLM).date())
+    return (
+        DueItem.objects.filter(_item_scope(user))
+        .select_related(*_RELATED)
+        .annotate(bucket=_bucket(now, end_of_today))
+    )
+
+
+def get_due_item(user, pk) -> DueItem:
+    """One due item with its explanation, if the user may see it; NotFound otherwise."""
+    try:
+        return _visible_items(user).get(pk=pk)
+    except (DueItem.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Bevakningen finns inte eller så saknar du behörighet.") from None
+
+
+def due_items_for_order(user, order) -> list[DueItem]:
+    """Every due item of an order (open, met and closed) that the user may see, in due
+    order; for the order's page. `order` is one the user already fetched through
+    orders.selectors.get_order."""
+    qs = (
+        _visible_items(user)
+        .filter(order_id=order.pk)
+        .order_by(F("due_at").asc(nulls_first=True), "rule_id", "cycle")
+    )
+    return list(qs)
+
+
+def current_status(item: DueItem) -> str:
+    """The item's status as shown: an open item past its due moment is "overdue"."""
+    if item.status == Status.OPEN.value and getattr(item, "bucket", None) == OVERDUE:
+        return Status.OVERDUE.value
+    return item.status
+
+
+def filter_choices(user, scope: str) -> dict[str, list[tuple[str, str]]]:
+    """Choices for the watchlist's filter form: the rules of the user's profile that can be
+    on the scope's list, and the officers of the user's unit (unit list only)."""
+    if user.municipality_id is None:
+        return {"rules": [], "officers": []}
+    rules = Rule.objects.filter(profile__slug=user.municipality.rule_profile)
+    if scope == UNIT:
+        rules = rules.filter(responsible=Responsible.OFFICER.value)
+    elif scope in (PROVIDER, PROVIDER_UNIT):
+        rules = rules.filter(responsible=Responsible.PROVIDER.value)
+    # MINE: every rule; the engine also puts a provider's item on the officer's own list when
+    # the officer registers for a provider that is not connected (R3.3).
+    officers: list[tuple[str, str]] = []
+    if scope == UNIT:
+        officers = [
+            (str(u.pk), u.get_full_name() or u.username)
+            for u in User.objects.filter(
+                municipality_id=user.municipality_id,
+                unit_id=user.unit_id,
+                role=Role.OFFICER.value,
+                is_active=True,
+            ).order_by("first_name", "last_name", "id")
+        ]
+    return {
+        "rules": list(rules.order_by("name", "code").values_list("code", "name")),
+        "officers": officers,
+    }
+
+
+# Rule profiles are configuration, not a client's data: read without an actor or scoping
+# (the `due` command and the admin).
+
+
+def profile_slugs() -> list[str]:
+    return list(RuleProfile.objects.order_by("slug").values_list("slug", flat=True))
+
+
+def get_profile(slug: str) -> RuleProfile | None:
+    return RuleProfile.objects.filter(slug=slug).first()
+
+
+def rules_of(profile: RuleProfile) -> list[Rule]:
+    """A profile's rules in the order the profile lists them."""
+    return list(Rule.objects.filter(profile=profile).select_related("profile").order_by("id"))
+
+
+def get_rule(profile: RuleProfile, code: str) -> Rule | None:
+    return Rule.objects.filter(profile=profile, code=code).select_related("profile").first()
