@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "verkstall.decisions",
     "verkstall.orders",
     "verkstall.deadlines",
+    "verkstall.journal",
 ]
 
 MIDDLEWARE = [

@@ -29,27 +29,49 @@ def _decision_granted(decision) -> Event:
     return Event("decision.granted", day_start, decision.created_at)
 
 
+# Order events that are not transitions name their own clock events.
+ORDER_EVENT_NAMES = {
+    "switch_requested": "switch.requested",
+    "switch_new_provider_informed": "switch.new_provider_informed",
+    "switch_providers_agreed": "switch.providers_agreed",
+    "switch_completed": "switch.completed",
+}
+
+
+def _engine_event(e) -> Event:
+    name = ORDER_EVENT_NAMES.get(e.kind, f"order.{e.kind}")
+    return Event(name, e.occurred_at, e.recorded_at)
+
+
 def order_events(order) -> list[Event]:
     """The events that drive an order's clocks, in recorded order."""
     events = [_decision_granted(order.decision)]
-    for e in order.events.order_by("seq"):
-        if e.kind != "created":
-            events.append(Event(f"order.{e.kind}", e.occurred_at, e.recorded_at))
+    events += [_engine_event(e) for e in order.events.order_by("seq") if e.kind != "created"]
     return events
 
 
 def decision_events(decision) -> list[Event]:
     """A decision's clocks run from the decision and stop on its orders' events."""
     from verkstall.orders.models import OrderEvent
+    from verkstall.providers.models import ProviderChoice
 
     events = [_decision_granted(decision)]
-    for e in (
-        OrderEvent.objects.filter(order__decision=decision)
+    events += [
+        _engine_event(e)
+        for e in OrderEvent.objects.filter(order__decision=decision)
         .exclude(kind="created")
         .order_by("recorded_at", "id")
-    ):
-        events.append(Event(f"order.{e.kind}", e.occurred_at, e.recorded_at))
-    return events
+    ]
+    # A registered choice, or an assignment by rotation, settles the choice (R2.2-R2.4).
+    for c in ProviderChoice.objects.filter(granted_service__decision=decision):
+        received = c.form_received_on
+        occurred = (
+            timezone.make_aware(datetime.combine(received, time.min))
+            if received
+            else c.registered_at
+        )
+        events.append(Event("choice.registered", occurred, c.registered_at))
+    return sorted(events, key=lambda e: e.recorded_at)
 
 
 def _service_profile(granted_services) -> tuple[set[str], set[str], object]:

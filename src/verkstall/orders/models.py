@@ -104,6 +104,10 @@ class EventKind(models.TextChoices):
     STARTED = "started", "Verkställd"
     ENDED = "ended", "Avslutad"
     CANCELLED = "cancelled", "Makulerad"
+    SWITCH_REQUESTED = "switch_requested", "Byte av utförare begärt"
+    SWITCH_NEW_PROVIDER_INFORMED = "switch_new_provider_informed", "Ny utförare informerad"
+    SWITCH_PROVIDERS_AGREED = "switch_providers_agreed", "Utförarna överens om datum"
+    SWITCH_COMPLETED = "switch_completed", "Byte genomfört"
 
 
 class ReplyChannel(models.TextChoices):
@@ -174,3 +178,51 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d})"
+
+
+class ProviderSwitch(models.Model):
+    """A provider switch in progress or done (byte av utförare, R2.6). The old order ends and
+    the new one is sent in one transaction on the agreed date."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    old_order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="switches_from")
+    new_provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="+"
+    )
+    new_order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="switched_to"
+    )
+    kind = models.CharField(
+        max_length=10,
+        choices=[("rechoice", "Omval"), ("move", "Flytt")],
+        default="rechoice",
+    )
+    requested_on = models.DateField("begärt")
+    notice_ends_on = models.DateField("uppsägningstiden slutar")
+    old_provider_informed_at = models.DateTimeField(null=True, blank=True)
+    new_provider_informed_at = models.DateTimeField(null=True, blank=True)
+    providers_agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_date = models.DateField("bytesdatum", null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    has_hsl = models.BooleanField("har HSL-insatser", default=False)
+    returning_from_temporary_stay = models.BooleanField(
+        "återvänder från tillfällig vistelse", default=False
+    )
+    registered_by = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = "byte av utförare"
+        verbose_name_plural = "byten av utförare"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["old_order"],
+                condition=Q(completed_at__isnull=True),
+                name="one_open_switch_per_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Byte {self.old_order_id} -> {self.new_provider}"

@@ -32,6 +32,10 @@ class Person(models.Model):
         "providers.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="persons"
     )
     phone = models.CharField("telefon", max_length=30, blank=True)
+    latitude = models.DecimalField("latitud", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        "longitud", max_digits=9, decimal_places=6, null=True, blank=True
+    )
     whereabouts = models.CharField(
         "vistelseort just nu",
         max_length=200,

@@ -81,6 +81,16 @@ class ProviderUnit(models.Model):
     name = models.CharField("namn", max_length=160)
     manager_name = models.CharField("enhetschef", max_length=120, blank=True)
     phone = models.CharField("telefon", max_length=30, blank=True)
+    latitude = models.DecimalField("latitud", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        "longitud", max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    service_types = models.ManyToManyField(
+        "decisions.ServiceType",
+        blank=True,
+        related_name="units",
+        help_text="What this unit offers, for homes outside LOV (R2.5: short-term, profile).",
+    )
 
     class Meta:
         verbose_name = "utförarenhet"
@@ -92,3 +102,116 @@ class ProviderUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider.name}, {self.name}"
+
+
+class Contract(models.Model):
+    """A LOV contract line (R2.1): a provider offers a service type in an area for a period,
+    may be in the no-choice alternative there, and may for now take no new clients."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="contracts")
+    service_type = models.ForeignKey(
+        "decisions.ServiceType", on_delete=models.PROTECT, related_name="contracts"
+    )
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="contracts")
+    valid_from = models.DateField("gäller från")
+    valid_to = models.DateField("gäller till", null=True, blank=True)
+    in_no_choice = models.BooleanField("ingår i ickevalsalternativet", default=True)
+    accepts_new_clients = models.BooleanField("tar emot nya brukare", default=True)
+    capacity_reason = models.CharField("skäl (kapacitetstak)", max_length=200, blank=True)
+    capacity_until = models.DateField("kapacitetstak gäller till", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "avtal (LOV)"
+        verbose_name_plural = "avtal (LOV)"
+        ordering = ["area", "service_type", "provider__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "service_type", "area", "valid_from"],
+                name="contract_unique_line",
+            ),
+            models.CheckConstraint(
+                name="contract_validity_order",
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "area", "service_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider.name}: {self.service_type.name}, {self.area.name}"
+
+
+class RotationState(models.Model):
+    """Whose turn it is in the no-choice rotation of one area and service kind (R2.4).
+
+    `cursor_key` is the Swedish collation key of the provider whose turn is next (so a new
+    provider enters at its alphabetical place); `owed` lists providers passed over at their
+    capacity cap, who keep their turn and get the next assignment they can take. The row is
+    locked (SELECT ... FOR UPDATE) for each assignment, so two officers never get one turn.
+    """
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    service_kind = models.CharField(max_length=30)
+    cursor_key = models.CharField(max_length=200, blank=True)
+    owed = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area", "service_kind"], name="rotation_unique_list"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} / {self.service_kind}"
+
+
+class RotationAssignment(models.Model):
+    """One assignment by rotation: who got it, why, and who was passed over and why."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    service_kind = models.CharField(max_length=30)
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    granted_service = models.ForeignKey(
+        "decisions.GrantedService", on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300)
+    passed_over = models.JSONField(default=list, blank=True)
+    assigned_by = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-assigned_at", "-id"]
+        indexes = [models.Index(fields=["municipality", "area", "service_kind", "assigned_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider} ({self.assigned_at:%Y-%m-%d})"
+
+
+class ProviderChoice(models.Model):
+    """A registered provider choice for a granted service (R2.2): the client's active choice
+    (val/omval, with the signed form's arrival date) or an assignment by rotation."""
+
+    class Kind(models.TextChoices):
+        CHOICE = "choice", "Val av utförare LOV"
+        RECHOICE = "rechoice", "Omval utförare LOV"
+        ROTATION = "rotation", "Ickeval, tilldelad enligt turordning"
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    granted_service = models.ForeignKey(
+        "decisions.GrantedService", on_delete=models.PROTECT, related_name="choices"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    form_received_on = models.DateField("valblankett inkom", null=True, blank=True)
+    registered_by = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-registered_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.provider}"
