@@ -64,12 +64,34 @@ def ensure_chromium() -> None:
         )
 
 
+def ensure_pdf_libraries() -> None:
+    """WeasyPrint (order documents and decision letters as PDF) needs Pango and a font."""
+    found = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
+    if "libpangoft2-1.0" in found:
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Pango and fonts for PDF documents")
+        run("apt-get", "update", "-qq")
+        run(
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "libpango-1.0-0",
+            "libpangoft2-1.0-0",
+            "fonts-dejavu-core",
+        )
+    else:
+        say("PDF documents need Pango: run 'sudo apt-get install libpangoft2-1.0-0'.")
+
+
 def manage(*args: str) -> None:
     run(str(PYTHON), "-m", "verkstall", *args)
 
 
 def start(args: list[str]) -> None:
     ensure_venv()
+    ensure_pdf_libraries()
     os.environ.setdefault("VERKSTALL_DEBUG", "1")
     manage("migrate", "--no-input", "-v", "0")
     manage("seed_demo")
@@ -80,6 +102,7 @@ def start(args: list[str]) -> None:
 def test(args: list[str]) -> None:
     ensure_venv()
     ensure_chromium()
+    ensure_pdf_libraries()
     extra = []
     if os.environ.get("VERKSTALL_SKIP_BROWSER") == "1":
         extra = ["-m", "not browser"]
