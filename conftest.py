@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.core import testing as build
+
+# Property tests are judged on their examples, not on timing: CI machines are loaded (2 cores
+# running two databases' suites), so hypothesis' per-example deadline would only add flakes.
+hypothesis_settings.register_profile("verkstall", deadline=None)
+hypothesis_settings.load_profile("verkstall")
 
 
 class World:

@@ -41,6 +41,7 @@ PURE_MODULES = [
     "access/roles.py",
     "decisions/catalogue.py",
     "deadlines/calendar.py",
+    "providers/rotation.py",
 ]
 
 

@@ -78,7 +78,7 @@ def test_officer_sends_order_and_provider_acknowledges_and_starts_it(
     expect(page.get_by_role("status")).to_contain_text("Beställningen är skapad som utkast.")
     expect(page.locator("#order-state")).to_have_text("Utkast")
     pk = order_pk_from(page)
-    document = page.get_by_role("region", name="Beställningen")
+    document = page.get_by_role("region", name="Beställningen", exact=True)
     expect(document).to_contain_text("Omsorg A AB")
     expect(document).to_contain_text("Hemtjänst – personlig omvårdnad, 20 timmar per månad")
 
@@ -173,7 +173,7 @@ def test_officer_registers_client_and_decision_in_the_browser(page, world):  # R
     expect(page).to_have_url(re.compile(rf"/clients/{person.pk}/$"))
     today = timezone.localdate().isoformat()
     expect(page.get_by_text(f"Beslut {today}", exact=True)).to_be_visible()
-    expect(page.get_by_role("listitem").filter(has_text="personlig omvårdnad")).to_have_text(
+    expect(page.get_by_role("listitem").filter(has_text="personlig omvårdnad")).to_contain_text(
         f"Hemtjänst – personlig omvårdnad, 20 timmar per månad – gäller från {today}"
     )
     decision = Decision.objects.get(person=person)

@@ -22,10 +22,18 @@ from verkstall.core import clock
 from verkstall.core.personal_number import make_test_personal_number
 from verkstall.decisions.services import record_decision
 from verkstall.orders import services as orders
-from verkstall.people.selectors import person_number_registered
-from verkstall.people.services import register_person
+from verkstall.people.selectors import person_number_registered, persons_for
+from verkstall.people.services import register_person, update_person
+from verkstall.providers import selectors as provider_reads
 from verkstall.providers.models import Channel
-from verkstall.providers.services import ensure_area, ensure_provider, ensure_provider_unit
+from verkstall.providers.services import (
+    ensure_area,
+    ensure_contract,
+    ensure_provider,
+    ensure_provider_unit,
+    ensure_unit_offers,
+    register_choice,
+)
 
 DEMO_PASSWORD = "verkstall-demo"  # noqa: S105 - documented in the README, demo only
 
@@ -36,6 +44,7 @@ MUNICIPALITIES = [
         "profile": "stockholm-hv",
         "unit": "Biståndsenheten äldreomsorg Hässelby-Vällingby",
         "areas": ["Hässelby", "Vällingby"],
+        "positions": {"Hässelby": (59.3667, 17.8333), "Vällingby": (59.3633, 17.8720)},
         "city": "Vällingby",
         "postal": "162 65",
         "providers": [
@@ -51,6 +60,7 @@ MUNICIPALITIES = [
         "profile": "gotland",
         "unit": "Myndighetsavdelningen, äldreomsorg",
         "areas": ["Visby", "Slite"],
+        "positions": {"Visby": (57.6348, 18.2948), "Slite": (57.7059, 18.8064)},
         "city": "Visby",
         "postal": "621 41",
         "providers": [
@@ -65,6 +75,7 @@ MUNICIPALITIES = [
         "profile": "solna-boendestod",
         "unit": "Omvårdnadsförvaltningen, myndighet",
         "areas": ["Solna centrum", "Bergshamra"],
+        "positions": {"Solna centrum": (59.3600, 18.0009), "Bergshamra": (59.3813, 18.0363)},
         "city": "Solna",
         "postal": "171 45",
         "providers": [
@@ -79,6 +90,7 @@ MUNICIPALITIES = [
         "profile": "kundval-004",
         "unit": "Biståndsenheten",
         "areas": ["Norr", "Söder"],
+        "positions": {"Norr": (62.4010, 17.3060), "Söder": (62.3790, 17.3120)},
         "city": "Kundby",
         "postal": "123 45",
         "providers": [
@@ -86,7 +98,51 @@ MUNICIPALITIES = [
             ("Städ & Service HB", False, Channel.EMAIL),
         ],
         "services": ["hemtjanst-omvardnad", "hemtjanst-stad", "daglig-verksamhet-lss"],
+        # Städ & Service HB does cleaning only; everyone else is contracted for every LOV
+        # service of the municipality in every area.
+        "contracts": {"Städ & Service HB": ["hemtjanst-stad"]},
     },
+]
+
+# LOV contract lines (R2.1) start on this day in every demo municipality, until further notice.
+CONTRACTS_FROM = date(2024, 1, 1)
+# Gotland: Ängens Omsorg is at its capacity cap in Visby (SCENARIOS story 2, R2.1, R2.4).
+CAPPED = {"0980": ("Ängens Omsorg", "Visby", "Kapacitetstak nått")}
+# Short-term and profile homes in Stockholm, for the proximity rule (R2.5):
+# provider, unit, manager, latitude, longitude, service type codes.
+HOMES = [
+    (
+        "Hässelby hemtjänst (egen regi)",
+        "Hässelbygårdens korttidsboende",
+        "Enhetschef Hässelbygården",
+        59.3705,
+        17.8390,
+        ["korttidsboende"],
+    ),
+    (
+        "Omsorg Väst AB",
+        "Råcksta korttidsboende",
+        "Enhetschef Råcksta",
+        59.3547,
+        17.8803,
+        ["korttidsboende", "profilboende"],
+    ),
+    (
+        "Vällingby Privatomsorg AB",
+        "Grimsta profilboende (demens)",
+        "Enhetschef Grimsta",
+        59.3520,
+        17.8570,
+        ["profilboende"],
+    ),
+    (
+        "Omsorg Väst AB",
+        "Blackebergs korttidsboende",
+        "Enhetschef Blackeberg",
+        59.3483,
+        17.8829,
+        ["korttidsboende"],
+    ),
 ]
 
 # username, role, municipality code, provider name (for provider roles), full name
@@ -178,7 +234,7 @@ def seed(stdout=None) -> dict[str, int]:
                 name=name,
                 is_connected=connected,
                 channel=channel,
-                email="order@example.se" if channel == Channel.EMAIL else "",
+                email="order@stad-och-service.example" if channel == Channel.EMAIL else "",
                 fax="08-555 000 00" if channel == Channel.FAX else "",
                 postal_address="Box 1, 100 00 Exempelstad",
             )
@@ -208,6 +264,7 @@ def seed(stdout=None) -> dict[str, int]:
                     area=areas[n % len(areas)].pk,
                     phone=f"070-{rng.randint(1000000, 9999999)}",
                     relatives=[{"name": "Anhörig " + LAST[n % len(LAST)], "relation": "barn"}],
+                    **_home_position(spec, areas[n % len(areas)].name, n),
                 )
                 codes = spec["services"][: 1 + n % 2]
                 decision = record_decision(
@@ -230,6 +287,9 @@ def seed(stdout=None) -> dict[str, int]:
             _walk(officer, decision, provider, life, decided, n)
             created["clients"] += 1
             created["orders"] += 1
+        _contracts(spec, muni, areas, providers, today)
+        _positions(spec, officer)
+    _homes_and_choice(today)
     if stdout:
         stdout.write(", ".join(f"{k}: {v} new" for k, v in created.items()))
     return created
@@ -293,3 +353,95 @@ def _users(muni, unit, providers, created) -> None:
             provider=providers[provider_name] if provider_name else None,
         )
         created["users"] += 1
+
+
+def _home_position(spec, area_name: str, n: int) -> dict:
+    """A client's home near the centre of their area (R2.5): a few hundred metres apart."""
+    lat, lon = spec["positions"][area_name]
+    return {
+        "latitude": f"{lat + ((n * 7) % 11 - 5) * 0.0012:.6f}",
+        "longitude": f"{lon + ((n * 5) % 13 - 6) * 0.0020:.6f}",
+    }
+
+
+def _contracts(spec, muni, areas, providers, today: date) -> None:
+    """Contract lines for every LOV service of the municipality in every area (R2.1); the
+    capped provider of CAPPED takes no new clients in its area for now."""
+    from verkstall.decisions.selectors import service_types
+
+    lov = {t.code for t in service_types().filter(lov=True, code__in=spec["services"])}
+    capped = CAPPED.get(spec["code"])
+    for provider in providers:
+        codes = spec.get("contracts", {}).get(provider.name, spec["services"])
+        for code in codes:
+            if code not in lov:
+                continue
+            for area in areas:
+                cap = {}
+                if capped and (provider.name, area.name) == capped[:2]:
+                    cap = {
+                        "accepts_new_clients": False,
+                        "capacity_reason": capped[2],
+                        "capacity_until": today + timedelta(days=120),
+                    }
+                ensure_contract(
+                    provider=provider,
+                    service_type=code,
+                    area=area,
+                    valid_from=CONTRACTS_FROM,
+                    **cap,
+                )
+
+
+def _positions(spec, officer) -> None:
+    """Coordinates for clients registered before the demo had them (idempotent)."""
+    for n, person in enumerate(persons_for(officer).filter(latitude__isnull=True)):
+        if person.area is not None:
+            update_person(officer, person, **_home_position(spec, person.area.name, n))
+
+
+def _homes_and_choice(today: date) -> None:
+    """Short-term and profile homes in Stockholm with their positions (R2.5), a short-term
+    stay granted to the first Stockholm client, and one registered active choice in Solna
+    (R2.2; SCENARIOS story 3: Sara picks Stödpartner AB)."""
+    stockholm = users.first_user(role=Role.OFFICER, municipality__code="0180")
+    for provider_name, unit_name, manager, lat, lon, codes in HOMES:
+        provider = provider_reads.providers_for(stockholm).get(name=provider_name)
+        unit = ensure_provider_unit(provider=provider, name=unit_name, manager_name=manager)
+        if unit.latitude is None:
+            ensure_unit_offers(unit=unit, latitude=lat, longitude=lon, service_types=codes)
+    first = persons_for(stockholm).order_by("id").first()
+    if (
+        first is not None
+        and not first.decisions.filter(services__service_type__code="korttidsboende").exists()
+    ):
+        record_decision(
+            stockholm,
+            person=first,
+            decided_on=today,
+            assessment_summary="Behov av korttidsboende efter sjukhusvistelse.",
+            services=[
+                {
+                    "service_type": "korttidsboende",
+                    "scope_amount": "1",
+                    "scope_unit": "place",
+                    "frequency": "två veckor",
+                    "valid_from": today,
+                }
+            ],
+        )
+    solna = users.first_user(role=Role.OFFICER, municipality__code="0184")
+    person = persons_for(solna).order_by("id").first()
+    if person is None:
+        return
+    decision = person.decisions.order_by("id").first()
+    granted = decision.services.filter(service_type__lov=True).order_by("id").first()
+    if granted is None or provider_reads.choices_of(granted).exists():
+        return
+    chosen = provider_reads.providers_for(solna).get(name="Stödpartner AB")
+    register_choice(
+        solna,
+        granted_service=granted,
+        provider=chosen,
+        form_received_on=min(today, decision.decided_on + timedelta(days=3)),
+    )

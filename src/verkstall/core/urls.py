@@ -13,6 +13,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("clients/", include("verkstall.people.urls")),
     path("", include("verkstall.decisions.urls")),
+    path("", include("verkstall.decisions.document_urls")),
+    path("", include("verkstall.orders.document_urls")),  # before orders.urls: see the module
     path("", include("verkstall.orders.urls")),
+    path("", include("verkstall.orders.switch_urls")),
     path("", include("verkstall.deadlines.urls")),
+    path("", include("verkstall.providers.urls")),
+    path("", include("verkstall.providers.rotation_urls")),
 ]

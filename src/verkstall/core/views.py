@@ -50,4 +50,6 @@ def home(request):
         return redirect("order-list")
     if user.role in ("placement_unit", "aids_centre"):
         return redirect("watchlist")
+    if user.role == "lov_admin":
+        return redirect("contract-list")
     return render(request, "core/home_other.html")

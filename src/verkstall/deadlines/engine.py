@@ -83,6 +83,17 @@ def _service_profile(granted_services) -> tuple[set[str], set[str], object]:
     return kinds, types, first
 
 
+def _latest_switch(order):
+    from verkstall.orders.models import ProviderSwitch
+
+    return (
+        ProviderSwitch.objects.filter(old_order_id=order.pk)
+        .select_related("new_provider")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def recompute_order(order) -> None:
     services = list(order.services.select_related("service_type").order_by("id"))
     kinds, types, first_type = _service_profile(services)
@@ -99,6 +110,13 @@ def recompute_order(order) -> None:
             "responsible_unit_id": order.unit_id,
         },
     }
+    switch = _latest_switch(order)
+    if switch is not None:
+        responsible[Responsible.NEW_PROVIDER] = {
+            "responsible_provider_id": switch.new_provider_id,
+            "responsible_provider_unit_id": None,
+            "responsible_user_id": None if switch.new_provider.is_connected else order.officer_id,
+        }
     _store(
         subject_key=f"order:{order.pk}",
         rules=_rules(order.municipality.rule_profile, "order"),

@@ -135,6 +135,9 @@ class Line:
         return f"{settings.VERKSTALL_BASE_URL}/watchlist/{self.item.pk}/"
 
 
+PROVIDER_SIDE = (Responsible.PROVIDER.value, Responsible.NEW_PROVIDER.value)
+
+
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, STOCKHOLM)
 
@@ -166,7 +169,7 @@ def _users_for(items: list[DueItem]) -> list[User]:
     providers = {
         i.responsible_provider_id
         for i in items
-        if i.responsible == Responsible.PROVIDER.value and i.responsible_provider_id
+        if i.responsible in PROVIDER_SIDE and i.responsible_provider_id
     }
     munis = {i.municipality_id for i in items if i.responsible in ROLE_RESPONSIBLES}
     wanted = Q(pk__in=officers) | Q(provider_id__in=providers)
@@ -192,7 +195,7 @@ class _Directory:
         officer = self.by_pk.get(item.responsible_user_id)
         if item.responsible == Responsible.OFFICER.value:
             return [officer] if officer is not None else []
-        if item.responsible == Responsible.PROVIDER.value:
+        if item.responsible in PROVIDER_SIDE:
             # A provider not connected has no users: the officer who registers its replies on
             # its behalf (R3.3) is the one to chase it (the engine sets responsible_user).
             return self._provider(item) or ([officer] if officer is not None else [])

@@ -18,6 +18,8 @@ from .calendar import STOCKHOLM, Due, Unit, compute_due
 class Responsible(StrEnum):
     OFFICER = "officer"
     PROVIDER = "provider"
+    # The provider taking over in a switch (R2.6: "Ny utförare tar kontakt ... inom 3 vardagar").
+    NEW_PROVIDER = "new_provider"
     PLACEMENT_UNIT = "placement_unit"
     FEE_OFFICER = "fee_officer"
     AIDS_CENTRE = "aids_centre"
@@ -26,6 +28,7 @@ class Responsible(StrEnum):
 RESPONSIBLE_LABELS = {
     Responsible.OFFICER: "Handläggare",
     Responsible.PROVIDER: "Utförare",
+    Responsible.NEW_PROVIDER: "Ny utförare (vid byte)",
     Responsible.PLACEMENT_UNIT: "Handläggningsenhet",
     Responsible.FEE_OFFICER: "Avgiftshandläggare",
     Responsible.AIDS_CENTRE: "Hjälpmedelscentral",

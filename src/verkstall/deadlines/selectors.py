@@ -340,7 +340,9 @@ def filter_choices(user, scope: str) -> dict[str, list[tuple[str, str]]]:
     if scope == UNIT:
         rules = rules.filter(responsible=Responsible.OFFICER.value)
     elif scope in (PROVIDER, PROVIDER_UNIT):
-        rules = rules.filter(responsible=Responsible.PROVIDER.value)
+        rules = rules.filter(
+            responsible__in=[Responsible.PROVIDER.value, Responsible.NEW_PROVIDER.value]
+        )
     # MINE: every rule; the engine also puts a provider's item on the officer's own list when
     # the officer registers for a provider that is not connected (R3.3).
     officers: list[tuple[str, str]] = []

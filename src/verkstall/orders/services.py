@@ -21,6 +21,7 @@ from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, Valida
 from verkstall.deadlines.engine import recompute_decision, recompute_order
 from verkstall.providers.models import Provider, ProviderUnit
 
+from .document_services import email_after_commit
 from .models import EventKind, Order, OrderEvent, ReplyChannel
 from .states import Action, IllegalTransition, next_state
 
@@ -246,7 +247,7 @@ def send_order(actor, order: Order, *, written_on=None) -> OrderEvent:
     if errors:
         raise ValidationFailed(errors)
     now = clock.now()
-    return _transition(
+    event = _transition(
         order,
         Action.SEND,
         kind=EventKind.SENT,
@@ -255,6 +256,10 @@ def send_order(actor, order: Order, *, written_on=None) -> OrderEvent:
         updates={"sent_at": now, "written_on": written},
         data={"written_on": written.isoformat(), "channel": order.provider.channel},
     )
+    # A provider that takes orders by e-mail gets the PDF once this is committed (R3.3); a
+    # failing mail server never rolls the send back (document_services.py).
+    email_after_commit(actor, order)
+    return event
 
 
 @transaction.atomic

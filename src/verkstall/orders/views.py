@@ -83,7 +83,13 @@ def order_list(request):
 @login_required
 def order_create(request, decision_pk):
     decision = get_decision(request.user, decision_pk)
-    form = OrderForm(request.POST or None, providers=providers_for(request.user), decision=decision)
+    form = OrderForm(
+        request.POST or None,
+        providers=providers_for(request.user),
+        decision=decision,
+        # The choice and rotation screens link here with the chosen provider (R2.2, R2.4).
+        initial={"provider": request.GET.get("provider", "")},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

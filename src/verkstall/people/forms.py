@@ -21,6 +21,18 @@ class PersonForm(forms.Form):
         required=False,
         help_text=_("Om klienten inte är hemma, t.ex. på sjukhus."),
     )
+    latitude = forms.CharField(
+        label=_("Latitud"),
+        required=False,
+        max_length=20,
+        help_text=_("Hemmets position i decimala grader (t.ex. 59.3617), för närhetsprincipen."),
+    )
+    longitude = forms.CharField(
+        label=_("Longitud"),
+        required=False,
+        max_length=20,
+        help_text=_("T.ex. 17.8722."),
+    )
     relative_name = forms.CharField(label=_("Anhörig, namn"), max_length=200, required=False)
     relative_relation = forms.CharField(label=_("Relation"), max_length=100, required=False)
     relative_phone = forms.CharField(label=_("Anhörig, telefon"), max_length=30, required=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.db import IntegrityError, transaction
 
 from verkstall.access.policies import require_officer_of_unit
@@ -20,8 +22,11 @@ OFFICER_FIELDS = (
     "postal_code",
     "city",
     "area",
+    "latitude",
+    "longitude",
     *CONTACT_FIELDS,
 )
+POSITION_FIELDS = ("latitude", "longitude")
 
 
 def _clean_area(municipality_id: int, area) -> Area | None:
@@ -32,6 +37,33 @@ def _clean_area(municipality_id: int, area) -> Area | None:
         return Area.objects.get(pk=area_id, municipality_id=municipality_id)
     except (Area.DoesNotExist, ValueError, TypeError):
         raise ValidationFailed({"area": "Okänt område."}) from None
+
+
+def _clean_position(latitude, longitude) -> tuple[Decimal | None, Decimal | None]:
+    """The home's coordinates (WGS 84 decimal degrees), used by the proximity rule (R2.5).
+    Both or neither; there is no geocoding service, so the officer enters them."""
+    errors: dict[str, str] = {}
+    values = []
+    for field, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+        if value in (None, ""):
+            values.append(None)
+            continue
+        try:
+            number = Decimal(str(value).strip().replace(",", "."))
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            errors[field] = "Ange ett tal i decimala grader, t.ex. 59.3617."
+        elif not -limit <= number <= limit:
+            errors[field] = f"Värdet ska ligga mellan -{limit} och {limit}."
+        else:
+            number = number.quantize(Decimal("0.000001"))
+        values.append(number if field not in errors else None)
+    if not errors and (values[0] is None) != (values[1] is None):
+        errors["latitude" if values[0] is None else "longitude"] = "Ange både latitud och longitud."
+    if errors:
+        raise ValidationFailed(errors)
+    return values[0], values[1]
 
 
 def _check_relatives(relatives) -> list[dict]:
@@ -65,6 +97,8 @@ def register_person(
     phone: str = "",
     whereabouts: str = "",
     relatives: list[dict] | None = None,
+    latitude=None,
+    longitude=None,
 ) -> Person:
     """Register a client by personnummer or samordningsnummer (R1.1). Officers only."""
     if actor.role_enum != Role.OFFICER:
@@ -81,6 +115,7 @@ def register_person(
     if errors:
         raise ValidationFailed(errors)
     area_obj = _clean_area(actor.municipality_id, area)
+    lat, lon = _clean_position(latitude, longitude)
     rels = _check_relatives(relatives)
     if Person.objects.filter(
         municipality_id=actor.municipality_id, personal_number=number.value
@@ -101,6 +136,8 @@ def register_person(
             area=area_obj,
             phone=phone.strip(),
             whereabouts=whereabouts.strip(),
+            latitude=lat,
+            longitude=lon,
         )
     except IntegrityError:
         raise ValidationFailed(
@@ -126,6 +163,10 @@ def update_person(actor, person: Person, **changes) -> Person:
     if unknown:
         raise ValidationFailed({f: "Fältet kan inte ändras av dig." for f in unknown})
     person = Person.objects.select_for_update().get(pk=person.pk)
+    if any(f in changes for f in POSITION_FIELDS):
+        person.latitude, person.longitude = _clean_position(
+            changes.pop("latitude", person.latitude), changes.pop("longitude", person.longitude)
+        )
     for field, value in changes.items():
         if field == "area":
             person.area = _clean_area(person.municipality_id, value)

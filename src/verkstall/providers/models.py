@@ -144,8 +144,9 @@ class Contract(models.Model):
 class RotationState(models.Model):
     """Whose turn it is in the no-choice rotation of one area and service kind (R2.4).
 
-    `cursor_key` is the Swedish collation key of the provider whose turn is next (so a new
-    provider enters at its alphabetical place); `owed` lists providers passed over at their
+    `cursor_key` is the Swedish collation key of the provider that had the last regular turn;
+    the next turn goes to the first provider after it (so a new provider enters at its
+    alphabetical place); `owed` lists providers passed over at their
     capacity cap, who keep their turn and get the next assignment they can take. The row is
     locked (SELECT ... FOR UPDATE) for each assignment, so two officers never get one turn.
     """

@@ -1,12 +1,23 @@
-"""Writes of areas, providers and provider units (set-up; contracts and capacity come with R2)."""
+"""Writes of areas, providers, provider units, contracts, capacity and provider choices
+(SPEC R2.1-R2.3, R2.5). Set-up functions (`ensure_*`) take no actor; the rest check it."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from decimal import Decimal, InvalidOperation
 
-from verkstall.core.errors import ValidationFailed
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 
-from .models import Area, Channel, Provider, ProviderUnit
+from verkstall.access.policies import require_officer_of_unit
+from verkstall.access.roles import Role
+from verkstall.core import clock
+from verkstall.core.dates import parse_date
+from verkstall.core.errors import PermissionDenied, ValidationFailed
+
+from . import selectors
+from .models import Area, Channel, Contract, Provider, ProviderChoice, ProviderUnit
 
 
 @transaction.atomic
@@ -38,3 +49,552 @@ def ensure_provider_unit(*, provider: Provider, name: str, manager_name: str = "
         name=name,
         defaults={"manager_name": manager_name},
     )[0]
+
+
+# --- LOV administration: areas, providers, units, contracts and capacity (SPEC R2.1) --------
+#
+# The LOV administrator of a municipality keeps its providers, areas, contract lines and
+# capacity (SPEC "Actors"). Every write below checks that role; the set-up functions above
+# (`ensure_*`) are for demo data and tests and take no actor.
+
+
+def may_administer_lov(user) -> bool:
+    """The LOV administrator of a municipality (SPEC "Actors"); nobody else."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.role_enum == Role.LOV_ADMIN
+        and user.municipality_id is not None
+    )
+
+
+def _require_lov_admin(actor, municipality_id: int | None = None) -> None:
+    if not may_administer_lov(actor) or (
+        municipality_id is not None and actor.municipality_id != municipality_id
+    ):
+        raise PermissionDenied("Endast kommunens LOV-administratör kan ändra detta.")
+
+
+def _full_clean(obj, exclude=()) -> None:
+    """The model's own field and constraint checks, as a ValidationFailed."""
+    try:
+        obj.full_clean(exclude=list(exclude))
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            {
+                (field if field != NON_FIELD_ERRORS else "non_field_errors"): msgs
+                for field, msgs in exc.message_dict.items()
+            }
+        ) from None
+
+
+def _in_municipality(model, value, municipality_id: int):
+    """An object of the municipality, given as object or id; None if it is not one."""
+    if value in (None, ""):
+        return None
+    pk = value.pk if isinstance(value, model) else value
+    try:
+        return model.objects.get(pk=pk, municipality_id=municipality_id)
+    except (model.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def _service_type(value):
+    from verkstall.decisions.models import ServiceType
+
+    if isinstance(value, ServiceType):
+        return value
+    if value in (None, ""):
+        return None
+    lookup = {"code": value} if isinstance(value, str) and not value.isdigit() else {"pk": value}
+    try:
+        return ServiceType.objects.get(active=True, **lookup)
+    except (ServiceType.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+@transaction.atomic
+def create_area(actor, *, name: str) -> Area:
+    _require_lov_admin(actor)
+    area = Area(municipality_id=actor.municipality_id, name=(name or "").strip())
+    _full_clean(area)
+    area.save()
+    return area
+
+
+@transaction.atomic
+def update_area(actor, area: Area, *, name: str) -> Area:
+    _require_lov_admin(actor, area.municipality_id)
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    area.name = (name or "").strip()
+    _full_clean(area)
+    area.save()
+    return area
+
+
+PROVIDER_FIELDS = (
+    "name",
+    "organisation_number",
+    "is_connected",
+    "channel",
+    "email",
+    "fax",
+    "phone",
+    "postal_address",
+)
+
+
+def _check_channel(provider: Provider) -> None:
+    if provider.is_connected and provider.channel != Channel.SYSTEM:
+        raise ValidationFailed({"channel": "En ansluten utförare får beställningar i systemet."})
+    if not provider.is_connected and provider.channel == Channel.SYSTEM:
+        raise ValidationFailed({"channel": "Ange fax, post eller e-post för en ej ansluten."})
+
+
+@transaction.atomic
+def create_provider(actor, **fields) -> Provider:
+    """A provider of the LOV administrator's municipality (R2.1, R3.3)."""
+    _require_lov_admin(actor)
+    unknown = sorted(set(fields) - set(PROVIDER_FIELDS))
+    if unknown:
+        raise ValidationFailed({f: "Okänt fält." for f in unknown})
+    provider = Provider(municipality_id=actor.municipality_id, **fields)
+    provider.name = (provider.name or "").strip()
+    _check_channel(provider)
+    _full_clean(provider)
+    provider.save()
+    return provider
+
+
+@transaction.atomic
+def update_provider(actor, provider: Provider, **changes) -> Provider:
+    _require_lov_admin(actor, provider.municipality_id)
+    unknown = sorted(set(changes) - set(PROVIDER_FIELDS))
+    if unknown:
+        raise ValidationFailed({f: "Okänt fält." for f in unknown})
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    for field, value in changes.items():
+        setattr(provider, field, value.strip() if isinstance(value, str) else value)
+    _check_channel(provider)
+    _full_clean(provider)
+    provider.save()
+    return provider
+
+
+UNIT_FIELDS = ("provider", "name", "manager_name", "phone", "latitude", "longitude")
+
+
+def _degrees(value, field: str, errors: dict[str, str]) -> Decimal | None:
+    """Decimal degrees (WGS 84) with six decimals, from a number or a string ("59,36")."""
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        errors[field] = "Ange ett tal i decimala grader."
+        return None
+    if abs(number) > 180:
+        errors[field] = "Värdet ligger utanför jorden."
+        return None
+    return number.quantize(Decimal("0.000001"))
+
+
+def _place(unit: ProviderUnit) -> None:
+    """Normalise and check a unit's position: both or neither, within range."""
+    errors: dict[str, str] = {}
+    unit.latitude = _degrees(unit.latitude, "latitude", errors)
+    unit.longitude = _degrees(unit.longitude, "longitude", errors)
+    if not errors:
+        _check_position(unit.latitude, unit.longitude, errors)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _check_position(lat, lon, errors: dict[str, str]) -> None:
+    if (lat is None) != (lon is None):
+        errors["latitude" if lat is None else "longitude"] = "Ange både latitud och longitud."
+    if lat is not None and not -90 <= lat <= 90:
+        errors["latitude"] = "Latituden ska ligga mellan -90 och 90."
+    if lon is not None and not -180 <= lon <= 180:
+        errors["longitude"] = "Longituden ska ligga mellan -180 och 180."
+
+
+def _set_unit_offers(unit: ProviderUnit, service_types) -> None:
+    resolved = []
+    for value in service_types or ():
+        st = _service_type(value)
+        if st is None:
+            raise ValidationFailed({"service_types": "Okänd insatstyp."})
+        resolved.append(st)
+    unit.service_types.set(resolved)
+
+
+@transaction.atomic
+def create_provider_unit(actor, *, service_types=(), **fields) -> ProviderUnit:
+    """A provider unit, with where it is and which homes it offers (R2.5)."""
+    _require_lov_admin(actor)
+    unknown = sorted(set(fields) - set(UNIT_FIELDS))
+    if unknown:
+        raise ValidationFailed({f: "Okänt fält." for f in unknown})
+    provider = _in_municipality(Provider, fields.pop("provider", None), actor.municipality_id)
+    if provider is None:
+        raise ValidationFailed({"provider": "Välj en utförare i kommunen."})
+    unit = ProviderUnit(municipality_id=actor.municipality_id, provider=provider, **fields)
+    _place(unit)
+    _full_clean(unit)
+    unit.save()
+    _set_unit_offers(unit, service_types)
+    return unit
+
+
+@transaction.atomic
+def update_provider_unit(actor, unit: ProviderUnit, **changes) -> ProviderUnit:
+    _require_lov_admin(actor, unit.municipality_id)
+    unknown = sorted(set(changes) - {*UNIT_FIELDS, "service_types"})
+    if unknown:
+        raise ValidationFailed({f: "Okänt fält." for f in unknown})
+    unit = ProviderUnit.objects.select_for_update().get(pk=unit.pk)
+    offers = changes.pop("service_types", None)
+    if "provider" in changes:
+        provider = _in_municipality(Provider, changes.pop("provider"), unit.municipality_id)
+        if provider is None:
+            raise ValidationFailed({"provider": "Välj en utförare i kommunen."})
+        unit.provider = provider
+    for field, value in changes.items():
+        setattr(unit, field, value.strip() if isinstance(value, str) else value)
+    _place(unit)
+    _full_clean(unit)
+    unit.save()
+    if offers is not None:
+        _set_unit_offers(unit, offers)
+    return unit
+
+
+@transaction.atomic
+def ensure_unit_offers(
+    *, unit: ProviderUnit, latitude=None, longitude=None, service_types=()
+) -> ProviderUnit:
+    """Set-up (demo data, tests): a unit's position and the homes it offers (R2.5)."""
+    unit = ProviderUnit.objects.select_for_update().get(pk=unit.pk)
+    unit.latitude, unit.longitude = latitude, longitude
+    _place(unit)
+    unit.save(update_fields=["latitude", "longitude"])
+    _set_unit_offers(unit, service_types)
+    return unit
+
+
+CONTRACT_FIELDS = (
+    "provider",
+    "service_type",
+    "area",
+    "valid_from",
+    "valid_to",
+    "in_no_choice",
+    "accepts_new_clients",
+    "capacity_reason",
+    "capacity_until",
+)
+
+
+def clean_contract(municipality_id: int, values: dict, *, instance: Contract | None = None):
+    """A contract line's values checked and resolved, or a ValidationFailed naming each bad
+    field (R2.1). Shared by the services, the admin's form and the import.
+
+    - provider and area belong to the municipality; the service type is one LOV applies to;
+    - the line ends on or after it starts, and overlaps no other line of the same provider,
+      service type and area (one line in force at a time, so "contracted on day D" is clear);
+    - a line that takes no new clients says why (R2.1: the choice screen shows the reason);
+      one that takes new clients carries no reason or date.
+    """
+    errors: dict[str, str] = {}
+    data = {f: values.get(f) for f in CONTRACT_FIELDS}
+    provider = _in_municipality(Provider, data["provider"], municipality_id)
+    if provider is None:
+        errors["provider"] = "Välj en utförare i kommunen."
+    area = _in_municipality(Area, data["area"], municipality_id)
+    if area is None:
+        errors["area"] = "Välj ett område i kommunen."
+    service_type = _service_type(data["service_type"])
+    if service_type is None:
+        errors["service_type"] = "Välj en insatstyp."
+    elif not service_type.lov:
+        errors["service_type"] = "Insatsen omfattas inte av valfrihetssystemet (LOV)."
+    valid_from = parse_date(data["valid_from"], "valid_from", errors)
+    valid_to = parse_date(data["valid_to"], "valid_to", errors, required=False)
+    if valid_from and valid_to and valid_to < valid_from:
+        errors["valid_to"] = "Avtalet kan inte upphöra före det börjar gälla."
+    accepts = True if data["accepts_new_clients"] is None else bool(data["accepts_new_clients"])
+    in_no_choice = True if data["in_no_choice"] is None else bool(data["in_no_choice"])
+    reason = (data["capacity_reason"] or "").strip()
+    until = parse_date(data["capacity_until"], "capacity_until", errors, required=False)
+    if accepts:
+        reason, until = "", None
+    elif not reason:
+        errors["capacity_reason"] = "Ange skälet till att utföraren inte tar emot nya brukare."
+    if until and valid_from and until < valid_from:
+        errors["capacity_until"] = "Kapacitetstaket kan inte sluta före avtalet börjar gälla."
+    if not errors:
+        others = Contract.objects.filter(provider=provider, service_type=service_type, area=area)
+        if instance is not None and instance.pk:
+            others = others.exclude(pk=instance.pk)
+        clash = others.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from),
+            **({"valid_from__lte": valid_to} if valid_to else {}),
+        ).first()
+        if clash is not None:
+            errors["valid_from"] = overlap_message(clash.valid_from, clash.valid_to)
+    if errors:
+        raise ValidationFailed(errors)
+    return {
+        "provider": provider,
+        "service_type": service_type,
+        "area": area,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "in_no_choice": in_no_choice,
+        "accepts_new_clients": accepts,
+        "capacity_reason": reason[:200],
+        "capacity_until": until,
+    }
+
+
+def overlap_message(valid_from, valid_to) -> str:
+    to = valid_to.isoformat() if valid_to else "tills vidare"
+    return (
+        "Utföraren har redan en avtalsrad för insatsen i området som gäller "
+        f"{valid_from.isoformat()} – {to}; avsluta den först."
+    )
+
+
+@transaction.atomic
+def create_contract(actor, **values) -> Contract:
+    """A new contract line (R2.1). LOV administrator of the municipality only."""
+    _require_lov_admin(actor)
+    unknown = sorted(set(values) - set(CONTRACT_FIELDS))
+    if unknown:
+        raise ValidationFailed({f: "Okänt fält." for f in unknown})
+    data = clean_contract(actor.municipality_id, values)
+    try:
+        with transaction.atomic():
+            return Contract.objects.create(municipality_id=actor.municipality_id, **data)
+    except IntegrityError:
+        raise ValidationFailed({"valid_from": "Avtalsraden finns redan."}) from None
+
+
+@transaction.atomic
+def update_contract(actor, contract: Contract, **changes) -> Contract:
+    """Change a contract line: its period, no-choice membership or capacity (R2.1)."""
+    _require_lov_admin(actor, contract.municipality_id)
+    unknown = sorted(set(changes) - set(CONTRACT_FIELDS))
+    if unknown:
+        raise ValidationFailed({f: "Okänt fält." for f in unknown})
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    values = {f: getattr(contract, f) for f in CONTRACT_FIELDS}
+    values.update(changes)
+    data = clean_contract(contract.municipality_id, values, instance=contract)
+    for field, value in data.items():
+        setattr(contract, field, value)
+    contract.save()
+    return contract
+
+
+@transaction.atomic
+def set_capacity(
+    actor,
+    contract: Contract,
+    *,
+    accepts_new_clients: bool,
+    capacity_reason: str = "",
+    capacity_until=None,
+) -> Contract:
+    """Open or close a contract line to new clients (the capacity cap, R2.1, R2.4): closing
+    needs a reason, and may say the last day the cap applies (today or later)."""
+    _require_lov_admin(actor, contract.municipality_id)
+    errors: dict[str, str] = {}
+    until = parse_date(capacity_until, "capacity_until", errors, required=False)
+    if errors:
+        raise ValidationFailed(errors)
+    if not accepts_new_clients and until and until < clock.today():
+        raise ValidationFailed({"capacity_until": "Datumet har redan passerat."})
+    return update_contract(
+        actor,
+        contract,
+        accepts_new_clients=accepts_new_clients,
+        capacity_reason=capacity_reason,
+        capacity_until=until,
+    )
+
+
+@transaction.atomic
+def ensure_contract(*, provider: Provider, service_type, area: Area, valid_from, **values):
+    """Set-up (demo data, tests): a contract line, made once; a second call finds it."""
+    st = _service_type(service_type)
+    existing = Contract.objects.filter(
+        provider=provider, service_type=st, area=area, valid_from=valid_from
+    ).first()
+    if existing is not None:
+        return existing
+    data = clean_contract(
+        provider.municipality_id,
+        {
+            "provider": provider,
+            "service_type": st,
+            "area": area,
+            "valid_from": valid_from,
+            **values,
+        },
+    )
+    return Contract.objects.create(municipality_id=provider.municipality_id, **data)
+
+
+@transaction.atomic
+def import_contracts(actor, *, filename: str, content: bytes, dry_run: bool = False):
+    """Import the contract spreadsheet (CSV or XLSX; format in `importing`) into the LOV
+    administrator's municipality: all rows or none.
+
+    Every row is checked first; any bad row means nothing is written and the report lists
+    each bad row by line, field and a Swedish message. A good file creates the lines that are
+    new and updates the ones it names again (same provider, service type, area and start
+    date). With `dry_run` the writes run and are rolled back, so the report says exactly what
+    an import would do, database checks included.
+    """
+    from . import importing
+
+    _require_lov_admin(actor)
+    municipality_id = actor.municipality_id
+    report = importing.check_file(
+        filename,
+        content,
+        lookups=selectors.import_lookups(municipality_id),
+        existing=selectors.contract_lines(municipality_id),
+    )
+    if report.errors:
+        return report
+    existing = {
+        (c.provider_id, c.service_type_id, c.area_id, c.valid_from): c
+        for c in Contract.objects.select_for_update().filter(municipality_id=municipality_id)
+    }
+    try:
+        with transaction.atomic():
+            for line in report.lines:
+                data = line.values()
+                current = existing.get(line.key)
+                if current is None:
+                    Contract.objects.create(municipality_id=municipality_id, **data)
+                    report.created += 1
+                elif any(getattr(current, f) != v for f, v in data.items()):
+                    for field, value in data.items():
+                        setattr(current, field, value)
+                    current.save()
+                    report.updated += 1
+                else:
+                    report.unchanged += 1
+            if dry_run:
+                transaction.set_rollback(True)
+    except IntegrityError as exc:
+        report.created = report.updated = report.unchanged = 0
+        report.add_error(0, "", f"Databasen vägrade importen; inget sparades ({exc}).")
+    report.dry_run = dry_run
+    return report
+
+
+# --- Provider choice (SPEC R2.2, R2.3, R2.6) --------------------------------------------------
+
+ACTIVE_CHOICE_KINDS = (ProviderChoice.Kind.CHOICE, ProviderChoice.Kind.RECHOICE)
+
+
+@transaction.atomic
+def register_choice(
+    actor,
+    *,
+    granted_service,
+    provider,
+    kind: str = ProviderChoice.Kind.CHOICE,
+    form_received_on,
+    returning_from_temporary_stay: bool = False,
+) -> ProviderChoice:
+    """Register the client's active choice of provider: the signed choice form's arrival and
+    the event "Val av utförare LOV" or "Omval utförare LOV" (R2.2, seed 004 §Övrigt).
+
+    The provider must have a contract in force today for the service type in the client's
+    area (R2.1) and take new clients, unless the client returns from a temporary stay to the
+    provider they had, which must take them back regardless of its cap (R2.6, seed 002). The
+    choice is written to the case journal, and the decision's due items are recomputed, so
+    the choice deadline (R2.3, Solna: 2 months) is met by it.
+    """
+    from verkstall.deadlines.engine import recompute_decision
+    from verkstall.journal.models import CaseJournalEntry
+    from verkstall.journal.services import write_case_entry
+
+    decision = granted_service.decision
+    person = decision.person
+    require_officer_of_unit(actor, decision.unit_id, "registrera val av utförare")
+    errors: dict[str, str] = {}
+    if kind not in ACTIVE_CHOICE_KINDS:
+        errors["kind"] = "Ange val eller omval av utförare."
+    received = parse_date(form_received_on, "form_received_on", errors)
+    today = clock.today()
+    if received and received > today:
+        errors["form_received_on"] = "Valblanketten kan inte ha inkommit i framtiden."
+    service_type = granted_service.service_type
+    if not service_type.lov:
+        errors["granted_service"] = "Insatsen omfattas inte av valfrihetssystemet (LOV)."
+    elif granted_service.valid_to and granted_service.valid_to < today:
+        errors["granted_service"] = "Insatsen har upphört."
+    elif person.area_id is None:
+        errors["granted_service"] = "Klienten har inget hemtjänstområde; ange det först."
+    provider_obj = _in_municipality(Provider, provider, decision.municipality_id)
+    if provider_obj is None:
+        errors["provider"] = "Välj en utförare i kommunen."
+    if errors:
+        raise ValidationFailed(errors)
+    option = selectors.choice_for_provider(granted_service, provider_obj, day=today)
+    if option is None:
+        raise ValidationFailed(
+            {"provider": "Utföraren har inget gällande avtal för insatsen i klientens område."}
+        )
+    if option.at_capacity:
+        if not returning_from_temporary_stay:
+            until = option.capacity_until
+            raise ValidationFailed(
+                {
+                    "provider": "Utföraren tar inte emot nya brukare just nu"
+                    + (f" (till och med {until.isoformat()})" if until else "")
+                    + f": {option.capacity_reason}"
+                }
+            )
+        if not selectors.has_held_provider(person, provider_obj):
+            raise ValidationFailed(
+                {
+                    "returning_from_temporary_stay": "Undantaget från kapacitetstaket gäller "
+                    "bara den utförare klienten hade före den tillfälliga vistelsen."
+                }
+            )
+    choice = ProviderChoice.objects.create(
+        municipality_id=decision.municipality_id,
+        person=person,
+        granted_service=granted_service,
+        provider=provider_obj,
+        kind=kind,
+        form_received_on=received,
+        registered_by=actor,
+        registered_at=clock.now(),
+    )
+    label = ProviderChoice.Kind(kind).label
+    text = (
+        f"{label}: {provider_obj.name} för {service_type.name} "
+        f"(beslut {decision.decided_on.isoformat()}). "
+        f"Valblanketten inkom {received.isoformat()}."
+    )
+    if option.at_capacity:
+        text += (
+            " Klienten återvänder från en tillfällig vistelse; ordinarie utförare tar emot "
+            "klienten oavsett kapacitetstak."
+        )
+    write_case_entry(
+        actor, person=person, title=label, text=text, kind=CaseJournalEntry.Kind.CHOICE
+    )
+    recompute_decision(decision)
+    return choice

@@ -1,0 +1,48 @@
+"""Forms of the provider switch (SPEC R2.6). Validation of the rules is the services' job."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from verkstall.core import clock
+from verkstall.decisions.forms import DateInput
+
+from .forms import ON_BEHALF_CHOICES
+
+
+class SwitchRequestForm(forms.Form):
+    new_provider = forms.ChoiceField(label=_("Ny utförare"))
+    requested_on = forms.DateField(label=_("Klienten begärde bytet"), widget=DateInput())
+    kind = forms.ChoiceField(
+        label=_("Skäl"),
+        choices=[("rechoice", _("Omval")), ("move", _("Flytt"))],
+        initial="rechoice",
+    )
+    has_hsl = forms.BooleanField(label=_("Klienten har HSL-insatser"), required=False)
+    returning_from_temporary_stay = forms.BooleanField(
+        label=_("Klienten återvänder från tillfällig vistelse till ordinarie vald utförare"),
+        required=False,
+        help_text=_("Ordinarie vald utförare tar då emot klienten oavsett kapacitetstak."),
+    )
+
+    def __init__(self, *args, providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_provider"].choices = [("", "–")] + [
+            (p.pk, p.name if p.is_connected else f"{p.name} ({p.get_channel_display()})")
+            for p in providers
+        ]
+        self.fields["requested_on"].initial = clock.today()
+
+
+class InformForm(forms.Form):
+    pass
+
+
+class AgreedDateForm(forms.Form):
+    agreed_date = forms.DateField(label=_("Överenskommet datum för bytet"), widget=DateInput())
+    channel = forms.ChoiceField(
+        label=_("Datumet kom via"), choices=ON_BEHALF_CHOICES, required=False
+    )
+
+
+class CompleteForm(forms.Form):
+    pass

@@ -1,0 +1,140 @@
+"""Screens of the provider switch (SPEC R2.6): the officer's request on a started order, the
+switch page with its steps, dates and the next action for the current user, and a list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from verkstall.core.errors import DomainError, PermissionDenied
+from verkstall.core.views import form_errors_from
+from verkstall.deadlines.rules import STATUS_LABELS, Status
+from verkstall.deadlines.selectors import current_status
+
+from . import selectors as order_selectors
+from . import switch_selectors as selectors
+from . import switch_services as services
+from .switch_forms import AgreedDateForm, CompleteForm, InformForm, SwitchRequestForm
+
+STEPS = {
+    selectors.INFORM: (
+        InformForm,
+        services.inform_new_provider,
+        gettext_lazy("Det är registrerat att den nya utföraren har informerats."),
+    ),
+    selectors.AGREE: (
+        AgreedDateForm,
+        services.register_agreed_date,
+        gettext_lazy("Datum för bytet är registrerat."),
+    ),
+    selectors.COMPLETE: (
+        CompleteForm,
+        services.complete_switch,
+        gettext_lazy("Bytet är genomfört: den nya beställningen är skickad."),
+    ),
+}
+
+
+def _on_behalf(user, switch) -> bool:
+    """The municipality reports the date for a new provider that is not connected (R3.3)."""
+    return not switch.new_provider.is_connected and not user.is_provider_user
+
+
+def _step_form(step: str, on_behalf: bool, data=None):
+    form = STEPS[step][0](data)
+    if not on_behalf:
+        form.fields.pop("channel", None)
+    return form
+
+
+@login_required
+def switch_list(request):
+    switches = selectors.switches_for(request.user)[:200]
+    return render(
+        request,
+        "orders/switch_list.html",
+        {"rows": [(s, selectors.status_label(s)) for s in switches]},
+    )
+
+
+@login_required
+def switch_request(request, order_pk):
+    order = order_selectors.get_order(request.user, order_pk)
+    if not selectors.can_request_switch(request.user, order):
+        raise PermissionDenied(
+            _(
+                "Endast handläggare på klientens enhet kan begära byte av utförare, och bara "
+                "för en beställning som utföraren har tagit emot och som inget byte pågår för."
+            )
+        )
+    form = SwitchRequestForm(
+        request.POST or None, providers=selectors.switch_candidates(request.user, order)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            switch = services.request_switch(request.user, order=order, **form.cleaned_data)
+        except DomainError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Bytet är registrerat och nuvarande utförare informerad."))
+            return redirect("switch-detail", pk=switch.pk)
+    return render(request, "orders/switch_form.html", {"form": form, "order": order})
+
+
+@login_required
+def switch_detail(request, pk, forms=None):
+    switch = selectors.get_switch(request.user, pk)
+    forms = forms or {}
+    on_behalf = _on_behalf(request.user, switch)
+    step_forms = [
+        (step, selectors.STEP_LABELS[step], forms.get(step) or _step_form(step, on_behalf))
+        for step in selectors.actions_for(request.user, switch)
+    ]
+    visible = selectors.visible_orders(request.user, switch)
+    return render(
+        request,
+        "orders/switch_detail.html",
+        {
+            "switch": switch,
+            "status": selectors.status_label(switch),
+            "steps": selectors.steps(switch),
+            "step_forms": step_forms,
+            "waiting": selectors.waiting_text(request.user, switch),
+            "on_behalf": on_behalf,
+            "old_order_visible": switch.old_order_id in visible,
+            "new_order_visible": switch.new_order_id in visible,
+            "due_items": [
+                (item, STATUS_LABELS[Status(current_status(item))])
+                for item in selectors.due_items_for_switch(switch)
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def switch_action(request, pk, step):
+    if step not in STEPS:
+        raise Http404
+    switch = selectors.get_switch(request.user, pk)
+    _, service, done = STEPS[step]
+    form = _step_form(step, _on_behalf(request.user, switch), request.POST)
+    if form.is_valid():
+        try:
+            service(request.user, switch=switch, **form.cleaned_data)
+        except PermissionDenied:
+            raise
+        except DomainError as exc:
+            form_errors_from(form, exc)
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, done)
+            return redirect("switch-detail", pk=switch.pk)
+    response = switch_detail(request, pk, forms={step: form})
+    response.status_code = 400
+    return response

@@ -1,0 +1,160 @@
+"""Screens for the no-choice rotation (SPEC R2.4): assign by rotation from the client's page,
+the result with the letter text, and the rotation report with its CSV export."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from verkstall.core.errors import DomainError, NotFound, PermissionDenied
+
+from . import rotation_selectors as selectors
+from . import rotation_services as services
+
+HISTORY_ON_SCREEN = 300
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _filters(request) -> tuple[dict, dict]:
+    """The report's filters from the query string, each checked against what the user may
+    choose from (an unknown value is ignored)."""
+    areas, kinds, providers = selectors.filter_choices(request.user)
+    area_id, provider_id = _int(request.GET.get("area")), _int(request.GET.get("provider"))
+    kind = request.GET.get("kind", "")
+    chosen = {
+        "area": areas.filter(pk=area_id).first() if area_id else None,
+        "kind": kind if kind in dict(kinds) else "",
+        "provider": providers.filter(pk=provider_id).first() if provider_id else None,
+    }
+    return chosen, {"areas": areas, "kinds": kinds, "providers": providers}
+
+
+def _require_report_access(user) -> None:
+    if not selectors.may_see_rotation(user):
+        raise PermissionDenied(
+            "Turordningen visas för handläggare, LOV-administratörer och utförare."
+        )
+
+
+@login_required
+@require_GET
+def rotation_report(request):
+    _require_report_access(request.user)
+    filters, choices = _filters(request)
+    history = selectors.rotation_history(request.user, **filters)[:HISTORY_ON_SCREEN]
+    return render(
+        request,
+        "providers/rotation_report.html",
+        {
+            "lists": selectors.rotation_lists(request.user, **filters),
+            "history": selectors.history_rows(request.user, history),
+            "history_limit": HISTORY_ON_SCREEN,
+            "filters": filters,
+            "query": request.GET.urlencode(),
+            **choices,
+        },
+    )
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet must not run a cell as a formula (CSV injection)."""
+    value = str(value)
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@login_required
+@require_GET
+def rotation_history_csv(request):
+    _require_report_access(request.user)
+    filters, _choices = _filters(request)
+    rows = selectors.history_rows(
+        request.user, selectors.rotation_history(request.user, **filters).iterator()
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ickeval-turordning.csv"'
+    response.write("\ufeff")  # so that Excel reads å, ä, ö
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        ["Datum", "Område", "Insatsslag", "Insats", "Brukare", "Utförare", "Skäl", "Passerade"]
+    )
+    for r in rows:
+        passed = "; ".join(f"{name}: {reason}" for name, reason in r.passed_over)
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    timezone.localtime(r.assigned_at).strftime("%Y-%m-%d %H:%M"),
+                    r.area,
+                    r.kind_label,
+                    r.service_type,
+                    r.client,
+                    r.provider,
+                    r.reason,
+                    passed,
+                )
+            ]
+        )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rotation_assign(request, granted_service_pk):
+    """GET: who is next in turn for this service; POST: assign by rotation."""
+    gs = selectors.get_granted_service(request.user, granted_service_pk)
+    person = gs.decision.person
+    if not request.user.is_officer:
+        raise PermissionDenied(_("Endast handläggare kan tilldela utförare enligt turordning."))
+    if request.method == "POST":
+        try:
+            assignment = services.assign_by_rotation(request.user, granted_service=gs)
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("rotation-assign", granted_service_pk=gs.pk)
+        messages.success(
+            request,
+            _("%(provider)s har tilldelats enligt turordningen.")
+            % {"provider": assignment.provider.name},
+        )
+        return redirect("rotation-assignment", pk=assignment.pk)
+    return render(
+        request,
+        "providers/rotation_assign.html",
+        {
+            "granted_service": gs,
+            "person": person,
+            "preview": selectors.rotation_preview(request.user, gs),
+        },
+    )
+
+
+@login_required
+@require_GET
+def rotation_assignment(request, pk):
+    """The result of an assignment, with the text of the letter to the client."""
+    assignment = selectors.get_assignment(request.user, pk)
+    return render(
+        request,
+        "providers/rotation_result.html",
+        {
+            "assignment": assignment,
+            "person": assignment.person,
+            "kind_label": selectors.kind_label(assignment.service_kind),
+            "letter_text": services.rotation_letter_text(assignment),
+        },
+    )
