@@ -35,6 +35,21 @@ ORDER_EVENT_NAMES = {
     "switch_new_provider_informed": "switch.new_provider_informed",
     "switch_providers_agreed": "switch.providers_agreed",
     "switch_completed": "switch.completed",
+    "plan_begun": "plan.begun",
+    "plan_sent": "plan.sent",
+    "plan_confirmed": "plan.confirmed",
+    "plan_reviewed": "plan.reviewed",
+    "journal_summary": "journal.summary",
+    "followup_requested": "followup.requested",
+    "followup_answered": "followup.answered",
+    "followup_done": "followup.done",
+    "absence_registered": "absence.began",
+    "absence_long": "absence.long",
+    "absence_reported": "absence.reported_to_officer",
+    "hospital_notice": "hospital_notice.received",
+    "hospital_notice_acknowledged": "hospital_notice.acknowledged",
+    "alarm_ordered": "alarm.ordered",
+    "alarm_installed": "alarm.installed",
 }
 
 

@@ -108,6 +108,25 @@ class EventKind(models.TextChoices):
     SWITCH_NEW_PROVIDER_INFORMED = "switch_new_provider_informed", "Ny utförare informerad"
     SWITCH_PROVIDERS_AGREED = "switch_providers_agreed", "Utförarna överens om datum"
     SWITCH_COMPLETED = "switch_completed", "Byte genomfört"
+    # After the start (SPEC R3.8-R3.10, R5, R6, R7): recorded by the plans, follow-ups,
+    # absence and hospital-notice services; each drives the profile's clocks.
+    PLAN_BEGUN = "plan_begun", "Genomförandeplan påbörjad"
+    PLAN_SENT = "plan_sent", "Genomförandeplan skickad"
+    PLAN_CONFIRMED = "plan_confirmed", "Genomförandeplan bekräftad av handläggaren"
+    PLAN_REVIEWED = "plan_reviewed", "Genomförandeplan uppföljd"
+    JOURNAL_SUMMARY = "journal_summary", "Sammanfattning i verksamhetsjournalen"
+    FOLLOWUP_REQUESTED = "followup_requested", "Läget efterfrågat inför uppföljning"
+    FOLLOWUP_ANSWERED = "followup_answered", "Utföraren svarade inför uppföljning"
+    FOLLOWUP_DONE = "followup_done", "Uppföljning gjord"
+    CHANGE_REPORTED = "change_reported", "Förändrat behov rapporterat"
+    ABSENCE_REGISTERED = "absence_registered", "Frånvaro registrerad"
+    ABSENCE_LONG = "absence_long", "Frånvaro över 30 dagar i följd"
+    ABSENCE_REPORTED = "absence_reported", "Frånvaro rapporterad till handläggaren"
+    HOSPITAL_NOTICE = "hospital_notice", "In- eller utskrivningsmeddelande"
+    HOSPITAL_NOTICE_ACKNOWLEDGED = "hospital_notice_acknowledged", "Meddelandet kvitterat"
+    ALARM_ORDERED = "alarm_ordered", "Larm beställt från hjälpmedelscentralen"
+    ALARM_INSTALLED = "alarm_installed", "Larm installerat"
+    DOCUMENT_RECEIVED = "document_received", "Handling inkommen"
 
 
 class ReplyChannel(models.TextChoices):

@@ -382,3 +382,48 @@ def cancel_order(actor, order: Order, *, reason: str = "") -> OrderEvent:
         updates={},
         data={"reason": reason},
     )
+
+
+ACTIVE_STATES = ("acknowledged", "started")
+
+
+@transaction.atomic
+def record_event(
+    actor,
+    order: Order,
+    *,
+    kind: str,
+    occurred_at=None,
+    data: dict | None = None,
+    on_behalf_of: Provider | None = None,
+    channel: str = "",
+    allowed_states: tuple[str, ...] = ACTIVE_STATES,
+) -> OrderEvent:
+    """Append an event that is not a state transition (a plan sent, an absence, a hospital
+    notice ...) and move the clocks, in one transaction. The calling service has already
+    checked that the actor may do this; here only the order's state is checked."""
+    order = _lock(order)
+    if order.state not in allowed_states:
+        raise TransitionNotAllowed(
+            f"Beställningen är {order.get_state_display().lower()}; det går inte att registrera "
+            f"”{EventKind(kind).label.lower()}” nu.",
+            state=order.state,
+            action=kind,
+            allowed=list(allowed_states),
+        )
+    now = clock.now()
+    when = occurred_at or now
+    if when > now:
+        raise ValidationFailed({"occurred_at": "Tidpunkten kan inte ligga i framtiden."})
+    event = _append_event(
+        order,
+        kind=kind,
+        actor=actor,
+        occurred_at=when,
+        on_behalf_of=on_behalf_of,
+        channel=channel,
+        data=data,
+    )
+    order.save(update_fields=["last_event_seq", "updated_at"])
+    _recompute_deadlines(order)
+    return event
