@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "verkstall.orders",
     "verkstall.deadlines",
     "verkstall.journal",
+    "verkstall.absences",
+    "verkstall.plans",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "verkstall.journal.context_processors.unread_messages",
             ],
         },
     },

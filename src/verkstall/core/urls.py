@@ -14,7 +14,10 @@ urlpatterns = [
     path("clients/", include("verkstall.people.urls")),
     path("", include("verkstall.decisions.urls")),
     path("", include("verkstall.decisions.document_urls")),
+    path("", include("verkstall.journal.urls")),  # before orders.urls: see the module
     path("", include("verkstall.orders.document_urls")),  # before orders.urls: see the module
+    path("", include("verkstall.plans.urls")),  # before orders.urls: see the module
+    path("", include("verkstall.absences.urls")),  # before orders.urls: orders/<pk>/<action>/
     path("", include("verkstall.orders.urls")),
     path("", include("verkstall.orders.switch_urls")),
     path("", include("verkstall.deadlines.urls")),

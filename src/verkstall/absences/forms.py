@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import forms
+
+from verkstall.orders.models import ReplyChannel
+
+from .models import AbsenceReason
+
+ON_BEHALF = [("", "—")] + [c for c in ReplyChannel.choices if c[0] != ReplyChannel.SYSTEM]
+
+
+def _date():
+    return forms.DateInput(attrs={"type": "date"})
+
+
+class AbsenceForm(forms.Form):
+    reason = forms.ChoiceField(label="Orsak", choices=AbsenceReason.choices)
+    from_date = forms.DateField(label="Från och med", widget=_date())
+    to_date = forms.DateField(
+        label="Till och med",
+        required=False,
+        help_text="Lämna tomt om frånvaron pågår.",
+        widget=_date(),
+    )
+    channel = forms.ChoiceField(label="Hur kom uppgiften in", choices=ON_BEHALF, required=False)
+
+
+class EndAbsenceForm(forms.Form):
+    to_date = forms.DateField(label="Till och med", widget=_date())
+
+
+class ShortTermStayForm(forms.Form):
+    from_date = forms.DateField(label="Från och med", widget=_date())
+    to_date = forms.DateField(label="Till och med", required=False, widget=_date())

@@ -1,0 +1,215 @@
+"""Screens for journals and messages (SPEC R10.2, R10.3, R5.5). Thin: selectors read, services
+write; another organisation's client, order or message is a 404 through the selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from verkstall.access.roles import Role
+from verkstall.core.errors import DomainError
+from verkstall.core.views import form_errors_from
+from verkstall.orders.selectors import get_order, orders_for, person_orders
+from verkstall.people.selectors import get_person
+
+from . import selectors, services
+from .forms import CaseEntryForm, DocumentReceivedForm, MessageForm, ProviderEntryForm
+
+MYNDIGHET_READERS = (Role.OFFICER, Role.FEE_OFFICER)
+
+
+@login_required
+def case_journal(request, person_pk):
+    """The case journal (myndighetsjournal) of a client, newest first."""
+    user = request.user
+    person = get_person(user, person_pk)
+    if user.role_enum not in MYNDIGHET_READERS:
+        raise Http404
+    orders = person_orders(user, person).exclude(state="draft")
+    note_form = CaseEntryForm(prefix="note")
+    document_form = DocumentReceivedForm(prefix="doc", orders=orders)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "document":
+                document_form = DocumentReceivedForm(
+                    request.POST, request.FILES, prefix="doc", orders=orders
+                )
+                if document_form.is_valid():
+                    data = document_form.cleaned_data
+                    order = get_order(user, data["order"]) if data["order"] else None
+                    services.record_document_received(
+                        user,
+                        person=person,
+                        title=data["title"],
+                        text=data["text"],
+                        order=order,
+                        provider_name=data["provider_name"],
+                        upload=data["upload"],
+                    )
+                    messages.success(request, "Handlingen är registrerad som inkommen.")
+                    return redirect("case-journal", person_pk=person.pk)
+            else:
+                note_form = CaseEntryForm(request.POST, prefix="note")
+                if note_form.is_valid():
+                    data = note_form.cleaned_data
+                    corrects = (
+                        selectors.get_case_entry(user, person.pk, data["corrects"])
+                        if data["corrects"]
+                        else None
+                    )
+                    services.officer_write_case_entry(
+                        user,
+                        person=person,
+                        title=data["title"],
+                        text=data["text"],
+                        corrects=corrects,
+                    )
+                    messages.success(
+                        request, "Rättelsen är sparad." if corrects else "Anteckningen är sparad."
+                    )
+                    return redirect("case-journal", person_pk=person.pk)
+        except DomainError as exc:
+            form_errors_from(document_form if action == "document" else note_form, exc)
+    correcting = None
+    if request.GET.get("correct"):
+        correcting = selectors.get_case_entry(user, person.pk, request.GET["correct"])
+        note_form = CaseEntryForm(
+            prefix="note",
+            initial={"title": correcting.title, "text": correcting.text, "corrects": correcting.pk},
+        )
+    return render(
+        request,
+        "journal/case_journal.html",
+        {
+            "person": person,
+            "entries": selectors.case_journal(user, person.pk),
+            "note_form": note_form,
+            "document_form": document_form,
+            "correcting": correcting,
+            "may_write": user.is_officer and user.unit_id == person.unit_id,
+        },
+    )
+
+
+@login_required
+@require_GET
+def case_document(request, person_pk, entry_pk):
+    """A scanned document, only through the case journal's scoping; never from the web root."""
+    document, path = selectors.case_document_file(request.user, person_pk, entry_pk)
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=document.file_name or path.name,
+        content_type=document.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+def provider_journal(request, order_pk):
+    """The provider's journal (verksamhetsjournal) of an order: the provider's staff only."""
+    user = request.user
+    order = get_order(user, order_pk)
+    if not user.is_provider_user or order.provider_id != user.provider_id:
+        raise Http404
+    form = ProviderEntryForm()
+    if request.method == "POST":
+        form = ProviderEntryForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                corrects = (
+                    selectors.get_provider_entry(user, data["corrects"])
+                    if data["corrects"]
+                    else None
+                )
+                services.write_provider_entry(
+                    user,
+                    order=order,
+                    text=data["text"],
+                    is_summary=data["is_summary"],
+                    corrects=corrects,
+                )
+            except DomainError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, "Anteckningen är sparad.")
+                return redirect("provider-journal", order_pk=order.pk)
+    entries = selectors.provider_journal(user, order.pk)
+    correcting = None
+    if request.method == "GET" and request.GET.get("correct"):
+        correcting = selectors.get_provider_entry(user, request.GET["correct"])
+        form = ProviderEntryForm(
+            initial={
+                "text": correcting.text,
+                "is_summary": correcting.is_summary,
+                "corrects": correcting.pk,
+            }
+        )
+    return render(
+        request,
+        "journal/provider_journal.html",
+        {"order": order, "entries": entries, "form": form, "correcting": correcting},
+    )
+
+
+@login_required
+@require_GET
+def message_list(request):
+    user = request.user
+    box = "out" if request.GET.get("box") == "out" else "in"
+    rows = selectors.outbox(user) if box == "out" else selectors.inbox(user)
+    return render(request, "journal/message_list.html", {"messages_list": rows[:200], "box": box})
+
+
+@login_required
+def message_create(request):
+    user = request.user
+    if not (user.is_officer or user.is_provider_user):
+        raise Http404
+    orders = orders_for(user).exclude(state="draft")
+    if user.is_provider_user:
+        orders = orders.filter(provider_id=user.provider_id)
+    if request.GET.get("person"):
+        orders = orders.filter(person=get_person(user, request.GET["person"]))
+    initial = {"order": request.GET.get("order")} if request.GET.get("order") else None
+    form = MessageForm(request.POST or None, orders=orders[:200], initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        order = get_order(user, data["order"])
+        try:
+            message = services.send_message(
+                user,
+                person=order.person,
+                order=order,
+                subject=data["subject"],
+                body=data["body"],
+            )
+        except DomainError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, "Meddelandet är skickat.")
+            return redirect("message-detail", pk=message.pk)
+    return render(request, "journal/message_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def message_detail(request, pk):
+    """Opening a message to one's organisation leaves the reader's receipt (R10.3)."""
+    user = request.user
+    message = selectors.get_message(user, pk)
+    inbound = selectors.is_inbound(user, message)
+    if inbound:
+        services.mark_read(user, message)
+        message = selectors.get_message(user, pk)
+    return render(
+        request,
+        "journal/message_detail.html",
+        {"message": message, "inbound": inbound, "receipts": message.receipts.all()},
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlansConfig(AppConfig):
+    name = "verkstall.plans"
+    verbose_name = "Genomförandeplaner"

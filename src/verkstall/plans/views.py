@@ -1,0 +1,134 @@
+"""Screens for the implementation plan of one order (SPEC R5). Every view reads the order
+through orders.selectors.get_order, so an order the user may not see is a 404 here too."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from verkstall.core.errors import DomainError
+from verkstall.core.views import form_errors_from
+from verkstall.orders.selectors import get_order
+
+from . import selectors, services
+from .forms import PlanForm, ReviewForm
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+}
+TEXTS = ("what", "how", "when", "by_whom", "participation", "revision_reason")
+
+
+@login_required
+def plan_page(request, pk, form=None, status=200):
+    order = get_order(request.user, pk)
+    draft = selectors.draft_plan(request.user, order)
+    may_write = selectors.may_write(request.user, order)
+    if form is None and draft is not None and may_write:
+        form = PlanForm(initial={f: getattr(draft, f) for f in TEXTS})
+    context = {
+        "order": order,
+        "plans": selectors.order_plans(request.user, order),
+        "current": selectors.current_plan(request.user, order),
+        "draft": draft,
+        "form": form,
+        "may_write": may_write,
+        "may_confirm": selectors.may_confirm(request.user, order),
+        "review_form": ReviewForm(),
+    }
+    return render(request, "plans/plan_page.html", context, status=status)
+
+
+def _done(request, order, message):
+    messages.success(request, message)
+    return redirect("plan-page", pk=order.pk)
+
+
+def _refused(request, order, exc: DomainError):
+    messages.error(request, exc.message)
+    return redirect("plan-page", pk=order.pk)
+
+
+@login_required
+@require_POST
+def plan_start(request, pk):
+    order = get_order(request.user, pk)
+    try:
+        services.start_plan(request.user, order)
+    except DomainError as exc:
+        return _refused(request, order, exc)
+    return _done(request, order, "Genomförandeplanen är påbörjad.")
+
+
+@login_required
+@require_POST
+def plan_save(request, pk, plan_pk):
+    """Save the draft and, if the user presses "Skicka", send it in the same step."""
+    order = get_order(request.user, pk)
+    plan = selectors.get_plan(request.user, order, plan_pk)
+    form = PlanForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.save_draft(request.user, plan, **{f: data[f] for f in TEXTS})
+            if data["document"]:
+                plan = services.upload_document(request.user, plan, upload=data["document"])
+            if request.POST.get("do") == "send":
+                services.send_plan(request.user, plan)
+                return _done(request, order, "Genomförandeplanen är skickad till handläggaren.")
+        except DomainError as exc:
+            form_errors_from(form, exc)
+        else:
+            return _done(request, order, "Utkastet är sparat.")
+    return plan_page(request, pk, form=form, status=400)
+
+
+@login_required
+@require_POST
+def plan_confirm(request, pk, plan_pk):
+    order = get_order(request.user, pk)
+    plan = selectors.get_plan(request.user, order, plan_pk)
+    try:
+        services.confirm_plan(request.user, plan)
+    except DomainError as exc:
+        return _refused(request, order, exc)
+    return _done(request, order, "Du har bekräftat att genomförandeplanen mottagits.")
+
+
+@login_required
+@require_POST
+def plan_review(request, pk, plan_pk):
+    order = get_order(request.user, pk)
+    plan = selectors.get_plan(request.user, order, plan_pk)
+    form = ReviewForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.review_plan(request.user, plan, note=note)
+    except DomainError as exc:
+        return _refused(request, order, exc)
+    return _done(request, order, "Uppföljningen av genomförandeplanen är registrerad.")
+
+
+@login_required
+@require_GET
+def plan_document(request, pk, plan_pk):
+    """The plan's document, only for those who may see the order; always as an attachment
+    named by order and version, never by the person."""
+    order = get_order(request.user, pk)
+    plan = selectors.get_plan(request.user, order, plan_pk)
+    if not plan.document:
+        raise Http404
+    response = FileResponse(
+        plan.document.open("rb"),
+        as_attachment=True,
+        filename=plan.download_name,
+        content_type=CONTENT_TYPES.get(plan.document_kind, "application/octet-stream"),
+    )
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
