@@ -16,7 +16,7 @@ _seq = itertools.count(1)
 def municipality(code: str | None = None, name: str | None = None, profile="stockholm-hv"):
     n = next(_seq)
     return Municipality.objects.create(
-        code=code or f"{9000 + n}", name=name or f"Testkommun {n}", rule_profile=profile
+        code=code or f"{1000 + n % 8000:04d}", name=name or f"Testkommun {n}", rule_profile=profile
     )
 
 
