@@ -15,15 +15,18 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from verkstall.absences import services as absences
 from verkstall.access import selectors as users
 from verkstall.access.roles import Role
 from verkstall.access.services import create_user, ensure_municipality, ensure_unit
 from verkstall.core import clock
 from verkstall.core.personal_number import make_test_personal_number
 from verkstall.decisions.services import record_decision
+from verkstall.journal import services as journal
 from verkstall.orders import services as orders
 from verkstall.people.selectors import person_number_registered, persons_for
 from verkstall.people.services import register_person, update_person
+from verkstall.plans import services as plans
 from verkstall.providers import selectors as provider_reads
 from verkstall.providers.models import Channel
 from verkstall.providers.services import (
@@ -329,12 +332,60 @@ def _walk(officer, decision, provider, life: str, decided: date, n: int) -> None
     day += timedelta(days=1 + n % 2)
     with clock.travel_to(_at(day, 14)):
         orders.register_start(actor, order, start_date=day, channel=channel)
+    if life == "started":
+        _after_start(officer, actor, order, day, n, channel)
     if life == "ended":
         day += timedelta(days=10)
         with clock.travel_to(_at(day, 13)):
             orders.end_order(
                 actor, order, end_date=day, note="Insatsen behövs inte längre.", channel=channel
             )
+
+
+def _after_start(officer, actor, order, started: date, n: int, channel: str) -> None:
+    """Life after the start on some demo orders, so the plan, absence, notice, journal and
+    message screens have something to show (SPEC R5, R7, R10.2, R10.3)."""
+    day = started + timedelta(days=5)
+    if n % 3 == 0:
+        with clock.travel_to(_at(day, 10)):
+            plan = plans.start_plan(
+                actor,
+                order,
+                channel=channel,
+                what="Stöd vid morgon- och kvällsrutiner.",
+                how="Enligt den enskildes önskemål, i lugnt tempo.",
+                when="Varje dag 07.30 och 20.00.",
+                by_whom="Kontaktpersonen och ordinarie personal.",
+                participation="Planen gjordes tillsammans med den enskilde och en anhörig.",
+            )
+            plans.send_plan(actor, plan, channel=channel)
+    elif n % 3 == 1:
+        with clock.travel_to(_at(day, 9)):
+            absences.register_absence(
+                actor,
+                order,
+                reason="hospital",
+                from_date=day - timedelta(days=2),
+                to_date=day + timedelta(days=1),
+                channel=channel,
+            )
+    else:
+        with clock.travel_to(_at(day, 8)):
+            absences.receive_notice(
+                officer,
+                order.person,
+                kind="admission",
+                occurred_at=_at(day, 7),
+                text="Inskriven på medicinavdelningen.",
+            )
+    with clock.travel_to(_at(day, 15)):
+        journal.send_message(
+            officer,
+            person=order.person,
+            order=order,
+            subject="Inför uppföljning",
+            body="Hej! Hur fungerar insatsen? Hör gärna av er inför uppföljningen.",
+        )
 
 
 def _users(muni, unit, providers, created) -> None:
