@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "verkstall.journal",
     "verkstall.absences",
     "verkstall.plans",
+    "verkstall.followups",
 ]
 
 MIDDLEWARE = [

@@ -17,7 +17,9 @@ urlpatterns = [
     path("", include("verkstall.journal.urls")),  # before orders.urls: see the module
     path("", include("verkstall.orders.document_urls")),  # before orders.urls: see the module
     path("", include("verkstall.plans.urls")),  # before orders.urls: see the module
+    path("", include("verkstall.followups.urls")),  # before orders.urls: see the module
     path("", include("verkstall.absences.urls")),  # before orders.urls: orders/<pk>/<action>/
+    path("", include("verkstall.orders.change_urls")),  # before orders.urls
     path("", include("verkstall.orders.urls")),
     path("", include("verkstall.orders.switch_urls")),
     path("", include("verkstall.deadlines.urls")),

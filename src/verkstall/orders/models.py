@@ -61,6 +61,21 @@ class Order(models.Model):
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     last_event_seq = models.PositiveIntegerField(default=0)
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name="ersätter beställning",
+        help_text="A new version of an order after a reassessment (R3.10); the old one ends "
+        "the day before this one starts.",
+    )
+    change_summary = models.TextField(
+        "vad ändringen gäller",
+        blank=True,
+        help_text="What the change concerns, shown to the provider (R3.10, seed 002).",
+    )
 
     class Meta:
         verbose_name = "beställning"
@@ -245,3 +260,36 @@ class ProviderSwitch(models.Model):
 
     def __str__(self) -> str:
         return f"Byte {self.old_order_id} -> {self.new_provider}"
+
+
+class TemporaryChange(models.Model):
+    """A temporary increase or decrease reported by the provider (förändrat behov, R3.8)."""
+
+    class Kind(models.TextChoices):
+        INCREASE = "increase", "Ökning"
+        DECREASE = "decrease", "Minskning"
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="temporary_changes")
+    kind = models.CharField("slag", max_length=10, choices=Kind.choices)
+    from_date = models.DateField("från och med")
+    to_date = models.DateField("till och med")
+    days = models.PositiveIntegerField("dagar")
+    reason = models.TextField("orsak")
+    needs_reassessment = models.BooleanField("omprövning behövs", default=False)
+    event = models.ForeignKey(OrderEvent, on_delete=models.PROTECT, related_name="+")
+    reported_by = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = "förändrat behov"
+        verbose_name_plural = "förändrade behov"
+        ordering = ["-from_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="temporary_change_dates_order", condition=Q(to_date__gte=models.F("from_date"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.from_date}–{self.to_date} ({self.order_id})"

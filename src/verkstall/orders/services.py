@@ -315,7 +315,7 @@ def register_start(actor, order: Order, *, start_date, channel: str = "") -> Ord
             )
     if errors:
         raise ValidationFailed(errors)
-    return _transition(
+    event = _transition(
         order,
         Action.START,
         kind=EventKind.STARTED,
@@ -326,6 +326,11 @@ def register_start(actor, order: Order, *, start_date, channel: str = "") -> Ord
         on_behalf_of=on_behalf,
         channel=channel,
     )
+    if order.supersedes_id:  # a new order version: the old one ends the day before (R3.10)
+        from .change_services import end_superseded
+
+        end_superseded(actor, order, start, channel=channel)
+    return event
 
 
 @transaction.atomic
@@ -334,7 +339,8 @@ def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "
     or the officer of the client's unit."""
     order = _lock(order)
     errors: dict[str, str] = {}
-    if actor.role_enum == Role.OFFICER and actor.unit_id == order.unit_id:
+    by_officer = actor.role_enum == Role.OFFICER and actor.unit_id == order.unit_id
+    if by_officer:
         on_behalf, channel = None, ReplyChannel.SYSTEM.value
         check_state(order, Action.END)
     else:
@@ -351,17 +357,22 @@ def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "
             )
     if errors:
         raise ValidationFailed(errors)
-    return _transition(
+    from .change_services import after_order_ended, end_note  # R3.9: both sides are told
+
+    note = end_note(order, note)
+    event = _transition(
         order,
         Action.END,
         kind=EventKind.ENDED,
         actor=actor,
         occurred_at=_start_of_day(end),
         updates={"end_date": end},
-        data={"end_date": end.isoformat(), "note": (note or "").strip()},
+        data={"end_date": end.isoformat(), "note": note},
         on_behalf_of=on_behalf,
         channel=channel,
     )
+    after_order_ended(actor, order, end, by_officer=by_officer, note=note)
+    return event
 
 
 @transaction.atomic

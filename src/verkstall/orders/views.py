@@ -19,6 +19,7 @@ from verkstall.decisions.selectors import get_decision
 from verkstall.providers.selectors import providers_for
 
 from . import selectors, services
+from .change_services import officer_end_order
 from .forms import AcknowledgeForm, CancelForm, EndForm, OrderForm, SendForm, StartForm
 from .states import ACTION_LABELS, Action, State
 
@@ -110,6 +111,10 @@ def order_create(request, decision_pk):
     return render(request, "orders/order_form.html", {"form": form, "decision": decision})
 
 
+def _officer_end(user, order, *, end_date, note="", channel=""):
+    return officer_end_order(user, order, end_date=end_date, note=note)
+
+
 def _registers_on_behalf(user, order) -> bool:
     """The municipality registers replies for a provider that is not connected (R3.3)."""
     return not order.provider.is_connected and not user.is_provider_user
@@ -157,6 +162,9 @@ def order_action(request, pk, action):
     action = Action(action)
     order = selectors.get_order(request.user, pk)
     _, service, done = ACTIONS[action]
+    if action == Action.END and request.user.is_officer:
+        # The officer ends the service in the decision too (R3.9).
+        service = _officer_end
     form = _action_form(action, _registers_on_behalf(request.user, order), request.POST)
     if form.is_valid():
         try:

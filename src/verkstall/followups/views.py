@@ -1,0 +1,93 @@
+"""Screens for the follow-ups of one order (SPEC R6), for the officer and the provider. Every
+view reads the order through orders.selectors.get_order, so an order the user may not see is a
+404 here too."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from verkstall.core.errors import DomainError
+from verkstall.core.views import form_errors_from
+from verkstall.orders.selectors import get_order
+
+from . import selectors, services
+from .forms import AnswerForm, RecordForm, RequestForm
+
+
+@login_required
+@require_GET
+def followup_page(request, pk):
+    return _page(request, pk)
+
+
+def _page(request, pk, *, request_form=None, answer_form=None, record_form=None, status=200):
+    order = get_order(request.user, pk)
+    context = {
+        "order": order,
+        "followups": selectors.order_followups(request.user, order),
+        "open": selectors.open_followup(request.user, order),
+        "may_follow_up": selectors.may_follow_up(request.user, order),
+        "may_answer": selectors.may_answer(request.user, order),
+        "request_form": request_form or RequestForm(),
+        "answer_form": answer_form or AnswerForm(),
+        "record_form": record_form or RecordForm(),
+    }
+    return render(request, "followups/followup_page.html", context, status=status)
+
+
+def _done(request, order, message):
+    messages.success(request, message)
+    return redirect("followup-page", pk=order.pk)
+
+
+@login_required
+@require_POST
+def followup_request(request, pk):
+    order = get_order(request.user, pk)
+    form = RequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_status(request.user, order, form.cleaned_data["question"])
+        except DomainError as exc:
+            form_errors_from(form, exc)
+        else:
+            return _done(request, order, "Frågan är skickad till utföraren.")
+    return _page(request, pk, request_form=form, status=400)
+
+
+@login_required
+@require_POST
+def followup_answer(request, pk, followup_pk):
+    order = get_order(request.user, pk)
+    followup = selectors.get_followup(request.user, order, followup_pk)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.answer_status(request.user, followup, form.cleaned_data["answer"])
+        except DomainError as exc:
+            form_errors_from(form, exc)
+        else:
+            return _done(request, order, "Ert svar är skickat till handläggaren.")
+    return _page(request, pk, answer_form=form, status=400)
+
+
+@login_required
+@require_POST
+def followup_record(request, pk):
+    order = get_order(request.user, pk)
+    form = RecordForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        target = selectors.open_followup(request.user, order) or order
+        try:
+            services.record_followup(request.user, target, data["outcome"], data["notes"])
+        except DomainError as exc:
+            form_errors_from(form, exc)
+        else:
+            return _done(
+                request, order, "Uppföljningen är registrerad och utföraren har fått besked."
+            )
+    return _page(request, pk, record_form=form, status=400)

@@ -1,0 +1,79 @@
+"""Screens for changed needs (R3.8) and a new order version (R3.10)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from verkstall.access.policies import provider_side, require_officer_of_unit
+from verkstall.core.errors import DomainError, PermissionDenied
+from verkstall.core.views import form_errors_from
+from verkstall.decisions import selectors as decision_selectors
+
+from . import change_services as services
+from . import selectors as order_selectors
+from .change_forms import ReissueForm, TemporaryChangeForm
+
+
+@login_required
+def change_report(request, pk):
+    order = order_selectors.get_order(request.user, pk)
+    allowed, on_behalf = provider_side(request.user, order.provider)
+    if not allowed:
+        raise PermissionDenied(_("Endast utföraren kan rapportera förändrat behov."))
+    form = TemporaryChangeForm(request.POST or None)
+    if on_behalf is None:
+        form.fields.pop("channel")
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.report_temporary_change(request.user, order, **form.cleaned_data)
+        except PermissionDenied:
+            raise
+        except DomainError as exc:
+            form_errors_from(form, exc)
+        else:
+            if change.needs_reassessment:
+                messages.warning(
+                    request, _("Förändringen är registrerad; handläggaren ombeds ompröva.")
+                )
+            else:
+                messages.success(
+                    request, _("Förändringen är registrerad och ryms i befintlig ersättning.")
+                )
+            return redirect("order-detail", pk=order.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "orders/change_report.html", {"form": form, "order": order}, status=status
+    )
+
+
+@login_required
+def change_reissue(request, pk):
+    order = order_selectors.get_order(request.user, pk)
+    require_officer_of_unit(request.user, order.unit_id, "skicka en ändrad beställning")
+    decisions = list(
+        decision_selectors.decisions_for(request.user).filter(person_id=order.person_id)
+    )
+    form = ReissueForm(request.POST or None, decisions=decisions)
+    if request.method == "POST" and form.is_valid():
+        decision = next(d for d in decisions if str(d.pk) == form.cleaned_data["decision"])
+        try:
+            new = services.reissue_order(
+                request.user,
+                order,
+                decision=decision,
+                change_summary=form.cleaned_data["change_summary"],
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Den ändrade beställningen är skickad till utföraren."))
+            return redirect("order-detail", pk=new.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "orders/change_reissue.html", {"form": form, "order": order}, status=status
+    )
