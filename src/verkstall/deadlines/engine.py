@@ -43,6 +43,7 @@ ORDER_EVENT_NAMES = {
     "followup_requested": "followup.requested",
     "followup_answered": "followup.answered",
     "followup_done": "followup.done",
+    "iub_request_renewed": "iub.request_renewed",
     "absence_registered": "absence.began",
     "absence_long": "absence.long",
     "absence_reported": "absence.reported_to_officer",

@@ -180,3 +180,27 @@ def record_followup(officer, followup_or_order, outcome: str, notes: str = "") -
         body += f"\n\n{notes}"
     send_message(officer, person=order.person, order=order, subject=_subject(order), body=body)
     return followup
+
+
+@transaction.atomic
+def record_iub_request(officer, order: Order, note: str = "") -> None:
+    """The client has made a new request for a service without needs assessment (IUB). Seed 002
+    asks for one every second year (R6.2: "IUB följs upp varje år och ny förfrågan ska
+    genomföras vartannat år"); the gotland rule iub-ny-forfragan stops on it and starts again."""
+    order = _lock_order(order)
+    require_officer_of_unit(officer, order.unit_id, "registrera ny förfrågan om IUB")
+    if not order.services.filter(service_type__unassessed=True).exists():
+        raise ValidationFailed({"order": "Beställningen gäller ingen insats utan behovsprövning."})
+    note = (note or "").strip()
+    record_event(
+        officer,
+        order,
+        kind=EventKind.IUB_REQUEST_RENEWED,
+        data={"text": note or "Ny förfrågan om IUB registrerad."},
+    )
+    write_case_entry(
+        officer,
+        person=order.person,
+        title="Ny förfrågan om IUB",
+        text=f"Ny förfrågan om insats utan behovsprövning för beställning #{order.pk}. {note}",
+    )

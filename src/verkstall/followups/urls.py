@@ -14,4 +14,5 @@ urlpatterns = [
         name="followup-answer",
     ),
     path("orders/<int:pk>/followups/record/", views.followup_record, name="followup-record"),
+    path("orders/<int:pk>/followups/iub-request/", views.iub_request, name="followup-iub-request"),
 ]

@@ -91,3 +91,15 @@ def followup_record(request, pk):
                 request, order, "Uppföljningen är registrerad och utföraren har fått besked."
             )
     return _page(request, pk, record_form=form, status=400)
+
+
+@login_required
+@require_POST
+def iub_request(request, pk):
+    order = get_order(request.user, pk)
+    try:
+        services.record_iub_request(request.user, order, request.POST.get("note", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("followup-page", pk=order.pk)
+    return _done(request, order, "Ny förfrågan om IUB är registrerad.")

@@ -133,6 +133,7 @@ class EventKind(models.TextChoices):
     FOLLOWUP_REQUESTED = "followup_requested", "Läget efterfrågat inför uppföljning"
     FOLLOWUP_ANSWERED = "followup_answered", "Utföraren svarade inför uppföljning"
     FOLLOWUP_DONE = "followup_done", "Uppföljning gjord"
+    IUB_REQUEST_RENEWED = "iub_request_renewed", "Ny förfrågan om IUB"
     CHANGE_REPORTED = "change_reported", "Förändrat behov rapporterat"
     ABSENCE_REGISTERED = "absence_registered", "Frånvaro registrerad"
     ABSENCE_LONG = "absence_long", "Frånvaro över 30 dagar i följd"
