@@ -27,41 +27,14 @@ from verkstall.providers.models import Provider, ProviderChoice, RotationAssignm
 from verkstall.providers.rotation_selectors import kind_label
 from verkstall.providers.services import ensure_contract
 
+from .helpers import act, field, log_in, order_pk_from
+
 SERVICE = "hemtjanst-omvardnad"
 SERVICE_NAME = "Hemtjänst – personlig omvårdnad"
 CAP_REASON = "Personalbrist i området under sommaren"
 PASSED_AT_CAP = f"{rotation.PASSED_AT_CAP}: {CAP_REASON}"
 LETTER_MAY_CHOOSE = "Du kan när som helst senare välja en annan utförare."
 ROTATION_JOURNAL_TITLE = "Ickeval – tilldelad enligt turordning"
-PASSWORD = "pw-test-123"
-
-
-# The helpers below are those of test_order_walk.py, repeated so that each file stands alone.
-def field(text: str) -> re.Pattern:
-    """A form field's label: Django renders "Label:", and "Utförare" must not match
-    "Utförarenhet"."""
-    return re.compile(rf"^{re.escape(text)}:?$")
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
-
-
-def order_pk_from(page: Page) -> int:
-    match = re.search(r"/orders/(\d+)/$", page.url)
-    assert match, f"not on an order page: {page.url}"
-    return int(match.group(1))
-
-
-def act(page: Page, button: str, state: str, message: str) -> None:
-    """Press an action button on the order page; the page comes back with the new state."""
-    page.get_by_role("button", name=button, exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text(message)
-    expect(page.locator("#order-state")).to_have_text(state)
 
 
 @dataclass

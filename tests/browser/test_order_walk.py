@@ -12,47 +12,14 @@ import re
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from verkstall.core import testing as build
 from verkstall.decisions.models import Decision
 from verkstall.orders.models import Order, OrderEvent
 from verkstall.people.models import Person
 
-PASSWORD = "pw-test-123"
-
-
-def field(text: str) -> re.Pattern:
-    """A form field's label: Django renders "Label:", and "Utförare" must not match
-    "Utförarenhet"."""
-    return re.compile(rf"^{re.escape(text)}:?$")
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
-
-
-def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Logga ut").click()
-    expect(page).to_have_url(re.compile(r"/login/$"))
-    expect(page.get_by_role("heading", name="Logga in")).to_be_visible()
-
-
-def order_pk_from(page: Page) -> int:
-    match = re.search(r"/orders/(\d+)/$", page.url)
-    assert match, f"not on an order page: {page.url}"
-    return int(match.group(1))
-
-
-def act(page: Page, button: str, state: str, message: str) -> None:
-    """Press an action button on the order page; the page comes back with the new state."""
-    page.get_by_role("button", name=button, exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text(message)
-    expect(page.locator("#order-state")).to_have_text(state)
+from .helpers import act, field, log_in, log_out, order_pk_from
 
 
 @pytest.mark.browser

@@ -30,8 +30,9 @@ def order_scope(user, prefix: str = "") -> Q:
     return NOTHING
 
 
-def person_scope(user) -> Q:
-    """Clients the user may see."""
+def _through_orders(user, order_field: str) -> Q:
+    """Rows of the user's municipality that belong to the officer's unit (or, for the fee
+    officer, the whole municipality), or that a provider holds or held an order for."""
     if not user.is_authenticated or user.municipality_id is None:
         return NOTHING
     base = Q(municipality_id=user.municipality_id)
@@ -43,24 +44,16 @@ def person_scope(user) -> Q:
     if role in PROVIDER_ROLES:
         from verkstall.orders.models import Order
 
-        held = Order.objects.filter(order_scope(user), person_id=OuterRef("pk"))
+        held = Order.objects.filter(order_scope(user), **{order_field: OuterRef("pk")})
         return base & Q(Exists(held))
     return NOTHING
+
+
+def person_scope(user) -> Q:
+    """Clients the user may see."""
+    return _through_orders(user, "person_id")
 
 
 def decision_scope(user) -> Q:
     """Decisions the user may see: the officer's unit; a provider only those it got orders for."""
-    if not user.is_authenticated or user.municipality_id is None:
-        return NOTHING
-    base = Q(municipality_id=user.municipality_id)
-    role = user.role_enum
-    if role == Role.OFFICER:
-        return base & Q(unit_id=user.unit_id)
-    if role == Role.FEE_OFFICER:
-        return base
-    if role in PROVIDER_ROLES:
-        from verkstall.orders.models import Order
-
-        held = Order.objects.filter(order_scope(user), decision_id=OuterRef("pk"))
-        return base & Q(Exists(held))
-    return NOTHING
+    return _through_orders(user, "decision_id")
