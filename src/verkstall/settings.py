@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "verkstall.core",
@@ -84,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "verkstall.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "verkstall.core.views.DomainErrorMiddleware",
+    # Last, as django-axes asks: turns a lockout signalled by its backend into the page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "verkstall.urls"
@@ -131,6 +136,30 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Login throttling (django-axes). AxesStandaloneBackend goes first and refuses a locked
+# username+address; it needs the request, which LoginView gives. It sees only username and
+# password logins: DRF's TokenAuthentication and SessionAuthentication never call
+# authenticate(), and the test client's force_login/force_authenticate bypass it (tests
+# that want `client.login` must pass `request=`).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_USERNAME_FORM_FIELD = "username"
+# The client address: REMOTE_ADDR only, so that a forged X-Forwarded-For cannot rotate the
+# address. Behind a reverse proxy set VERKSTALL_CLIENT_IP_HEADER (e.g. HTTP_X_FORWARDED_FOR)
+# and VERKSTALL_PROXY_COUNT (the number of proxies in front of Django).
+AXES_IPWARE_META_PRECEDENCE_ORDER = [
+    h for h in (os.environ.get("VERKSTALL_CLIENT_IP_HEADER", "").strip(), "REMOTE_ADDR") if h
+]
+if os.environ.get("VERKSTALL_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["VERKSTALL_PROXY_COUNT"])
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -150,7 +179,10 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+# htmx takes the CSRF token from the `hx-headers` attribute on <body> (base.html), never from
+# the cookie, so the cookie can be hidden from scripts.
+CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
