@@ -39,6 +39,7 @@ from verkstall.decisions.catalogue import ServiceKind
 from verkstall.journal.models import CaseJournalEntry
 from verkstall.journal.services import write_case_entry
 from verkstall.providers.models import Contract, Provider, ProviderChoice
+from verkstall.providers.selectors import cap_in_force, has_held_provider
 
 from . import services as order_services
 from .models import EventKind, Order, OrderEvent, ProviderSwitch
@@ -142,16 +143,6 @@ def _new_provider(actor, order: Order, value, errors: dict) -> Provider | None:
     return provider
 
 
-def _is_ordinary_provider(order: Order, provider: Provider) -> bool:
-    """The client's chosen (or assigned) provider before: a registered choice or an order."""
-    return (
-        ProviderChoice.objects.filter(person_id=order.person_id, provider=provider).exists()
-        or Order.objects.filter(
-            person_id=order.person_id, provider=provider, sent_at__isnull=False
-        ).exists()
-    )
-
-
 def _contract_problem(order: Order, provider: Provider, *, returning: bool, today: date):
     """Why the provider cannot take the client over, or None (R2.1, R2.6).
 
@@ -190,11 +181,7 @@ def _contract_problem(order: Order, provider: Provider, *, returning: bool, toda
     missing = [t.name for t in lov_types if t.pk not in by_type]
     if missing:
         return f"{provider.name} har inget gällande avtal för {', '.join(missing)} i {area.name}."
-    capped = [
-        c
-        for c in by_type.values()
-        if not c.accepts_new_clients and (c.capacity_until is None or c.capacity_until >= today)
-    ]
+    capped = [c for c in by_type.values() if cap_in_force(c, today)]
     if capped and not returning:
         reason = capped[0].capacity_reason.strip()
         return (
@@ -256,7 +243,7 @@ def request_switch(
         errors["kind"] = "Ange om bytet är ett omval eller beror på flytt."
     returning = bool(returning_from_temporary_stay)
     if provider is not None:
-        if returning and not _is_ordinary_provider(order, provider):
+        if returning and not has_held_provider(order.person, provider):
             errors["returning_from_temporary_stay"] = (
                 f"{provider.name} har inte varit klientens valda utförare; skyldigheten att ta "
                 "emot oavsett kapacitetstak gäller bara ordinarie vald utförare."
