@@ -5,7 +5,7 @@ absence reported, R7.3 notice acknowledged)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -33,10 +33,6 @@ ABSENCE_STATES = ("acknowledged", "started")
 # A provider is current for the client while its order is sent, acknowledged or started (R7.3).
 CURRENT_PROVIDER_STATES = ("sent", "acknowledged", "started")
 ACK_STATES = (*CURRENT_PROVIDER_STATES, "ended")
-
-
-def _start_of_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _lock_order(order: Order) -> Order:
@@ -91,7 +87,7 @@ def _flag_if_long(absence: Absence, order: Order, today: date) -> bool:
         absence.registered_by,
         order,
         kind=EventKind.ABSENCE_LONG,
-        occurred_at=min(_start_of_day(day_31), clock.now()),
+        occurred_at=min(clock.start_of_day(day_31), clock.now()),
         data={
             "absence": absence.pk,
             "from_date": absence.from_date.isoformat(),
@@ -123,7 +119,7 @@ def _create_absence(
         kind=EventKind.ABSENCE_REGISTERED,
         # Judged by when it was registered against the month it began (R9.1, seed 002); a
         # planned absence registered ahead of time happened "now" for the record.
-        occurred_at=min(_start_of_day(from_date), clock.now()),
+        occurred_at=min(clock.start_of_day(from_date), clock.now()),
         data={
             "absence": absence.pk,
             "reason": reason,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.utils import timezone
 
@@ -34,3 +34,9 @@ def travel_to(moment: datetime) -> Iterator[None]:
         yield
     finally:
         _offset.reset(token)
+
+
+def start_of_day(day: date) -> datetime:
+    """The first moment of a Swedish local day: how whole-day events (a start date, an end
+    date, a decision date) are placed on the time line."""
+    return timezone.make_aware(datetime.combine(day, time.min))

@@ -7,10 +7,6 @@ calendar.py); this module only gathers events and stores the results.
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
-from django.utils import timezone
-
 from verkstall.core import clock
 
 from .models import DueItem, Rule
@@ -25,7 +21,7 @@ def _rules(profile_slug: str, subject: str) -> list[Rule]:
 
 
 def _decision_granted(decision) -> Event:
-    day_start = timezone.make_aware(datetime.combine(decision.decided_on, time.min))
+    day_start = clock.start_of_day(decision.decided_on)
     return Event("decision.granted", day_start, decision.created_at)
 
 
@@ -81,11 +77,7 @@ def decision_events(decision) -> list[Event]:
     # A registered choice, or an assignment by rotation, settles the choice (R2.2-R2.4).
     for c in ProviderChoice.objects.filter(granted_service__decision=decision):
         received = c.form_received_on
-        occurred = (
-            timezone.make_aware(datetime.combine(received, time.min))
-            if received
-            else c.registered_at
-        )
+        occurred = clock.start_of_day(received) if received else c.registered_at
         events.append(Event("choice.registered", occurred, c.registered_at))
     return sorted(events, key=lambda e: e.recorded_at)
 

@@ -43,7 +43,7 @@ import smtplib
 from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -138,15 +138,11 @@ class Line:
 PROVIDER_SIDE = (Responsible.PROVIDER.value, Responsible.NEW_PROVIDER.value)
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, STOCKHOLM)
-
-
 def _candidates(today: date, lookback_days: int) -> list[DueItem]:
     """Open items due from `lookback_days` before `today` up to the end of `today`, one
     query per municipality (every read filters by the tenant first)."""
-    since = _start_of(today - timedelta(days=lookback_days))
-    until = _start_of(today + timedelta(days=1))
+    since = clock.start_of_day(today - timedelta(days=lookback_days))
+    until = clock.start_of_day(today + timedelta(days=1))
     items: list[DueItem] = []
     for municipality_id in Municipality.objects.order_by("pk").values_list("pk", flat=True):
         items.extend(
@@ -290,7 +286,7 @@ def send_reminders(today: date | None = None, *, lookback_days: int = LOOKBACK_D
     on the next run) and `items_without_recipient` (no active user holds the responsibility).
     """
     today = today or clock.today()
-    moment = clock.now() if today == clock.today() else _start_of(today)
+    moment = clock.now() if today == clock.today() else clock.start_of_day(today)
     items = _candidates(today, lookback_days)
     kind = {i.pk: (OVERDUE if i.due_at < moment else DUE) for i in items}
 

@@ -31,7 +31,7 @@ from verkstall.journal.services import send_message, write_case_entry
 
 from . import services as order_services
 from .models import EventKind, Order, TemporaryChange
-from .services import ACTIVE_STATES, _provider_actor, _reply_channel, _start_of_day
+from .services import ACTIVE_STATES, _provider_actor, _reply_channel
 from .states import State
 
 #: R3.8: "Vid tillfälliga förändringar upp till 5 dagar rymms det utökade uppdraget i befintlig
@@ -121,7 +121,7 @@ def report_temporary_change(
         actor,
         order,
         kind=EventKind.CHANGE_REPORTED,
-        occurred_at=min(_start_of_day(start), now),
+        occurred_at=min(clock.start_of_day(start), now),
         data={
             "change": kind,
             "from_date": start.isoformat(),

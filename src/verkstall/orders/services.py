@@ -8,7 +8,7 @@ late is judged by when it happened while the record shows both.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,10 +31,6 @@ ON_BEHALF_CHANNELS = (
     ReplyChannel.FAX.value,
     ReplyChannel.POST.value,
 )
-
-
-def _start_of_day(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _lock(order: Order) -> Order:
@@ -320,7 +316,7 @@ def register_start(actor, order: Order, *, start_date, channel: str = "") -> Ord
         Action.START,
         kind=EventKind.STARTED,
         actor=actor,
-        occurred_at=_start_of_day(start),
+        occurred_at=clock.start_of_day(start),
         updates={"start_date": start},
         data={"start_date": start.isoformat()},
         on_behalf_of=on_behalf,
@@ -365,7 +361,7 @@ def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "
         Action.END,
         kind=EventKind.ENDED,
         actor=actor,
-        occurred_at=_start_of_day(end),
+        occurred_at=clock.start_of_day(end),
         updates={"end_date": end},
         data={"end_date": end.isoformat(), "note": note},
         on_behalf_of=on_behalf,

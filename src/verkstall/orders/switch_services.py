@@ -43,7 +43,7 @@ from verkstall.providers.selectors import cap_in_force, has_held_provider
 
 from . import services as order_services
 from .models import EventKind, Order, OrderEvent, ProviderSwitch
-from .services import _append_event, _recompute_deadlines, _reply_channel, _start_of_day
+from .services import _append_event, _recompute_deadlines, _reply_channel
 from .states import State
 
 #: The states of an order whose provider can be switched: it has reached the provider.
@@ -116,7 +116,7 @@ def notice_ends_on(municipality, requested_on: date) -> date:
         .first()
     )
     if rule is not None:
-        due = rule.spec().due_from(_start_of_day(requested_on))
+        due = rule.spec().due_from(clock.start_of_day(requested_on))
         if due is not None and due.due_date is not None:
             return due.due_date
     return requested_on + timedelta(days=DEFAULT_NOTICE_DAYS)
@@ -284,7 +284,7 @@ def request_switch(
     }
     if switch.has_hsl:
         data["hsl_notice"] = _hsl_notice(old, new)
-    occurred = now if requested == today else _start_of_day(requested)
+    occurred = now if requested == today else clock.start_of_day(requested)
     _record(order, kind=EventKind.SWITCH_REQUESTED, actor=actor, occurred_at=occurred, data=data)
     lines = [
         f"Klienten vill byta utförare från {old} till {new} ({KINDS[kind]}); "
@@ -463,7 +463,7 @@ def complete_switch(actor, *, switch: ProviderSwitch) -> ProviderSwitch:
             registered_by=actor,
             registered_at=now,
         )
-    switched_on = _start_of_day(agreed)
+    switched_on = clock.start_of_day(agreed)
     hsl = _hsl_notice(old, new) if switch.has_hsl else ""
     alarm = ""
     if any(g.service_type.kind == ServiceKind.SAFETY_ALARM for g in granted):
