@@ -42,6 +42,7 @@ PURE_MODULES = [
     "decisions/catalogue.py",
     "deadlines/calendar.py",
     "providers/rotation.py",
+    "audit/retention.py",
 ]
 
 

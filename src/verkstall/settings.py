@@ -7,6 +7,8 @@ VERKSTALL_DEBUG     "1" for local development only
 VERKSTALL_ALLOWED_HOSTS  comma-separated host names
 VERKSTALL_BASE_URL  the address users reach the site at, for links in e-mail
 VERKSTALL_EMAIL_HOST, VERKSTALL_EMAIL_PORT, ...  outgoing mail (see "E-mail" below)
+VERKSTALL_RETENTION_YEARS, VERKSTALL_RETENTION_RESEARCH_DAYS,
+VERKSTALL_RETENTION_REMOVE_WITHIN_YEARS  the retention rule (R10.6, see "Retention" below)
 DEFAULT_FROM_EMAIL  sender address of the reminders
 """
 
@@ -82,6 +84,8 @@ INSTALLED_APPS = [
     "verkstall.absences",
     "verkstall.plans",
     "verkstall.followups",
+    "verkstall.audit",
+    "verkstall.benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +96,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every read and write of client data in this request goes to the access log (R10.4).
+    "verkstall.audit.middleware.AccessLogMiddleware",
+    # Deny by default: a screen not declared in access/declarations.py is refused (issue 6).
+    "verkstall.access.middleware.DeclaredAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -160,6 +168,18 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = [
 if os.environ.get("VERKSTALL_PROXY_COUNT"):
     AXES_IPWARE_PROXY_COUNT = int(os.environ["VERKSTALL_PROXY_COUNT"])
 
+# Retention (gallring, SPEC R10.6); the rule is a setting since the law may change.
+# Defaults live in verkstall/audit/retention.py; `python -m verkstall retention` applies it.
+VERKSTALL_RETENTION_YEARS = int(os.environ.get("VERKSTALL_RETENTION_YEARS", "5"))
+VERKSTALL_RETENTION_RESEARCH_DAYS = tuple(
+    int(day)
+    for day in os.environ.get("VERKSTALL_RETENTION_RESEARCH_DAYS", "5,15,25").split(",")
+    if day.strip()
+)  # an empty string: no research sample
+VERKSTALL_RETENTION_REMOVE_WITHIN_YEARS = int(
+    os.environ.get("VERKSTALL_RETENTION_REMOVE_WITHIN_YEARS", "1")
+)  # remove by 31 December of this many years after the period ran out
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -192,7 +212,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Deny by default: every action must be declared in access/declarations.py (issue 6).
+    "DEFAULT_PERMISSION_CLASSES": ["verkstall.access.permissions.DeclaredAccess"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -204,6 +225,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Orders, decisions and clients between a municipality and its care providers.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["verkstall.access.permissions.DeclaredAccess"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

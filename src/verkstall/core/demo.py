@@ -24,8 +24,14 @@ from verkstall.core.personal_number import make_test_personal_number
 from verkstall.decisions.services import record_decision
 from verkstall.journal import services as journal
 from verkstall.orders import services as orders
+from verkstall.people.models import Protection
 from verkstall.people.selectors import person_number_registered, persons_for
-from verkstall.people.services import register_person, update_person
+from verkstall.people.services import (
+    record_oral_briefing,
+    register_person,
+    set_protection,
+    update_person,
+)
 from verkstall.plans import services as plans
 from verkstall.providers import selectors as provider_reads
 from verkstall.providers.models import Channel
@@ -293,6 +299,9 @@ def seed(stdout=None) -> dict[str, int]:
         _contracts(spec, muni, areas, providers, today)
         _positions(spec, officer)
     _homes_and_choice(today)
+    protected = _protected_clients(today)
+    created["clients"] += protected
+    created["orders"] += protected
     if stdout:
         stdout.write(", ".join(f"{k}: {v} new" for k, v in created.items()))
     return created
@@ -496,3 +505,76 @@ def _homes_and_choice(today: date) -> None:
         provider=chosen,
         form_received_on=min(today, decision.decided_on + timedelta(days=3)),
     )
+
+
+# Two Stockholm clients with protected personal data (R10.1, R10.5). Day 30 is never made by
+# the generated clients above, so the numbers cannot collide.
+PROTECTED_CLIENTS = [
+    # born, birth number, first, last, protection, brief the unit manager and send?
+    (date(1938, 4, 30), 990, "Ingrid", "Skyddsdal", Protection.PROTECTED_REGISTRATION, False),
+    (date(1944, 9, 30), 992, "Bertil", "Sekretesson", Protection.CONFIDENTIALITY_MARKING, True),
+]
+
+
+def _protected_clients(today: date) -> int:
+    """One protected client whose order waits for the oral briefing of the unit manager, and
+    one whose order went out after it (R10.1). The officer `handlaggare` set both flags and
+    so sees the data; `enhetschef` was told about the second and sees its data; `utforare`
+    sees the placeholder."""
+    officer = users.first_user(role=Role.OFFICER, municipality__code="0180")
+    spec = MUNICIPALITIES[0]
+    provider = provider_reads.providers_for(officer).get(name="Omsorg Väst AB")
+    manager = users.first_user(role=Role.PROVIDER_MANAGER, provider=provider)
+    made = 0
+    for n, (born, birth_number, first, last, protection, send) in enumerate(PROTECTED_CLIENTS):
+        number = make_test_personal_number(born, birth_number)
+        if person_number_registered(officer.municipality_id, number.value):
+            continue
+        decided = today - timedelta(days=3 - n)
+        area = spec["areas"][1]
+        with clock.travel_to(_at(decided, 9)):
+            person = register_person(
+                officer,
+                personal_number=number.value,
+                first_name=first,
+                last_name=last,
+                street_address=f"Skyddad väg {10 + n}",
+                postal_code=spec["postal"],
+                city=spec["city"],
+                area=provider_reads.areas_for(officer).get(name=area).pk,
+                phone=f"070-555 00 0{n}",
+                whereabouts="",
+                relatives=[{"name": "Anhörig Skyddad", "relation": "syster", "phone": "070-1"}],
+                **_home_position(spec, area, 40 + n),
+            )
+            set_protection(officer, person, protection=protection)
+            decision = record_decision(
+                officer,
+                person=person,
+                decided_on=decided,
+                assessment_summary="Behov av stöd i vardagen enligt utredning.",
+                services=[
+                    {
+                        "service_type": "hemtjanst-omvardnad",
+                        "scope_amount": "12",
+                        "scope_unit": "hours_per_month",
+                        "frequency": "morgon och kväll",
+                        "valid_from": decided,
+                    }
+                ],
+            )
+        with clock.travel_to(_at(decided, 10)):
+            order = orders.create_order(officer, decision=decision, provider=provider)
+        made += 1
+        if not send:
+            continue
+        with clock.travel_to(_at(decided, 14)):
+            record_oral_briefing(
+                officer,
+                order,
+                told_user=manager.pk if manager else None,
+                told_name="" if manager else "Enhetschefen",
+                told_at=_at(decided, 13),
+            )
+            orders.send_order(officer, order)
+    return made

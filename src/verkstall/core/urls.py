@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("clients/", include("verkstall.people.urls")),
+    path("audit/", include("verkstall.audit.urls")),
     path("", include("verkstall.decisions.urls")),
     path("", include("verkstall.decisions.document_urls")),
     path("", include("verkstall.journal.urls")),  # before orders.urls: see the module

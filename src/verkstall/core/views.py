@@ -52,4 +52,6 @@ def home(request):
         return redirect("watchlist")
     if user.role == "lov_admin":
         return redirect("contract-list")
+    if user.role == "log_reviewer":
+        return redirect("log-review")
     return render(request, "core/home_other.html")

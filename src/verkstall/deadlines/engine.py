@@ -7,6 +7,8 @@ calendar.py); this module only gathers events and stores the results.
 
 from __future__ import annotations
 
+from django.db.models import Subquery
+
 from verkstall.core import clock
 
 from .models import DueItem, Rule
@@ -18,6 +20,14 @@ FINAL_ORDER_STATES = ("ended", "cancelled")
 
 def _rules(profile_slug: str, subject: str) -> list[Rule]:
     return list(Rule.objects.filter(profile__slug=profile_slug, subject=subject).order_by("id"))
+
+
+def _municipality_rules(municipality_id: int, subject: str) -> list[Rule]:
+    """The rules of a municipality's profile, in one query (no separate municipality read)."""
+    from verkstall.access.models import Municipality
+
+    slug = Municipality.objects.filter(pk=municipality_id).values("rule_profile")[:1]
+    return list(Rule.objects.filter(profile__slug=Subquery(slug), subject=subject).order_by("id"))
 
 
 def _decision_granted(decision) -> Event:
@@ -102,32 +112,51 @@ def _latest_switch(order):
     )
 
 
+class _Parties(dict):
+    """Who is responsible, per party of a rule. The new provider of a switch is looked up only
+    when a rule for it has an item (most orders never have a switch)."""
+
+    def __init__(self, parties: dict, order):
+        super().__init__(parties)
+        self._order = order
+        self._looked = False
+
+    def get(self, key, default=None):
+        if key == Responsible.NEW_PROVIDER and not self._looked:
+            self._looked = True
+            switch = _latest_switch(self._order)
+            if switch is not None:
+                connected = switch.new_provider.is_connected
+                self[key] = {
+                    "responsible_provider_id": switch.new_provider_id,
+                    "responsible_provider_unit_id": None,
+                    "responsible_user_id": None if connected else self._order.officer_id,
+                }
+        return super().get(key, default)
+
+
 def recompute_order(order) -> None:
     services = list(order.services.select_related("service_type").order_by("id"))
     kinds, types, first_type = _service_profile(services)
-    responsible = {
-        Responsible.PROVIDER: {
-            "responsible_provider_id": order.provider_id,
-            "responsible_provider_unit_id": order.provider_unit_id,
-            # For a provider not connected, the officer registers its replies (R3.3), so
-            # the item is on the officer's own list too.
-            "responsible_user_id": None if order.provider.is_connected else order.officer_id,
+    responsible = _Parties(
+        {
+            Responsible.PROVIDER: {
+                "responsible_provider_id": order.provider_id,
+                "responsible_provider_unit_id": order.provider_unit_id,
+                # For a provider not connected, the officer registers its replies (R3.3), so
+                # the item is on the officer's own list too.
+                "responsible_user_id": None if order.provider.is_connected else order.officer_id,
+            },
+            Responsible.OFFICER: {
+                "responsible_user_id": order.officer_id,
+                "responsible_unit_id": order.unit_id,
+            },
         },
-        Responsible.OFFICER: {
-            "responsible_user_id": order.officer_id,
-            "responsible_unit_id": order.unit_id,
-        },
-    }
-    switch = _latest_switch(order)
-    if switch is not None:
-        responsible[Responsible.NEW_PROVIDER] = {
-            "responsible_provider_id": switch.new_provider_id,
-            "responsible_provider_unit_id": None,
-            "responsible_user_id": None if switch.new_provider.is_connected else order.officer_id,
-        }
+        order,
+    )
     _store(
         subject_key=f"order:{order.pk}",
-        rules=_rules(order.municipality.rule_profile, "order"),
+        rules=_municipality_rules(order.municipality_id, "order"),
         events=order_events(order),
         kinds=kinds,
         types=types,
@@ -136,19 +165,48 @@ def recompute_order(order) -> None:
             "order_id": order.pk,
             "decision_id": order.decision_id,
             "person_id": order.person_id,
-            "service_type": first_type,
+            "service_type_id": first_type.pk if first_type else None,
         },
         responsible=responsible,
         close_open=order.state in FINAL_ORDER_STATES,
     )
 
 
-def recompute_decision(decision) -> None:
+def recompute_after_order_event(order, kind: str | None = None) -> None:
+    """Move the clocks after an order's event: the order's, and its decision's when the event
+    can change them (a rule of the decision starts or stops on it, or the order ended or was
+    cancelled, which may finish the decision). `kind` None: always both."""
+    recompute_order(order)
+    decision = order.decision
+    rules = _municipality_rules(decision.municipality_id, "decision")
+    kind = None if kind is None else str(getattr(kind, "value", kind))
+    if kind is not None and kind not in FINAL_ORDER_STATES:
+        name = ORDER_EVENT_NAMES.get(kind, f"order.{kind}")
+        if not any(name == r.start_event or name in r.stop_events for r in rules):
+            return
+    recompute_decision(decision, rules=rules)
+
+
+def decision_finished(order_states) -> bool:
+    """A decision whose orders have all come to an end, at least one after it started: its
+    services are no longer given, so its open clocks (a yearly follow-up ...) are closed
+    instead of growing overdue for ever. A decision whose only orders were cancelled is not
+    finished: the services are still to be started (the IVO clock runs on)."""
+    states = list(order_states)
+    return "ended" in states and all(s in FINAL_ORDER_STATES for s in states)
+
+
+def recompute_decision(decision, *, rules: list[Rule] | None = None) -> None:
+    from verkstall.orders.models import Order
+
+    if rules is None:
+        rules = _municipality_rules(decision.municipality_id, "decision")
     services = list(decision.services.select_related("service_type").order_by("id"))
+    states = Order.objects.filter(decision_id=decision.pk).values_list("state", flat=True)
     kinds, types, first_type = _service_profile(services)
     _store(
         subject_key=f"decision:{decision.pk}",
-        rules=_rules(decision.municipality.rule_profile, "decision"),
+        rules=rules,
         events=decision_events(decision),
         kinds=kinds,
         types=types,
@@ -156,7 +214,7 @@ def recompute_decision(decision) -> None:
             "municipality_id": decision.municipality_id,
             "decision_id": decision.pk,
             "person_id": decision.person_id,
-            "service_type": first_type,
+            "service_type_id": first_type.pk if first_type else None,
         },
         responsible={
             Responsible.OFFICER: {
@@ -164,30 +222,72 @@ def recompute_decision(decision) -> None:
                 "responsible_unit_id": decision.unit_id,
             }
         },
-        close_open=False,
+        close_open=decision_finished(states),
     )
+
+
+def plan_items(
+    *, rules, events, kinds, types, common, responsible, close_open, now
+) -> list[tuple[Rule, int, dict]]:
+    """What the rules make of a subject's events: (rule, cycle, field values) for every item.
+
+    Pure (no query): the engine stores these, and the benchmark's data generator
+    (benchmarks/generator_services.py) bulk-inserts the very same values, so generated due
+    items are what the services would have stored."""
+    planned = []
+    for rule in rules:
+        spec = _spec(rule)
+        if not spec.applies_to(kinds, types):
+            continue
+        for ev in evaluate(spec, events, now):
+            values = _values(rule, ev, close_open)
+            values.update(common)
+            values.update(responsible.get(spec.responsible, {}))
+            planned.append((rule, ev.cycle, values))
+    return planned
+
+
+_SPECS: dict[tuple, object] = {}
+
+
+def _spec(rule: Rule):
+    """The rule's parsed spec, parsed once per version of the row (rules are read per event)."""
+    key = (rule.pk, rule.version, rule.updated_at, rule.code)
+    spec = _SPECS.get(key)
+    if spec is None:
+        if len(_SPECS) > 2000:
+            _SPECS.clear()
+        spec = _SPECS[key] = rule.spec()
+    return spec
+
+
+def _changed(item: DueItem, values: dict) -> bool:
+    return any(getattr(item, name) != value for name, value in values.items())
 
 
 def _store(*, subject_key, rules, events, kinds, types, common, responsible, close_open) -> None:
     now = clock.now()
     existing = {(i.rule_id, i.cycle): i for i in DueItem.objects.filter(subject_key=subject_key)}
-    for rule in rules:
-        spec = rule.spec()
-        if not spec.applies_to(kinds, types):
-            continue
-        for ev in evaluate(spec, events, now):
-            item = existing.pop((rule.pk, ev.cycle), None)
-            if item is not None and item.status in MET:
-                continue  # judged already: a later rule change never moves it
-            values = _values(rule, ev, close_open)
-            values.update(common)
-            values.update(responsible.get(spec.responsible, {}))
-            if item is None:
-                DueItem.objects.create(rule=rule, subject_key=subject_key, cycle=ev.cycle, **values)
-            else:
-                for field, value in values.items():
-                    setattr(item, field, value)
-                item.save()
+    planned = plan_items(
+        rules=rules,
+        events=events,
+        kinds=kinds,
+        types=types,
+        common=common,
+        responsible=responsible,
+        close_open=close_open,
+        now=now,
+    )
+    for rule, cycle, values in planned:
+        item = existing.pop((rule.pk, cycle), None)
+        if item is not None and item.status in MET:
+            continue  # judged already: a later rule change never moves it
+        if item is None:
+            DueItem.objects.create(rule=rule, subject_key=subject_key, cycle=cycle, **values)
+        elif _changed(item, values):  # an unchanged item is not written again
+            for field, value in values.items():
+                setattr(item, field, value)
+            item.save()
     # Items whose rule no longer applies (the rule was changed or removed) stay as history.
     for item in existing.values():
         if item.status == Status.OPEN.value:

@@ -18,6 +18,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.http import content_disposition_header
 
+from verkstall.people.models import Protection
+from verkstall.people.selectors import document_person
+
 from .catalogue import LSS, SOL
 
 LETTER_TEMPLATE = "decisions/decision_letter.html"
@@ -53,15 +56,19 @@ def decision_letter_filename(decision) -> str:
 
 
 def letter_context(decision) -> dict:
-    """What the letter says: to the person's address, each granted service with scope,
+    """What the letter says: to the person's address (for a protected client, no address:
+    see decisions/decision_letter.html), each granted service with scope,
     frequency, validity and law, the LOV sentence where free choice applies, the appeal
     information, and how to reach the officer."""
     services = list(decision.services.all())
     lov_services = [s for s in services if s.service_type.lov]
     laws = sorted({s.service_type.law for s in services})
+    person = decision.person
     return {
         "decision": decision,
-        "person": decision.person,
+        # Never the address of a protected client (R10.5): the letter is addressed as below.
+        "person": document_person(person),
+        "forwarded_by_tax_agency": person.protection == Protection.PROTECTED_REGISTRATION,
         "officer": decision.officer,
         "unit": decision.unit,
         "municipality": decision.municipality,

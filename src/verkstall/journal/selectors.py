@@ -86,7 +86,9 @@ def message_scope(user) -> Q:
         return NOTHING
     base = Q(municipality_id=user.municipality_id)
     if user.role_enum in PROVIDER_ROLES:
-        return base & Q(provider_id=user.provider_id)
+        # Only on an order the provider holds or held: a message on a draft never sent to it
+        # would show a client it does not hold (SPEC "Actors").
+        return base & Q(provider_id=user.provider_id) & order_scope(user, prefix="order__")
     if user.role_enum == Role.OFFICER:
         return base & Q(unit_id=user.unit_id)
     return NOTHING

@@ -10,6 +10,9 @@ from rest_framework.response import Response
 from verkstall.core.errors import NotFound
 from verkstall.decisions.api import GrantedServiceSerializer
 from verkstall.decisions.selectors import get_decision
+from verkstall.people.api import OralBriefingCreateSerializer, OralBriefingSerializer
+from verkstall.people.selectors import oral_briefings_for_order
+from verkstall.people.services import record_oral_briefing
 
 from . import selectors, services
 from .models import Order, OrderEvent, ReplyChannel
@@ -39,6 +42,12 @@ class OrderEventSerializer(serializers.ModelSerializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.full_name", read_only=True)
+    person_protected = serializers.BooleanField(
+        source="person.is_protected",
+        read_only=True,
+        help_text="The client has protected personal data (R10.1); its kind, address and "
+        "contact data are at /api/persons/{id}/, shown only to the named staff (R10.5).",
+    )
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     services = GrantedServiceSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
@@ -50,6 +59,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "state",
             "person",
             "person_name",
+            "person_protected",
             "decision",
             "provider",
             "provider_name",
@@ -195,10 +205,51 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         service(request.user, order, **data.validated_data)
         return self._detail(request, pk)
 
-    @extend_schema(request=SendSerializer, responses=TRANSITION_RESPONSES)
+    @extend_schema(
+        request=SendSerializer,
+        responses={
+            **TRANSITION_RESPONSES,
+            409: OpenApiResponse(
+                response=ConflictSerializer,
+                description="The state does not allow sending (state, action, "
+                "allowed_actions); or the client has protected personal data and no oral "
+                "briefing of the provider's unit manager is recorded (R10.1): code "
+                "`oral_briefing_missing` with `order`, `provider` and `missing` (the fields "
+                "of POST oral-briefings/).",
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
         return self._transition(request, pk, SendSerializer, services.send_order, Action.SEND)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: OralBriefingSerializer(many=True)},
+        description="Oral briefings of the provider's unit manager recorded on the order "
+        "(protected personal data, R10.1).",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=OralBriefingCreateSerializer,
+        responses={
+            201: OralBriefingSerializer,
+            400: OpenApiResponse(description="Bad input; field names map to messages."),
+            403: OpenApiResponse(description="Only an officer of the client's unit."),
+            404: OpenApiResponse(description="No such order, or not yours to see."),
+        },
+        description="Record that the provider's unit manager was told orally before the order "
+        "goes out (R10.1). A told manager's user account is named to see the protected data.",
+    )
+    @action(detail=True, methods=["get", "post"], url_path="oral-briefings")
+    def oral_briefings(self, request, pk=None):
+        order = self.get_object()
+        if request.method == "GET":
+            return Response(OralBriefingSerializer(oral_briefings_for_order(order), many=True).data)
+        data = OralBriefingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        briefing = record_oral_briefing(request.user, order, **data.validated_data)
+        return Response(OralBriefingSerializer(briefing).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AcknowledgeSerializer, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])

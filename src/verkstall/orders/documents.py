@@ -22,6 +22,7 @@ from verkstall.core import clock
 from verkstall.deadlines.rules import Responsible, Status
 from verkstall.deadlines.selectors import due_items_for_order
 from verkstall.decisions.documents import html_to_pdf
+from verkstall.people.selectors import document_person
 from verkstall.providers.models import Channel
 
 ORDER_TEMPLATE = "orders/order_pdf.html"
@@ -52,11 +53,16 @@ def provider_deadlines(order) -> list[tuple[str, str]]:
 
 
 def order_context(order, *, print_view: bool = False) -> dict:
+    """What the document says. The client through `document_person`: a document leaves the
+    screen (fax, post, e-mail), so a protected client's address, phone, whereabouts and
+    relatives are the placeholder whoever prints it (R10.5)."""
     provider = order.provider
+    person = document_person(order.person)
     return {
+        "document": True,
         "order": order,
-        "person": order.person,
-        "relatives": list(order.person.relatives.all()),
+        "person": person,
+        "relatives": person.relatives,
         "officer": order.officer,
         "unit": order.unit,
         "municipality": order.municipality,

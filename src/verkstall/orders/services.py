@@ -18,7 +18,8 @@ from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.core.dates import parse_date, parse_moment
 from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from verkstall.deadlines.engine import recompute_decision, recompute_order
+from verkstall.deadlines.engine import recompute_after_order_event
+from verkstall.people.services import require_oral_briefing
 from verkstall.providers.models import Provider, ProviderUnit
 
 from .document_services import email_after_commit
@@ -106,14 +107,14 @@ def _transition(
         data=data,
     )
     order.save()
-    _recompute_deadlines(order)
+    _recompute_deadlines(order, kind)
     return event
 
 
-def _recompute_deadlines(order: Order) -> None:
-    """Every event moves the clocks of its order and its decision, in the same transaction."""
-    recompute_order(order)
-    recompute_decision(order.decision)
+def _recompute_deadlines(order: Order, kind: str | None = None) -> None:
+    """Every event moves the clocks of its order and its decision, in the same transaction
+    (the decision's only when the event `kind` can move them: engine.py)."""
+    recompute_after_order_event(order, kind)
 
 
 def check_state(order: Order, action: Action) -> None:
@@ -230,6 +231,9 @@ def send_order(actor, order: Order, *, written_on=None) -> OrderEvent:
     order = _lock(order)
     require_officer_of_unit(actor, order.unit_id, "skicka beställningen")
     check_state(order, Action.SEND)
+    # A protected client's order goes out only after the oral briefing (R10.1); this covers
+    # every path that sends: the order page, the API, a switch and a new version.
+    require_oral_briefing(order)
     errors: dict[str, str] = {}
     today = clock.today()
     written = parse_date(written_on, "written_on", errors, required=False) or today
@@ -432,5 +436,5 @@ def record_event(
         data=data,
     )
     order.save(update_fields=["last_event_seq", "updated_at"])
-    _recompute_deadlines(order)
+    _recompute_deadlines(order, kind)
     return event

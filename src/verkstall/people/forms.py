@@ -40,3 +40,57 @@ class PersonForm(forms.Form):
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", "–")] + [(a.pk, a.name) for a in areas]
+
+
+class ProtectionForm(forms.Form):
+    """Set or clear protected personal data (R10.1)."""
+
+    protection = forms.ChoiceField(label=_("Skyddade personuppgifter"))
+
+    def __init__(self, *args, **kwargs):
+        from .models import Protection
+
+        super().__init__(*args, **kwargs)
+        self.fields["protection"].choices = Protection.choices
+
+
+class GrantAccessForm(forms.Form):
+    """Name a staff member who may see the protected data (R10.5)."""
+
+    user = forms.ChoiceField(label=_("Person"))
+    reason = forms.CharField(label=_("Skäl"), max_length=200, required=False)
+
+    def __init__(self, *args, users=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "–")] + [
+            (u.pk, f"{u.get_full_name() or u.username} ({u.organisation_name})") for u in users
+        ]
+
+
+class OralBriefingForm(forms.Form):
+    """The officer records that the provider's unit manager was told orally (R10.1)."""
+
+    provider = forms.ChoiceField(label=_("Utförare"), required=False)
+    told_user = forms.ChoiceField(label=_("Enhetschef med konto i Verkställ"), required=False)
+    told_name = forms.CharField(
+        label=_("Vem underrättades"),
+        max_length=200,
+        required=False,
+        help_text=_("Namn på enhetschefen; behövs inte om du valt ett konto ovan."),
+    )
+    told_at = forms.DateTimeField(
+        label=_("När"),
+        help_text=_("ÅÅÅÅ-MM-DD TT:MM"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+
+    def __init__(self, *args, providers=(), managers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        providers = list(providers)
+        self.fields["provider"].choices = [(p.pk, p.name) for p in providers]
+        if len(providers) <= 1:
+            del self.fields["provider"]  # the order's own provider
+        self.fields["told_user"].choices = [("", "–")] + [
+            (u.pk, f"{u.get_full_name() or u.username} ({u.organisation_name})") for u in managers
+        ]

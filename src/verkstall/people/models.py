@@ -1,11 +1,22 @@
-"""Clients and their relatives (SPEC R1.1)."""
+"""Clients and their relatives (SPEC R1.1), and their protected identity (R10.1, R10.5)."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from verkstall.core import clock
 from verkstall.core.personal_number import PersonalNumber
+
+
+class Protection(models.TextChoices):
+    """Protected personal data (skyddade personuppgifter, R10.1). Skatteverket's two kinds:
+    a confidentiality marking in the population register, and protected registration, where
+    the person is registered at another address and letters go through Skatteverket."""
+
+    NONE = "none", "Inga skyddade personuppgifter"
+    CONFIDENTIALITY_MARKING = "confidentiality_marking", "Sekretessmarkering"
+    PROTECTED_REGISTRATION = "protected_registration", "Skyddad folkbokföring"
 
 
 class Person(models.Model):
@@ -42,6 +53,17 @@ class Person(models.Model):
         blank=True,
         help_text="Where the person is now, if not at home (hospital, short-term stay...).",
     )
+    protection = models.CharField(
+        "skyddade personuppgifter",
+        max_length=30,
+        choices=Protection.choices,
+        default=Protection.NONE,
+        help_text="Set by the client's officer (R10.1); see people.selectors.may_see_protected.",
+    )
+    protection_set_by = models.ForeignKey(
+        "access.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    protection_set_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,6 +93,10 @@ class Person(models.Model):
         return self.number.is_coordination_number
 
     @property
+    def is_protected(self) -> bool:
+        return self.protection != Protection.NONE
+
+    @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
@@ -95,3 +121,72 @@ class Relative(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProtectedDataAccess(models.Model):
+    """A named staff member who may see a protected client's address, whereabouts, phone and
+    relatives (R10.5: "the named staff who need them"). Granted and revoked by the client's
+    officer; a revoked grant is kept, with who revoked it and when."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="protected_access")
+    user = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=clock.now)
+    reason = models.CharField("skäl", max_length=200, blank=True)
+    revoked_by = models.ForeignKey(
+        "access.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "behörighet till skyddade uppgifter"
+        verbose_name_plural = "behörigheter till skyddade uppgifter"
+        ordering = ["granted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "user"],
+                condition=Q(revoked_at__isnull=True),
+                name="protected_access_one_active_grant",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "user", "revoked_at"])]
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.person}"
+
+
+class OralBriefing(models.Model):
+    """The officer told the provider's unit manager orally about a new order for a protected
+    client before it went out (R10.1; seed 002 "Skyddade personuppgifter": "underrättar
+    handläggaren via en muntlig kontakt enhetschefen i den utförande verksamheten").
+
+    `provider` is the provider whose manager was told: the order's own, or the new provider
+    of a switch that the order is moving to."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="oral_briefings")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="oral_briefings"
+    )
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="+")
+    told_name = models.CharField("vem som underrättades", max_length=200)
+    told_user = models.ForeignKey(
+        "access.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    told_at = models.DateTimeField("när")
+    recorded_by = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "muntlig underrättelse"
+        verbose_name_plural = "muntliga underrättelser"
+        ordering = ["-told_at", "-id"]
+        indexes = [models.Index(fields=["person", "provider"])]
+
+    def __str__(self) -> str:
+        return f"{self.told_name}, {self.told_at:%Y-%m-%d %H:%M}"

@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet
 from verkstall.access.scoping import person_scope
 from verkstall.core.errors import NotFound
 
-from .models import Person
+from .models import OralBriefing, Person, ProtectedDataAccess
+from .presentation import ShownPerson
 
 
 def persons_for(user) -> QuerySet[Person]:
@@ -49,3 +50,128 @@ def person_number_registered(municipality_id: int, personal_number: str) -> bool
     return Person.objects.filter(
         municipality_id=municipality_id, personal_number=personal_number
     ).exists()
+
+
+# --- Protected identity (SPEC R10.1, R10.5) -------------------------------------------------
+
+
+def may_see_protected(user, person: Person) -> bool:
+    """May `user` see this client's address, postal code, city, whereabouts, phone,
+    coordinates and relatives? The one place that decides it (R10.5).
+
+    A client without protected personal data: yes (the ordinary scoping already decided
+    that the user may see the client at all). A protected client: only the named staff with
+    an active grant (ProtectedDataAccess), whatever their role; not even the client's other
+    officers. `user=None` is a document or e-mail that leaves the system: never.
+    The answer is kept on the person instance for the rest of the request."""
+    if not person.is_protected:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    cache = person.__dict__.setdefault("_protected_access", {})
+    if user.pk not in cache:
+        cache[user.pk] = ProtectedDataAccess.objects.filter(
+            person_id=person.pk, user_id=user.pk, revoked_at__isnull=True
+        ).exists()
+    return cache[user.pk]
+
+
+def shown_person(user, person: Person) -> ShownPerson:
+    """The client as `user` may see it: protected fields replaced by the placeholder."""
+    return ShownPerson(person, visible=may_see_protected(user, person))
+
+
+def document_person(person: Person) -> ShownPerson:
+    """The client as a document, e-mail, export or list that leaves the screen shows it:
+    nothing protected, whoever produces it (R10.5)."""
+    return ShownPerson(person, visible=not person.is_protected)
+
+
+def protected_access_grants(user, person: Person) -> QuerySet[ProtectedDataAccess]:
+    """The named staff of a client (active grants first), for the client's officers."""
+    from verkstall.access.policies import require_officer_of_unit
+
+    get_person(user, person.pk)
+    require_officer_of_unit(user, person.unit_id, "se vem som har behörighet")
+    return (
+        ProtectedDataAccess.objects.filter(person=person)
+        .select_related("user", "user__provider", "user__unit", "granted_by", "revoked_by")
+        .order_by("revoked_at", "granted_at", "id")
+    )
+
+
+def grantable_users(user, person: Person):
+    """Who the officer may name: users of the municipality who may see the client at all
+    (officers of the client's unit, fee officers, staff of a provider that holds or held an
+    order for the client), without an active grant already."""
+    from verkstall.access.models import User
+    from verkstall.access.roles import PROVIDER_ROLES, Role
+    from verkstall.orders.models import Order
+
+    providers = Order.objects.filter(person=person, sent_at__isnull=False).values("provider_id")
+    active = ProtectedDataAccess.objects.filter(person=person, revoked_at__isnull=True).values(
+        "user_id"
+    )
+    return (
+        User.objects.filter(municipality_id=person.municipality_id, is_active=True)
+        .filter(
+            Q(role=Role.OFFICER.value, unit_id=person.unit_id)
+            | Q(role=Role.FEE_OFFICER.value)
+            | Q(role__in=[r.value for r in PROVIDER_ROLES], provider_id__in=providers)
+        )
+        .exclude(pk__in=active)
+        .select_related("provider", "unit")
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def oral_briefings_for_order(order) -> QuerySet[OralBriefing]:
+    """The briefings recorded on an order (the caller has read the order through its
+    selector)."""
+    return OralBriefing.objects.filter(order=order).select_related(
+        "provider", "told_user", "recorded_by"
+    )
+
+
+def briefing_covers(order) -> bool:
+    """Is there an oral briefing that lets this order go out (R10.1)? One recorded on the
+    order itself for its provider, on the order it supersedes (a new version of the same
+    assignment to the same provider, R3.10), or on the order being switched from, naming the
+    new provider (R2.6: the switch creates and sends the new order in one step)."""
+    from verkstall.orders.models import ProviderSwitch
+
+    order_ids = {order.pk}
+    if getattr(order, "supersedes_id", None):
+        order_ids.add(order.supersedes_id)
+    order_ids.update(
+        ProviderSwitch.objects.filter(person_id=order.person_id, new_provider_id=order.provider_id)
+        .filter(Q(new_order__isnull=True) | Q(new_order_id=order.pk))
+        .values_list("old_order_id", flat=True)
+    )
+    return OralBriefing.objects.filter(
+        person_id=order.person_id, provider_id=order.provider_id, order_id__in=order_ids
+    ).exists()
+
+
+def briefing_providers(order) -> list:
+    """The providers whose manager the officer may record as told on this order: the order's
+    own, and the new provider of an open switch from it."""
+    from verkstall.orders.models import ProviderSwitch
+
+    providers = [order.provider]
+    for switch in ProviderSwitch.objects.filter(
+        old_order_id=order.pk, completed_at__isnull=True
+    ).select_related("new_provider"):
+        if switch.new_provider not in providers:
+            providers.append(switch.new_provider)
+    return providers
+
+
+def provider_managers(provider):
+    """The provider's unit managers with a user account, for the briefing form."""
+    from verkstall.access.models import User
+    from verkstall.access.roles import Role
+
+    return User.objects.filter(
+        provider=provider, role=Role.PROVIDER_MANAGER.value, is_active=True
+    ).order_by("last_name", "first_name", "username")

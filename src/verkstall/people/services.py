@@ -1,18 +1,25 @@
-"""Writes of clients and relatives (SPEC R1.1)."""
+"""Writes of clients and relatives (SPEC R1.1), and of protected identity (R10.1, R10.5):
+the protection flag, the named staff who may see the protected data, and the oral briefing
+of the provider's unit manager that must come before an order goes out."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from verkstall.access.policies import require_officer_of_unit
 from verkstall.access.roles import PROVIDER_ROLES, Role
-from verkstall.core.errors import PermissionDenied, ValidationFailed
+from verkstall.core import clock
+from verkstall.core.dates import parse_moment
+from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
 from verkstall.core.personal_number import InvalidPersonalNumber, parse_personal_number
 from verkstall.providers.models import Area
 
-from .models import Person, Relative
+from . import selectors
+from .models import OralBriefing, Person, ProtectedDataAccess, Protection, Relative
+from .presentation import PROTECTED_FIELDS
 
 CONTACT_FIELDS = ("phone", "whereabouts")
 OFFICER_FIELDS = (
@@ -27,6 +34,9 @@ OFFICER_FIELDS = (
     *CONTACT_FIELDS,
 )
 POSITION_FIELDS = ("latitude", "longitude")
+PROTECTED_FIELD_MESSAGE = (
+    "Klienten har skyddade personuppgifter och du saknar behörighet till uppgiften."
+)
 
 
 def _clean_area(municipality_id: int, area) -> Area | None:
@@ -163,6 +173,11 @@ def update_person(actor, person: Person, **changes) -> Person:
     if unknown:
         raise ValidationFailed({f: "Fältet kan inte ändras av dig." for f in unknown})
     person = Person.objects.select_for_update().get(pk=person.pk)
+    if not selectors.may_see_protected(actor, person):
+        # R10.5: who may not read the protected fields may not overwrite them either.
+        hidden = sorted(f for f in changes if f in PROTECTED_FIELDS)
+        if hidden:
+            raise ValidationFailed({f: PROTECTED_FIELD_MESSAGE for f in hidden})
     if any(f in changes for f in POSITION_FIELDS):
         person.latitude, person.longitude = _clean_position(
             changes.pop("latitude", person.latitude), changes.pop("longitude", person.longitude)
@@ -186,5 +201,245 @@ def add_relative(actor, person: Person, **relative) -> Relative:
         require_officer_of_unit(actor, person.unit_id, "lägga till anhöriga")
     elif actor.role_enum not in PROVIDER_ROLES:
         raise PermissionDenied("Du kan inte lägga till anhöriga.")
+    if not selectors.may_see_protected(actor, person):
+        raise ValidationFailed({"relatives": PROTECTED_FIELD_MESSAGE})
     (rel,) = _check_relatives([relative])
     return Relative.objects.create(municipality_id=person.municipality_id, person=person, **rel)
+
+
+# --- Protected identity (SPEC R10.1, R10.5) -------------------------------------------------
+
+PROTECTION_JOURNAL_TITLE = "Skyddade personuppgifter"
+
+
+class OralBriefingMissing(DomainError):
+    """An order for a protected client may not go out before the officer has recorded that
+    the provider's unit manager was told orally (R10.1). A conflict with the client's state,
+    not bad input: 409, naming what the briefing needs."""
+
+    status_code = 409
+    code = "oral_briefing_missing"
+    missing = ("told_name", "told_at")
+
+    def __init__(self, message: str, *, order_id: int, provider: str):
+        super().__init__(message)
+        self.order_id = order_id
+        self.provider = provider
+
+    def as_dict(self) -> dict:
+        return {
+            "detail": self.message,
+            "code": self.code,
+            "order": self.order_id,
+            "provider": self.provider,
+            "missing": list(self.missing),
+        }
+
+
+def _journal(actor, person: Person, text: str) -> None:
+    # Imported here: the journal app imports orders, which import people.
+    from verkstall.journal.services import write_case_entry
+
+    write_case_entry(actor, person=person, title=PROTECTION_JOURNAL_TITLE, text=text)
+
+
+def _user_label(user) -> str:
+    name = user.get_full_name() or user.username
+    return f"{name} ({user.organisation_name})"
+
+
+def _grant(actor, person: Person, user, reason: str = "") -> ProtectedDataAccess:
+    existing = ProtectedDataAccess.objects.filter(
+        person=person, user=user, revoked_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    person.__dict__.pop("_protected_access", None)
+    return ProtectedDataAccess.objects.create(
+        municipality_id=person.municipality_id,
+        person=person,
+        user=user,
+        granted_by=actor,
+        granted_at=clock.now(),
+        reason=reason[:200],
+    )
+
+
+@transaction.atomic
+def set_protection(actor, person: Person, *, protection: str) -> Person:
+    """Set or clear the client's protected personal data (R10.1). The client's officer only.
+
+    Setting it names the officer who set it as the first of the named staff (R10.5): they
+    had the data and must be able to keep the case going. Clearing it revokes every grant,
+    so a later protection starts from nobody. Both are written to the case journal."""
+    require_officer_of_unit(actor, person.unit_id, "ändra skyddade personuppgifter")
+    if protection not in Protection.values:
+        raise ValidationFailed({"protection": "Välj ett av alternativen."})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.protection == protection:
+        return person
+    now = clock.now()
+    previous = person.get_protection_display()
+    person.protection = protection
+    person.protection_set_by = actor
+    person.protection_set_at = now
+    person.save(update_fields=["protection", "protection_set_by", "protection_set_at"])
+    if person.is_protected:
+        _grant(actor, person, actor, "Markerade skyddade personuppgifter")
+        _journal(
+            actor,
+            person,
+            f"Klienten har skyddade personuppgifter: {person.get_protection_display()}. "
+            "Adress, vistelseort, telefon och anhöriga visas bara för namngiven personal.",
+        )
+    else:
+        ProtectedDataAccess.objects.filter(person=person, revoked_at__isnull=True).update(
+            revoked_by=actor, revoked_at=now
+        )
+        _journal(
+            actor,
+            person,
+            f"Markeringen för skyddade personuppgifter ({previous}) är borttagen. "
+            "Behörigheterna till de skyddade uppgifterna är återkallade.",
+        )
+    person.__dict__.pop("_protected_access", None)
+    return person
+
+
+@transaction.atomic
+def grant_protected_access(actor, person: Person, *, user, reason: str = "") -> ProtectedDataAccess:
+    """Name a staff member who may see the client's protected data (R10.5). The client's
+    officer only; the user must be one who may see the client at all."""
+    require_officer_of_unit(actor, person.unit_id, "ge behörighet till skyddade uppgifter")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not person.is_protected:
+        raise ValidationFailed({"user": "Klienten har inga skyddade personuppgifter."})
+    user_id = getattr(user, "pk", user)
+    candidate = selectors.grantable_users(actor, person).filter(pk=user_id).first()
+    if candidate is None:
+        already = ProtectedDataAccess.objects.filter(
+            person=person, user_id=user_id, revoked_at__isnull=True
+        ).exists()
+        raise ValidationFailed(
+            {
+                "user": "Personen har redan behörighet."
+                if already
+                else "Välj någon som arbetar med klienten (handläggare på enheten, "
+                "avgiftshandläggare eller personal hos klientens utförare)."
+            }
+        )
+    grant = _grant(actor, person, candidate, (reason or "").strip())
+    label = _user_label(candidate)
+    _journal(actor, person, f"Behörighet till skyddade uppgifter gavs till {label}.")
+    return grant
+
+
+@transaction.atomic
+def revoke_protected_access(actor, person: Person, *, grant) -> ProtectedDataAccess:
+    """Take a named staff member's access away (R10.5); the grant is kept as history."""
+    require_officer_of_unit(actor, person.unit_id, "återkalla behörighet till skyddade uppgifter")
+    grant_id = getattr(grant, "pk", grant)
+    try:
+        grant = ProtectedDataAccess.objects.select_for_update().get(
+            pk=grant_id, person_id=person.pk
+        )
+    except (ProtectedDataAccess.DoesNotExist, ValueError, TypeError):
+        raise ValidationFailed({"grant": "Okänd behörighet."}) from None
+    if grant.revoked_at is not None:
+        raise ValidationFailed({"grant": "Behörigheten är redan återkallad."})
+    grant.revoked_by = actor
+    grant.revoked_at = clock.now()
+    grant.save(update_fields=["revoked_by", "revoked_at"])
+    label = _user_label(grant.user)
+    _journal(actor, person, f"Behörighet till skyddade uppgifter återkallades för {label}.")
+    person.__dict__.pop("_protected_access", None)
+    return grant
+
+
+@transaction.atomic
+def record_oral_briefing(
+    actor, order, *, told_name: str = "", told_at=None, told_user=None, provider=None
+) -> OralBriefing:
+    """Record that the officer told the provider's unit manager orally about the order for a
+    protected client (R10.1; seed 002 §Skyddade personuppgifter): who was told (a name, and
+    the manager's user account if there is one), when (not in the future), by whom.
+
+    The told manager's user gets access to the protected data (R10.5): the manager is the one
+    the routine names as needing to know, and plans the work with it. Staff below the manager
+    are named by the officer one by one."""
+    from verkstall.access.roles import Role as _Role
+
+    require_officer_of_unit(actor, order.unit_id, "registrera muntlig underrättelse")
+    person = Person.objects.select_for_update().get(pk=order.person_id)
+    if not person.is_protected:
+        raise ValidationFailed({"order": "Klienten har inga skyddade personuppgifter."})
+    if order.state in ("ended", "cancelled"):
+        raise ValidationFailed(
+            {"order": "Beställningen är avslutad eller makulerad; ingen underrättelse behövs."}
+        )
+    errors: dict[str, str] = {}
+    providers = selectors.briefing_providers(order)
+    provider_obj = order.provider
+    if provider not in (None, ""):
+        provider_id = getattr(provider, "pk", provider)
+        matches = [p for p in providers if str(p.pk) == str(provider_id)]
+        if matches:
+            provider_obj = matches[0]
+        else:
+            errors["provider"] = "Utföraren är varken beställningens eller ett pågående bytes."
+    manager = None
+    if told_user not in (None, ""):
+        user_id = getattr(told_user, "pk", told_user)
+        manager = selectors.provider_managers(provider_obj).filter(pk=user_id).first()
+        if manager is None:
+            errors["told_user"] = f"Välj en enhetschef hos {provider_obj.name}."
+    name = (told_name or "").strip() or (
+        (manager.get_full_name() or manager.username) if manager else ""
+    )
+    if not name:
+        errors["told_name"] = "Ange vem hos utföraren som underrättades."
+    moment = parse_moment(told_at, "told_at", errors)
+    if moment is None and "told_at" not in errors:
+        errors["told_at"] = "Ange när enhetschefen underrättades."
+    elif moment is not None and moment > clock.now():
+        errors["told_at"] = "Tidpunkten kan inte ligga i framtiden."
+    if errors:
+        raise ValidationFailed(errors)
+    briefing = OralBriefing.objects.create(
+        municipality_id=order.municipality_id,
+        person=person,
+        order=order,
+        provider=provider_obj,
+        told_name=name[:200],
+        told_user=manager,
+        told_at=moment,
+        recorded_by=actor,
+        recorded_at=clock.now(),
+    )
+    if manager is not None and manager.role_enum == _Role.PROVIDER_MANAGER:
+        _grant(actor, person, manager, f"Muntligt underrättad om beställning nr {order.pk}")
+    local = timezone.localtime(moment)
+    _journal(
+        actor,
+        person,
+        f"Enhetschefen hos {provider_obj.name}, {name}, underrättades muntligt "
+        f"{local:%Y-%m-%d %H:%M} om beställning nr {order.pk} för en klient med skyddade "
+        "personuppgifter.",
+    )
+    return briefing
+
+
+def require_oral_briefing(order) -> None:
+    """The guard of every path that sends an order (R10.1): a protected client's order goes
+    out only after a recorded oral briefing of its provider's unit manager."""
+    person = order.person
+    if not person.is_protected or selectors.briefing_covers(order):
+        return
+    provider = order.provider.name
+    raise OralBriefingMissing(
+        f"Klienten har skyddade personuppgifter. Innan beställningen skickas ska du "
+        f"underrätta enhetschefen hos {provider} muntligt och registrera det: vem som "
+        "underrättades och när.",
+        order_id=order.pk,
+        provider=provider,
+    )

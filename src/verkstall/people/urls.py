@@ -6,4 +6,16 @@ urlpatterns = [
     path("", views.person_list, name="person-list"),
     path("new/", views.person_create, name="person-create"),
     path("<int:pk>/", views.person_detail, name="person-detail"),
+    path("<int:pk>/protection/", views.person_protection, name="person-protection"),
+    path("<int:pk>/protected-access/", views.protected_access_grant, name="protected-access-grant"),
+    path(
+        "<int:pk>/protected-access/<int:grant_pk>/revoke/",
+        views.protected_access_revoke,
+        name="protected-access-revoke",
+    ),
+    path(
+        "orders/<int:order_pk>/oral-briefing/",
+        views.oral_briefing_create,
+        name="oral-briefing-create",
+    ),
 ]

@@ -302,9 +302,13 @@ def _position(lat, lon) -> tuple[float, float] | None:
     return float(lat), float(lon)
 
 
-def nearest_units(granted_service) -> list[NearbyUnit]:
+def nearest_units(granted_service, *, use_position: bool = True) -> list[NearbyUnit]:
     """The municipality's provider units that offer the granted service's type, nearest to
-    the client's stored coordinates first (proximity rule, R2.5)."""
+    the client's stored coordinates first (proximity rule, R2.5).
+
+    `use_position=False` for a reader who may not see a protected client's address (R10.5):
+    the units come in name order without distances, since distances would give the home away.
+    """
     person = granted_service.decision.person
     units = list(
         ProviderUnit.objects.filter(
@@ -315,7 +319,7 @@ def nearest_units(granted_service) -> list[NearbyUnit]:
         .distinct()
     )
     ranked = by_distance(
-        _position(person.latitude, person.longitude),
+        _position(person.latitude, person.longitude) if use_position else None,
         units,
         position=lambda u: _position(u.latitude, u.longitude),
         name=lambda u: f"{u.provider.name} {u.name}",

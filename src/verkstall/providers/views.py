@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from verkstall.core import clock
 from verkstall.core.errors import DomainError, PermissionDenied
 from verkstall.core.views import form_errors_from
+from verkstall.people.selectors import shown_person
 
 from . import selectors, services
 from .forms import CapacityForm, ChoiceForm, ContractImportForm
@@ -100,7 +101,9 @@ def proximity(request, person_pk, granted_service_pk):
     granted = selectors.granted_service_for(request.user, person_pk, granted_service_pk)
     person = granted.decision.person
     applies = granted.service_type.kind in selectors.PROXIMITY_KINDS
-    units = selectors.nearest_units(granted) if applies else []
+    # A protected client's home is neither shown nor used for a reader without access (R10.5).
+    shown = shown_person(request.user, person)
+    units = selectors.nearest_units(granted, use_position=shown.visible) if applies else []
     rows = [
         {
             "unit": n.unit,
@@ -117,7 +120,8 @@ def proximity(request, person_pk, granted_service_pk):
             "granted": granted,
             "applies": applies,
             "rows": rows,
-            "has_position": person.latitude is not None and person.longitude is not None,
+            "has_position": shown.latitude is not None and shown.longitude is not None,
+            "position_protected": shown.hidden,
         },
     )
 

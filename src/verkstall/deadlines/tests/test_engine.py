@@ -14,6 +14,7 @@ import pytest
 
 from verkstall.core.clock import travel_to
 from verkstall.core.errors import ValidationFailed
+from verkstall.deadlines import engine
 from verkstall.deadlines import services as deadline_services
 from verkstall.deadlines.calendar import STOCKHOLM
 from verkstall.deadlines.models import DueItem, Rule, RuleRevision
@@ -152,10 +153,11 @@ def test_the_due_items_roll_back_with_the_event_they_came_from(world, monkeypatc
         )
         before = snapshot()
 
-        def fails(decision):
+        def fails(order, kind=None):
+            engine.recompute_order(order)  # the order's new items are written, then it fails
             raise RuntimeError("the decision's clocks could not be moved")
 
-        monkeypatch.setattr(services, "recompute_decision", fails)
+        monkeypatch.setattr(services, "recompute_after_order_event", fails)
         with pytest.raises(RuntimeError):
             services.send_order(world.officer, order)
     order.refresh_from_db()

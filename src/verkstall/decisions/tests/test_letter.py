@@ -187,8 +187,8 @@ def test_only_the_clients_officers_get_the_letter(world, client, monkeypatch):  
     url = reverse("decision-letter-pdf", args=[order.decision_id])
     client.force_login(world.other_officer)  # another unit
     assert client.get(url).status_code == 404
-    client.force_login(world.staff_b)  # a provider without an order for it
-    assert client.get(url).status_code == 404
+    client.force_login(world.staff_b)  # provider roles are refused the letter outright
+    assert client.get(url).status_code == 403
     client.force_login(world.staff_a)  # the provider holding the order: sees it, no letter
     assert client.get(url).status_code == 403
     client.force_login(world.officer)

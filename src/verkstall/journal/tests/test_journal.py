@@ -163,10 +163,12 @@ def test_provider_journal_is_invisible_to_another_provider_and_to_the_officer(
     with pytest.raises(PermissionDenied):
         services.write_provider_entry(world.officer, order=order, text="x")
     url = reverse("provider-journal", args=[order.pk])
-    for outsider in (world.officer, world.staff_b):
+    # The officer's role has no provider journal at all (403); provider B's staff may use it but
+    # this order is not theirs (404).
+    for outsider, refused in ((world.officer, 403), (world.staff_b, 404)):
         _login(client, outsider)
         response = client.get(url)
-        assert response.status_code == 404
+        assert response.status_code == refused
         assert "Dusch" not in response.content.decode()
     _login(client, world.staff_a)
     assert "Dusch, gick bra" in client.get(url).content.decode()
@@ -232,11 +234,16 @@ def test_messages_are_seen_only_by_the_two_organisations(world, client, api):  #
     )
     assert message.recipient_organisation == "Biståndsenheten Väst"
     assert selectors.unread_count(world.officer) == 1
-    for outsider in (world.staff_b, world.other_officer, world.fee_officer):
+    # The fee officer's role has no messages (403); the others may but not this one (404).
+    for outsider, refused in (
+        (world.staff_b, 404),
+        (world.other_officer, 404),
+        (world.fee_officer, 403),
+    ):
         assert list(selectors.messages_for(outsider)) == []
         _login(client, outsider)
-        assert client.get(reverse("message-detail", args=[message.pk])).status_code == 404
-        assert api(outsider).get(f"/api/messages/{message.pk}/").status_code == 404
+        assert client.get(reverse("message-detail", args=[message.pk])).status_code == refused
+        assert api(outsider).get(f"/api/messages/{message.pk}/").status_code == refused
     with pytest.raises(PermissionDenied):  # B may not write on A's order
         services.send_message(
             world.staff_b, person=order.person, order=order, subject="x", body="y"

@@ -1,0 +1,262 @@
+"""Which roles may reach each screen and endpoint, and which scoping rule filters what they see.
+
+The one table a security review reads (issue 6, SPEC "Actors", R10.4). Deny by default: a view
+that is not declared here is refused by `access.middleware.DeclaredAccessMiddleware` (screens)
+and `access.permissions.DeclaredAccess` (the API), and `tests/test_access_declarations.py`
+walks every URL pattern and fails on any view or API action missing from the table.
+
+Each entry names:
+- `roles`: who may reach it at all (anyone else gets 403; nobody logged in goes to the login);
+- `scope`: the row-level rule that decides what those roles see (a `Scope`, each naming the
+  function in `access/scoping.py` or the selector that applies it);
+- `audit`: what reaching it does to client data, for the access log (`AuditAction`): `None`
+  only where no client data can be read or written. A write method (POST, PUT, PATCH, DELETE)
+  is always logged as a change.
+
+The roles are only the outer gate: services still check each write (`access/policies.py`) and
+selectors still filter each read; a role listed here that has no scoping rule sees nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .roles import PROVIDER_ROLES, Role
+
+
+class Scope(StrEnum):
+    PUBLIC = "public"  # the login and logout pages; nothing else
+    NONE = "none"  # no rows of any organisation (the start page, the API schema)
+    ORDER = "order_scope"  # access.scoping.order_scope and what hangs on an order
+    PERSON = "person_scope"  # access.scoping.person_scope
+    DECISION = "decision_scope"  # access.scoping.decision_scope
+    DUE_ITEM = "due_item_scope"  # deadlines.selectors: the watchlist scopes of the role
+    MESSAGE = "message_scope"  # journal.selectors: messages the user's side sent or received
+    SWITCH = "switch_scope"  # orders.switch_selectors: switches of orders the user may see
+    MUNICIPALITY = "municipality"  # reference data of the user's own municipality
+    ACCESS_LOG = "access_log"  # audit.selectors: the log of the reviewer's own municipality
+    ADMIN = "admin_site"  # Django's admin: staff flag and model permissions
+
+
+class AuditAction(StrEnum):
+    VIEW = "view"
+    LIST = "list"
+    EXPORT = "export"
+    CHANGE = "change"
+    REMOVE = "remove"  # retention (R10.6), by the system
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: frozenset[Role]
+    scope: Scope
+    audit: AuditAction | None
+    public: bool = False
+
+
+ALL_ROLES = frozenset(Role)
+OFFICER = frozenset({Role.OFFICER})
+PROVIDERS = frozenset(PROVIDER_ROLES)
+# Roles whose scoping rules give them clients and orders (access/scoping.py).
+CLIENT_ROLES = frozenset({Role.OFFICER, Role.FEE_OFFICER}) | PROVIDERS
+# Registering for a provider that is not connected (R3.3) is done by the officer or fee officer.
+ORDER_ACTORS = CLIENT_ROLES
+WATCHLIST_ROLES = CLIENT_ROLES | {Role.PLACEMENT_UNIT, Role.AIDS_CENTRE}
+MESSAGE_ROLES = frozenset({Role.OFFICER}) | PROVIDERS
+LOV = frozenset({Role.LOV_ADMIN})
+ROTATION_READERS = frozenset({Role.OFFICER, Role.LOV_ADMIN}) | PROVIDERS
+LOG_REVIEWERS = frozenset({Role.LOG_REVIEWER})
+ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.LOV_ADMIN})
+
+V, L, X, C = AuditAction.VIEW, AuditAction.LIST, AuditAction.EXPORT, AuditAction.CHANGE
+
+
+def _a(roles, scope, audit=None) -> Access:
+    return Access(frozenset(roles), scope, audit)
+
+
+PUBLIC = Access(frozenset(), Scope.PUBLIC, None, public=True)
+ADMIN_SITE = _a(ADMINS, Scope.ADMIN, V)
+
+# Screens: keyed by the view function's dotted path.
+VIEWS: dict[str, Access] = {
+    "django.contrib.auth.views.LoginView": PUBLIC,
+    "django.contrib.auth.views.LogoutView": PUBLIC,
+    "verkstall.core.views.home": _a(ALL_ROLES, Scope.ORDER, L),
+    # people
+    "verkstall.people.views.person_list": _a(CLIENT_ROLES, Scope.PERSON, L),
+    "verkstall.people.views.person_create": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.people.views.person_detail": _a(CLIENT_ROLES, Scope.PERSON, V),
+    "verkstall.people.views.person_protection": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.people.views.protected_access_grant": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.people.views.protected_access_revoke": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.people.views.oral_briefing_create": _a(OFFICER, Scope.ORDER, C),
+    # decisions
+    "verkstall.decisions.views.decision_create": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.decisions.document_views.decision_letter_pdf": _a(OFFICER, Scope.DECISION, X),
+    # orders
+    "verkstall.orders.views.provider_inbox": _a(PROVIDERS, Scope.ORDER, L),
+    "verkstall.orders.views.order_list": _a(CLIENT_ROLES, Scope.ORDER, L),
+    "verkstall.orders.views.order_create": _a(OFFICER, Scope.DECISION, C),
+    "verkstall.orders.views.order_detail": _a(CLIENT_ROLES, Scope.ORDER, V),
+    "verkstall.orders.views.order_action": _a(ORDER_ACTORS, Scope.ORDER, C),
+    "verkstall.orders.change_views.change_report": _a(CLIENT_ROLES, Scope.ORDER, V),
+    "verkstall.orders.change_views.change_reissue": _a(OFFICER, Scope.ORDER, V),
+    "verkstall.orders.document_views.order_pdf": _a(CLIENT_ROLES, Scope.ORDER, X),
+    "verkstall.orders.document_views.order_print": _a(CLIENT_ROLES, Scope.ORDER, X),
+    "verkstall.orders.document_views.order_delivery": _a(CLIENT_ROLES, Scope.ORDER, V),
+    "verkstall.orders.document_views.order_email_again": _a(CLIENT_ROLES, Scope.ORDER, X),
+    "verkstall.orders.switch_views.switch_list": _a(CLIENT_ROLES, Scope.SWITCH, L),
+    "verkstall.orders.switch_views.switch_request": _a(CLIENT_ROLES, Scope.ORDER, V),
+    "verkstall.orders.switch_views.switch_detail": _a(CLIENT_ROLES, Scope.SWITCH, V),
+    "verkstall.orders.switch_views.switch_action": _a(CLIENT_ROLES, Scope.SWITCH, C),
+    # plans, follow-ups, absences
+    "verkstall.plans.views.plan_page": _a(CLIENT_ROLES, Scope.ORDER, V),
+    "verkstall.plans.views.plan_start": _a(CLIENT_ROLES, Scope.ORDER, C),
+    "verkstall.plans.views.plan_save": _a(CLIENT_ROLES, Scope.ORDER, C),
+    "verkstall.plans.views.plan_confirm": _a(CLIENT_ROLES, Scope.ORDER, C),
+    "verkstall.plans.views.plan_review": _a(CLIENT_ROLES, Scope.ORDER, C),
+    "verkstall.plans.views.plan_document": _a(CLIENT_ROLES, Scope.ORDER, X),
+    "verkstall.followups.views.followup_page": _a(CLIENT_ROLES, Scope.ORDER, V),
+    "verkstall.followups.views.followup_request": _a(CLIENT_ROLES, Scope.ORDER, C),
+    "verkstall.followups.views.followup_answer": _a(CLIENT_ROLES, Scope.ORDER, C),
+    "verkstall.followups.views.followup_record": _a(CLIENT_ROLES, Scope.ORDER, C),
+    "verkstall.followups.views.iub_request": _a(CLIENT_ROLES, Scope.ORDER, C),
+    "verkstall.absences.views.order_absences": _a(CLIENT_ROLES, Scope.ORDER, V),
+    "verkstall.absences.views.end_absence": _a(CLIENT_ROLES, Scope.ORDER, C),
+    "verkstall.absences.views.report_absence": _a(CLIENT_ROLES, Scope.ORDER, C),
+    "verkstall.absences.views.short_term_stay": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.absences.views.notice_list": _a(PROVIDERS, Scope.ORDER, L),
+    "verkstall.absences.views.acknowledge_notice": _a(PROVIDERS, Scope.ORDER, C),
+    # journals and messages
+    "verkstall.journal.views.case_journal": _a(CLIENT_ROLES, Scope.PERSON, V),
+    "verkstall.journal.views.case_document": _a(CLIENT_ROLES, Scope.PERSON, X),
+    "verkstall.journal.views.provider_journal": _a(PROVIDERS, Scope.ORDER, V),
+    "verkstall.journal.views.message_list": _a(MESSAGE_ROLES, Scope.MESSAGE, L),
+    "verkstall.journal.views.message_create": _a(MESSAGE_ROLES, Scope.MESSAGE, C),
+    "verkstall.journal.views.message_detail": _a(MESSAGE_ROLES, Scope.MESSAGE, V),
+    # deadlines
+    "verkstall.deadlines.views.watchlist": _a(WATCHLIST_ROLES, Scope.DUE_ITEM, L),
+    "verkstall.deadlines.views.due_item_detail": _a(WATCHLIST_ROLES, Scope.DUE_ITEM, V),
+    # LOV: contracts, choice, rotation
+    "verkstall.providers.views.choice": _a(OFFICER, Scope.PERSON, V),
+    "verkstall.providers.views.proximity": _a(OFFICER, Scope.PERSON, V),
+    "verkstall.providers.views.contract_list": _a(LOV, Scope.MUNICIPALITY),
+    "verkstall.providers.views.contract_capacity": _a(LOV, Scope.MUNICIPALITY),
+    "verkstall.providers.views.contract_import": _a(LOV, Scope.MUNICIPALITY),
+    "verkstall.providers.rotation_views.rotation_report": _a(ROTATION_READERS, Scope.PERSON, L),
+    "verkstall.providers.rotation_views.rotation_history_csv": _a(
+        ROTATION_READERS, Scope.PERSON, X
+    ),
+    "verkstall.providers.rotation_views.rotation_assign": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.providers.rotation_views.rotation_assignment": _a(OFFICER, Scope.PERSON, V),
+    # the access log
+    "verkstall.audit.views.log_review": _a(LOG_REVIEWERS, Scope.ACCESS_LOG, V),
+    "verkstall.audit.views.log_export": _a(LOG_REVIEWERS, Scope.ACCESS_LOG, X),
+}
+
+# The API: keyed by the viewset's dotted path, then by action ("*" for every action).
+API: dict[str, dict[str, Access]] = {
+    "drf_spectacular.views.SpectacularAPIView": {"*": _a(ALL_ROLES, Scope.NONE)},
+    "drf_spectacular.views.SpectacularSwaggerView": {"*": _a(ALL_ROLES, Scope.NONE)},
+    "drf_spectacular.views.SpectacularRedocView": {"*": _a(ALL_ROLES, Scope.NONE)},
+    "rest_framework.routers.APIRootView": {"*": _a(ALL_ROLES, Scope.NONE)},
+    "verkstall.people.api.PersonViewSet": {
+        "list": _a(CLIENT_ROLES, Scope.PERSON, L),
+        "retrieve": _a(CLIENT_ROLES, Scope.PERSON, V),
+        "create": _a(OFFICER, Scope.PERSON, C),
+        "partial_update": _a(CLIENT_ROLES, Scope.PERSON, C),
+        "protection": _a(OFFICER, Scope.PERSON, C),
+        "protected_access": _a(OFFICER, Scope.PERSON, C),
+        "revoke_protected_access": _a(OFFICER, Scope.PERSON, C),
+    },
+    "verkstall.decisions.api.DecisionViewSet": {
+        "list": _a(CLIENT_ROLES, Scope.DECISION, L),
+        "retrieve": _a(CLIENT_ROLES, Scope.DECISION, V),
+        "create": _a(OFFICER, Scope.DECISION, C),
+    },
+    "verkstall.decisions.api.ServiceTypeViewSet": {"*": _a(ALL_ROLES, Scope.NONE)},
+    "verkstall.providers.api.ProviderViewSet": {
+        "list": _a(ALL_ROLES - LOG_REVIEWERS, Scope.MUNICIPALITY),
+        "retrieve": _a(ALL_ROLES - LOG_REVIEWERS, Scope.MUNICIPALITY),
+        "contracts": _a(ALL_ROLES - LOG_REVIEWERS, Scope.MUNICIPALITY),
+        "choice_options": _a(OFFICER, Scope.PERSON, V),
+        "register_choice": _a(OFFICER, Scope.PERSON, C),
+        "nearest_units": _a(OFFICER, Scope.PERSON, V),
+    },
+    "verkstall.orders.api.OrderViewSet": {
+        "list": _a(CLIENT_ROLES, Scope.ORDER, L),
+        "retrieve": _a(CLIENT_ROLES, Scope.ORDER, V),
+        "create": _a(OFFICER, Scope.DECISION, C),
+        "send": _a(OFFICER, Scope.ORDER, C),
+        "acknowledge": _a(ORDER_ACTORS, Scope.ORDER, C),
+        "start": _a(ORDER_ACTORS, Scope.ORDER, C),
+        "end": _a(ORDER_ACTORS, Scope.ORDER, C),
+        "cancel": _a(OFFICER, Scope.ORDER, C),
+        "oral_briefings": _a(OFFICER, Scope.ORDER, C),
+    },
+    "verkstall.deadlines.api.DueItemViewSet": {
+        "list": _a(WATCHLIST_ROLES, Scope.DUE_ITEM, L),
+        "retrieve": _a(WATCHLIST_ROLES, Scope.DUE_ITEM, V),
+    },
+    "verkstall.plans.api.PlanViewSet": {
+        "list": _a(CLIENT_ROLES, Scope.ORDER, L),
+        "retrieve": _a(CLIENT_ROLES, Scope.ORDER, V),
+        "create": _a(PROVIDERS | OFFICER, Scope.ORDER, C),
+        "confirm": _a(OFFICER, Scope.ORDER, C),
+    },
+    "verkstall.journal.api.MessageViewSet": {
+        "list": _a(MESSAGE_ROLES, Scope.MESSAGE, L),
+        "retrieve": _a(MESSAGE_ROLES, Scope.MESSAGE, V),
+        "create": _a(MESSAGE_ROLES, Scope.MESSAGE, C),
+        "read": _a(MESSAGE_ROLES, Scope.MESSAGE, C),
+    },
+    "verkstall.journal.api.ProviderJournalViewSet": {
+        "list": _a(PROVIDERS, Scope.ORDER, L),
+        "create": _a(PROVIDERS, Scope.ORDER, C),
+    },
+    "verkstall.absences.api.HospitalNoticeViewSet": {
+        "create": _a(OFFICER, Scope.PERSON, C),
+    },
+    "verkstall.absences.api.NoticeReceiptViewSet": {
+        "list": _a(PROVIDERS, Scope.ORDER, L),
+        "retrieve": _a(PROVIDERS, Scope.ORDER, V),
+        "acknowledge": _a(PROVIDERS, Scope.ORDER, C),
+    },
+}
+
+
+def dotted(obj) -> str:
+    return f"{obj.__module__}.{obj.__qualname__}"
+
+
+def for_api(viewset_class, action: str | None) -> Access | None:
+    """The declaration of one API action, or None: not declared, so refused."""
+    actions = API.get(dotted(viewset_class))
+    if actions is None:
+        return None
+    if action in actions:
+        return actions[action]
+    return actions.get("*")
+
+
+def for_view(view_func, resolver_match=None) -> Access | None:
+    """The declaration of a screen (or None: not declared, so refused). API views are declared
+    per action in `API` and checked by the API's permission class instead."""
+    if resolver_match is not None and "admin" in resolver_match.namespaces:
+        return ADMIN_SITE
+    target = getattr(view_func, "view_class", None) or view_func
+    return VIEWS.get(dotted(target))
+
+
+def is_api_view(view_func) -> bool:
+    return hasattr(view_func, "cls") and hasattr(view_func, "initkwargs")
+
+
+def permits(access: Access, user) -> bool:
+    if access.public:
+        return True
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role_enum in access.roles

@@ -1,0 +1,100 @@
+"""What client data one request touches, collected as the ORM loads and saves it (R10.4).
+
+Every instance of a model that holds client data reports its client while a capture is open:
+so a screen or endpoint cannot read a client without the read reaching the log, however the
+view was written. Rows read as plain values (`.values()`) report through `saw()`.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.db.models.signals import post_init, post_save
+
+
+@dataclass
+class Capture:
+    persons: set[int] = field(default_factory=set)
+    orders: set[int] = field(default_factory=set)
+    decisions: set[int] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.persons or self.orders or self.decisions)
+
+
+_current: ContextVar[Capture | None] = ContextVar("verkstall_audit_capture", default=None)
+
+# Models with client data, and how each names its client: directly, or through its order or
+# decision (resolved in one query when the request's log is written).
+CLIENT_MODELS = {
+    "people.Person": "pk",
+    "people.Relative": "person_id",
+    "decisions.Decision": "person_id",
+    "decisions.GrantedService": "decision_id",
+    "orders.Order": "person_id",
+    "orders.OrderEvent": "order_id",
+    "orders.ProviderSwitch": "person_id",
+    "orders.TemporaryChange": "order_id",
+    "deadlines.DueItem": "person_id",
+    "journal.CaseJournalEntry": "person_id",
+    "journal.CaseDocument": "order_id",
+    "journal.ProviderJournalEntry": "person_id",
+    "journal.Message": "person_id",
+    "absences.Absence": "order_id",
+    "absences.HospitalNotice": "person_id",
+    "absences.NoticeReceipt": "order_id",
+    "plans.ImplementationPlan": "order_id",
+    "followups.FollowUp": "order_id",
+    "providers.RotationAssignment": "person_id",
+    "providers.ProviderChoice": "person_id",
+}
+
+
+@contextmanager
+def capturing():
+    cap = Capture()
+    token = _current.set(cap)
+    try:
+        yield cap
+    finally:
+        _current.reset(token)
+
+
+def saw(person_ids) -> None:
+    """Report clients read without model instances (values() queries, raw SQL)."""
+    cap = _current.get()
+    if cap is not None:
+        cap.persons.update(pid for pid in person_ids if pid is not None)
+
+
+def _note(instance, attribute: str) -> None:
+    cap = _current.get()
+    if cap is None:
+        return
+    value = instance.__dict__.get("id" if attribute == "pk" else attribute)
+    if value is None:
+        return
+    if attribute in ("pk", "person_id"):
+        cap.persons.add(value)
+    elif attribute == "order_id":
+        cap.orders.add(value)
+    else:
+        cap.decisions.add(value)
+
+
+def connect() -> None:
+    from django.apps import apps
+
+    for label, attribute in CLIENT_MODELS.items():
+        model = apps.get_model(label)
+
+        def on_init(sender, instance, _attribute=attribute, **kwargs):
+            _note(instance, _attribute)
+
+        def on_save(sender, instance, _attribute=attribute, **kwargs):
+            _note(instance, _attribute)
+
+        post_init.connect(on_init, sender=model, weak=False, dispatch_uid=f"audit-init-{label}")
+        post_save.connect(on_save, sender=model, weak=False, dispatch_uid=f"audit-save-{label}")

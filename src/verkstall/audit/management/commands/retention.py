@@ -1,0 +1,198 @@
+"""`python -m verkstall retention [--apply] [--municipality CODE_OR_ID] [--today YYYY-MM-DD]`:
+retention (gallring, SPEC R10.6).
+
+Without --apply it is a dry run: it lists the clients whose records are due for removal
+(client id, initials, birth year, last entry, due since, remove by, overdue) and, apart, how
+many are kept for research, and removes nothing. With --apply it removes them, one
+transaction per client, each with a REMOVE row in the access log, and prints the counts.
+Never prints a personnummer or a full name. Exit status 0, or 1 if a client's removal failed
+(that client is left whole; the others are removed).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from verkstall.audit import retention_selectors as selectors
+from verkstall.audit import retention_services as services
+from verkstall.audit.tasks import review_retention
+from verkstall.core import clock
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(_("--today: ange datumet som ÅÅÅÅ-MM-DD, inte %s.") % value) from None
+
+
+def _yes_no(value: bool) -> str:
+    return _("ja") if value else _("nej")
+
+
+class Command(BaseCommand):
+    help = (
+        "Retention (gallring, SPEC R10.6): list the clients whose records are due for removal "
+        "under the rule (settings VERKSTALL_RETENTION_*), and with --apply remove them, each "
+        "removal written to the access log. Dry run by default. Run the dry run, have it "
+        "reviewed, then run with --apply (typically once a year)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--apply",
+            action="store_true",
+            help="Remove the clients listed (default: a dry run that removes nothing).",
+        )
+        parser.add_argument(
+            "--municipality",
+            metavar="CODE_OR_ID",
+            help="Only this municipality: its code (kommunkod, e.g. 0180) or its id.",
+        )
+        parser.add_argument(
+            "--today",
+            metavar="YYYY-MM-DD",
+            type=_day,
+            default=None,
+            help="Judge as of this day (default: today). With --apply it may not be later "
+            "than today.",
+        )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue the task review_retention for `python -m verkstall db_worker` "
+            "instead of running now.",
+        )
+
+    def handle(self, *args, apply=False, municipality=None, today=None, enqueue=False, **opts):
+        real_today = clock.today()
+        day = today or real_today
+        if apply and day > real_today:
+            raise CommandError(_("--apply gallrar aldrig per ett datum i framtiden."))
+        muni = None
+        if municipality:
+            muni = selectors.find_municipality(municipality)
+            if muni is None:
+                raise CommandError(_("Kommunen %s finns inte.") % municipality)
+        if enqueue:
+            result = review_retention.enqueue(
+                today.isoformat() if today else None, muni.code if muni else None, apply
+            )
+            self.stdout.write(
+                _(
+                    "Köade review_retention (uppgift %(id)s); "
+                    "`python -m verkstall db_worker` kör den."
+                )
+                % {"id": result.id}
+            )
+            return
+
+        review = selectors.review(day, municipality=muni)
+        self._print_review(review, apply)
+        if not apply:
+            return
+        outcome = services.apply(review, actor=_("gallring (kommando)"))
+        self._print_outcome(outcome)
+        if outcome.failed:
+            raise CommandError(
+                _("Gallringen misslyckades för %(n)d klient(er): %(ids)s. De är orörda.")
+                % {"n": len(outcome.failed), "ids": ", ".join(map(str, outcome.failed))},
+                returncode=1,
+            )
+
+    def _print_review(self, review: selectors.Review, apply: bool) -> None:
+        w = self.stdout.write
+        w(_("Gallring enligt R10.6 per %s") % review.today.isoformat())
+        w(_("Regel: %s") % review.rule.describe())
+        if review.municipality is not None:
+            w(
+                _("Kommun: %(name)s (%(code)s)")
+                % {"name": review.municipality.name, "code": review.municipality.code}
+            )
+        else:
+            w(_("Kommun: alla"))
+        if not apply:
+            w(_("Torrkörning: ingenting raderas. Granska listan och kör sedan med --apply."))
+        w("")
+        headers = [
+            _("kommun"),
+            _("klient-id"),
+            _("initialer"),
+            _("födelseår"),
+            _("sista anteckning"),
+            _("gallringsbar från"),
+            _("gallras senast"),
+            _("försenad"),
+        ]
+        rows = [
+            [
+                c.municipality_code,
+                str(c.person_id),
+                c.initials,
+                str(c.birth_year),
+                c.last_entry.isoformat(),
+                c.due_since.isoformat(),
+                c.remove_by.isoformat(),
+                _yes_no(c.overdue),
+            ]
+            for c in review.due
+        ]
+        if rows:
+            widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+            for row in [headers, *rows]:
+                w(
+                    "  ".join(
+                        cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+                    ).rstrip()
+                )
+            w("")
+        w(
+            _("Att gallra: %(n)d klient(er), varav %(late)d försenade.")
+            % {"n": len(review.due), "late": review.overdue}
+        )
+        if review.rule.research_days:
+            per_day = ", ".join(
+                _("dag %(day)d: %(n)d") % {"day": day, "n": n}
+                for day, n in sorted(review.research_kept.items())
+            )
+            w(
+                _(
+                    "Sparas för forskning (tiden har gått ut men födda dag %(days)s): "
+                    "%(n)d (%(per_day)s)."
+                )
+                % {
+                    "days": ", ".join(str(d) for d in review.rule.research_days),
+                    "n": review.research_total,
+                    "per_day": per_day,
+                }
+            )
+        w(
+            _(
+                "Ännu inte gallringsbara: %(later)d. Med pågående beställning eller gällande "
+                "beslut: %(ongoing)d."
+            )
+            % {"later": review.not_yet_due, "ongoing": review.ongoing}
+        )
+
+    def _print_outcome(self, outcome: services.Outcome) -> None:
+        w = self.stdout.write
+        w("")
+        w(
+            _("Gallrat: %(n)d klient(er), %(rows)d rader, %(files)d filer.")
+            % {
+                "n": len(outcome.removed),
+                "rows": sum(outcome.rows.values()),
+                "files": outcome.files,
+            }
+        )
+        for table, count in sorted(outcome.rows.items()):
+            w(f"  {table}: {count}")
+        if outcome.skipped:
+            w(
+                _("Inte längre gallringsbara, orörda: %s")
+                % ", ".join(str(pid) for pid in outcome.skipped)
+            )
+        w(_("Åtkomstloggen har fått en rad per gallrad klient."))

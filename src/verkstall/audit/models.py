@@ -1,0 +1,82 @@
+"""The access log (SPEC R10.4): who read or changed which client's data, when, how and from
+where. Append-only: the application has no path to change or remove a row (the model and its
+queryset refuse), and on PostgreSQL a trigger refuses UPDATE and DELETE from any session."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from verkstall.access.declarations import AuditAction
+from verkstall.core.errors import PermissionDenied
+
+ACTION_LABELS = {
+    AuditAction.VIEW: "Visning",
+    AuditAction.LIST: "Lista",
+    AuditAction.EXPORT: "Export",
+    AuditAction.CHANGE: "Ändring",
+    AuditAction.REMOVE: "Gallring",
+}
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied("Åtkomstloggen kan inte ändras.")
+
+    def delete(self):
+        raise PermissionDenied("Åtkomstloggen kan inte raderas.")
+
+
+class AccessLogEntry(models.Model):
+    """One client's data touched by one request (or by the system, e.g. retention)."""
+
+    occurred_at = models.DateTimeField()
+    request_id = models.UUIDField(help_text="Rows written by the same request share this id.")
+    # Who: copied, not foreign keys, so the log outlives users and clients (R10.6).
+    user_id = models.IntegerField(null=True)
+    username = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=32, blank=True)
+    municipality_id = models.IntegerField(null=True, help_text="The municipality of the user.")
+    user_unit_id = models.IntegerField(null=True)
+    user_provider_id = models.IntegerField(null=True)
+    # Which client and what.
+    person_id = models.IntegerField()
+    action = models.CharField(max_length=16, choices=[(a.value, a.value) for a in AuditAction])
+    outside_own = models.BooleanField(
+        default=False,
+        help_text="The client was outside the user's own unit or provider when it was read.",
+    )
+    # How and from where.
+    method = models.CharField(max_length=8, blank=True)
+    route = models.CharField(max_length=120, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    remote_addr = models.GenericIPAddressField(null=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "åtkomstloggpost"
+        verbose_name_plural = "åtkomstlogg"
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["municipality_id", "person_id", "occurred_at"]),
+            models.Index(fields=["municipality_id", "outside_own", "occurred_at"]),
+            models.Index(fields=["municipality_id", "user_id", "occurred_at"]),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("Åtkomstloggen kan inte ändras.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Åtkomstloggen kan inte raderas.")
+
+    def __str__(self) -> str:
+        who = self.username or "-"
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {who} {self.action} {self.person_id}"
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(AuditAction(self.action), self.action)

@@ -1,0 +1,318 @@
+"""Which clients are due for retention (gallring, SPEC R10.6), read from the database.
+
+The rule itself (retention.py) is pure; this module supplies its inputs:
+
+- the rule, from optional Django settings (defaults in retention.py):
+  VERKSTALL_RETENTION_YEARS (5), VERKSTALL_RETENTION_RESEARCH_DAYS ((5, 15, 25)) and
+  VERKSTALL_RETENTION_REMOVE_WITHIN_YEARS (1: "by the end of the following calendar year");
+- the *last entry* of each client: the latest date of anything recorded about the client in
+  any app (LAST_ENTRY_SOURCES: the person's own changes, decisions and their validity, orders
+  and their events, switches, temporary changes, due items met or started, reminders, case
+  and provider journals, messages and read receipts, plans, follow-ups, absences, hospital
+  notices and their receipts, provider choices and rotation assignments). Moments are taken
+  as Swedish local dates. Reads of the client's data (the access log) are not entries: looking
+  at a record, for instance to review the retention list, does not keep it alive;
+- who is never due: a client with an order that has not ended or been cancelled, or with a
+  granted service of a decision still valid (no end date, or an end date today or later).
+
+The last entries of all candidates are computed with one grouped aggregate query per source
+table (about twenty queries in all, whatever the number of clients), never a query per client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from verkstall.absences.models import Absence, HospitalNotice, NoticeReceipt
+from verkstall.access.models import Municipality
+from verkstall.deadlines.models import DueItem, Reminder
+from verkstall.decisions.models import Decision, GrantedService
+from verkstall.followups.models import FollowUp
+from verkstall.journal.models import (
+    CaseJournalEntry,
+    Message,
+    MessageReceipt,
+    ProviderJournalEntry,
+)
+from verkstall.orders.models import Order, OrderEvent, ProviderSwitch, TemporaryChange
+from verkstall.orders.states import State
+from verkstall.people.models import OralBriefing, Person, ProtectedDataAccess
+from verkstall.plans.models import ImplementationPlan
+from verkstall.providers.models import ProviderChoice, RotationAssignment
+
+from .retention import (
+    DEFAULT_REMOVE_WITHIN_YEARS,
+    DEFAULT_RESEARCH_DAYS,
+    DEFAULT_YEARS,
+    RetentionRule,
+    assess,
+    birth_date_of,
+    latest,
+)
+
+# Orders in these states are over; any other state keeps the client (R10.6 "after the last
+# entry" presumes the case is closed).
+CLOSED_ORDER_STATES = (State.ENDED.value, State.CANCELLED.value)
+
+# (model, lookup from the model to the client's id, the date and date-time fields that are
+# entries about the client). A new model holding client data must be added here and to
+# retention_services.REMOVAL_PLAN; test_retention checks both against the model graph.
+LAST_ENTRY_SOURCES: tuple[tuple[type, str, tuple[str, ...]], ...] = (
+    (Person, "id", ("created_at", "updated_at", "protection_set_at")),
+    (ProtectedDataAccess, "person_id", ("granted_at", "revoked_at")),
+    (OralBriefing, "person_id", ("told_at", "recorded_at")),
+    (Decision, "person_id", ("decided_on", "created_at")),
+    (GrantedService, "decision__person_id", ("valid_from", "valid_to")),
+    (
+        Order,
+        "person_id",
+        (
+            "created_at",
+            "updated_at",
+            "written_on",
+            "sent_at",
+            "acknowledged_at",
+            "start_date",
+            "end_date",
+        ),
+    ),
+    (OrderEvent, "order__person_id", ("occurred_at", "recorded_at")),
+    (
+        ProviderSwitch,
+        "person_id",
+        (
+            "created_at",
+            "requested_on",
+            "old_provider_informed_at",
+            "new_provider_informed_at",
+            "providers_agreed_at",
+            "agreed_date",
+            "completed_at",
+        ),
+    ),
+    (TemporaryChange, "order__person_id", ("created_at", "to_date")),
+    (DueItem, "person_id", ("start_recorded_at", "met_at")),
+    (Reminder, "due_item__person_id", ("sent_at",)),
+    (CaseJournalEntry, "person_id", ("written_at",)),
+    (ProviderJournalEntry, "person_id", ("written_at",)),
+    (Message, "person_id", ("sent_at",)),
+    (MessageReceipt, "message__person_id", ("read_at",)),
+    (
+        ImplementationPlan,
+        "order__person_id",
+        ("created_at", "updated_at", "begun_at", "sent_at", "confirmed_at", "reviewed_at"),
+    ),
+    (
+        FollowUp,
+        "order__person_id",
+        ("created_at", "updated_at", "requested_at", "answered_at", "done_at"),
+    ),
+    (
+        Absence,
+        "order__person_id",
+        ("from_date", "to_date", "registered_at", "long_flagged_at", "reported_at"),
+    ),
+    (HospitalNotice, "person_id", ("occurred_at", "received_at")),
+    (NoticeReceipt, "notice__person_id", ("acknowledged_at",)),
+    (ProviderChoice, "person_id", ("registered_at", "form_received_on")),
+    (RotationAssignment, "person_id", ("assigned_at",)),
+)
+
+
+# --- the rule --------------------------------------------------------------------------------
+
+
+def configured_rule() -> RetentionRule:
+    """The configured rule: Django settings if set, else the defaults of R10.6."""
+    years = getattr(settings, "VERKSTALL_RETENTION_YEARS", DEFAULT_YEARS)
+    days = getattr(settings, "VERKSTALL_RETENTION_RESEARCH_DAYS", DEFAULT_RESEARCH_DAYS)
+    within = getattr(
+        settings, "VERKSTALL_RETENTION_REMOVE_WITHIN_YEARS", DEFAULT_REMOVE_WITHIN_YEARS
+    )
+    try:
+        return RetentionRule(
+            years=int(years),
+            research_days=tuple(int(d) for d in days),
+            remove_within_years=int(within),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ImproperlyConfigured(f"VERKSTALL_RETENTION_*: {exc}") from None
+
+
+# --- municipalities --------------------------------------------------------------------------
+
+
+def find_municipality(value: str) -> Municipality | None:
+    """A municipality by its code (kommunkod, e.g. 0180) or, failing that, by its id."""
+    value = (value or "").strip()
+    found = Municipality.objects.filter(code=value).first()
+    if found is None and value.isdigit():
+        found = Municipality.objects.filter(pk=int(value)).first()
+    return found
+
+
+# --- who may be due --------------------------------------------------------------------------
+
+
+def _as_date(value: date | datetime | None) -> date | None:
+    if isinstance(value, datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
+
+
+def ongoing_q(today: date) -> Q:
+    """Persons with an order not ended or cancelled, or a granted service still valid."""
+    open_order = Order.objects.filter(person=OuterRef("pk")).exclude(state__in=CLOSED_ORDER_STATES)
+    valid_service = GrantedService.objects.filter(decision__person=OuterRef("pk")).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+    )
+    return Q(Exists(open_order)) | Q(Exists(valid_service))
+
+
+def persons(municipality: Municipality | None = None) -> QuerySet[Person]:
+    qs = Person.objects.all()
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    return qs
+
+
+def candidates(today: date, municipality: Municipality | None = None) -> QuerySet[Person]:
+    """Clients with nothing ongoing: the only ones the rule can make due."""
+    return persons(municipality).exclude(ongoing_q(today))
+
+
+def last_entries(person_ids: QuerySet | Iterable[int]) -> dict[int, date]:
+    """The last entry date of each client in `person_ids` (a queryset of ids, used as a
+    subquery, or a short list): one grouped MAX query per source table."""
+    result: dict[int, date] = {}
+    for model, lookup, fields in LAST_ENTRY_SOURCES:
+        rows = (
+            model._default_manager.filter(**{f"{lookup}__in": person_ids})
+            .order_by()
+            .values(lookup)
+            .annotate(**{f"_max_{name}": Max(name) for name in fields})
+        )
+        for row in rows:
+            pid = row[lookup]
+            newest = latest(_as_date(row[f"_max_{name}"]) for name in fields)
+            if newest is not None and (pid not in result or newest > result[pid]):
+                result[pid] = newest
+    return result
+
+
+def is_ongoing(person_id: int, today: date) -> bool:
+    return Person.objects.filter(pk=person_id).filter(ongoing_q(today)).exists()
+
+
+# --- the review ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueClient:
+    """One client whose records are due for removal. No personnummer: the birth year and the
+    initials are enough to recognise the client on the list next to the client id."""
+
+    person_id: int
+    municipality_id: int
+    municipality_code: str
+    initials: str
+    birth_year: int
+    last_entry: date
+    due_since: date
+    remove_by: date
+    overdue: bool
+
+
+@dataclass
+class Review:
+    """What the rule says about a municipality's clients (or every municipality's) on a day."""
+
+    today: date
+    rule: RetentionRule
+    municipality: Municipality | None
+    due: list[DueClient] = field(default_factory=list)
+    # Clients whose period ran out but who are kept for research, by day of birth.
+    research_kept: dict[int, int] = field(default_factory=dict)
+    not_yet_due: int = 0
+    ongoing: int = 0
+
+    @property
+    def research_total(self) -> int:
+        return sum(self.research_kept.values())
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for c in self.due if c.overdue)
+
+    def as_dict(self) -> dict:
+        """JSON-friendly, with client ids and dates only (a task's stored return value)."""
+        return {
+            "today": self.today.isoformat(),
+            "rule": self.rule.describe(),
+            "municipality": self.municipality.code if self.municipality else None,
+            "due": [
+                {
+                    "person_id": c.person_id,
+                    "municipality": c.municipality_code,
+                    "last_entry": c.last_entry.isoformat(),
+                    "due_since": c.due_since.isoformat(),
+                    "remove_by": c.remove_by.isoformat(),
+                    "overdue": c.overdue,
+                }
+                for c in self.due
+            ],
+            "due_count": len(self.due),
+            "overdue_count": self.overdue,
+            "research_kept": {str(day): n for day, n in self.research_kept.items()},
+            "research_kept_count": self.research_total,
+            "not_yet_due": self.not_yet_due,
+            "ongoing": self.ongoing,
+        }
+
+
+def _initials(first: str, last: str) -> str:
+    return "".join(f"{part.strip()[:1].upper()}." for part in (first, last) if part.strip())
+
+
+def review(
+    today: date, *, municipality: Municipality | None = None, rule: RetentionRule | None = None
+) -> Review:
+    """Every client of `municipality` (or of all) judged by the rule on `today` (R10.6)."""
+    rule = rule or configured_rule()
+    result = Review(today=today, rule=rule, municipality=municipality)
+    result.research_kept = {day: 0 for day in rule.research_days}
+    pool = candidates(today, municipality)
+    result.ongoing = persons(municipality).count() - pool.count()
+    entries = last_entries(pool.values("pk"))
+    rows = pool.order_by("municipality__code", "pk").values_list(
+        "pk", "municipality_id", "municipality__code", "first_name", "last_name", "personal_number"
+    )
+    for pid, muni_id, code, first, last, number in rows:
+        born = birth_date_of(number)
+        verdict = assess(entries[pid], born, today, rule)
+        if today < verdict.due_since:
+            result.not_yet_due += 1
+        elif verdict.research:
+            result.research_kept[born.day] = result.research_kept.get(born.day, 0) + 1
+        else:
+            result.due.append(
+                DueClient(
+                    person_id=pid,
+                    municipality_id=muni_id,
+                    municipality_code=code,
+                    initials=_initials(first, last),
+                    birth_year=born.year,
+                    last_entry=entries[pid],
+                    due_since=verdict.due_since,
+                    remove_by=verdict.remove_by,
+                    overdue=verdict.overdue,
+                )
+            )
+    return result

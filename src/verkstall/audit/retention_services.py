@@ -1,0 +1,311 @@
+"""Removing a client's records when the retention rule says so (gallring, SPEC R10.6).
+
+One transaction per client: the client's row is locked, the rule is checked again inside the
+transaction (a new order or entry since the review keeps the client), every row of the
+client's data in every app is deleted children first (REMOVAL_PLAN), one access-log row with
+action REMOVE is written (audit.services.record_system), and the stored files of the client's
+implementation plans and received case documents are deleted once the transaction has
+committed (a rolled-back removal keeps its files). The access log itself is never removed:
+its rows carry the client's id as a number, not a foreign key, so they outlive the client.
+
+Order events are append-only, and on PostgreSQL a trigger refuses to delete them. Retention
+is the one exception: inside its transaction it sets `verkstall.retention = 'on'` (a
+transaction-local setting, set back to 'off' before the transaction ends), which the trigger
+function verkstall_refuse_change() accepts for DELETE only (audit migration 0003). The access
+log's own trigger has no exception.
+
+Rows are deleted with one DELETE per table (QuerySet._raw_delete), not through Django's
+collector: journals and orders point at themselves with PROTECT (corrections, superseded
+orders), which the collector refuses even when both rows go, and the plan below already
+names every table in the right order. Django's foreign keys are deferred to the commit, so a
+table missing from the plan makes the whole client's removal fail rather than leave orphans.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q, QuerySet
+
+from verkstall.absences.models import Absence, HospitalNotice, NoticeReceipt
+from verkstall.access.declarations import AuditAction
+from verkstall.deadlines.models import DueItem, Reminder
+from verkstall.decisions.models import Decision, GrantedService
+from verkstall.followups.models import FollowUp
+from verkstall.journal.models import (
+    CaseDocument,
+    CaseJournalEntry,
+    Message,
+    MessageReceipt,
+    ProviderJournalEntry,
+)
+from verkstall.journal.services import documents_dir
+from verkstall.orders.models import Order, OrderEvent, ProviderSwitch, TemporaryChange
+from verkstall.people.models import OralBriefing, Person, ProtectedDataAccess, Relative
+from verkstall.plans.models import ImplementationPlan
+from verkstall.plans.storage import document_storage
+from verkstall.providers.models import ProviderChoice, RotationAssignment
+
+from . import retention_selectors as selectors
+from .retention import Assessment, RetentionRule, assess, birth_date_of
+from .services import record_system
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ACTOR = "gallring"
+RETENTION_SETTING = "verkstall.retention"
+
+OrderServices = Order.services.through
+
+
+@dataclass(frozen=True)
+class _Ids:
+    person: int
+    orders: list[int]
+    decisions: list[int]
+    services: list[int]
+
+
+# The order of deletion, children before parents: (model, which of its rows belong to the
+# client). Every model with a foreign key to a client, an order, a decision or a granted
+# service is here; test_retention checks this against the model graph.
+REMOVAL_PLAN: tuple[tuple[type, Callable[[_Ids], Q]], ...] = (
+    (
+        Reminder,
+        lambda i: (
+            Q(due_item__person_id=i.person)
+            | Q(due_item__order_id__in=i.orders)
+            | Q(due_item__decision_id__in=i.decisions)
+        ),
+    ),
+    (
+        DueItem,
+        lambda i: Q(person_id=i.person) | Q(order_id__in=i.orders) | Q(decision_id__in=i.decisions),
+    ),
+    (MessageReceipt, lambda i: Q(message__person_id=i.person) | Q(message__order_id__in=i.orders)),
+    (Message, lambda i: Q(person_id=i.person) | Q(order_id__in=i.orders)),
+    (CaseDocument, lambda i: Q(entry__person_id=i.person) | Q(order_id__in=i.orders)),
+    (CaseJournalEntry, lambda i: Q(person_id=i.person)),
+    (ProviderJournalEntry, lambda i: Q(person_id=i.person) | Q(order_id__in=i.orders)),
+    (NoticeReceipt, lambda i: Q(notice__person_id=i.person) | Q(order_id__in=i.orders)),
+    (HospitalNotice, lambda i: Q(person_id=i.person)),
+    (Absence, lambda i: Q(order_id__in=i.orders)),
+    (ImplementationPlan, lambda i: Q(order_id__in=i.orders)),
+    (FollowUp, lambda i: Q(order_id__in=i.orders)),
+    (OralBriefing, lambda i: Q(person_id=i.person) | Q(order_id__in=i.orders)),
+    (TemporaryChange, lambda i: Q(order_id__in=i.orders)),
+    (
+        ProviderSwitch,
+        lambda i: (
+            Q(person_id=i.person) | Q(old_order_id__in=i.orders) | Q(new_order_id__in=i.orders)
+        ),
+    ),
+    (OrderEvent, lambda i: Q(order_id__in=i.orders)),
+    (OrderServices, lambda i: Q(order_id__in=i.orders) | Q(grantedservice_id__in=i.services)),
+    (Order, lambda i: Q(pk__in=i.orders)),
+    (ProviderChoice, lambda i: Q(person_id=i.person) | Q(granted_service_id__in=i.services)),
+    (RotationAssignment, lambda i: Q(person_id=i.person) | Q(granted_service_id__in=i.services)),
+    (GrantedService, lambda i: Q(pk__in=i.services)),
+    (Decision, lambda i: Q(pk__in=i.decisions)),
+    (Relative, lambda i: Q(person_id=i.person)),
+    (ProtectedDataAccess, lambda i: Q(person_id=i.person)),
+    (Person, lambda i: Q(pk=i.person)),
+)
+
+
+def _rows_of(model) -> Callable[[_Ids], Q]:
+    return dict(REMOVAL_PLAN)[model]
+
+
+@dataclass
+class Removal:
+    """What was removed for one client."""
+
+    person_id: int
+    last_entry: date
+    rows: Counter = field(default_factory=Counter)
+    files: int = 0
+
+
+@dataclass
+class Outcome:
+    """What an --apply run removed (and what it did not)."""
+
+    removed: list[Removal] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # no longer due when locked
+    failed: list[int] = field(default_factory=list)  # a database error; nothing removed
+
+    @property
+    def rows(self) -> Counter:
+        total: Counter = Counter()
+        for removal in self.removed:
+            total.update(removal.rows)
+        return total
+
+    @property
+    def files(self) -> int:
+        return sum(r.files for r in self.removed)
+
+    def as_dict(self) -> dict:
+        return {
+            "removed": [r.person_id for r in self.removed],
+            "removed_count": len(self.removed),
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "rows": dict(sorted(self.rows.items())),
+            "files": self.files,
+        }
+
+
+def _label(model) -> str:
+    return model._meta.label_lower
+
+
+def _allow_event_removal(on: bool) -> None:
+    """Tell the PostgreSQL trigger on orders_orderevent that this transaction is retention."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT set_config(%s, %s, true)", [RETENTION_SETTING, "on" if on else "off"]
+            )
+
+
+def _admin_log(ids: _Ids, due_items: list[int]) -> QuerySet:
+    """The Django admin's history of the client's rows (its change messages may name them)."""
+    types = ContentType.objects.get_for_models(Person, Order, Decision, DueItem)
+    wanted = Q(content_type=types[Person], object_id=str(ids.person))
+    for model, pks in ((Order, ids.orders), (Decision, ids.decisions), (DueItem, due_items)):
+        if pks:
+            wanted |= Q(content_type=types[model], object_id__in=[str(pk) for pk in pks])
+    return LogEntry.objects.filter(wanted)
+
+
+def _delete_files(plan_documents: list[str], case_documents: list[str]) -> None:
+    """After the commit: the stored files of the removed plans and case documents."""
+    for name in plan_documents:
+        try:
+            document_storage.delete(name)
+        except OSError:
+            logger.warning("Retention: could not delete plan document %s", name)
+    root = documents_dir().resolve()
+    for name in case_documents:
+        path = (root / name).resolve()
+        if root not in path.parents:
+            logger.warning("Retention: case document path outside the store: %s", name)
+            continue
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            logger.warning("Retention: could not delete case document %s", name)
+
+
+def _detail(
+    rule: RetentionRule, verdict: Assessment, last_entry: date, rows: int, files: int
+) -> str:
+    """The access log's account of the removal: the rule and the dates, never a personnummer
+    or a name (Swedish: the log reviewer reads it)."""
+    return (
+        f"Gallring enligt R10.6 ({rule.describe()}). Sista anteckning {last_entry:%Y-%m-%d}, "
+        f"gallringsbar från {verdict.due_since:%Y-%m-%d}, senast {verdict.remove_by:%Y-%m-%d}. "
+        f"{rows} rader och {files} filer raderade."
+    )[:300]
+
+
+def remove_client(
+    person_id: int,
+    *,
+    today: date,
+    rule: RetentionRule | None = None,
+    actor: str = DEFAULT_ACTOR,
+) -> Removal | None:
+    """Remove every record of one client if the rule makes them due on `today` (R10.6);
+    None, and nothing removed, if the client is not (or no longer) due."""
+    rule = rule or selectors.configured_rule()
+    with transaction.atomic():
+        person = (
+            Person.objects.select_for_update()
+            .filter(pk=person_id)
+            .values("pk", "municipality_id", "personal_number")
+            .first()
+        )
+        if person is None or selectors.is_ongoing(person_id, today):
+            return None
+        last_entry = selectors.last_entries([person_id])[person_id]
+        verdict = assess(last_entry, birth_date_of(person["personal_number"]), today, rule)
+        if not verdict.due:
+            return None
+
+        orders = list(Order.objects.filter(person_id=person_id).values_list("pk", flat=True))
+        decisions = list(Decision.objects.filter(person_id=person_id).values_list("pk", flat=True))
+        ids = _Ids(
+            person=person_id,
+            orders=orders,
+            decisions=decisions,
+            services=list(
+                GrantedService.objects.filter(decision_id__in=decisions).values_list(
+                    "pk", flat=True
+                )
+            ),
+        )
+        due_items = list(
+            DueItem.objects.filter(_rows_of(DueItem)(ids)).values_list("pk", flat=True)
+        )
+        plan_documents = list(
+            ImplementationPlan.objects.filter(order_id__in=orders)
+            .exclude(document="")
+            .values_list("document", flat=True)
+        )
+        case_documents = list(
+            CaseDocument.objects.filter(_rows_of(CaseDocument)(ids))
+            .exclude(storage_name="")
+            .values_list("storage_name", flat=True)
+        )
+
+        removal = Removal(person_id=person_id, last_entry=last_entry)
+        admin_log = _admin_log(ids, due_items)
+        removal.rows[_label(LogEntry)] = admin_log._raw_delete(admin_log.db)
+        _allow_event_removal(True)
+        for model, rows_of in REMOVAL_PLAN:
+            qs = model._default_manager.filter(rows_of(ids))
+            removal.rows[_label(model)] = qs._raw_delete(qs.db)
+        _allow_event_removal(False)
+        removal.rows = +removal.rows  # drop the tables with nothing to remove
+        removal.files = len(plan_documents) + len(case_documents)
+
+        record_system(
+            action=AuditAction.REMOVE,
+            person_ids=[person_id],
+            municipality_id=person["municipality_id"],
+            detail=_detail(rule, verdict, last_entry, sum(removal.rows.values()), removal.files),
+            actor=actor,
+        )
+        if plan_documents or case_documents:
+            transaction.on_commit(lambda: _delete_files(plan_documents, case_documents))
+    return removal
+
+
+def apply(review: selectors.Review, *, actor: str = DEFAULT_ACTOR) -> Outcome:
+    """Remove every client on the review's due list, one transaction each. A client that is
+    no longer due when locked is skipped; one whose removal fails is left whole and listed."""
+    outcome = Outcome()
+    for client in review.due:
+        try:
+            removal = remove_client(
+                client.person_id, today=review.today, rule=review.rule, actor=actor
+            )
+        except DatabaseError:
+            logger.exception("Retention: removing client %s failed", client.person_id)
+            outcome.failed.append(client.person_id)
+            continue
+        if removal is None:
+            outcome.skipped.append(client.person_id)
+        else:
+            outcome.removed.append(removal)
+    return outcome

@@ -1,0 +1,84 @@
+"""Reading the access log, for the log reviewer of the same municipality only (R10.4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from verkstall.access.roles import Role
+from verkstall.access.scoping import NOTHING
+from verkstall.people.models import Person
+
+from .models import AccessLogEntry
+
+
+def may_review(user) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.role_enum == Role.LOG_REVIEWER
+        and user.municipality_id is not None
+    )
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    person_id: int | None = None
+    username: str = ""
+    outside_only: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def entries(user, f: LogFilter) -> QuerySet[AccessLogEntry]:
+    if not may_review(user):
+        return AccessLogEntry.objects.filter(NOTHING)
+    qs = AccessLogEntry.objects.filter(municipality_id=user.municipality_id)
+    if f.person_id is not None:
+        qs = qs.filter(person_id=f.person_id)
+    if f.username:
+        qs = qs.filter(username=f.username)
+    if f.outside_only:
+        qs = qs.filter(outside_own=True)
+    if f.date_from:
+        qs = qs.filter(occurred_at__gte=_day_start(f.date_from))
+    if f.date_to:
+        qs = qs.filter(occurred_at__lt=_day_start(date.fromordinal(f.date_to.toordinal() + 1)))
+    return qs.order_by("-occurred_at", "-id")
+
+
+def outside_readers(user, f: LogFilter) -> list[dict]:
+    """Users who looked at clients outside their own unit or provider, most such reads first."""
+    qs = entries(user, LogFilter(**{**f.__dict__, "outside_only": True}))
+    return list(
+        qs.exclude(role="system")
+        .values("user_id", "username", "role")
+        .annotate(reads=Count("id"), clients=Count("person_id", distinct=True))
+        .annotate(last=Max("occurred_at"))
+        .order_by("-reads", "username")[:100]
+    )
+
+
+def find_client(user, personal_number: str) -> Person | None:
+    """The reviewer's municipality's client with this number (None if none, or removed)."""
+    if not may_review(user):
+        return None
+    return (
+        Person.objects.filter(municipality_id=user.municipality_id)
+        .filter(Q(personal_number=personal_number))
+        .first()
+    )
+
+
+def client_labels(user, person_ids) -> dict[int, str]:
+    """Name and personnummer of clients still on record; removed ones are shown by id."""
+    if not may_review(user):
+        return {}
+    persons = Person.objects.filter(municipality_id=user.municipality_id, pk__in=set(person_ids))
+    return {p.pk: f"{p.full_name} ({p.formatted_personal_number})" for p in persons}

@@ -1,0 +1,97 @@
+"""Writing the access log (R10.4). Only inserts: nothing here or anywhere changes a row."""
+
+from __future__ import annotations
+
+import uuid
+
+from verkstall.access.declarations import AuditAction
+from verkstall.access.scoping import person_scope
+from verkstall.core import clock
+from verkstall.decisions.models import Decision
+from verkstall.orders.models import Order
+from verkstall.people.models import Person
+
+from .capture import Capture
+from .models import AccessLogEntry
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def client_ids(cap: Capture) -> set[int]:
+    """Every client the capture touched, resolving orders and decisions to their clients."""
+    ids = set(cap.persons)
+    if cap.orders:
+        ids.update(Order.objects.filter(pk__in=cap.orders).values_list("person_id", flat=True))
+    if cap.decisions:
+        ids.update(
+            Decision.objects.filter(pk__in=cap.decisions).values_list("person_id", flat=True)
+        )
+    return ids
+
+
+def _own_clients(user, ids: set[int]) -> set[int]:
+    """Of `ids`, the clients inside the user's own unit or provider (the scoping rules)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(Person.objects.filter(person_scope(user), pk__in=ids).values_list("pk", flat=True))
+
+
+def record_request(
+    *,
+    user,
+    cap: Capture,
+    method: str,
+    route: str,
+    path: str,
+    status_code: int | None,
+    remote_addr: str | None,
+    declared: AuditAction | None,
+) -> int:
+    """One row per client the request touched; returns how many were written."""
+    ids = client_ids(cap)
+    if not ids:
+        return 0
+    if method in UNSAFE_METHODS:
+        action = AuditAction.CHANGE
+    else:
+        action = declared if declared not in (None, AuditAction.CHANGE) else AuditAction.VIEW
+    own = _own_clients(user, ids)
+    authenticated = getattr(user, "is_authenticated", False)
+    base = {
+        "occurred_at": clock.now(),
+        "request_id": uuid.uuid4(),
+        "user_id": user.pk if authenticated else None,
+        "username": user.get_username() if authenticated else "",
+        "role": (user.role or "") if authenticated else "",
+        "municipality_id": user.municipality_id if authenticated else None,
+        "user_unit_id": user.unit_id if authenticated else None,
+        "user_provider_id": user.provider_id if authenticated else None,
+        "method": method[:8],
+        "route": route[:120],
+        "path": path[:300],
+        "status_code": status_code,
+        "remote_addr": remote_addr or None,
+        "action": action.value,
+    }
+    AccessLogEntry.objects.bulk_create(
+        [AccessLogEntry(person_id=pid, outside_own=pid not in own, **base) for pid in sorted(ids)]
+    )
+    return len(ids)
+
+
+def record_system(
+    *, action: AuditAction, person_ids, municipality_id: int | None, detail: str, actor: str
+) -> int:
+    """Rows for what the system itself did to clients (retention, R10.6)."""
+    ids = sorted(set(person_ids))
+    base = {
+        "occurred_at": clock.now(),
+        "request_id": uuid.uuid4(),
+        "username": actor[:150],
+        "role": "system",
+        "municipality_id": municipality_id,
+        "action": action.value,
+        "detail": detail[:300],
+    }
+    AccessLogEntry.objects.bulk_create([AccessLogEntry(person_id=pid, **base) for pid in ids])
+    return len(ids)

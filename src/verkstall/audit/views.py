@@ -1,0 +1,150 @@
+"""The log reviewer's screens (R10.4): who looked at client X; who looked outside their own
+unit or provider; the same as CSV."""
+
+from __future__ import annotations
+
+import csv
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from verkstall.access.roles import ROLE_LABELS, Role
+from verkstall.core.errors import PermissionDenied
+
+from . import selectors
+from .forms import ClientSearchForm, LogFilterForm
+
+ON_SCREEN = 200
+
+
+def _require_reviewer(user) -> None:
+    if not selectors.may_review(user):
+        raise PermissionDenied(_("Endast loggranskaren kan läsa åtkomstloggen."))
+
+
+def _person_id(request) -> int | None:
+    value = request.GET.get("person", "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def _filter_from(request, form: LogFilterForm) -> selectors.LogFilter:
+    if not form.is_valid():
+        return selectors.LogFilter(person_id=_person_id(request))
+    d = form.cleaned_data
+    return selectors.LogFilter(
+        person_id=_person_id(request),
+        username=(d.get("username") or "").strip(),
+        outside_only=bool(d.get("outside")),
+        date_from=d.get("date_from"),
+        date_to=d.get("date_to"),
+    )
+
+
+def _role_label(role: str) -> str:
+    if role == "system":
+        return _("Systemet")
+    try:
+        return str(ROLE_LABELS[Role(role)])
+    except ValueError:
+        return role or "–"
+
+
+def log_review(request):
+    user = request.user
+    _require_reviewer(user)
+    search = ClientSearchForm(request.POST or None)
+    if request.method == "POST" and search.is_valid():
+        person = selectors.find_client(user, search.cleaned_data["personal_number"])
+        if person is None:
+            search.add_error("personal_number", _("Ingen klient med det numret finns i kommunen."))
+        else:
+            return redirect(f"{reverse('log-review')}?{urlencode({'person': person.pk})}")
+    form = LogFilterForm(request.GET or None)
+    f = _filter_from(request, form)
+    rows = list(selectors.entries(user, f)[:ON_SCREEN])
+    labels = selectors.client_labels(user, [r.person_id for r in rows] + [f.person_id or 0])
+    return render(
+        request,
+        "audit/log_review.html",
+        {
+            "form": form,
+            "search": search,
+            "rows": [(r, labels.get(r.person_id), _role_label(r.role)) for r in rows],
+            "on_screen": ON_SCREEN,
+            "client": labels.get(f.person_id) if f.person_id else None,
+            "person_id": f.person_id,
+            "outside": [
+                {**r, "role_label": _role_label(r["role"])}
+                for r in selectors.outside_readers(user, f)
+            ],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _cell(value: str) -> str:
+    """No spreadsheet formulas from log text."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def log_export(request):
+    user = request.user
+    _require_reviewer(user)
+    f = _filter_from(request, LogFilterForm(request.GET or None))
+    qs = selectors.entries(user, f)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="atkomstlogg.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            "Tidpunkt",
+            "Användare",
+            "Roll",
+            "Klient-id",
+            "Klient",
+            "Åtgärd",
+            "Utanför egen enhet/utförare",
+            "Metod",
+            "Sida",
+            "Svar",
+            "Från adress",
+            "Anteckning",
+        ]
+    )
+    batch: list = []
+
+    def flush():
+        labels = selectors.client_labels(user, [r.person_id for r in batch])
+        for r in batch:
+            writer.writerow(
+                [
+                    _cell(v)
+                    for v in (
+                        timezone.localtime(r.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
+                        r.username,
+                        _role_label(r.role),
+                        str(r.person_id),
+                        labels.get(r.person_id, _("(gallrad)")),
+                        r.action_label,
+                        _("ja") if r.outside_own else _("nej"),
+                        r.method,
+                        r.path,
+                        str(r.status_code or ""),
+                        r.remote_addr or "",
+                        r.detail,
+                    )
+                ]
+            )
+        del batch[:]
+
+    for row in qs.iterator(chunk_size=2000):
+        batch.append(row)
+        if len(batch) >= 2000:
+            flush()
+    flush()
+    return response

@@ -1,0 +1,102 @@
+"""A client as one reader may see it (SPEC R10.5): protected fields replaced by a placeholder.
+
+`people.selectors.shown_person(user, person)` decides who sees what; this module only
+presents. Screens, serializers, documents and e-mails read the address, postal code, city,
+whereabouts, phone, coordinates and relatives through a `ShownPerson`, never from the
+`Person` directly, so a protected client's data cannot slip into a page, a PDF or a mail
+because one template forgot a check. Name and personnummer always show.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext, gettext_lazy
+
+#: The visible placeholder that stands where protected data would be (R10.5).
+PLACEHOLDER = gettext_lazy("Skyddade uppgifter")
+
+#: The fields that a protected client's reader without access never sees.
+PROTECTED_FIELDS = (
+    "street_address",
+    "postal_code",
+    "city",
+    "whereabouts",
+    "phone",
+    "latitude",
+    "longitude",
+    "relatives",
+)
+
+
+class ShownPerson:
+    """Wraps a `Person`: every attribute reads through, except the protected ones, which are
+    the placeholder (text), None (coordinates) or an empty list (relatives) when hidden."""
+
+    def __init__(self, person, *, visible: bool):
+        self.person = person
+        self.visible = visible
+
+    def __getattr__(self, name):
+        # Only called for attributes not found on the wrapper: everything not protected.
+        if name in PROTECTED_FIELDS:  # pragma: no cover - all are defined below
+            raise AttributeError(name)
+        return getattr(self.person, name)
+
+    @property
+    def hidden(self) -> bool:
+        """The reader sees the placeholder instead of the protected fields."""
+        return not self.visible
+
+    @property
+    def placeholder(self) -> str:
+        return gettext("Skyddade uppgifter")
+
+    def _text(self, field: str) -> str:
+        return getattr(self.person, field) if self.visible else self.placeholder
+
+    @property
+    def street_address(self) -> str:
+        return self._text("street_address")
+
+    @property
+    def postal_code(self) -> str:
+        return self._text("postal_code")
+
+    @property
+    def city(self) -> str:
+        return self._text("city")
+
+    @property
+    def whereabouts(self) -> str:
+        return self._text("whereabouts")
+
+    @property
+    def phone(self) -> str:
+        return self._text("phone")
+
+    @property
+    def latitude(self):
+        return self.person.latitude if self.visible else None
+
+    @property
+    def longitude(self):
+        return self.person.longitude if self.visible else None
+
+    @property
+    def relatives(self) -> list:
+        return list(self.person.relatives.all()) if self.visible else []
+
+    @property
+    def address_line(self) -> str:
+        """Street, postal code and city on one line ("" if none), or the placeholder."""
+        if not self.visible:
+            return self.placeholder
+        p = self.person
+        place = " ".join(v for v in (p.postal_code, p.city) if v)
+        return ", ".join(v for v in (p.street_address, place) if v)
+
+    @property
+    def protection_label(self) -> str:
+        return self.person.get_protection_display() if self.person.is_protected else ""
+
+    def __str__(self) -> str:
+        return str(self.person)

@@ -1,0 +1,30 @@
+"""The client search is posted: a personnummer typed into it never becomes part of an address
+(issue 6: no personnummer in URLs), and it still finds the client (R1.1)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+
+def test_search_by_personnummer_is_posted_and_finds_the_client(world, client):
+    person = world.person(first_name="Sökbar")
+    client.force_login(world.officer)
+    page = client.get(reverse("person-list")).content.decode()
+    form = page.split('role="search"')[0].rsplit("<form", 1)[1]
+    assert 'method="post"' in form
+    assert "hx-get" not in page and "hx-push-url" not in page
+    response = client.post(reverse("person-list"), {"q": person.formatted_personal_number})
+    assert response.status_code == 200
+    assert "Sökbar" in response.content.decode()
+    response = client.post(
+        reverse("person-list"), {"q": person.personal_number}, HTTP_HX_REQUEST="true"
+    )
+    assert "Sökbar" in response.content.decode()
+    assert "<html" not in response.content.decode()
+
+
+def test_another_units_client_is_not_found_by_number(world, client):
+    person = world.person(first_name="Annans")
+    client.force_login(world.other_officer)
+    response = client.post(reverse("person-list"), {"q": person.personal_number})
+    assert "Annans" not in response.content.decode()
