@@ -214,8 +214,10 @@ REST_FRAMEWORK = {
     ],
     # Deny by default: every action must be declared in access/declarations.py (issue 6).
     "DEFAULT_PERMISSION_CLASSES": ["verkstall.access.permissions.DeclaredAccess"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Documents the error answers every operation can give (400, 401, 403, 404, 415).
+    "DEFAULT_SCHEMA_CLASS": "verkstall.core.openapi.AutoSchema",
+    # limit/offset with upper bounds: a number beyond 64 bits is a 400, not a database error.
+    "DEFAULT_PAGINATION_CLASS": "verkstall.core.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "verkstall.core.api.exception_handler",
 }
@@ -274,6 +276,10 @@ VERKSTALL_BASE_URL = os.environ.get("VERKSTALL_BASE_URL", "http://127.0.0.1:8000
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No personnummer in any log line, whichever logger wrote it (issue 6).
+    "filters": {"personal_numbers": {"()": "verkstall.core.log_redaction.RedactPersonalNumbers"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_numbers"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("VERKSTALL_LOG_LEVEL", "WARNING")},
 }

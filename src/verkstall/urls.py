@@ -12,3 +12,5 @@ urlpatterns = [
     path("api/", include("verkstall.api_urls")),
     path("", include("verkstall.core.urls")),
 ]
+
+handler404 = "verkstall.core.views.not_found"

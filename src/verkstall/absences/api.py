@@ -44,7 +44,7 @@ class NoticeReceiptSerializer(serializers.ModelSerializer):
     person = serializers.IntegerField(source="order.person_id", read_only=True)
     person_name = serializers.CharField(source="order.person.full_name", read_only=True)
     acknowledged_by = serializers.CharField(
-        source="acknowledged_by.get_full_name", default=None, read_only=True
+        source="acknowledged_by.get_full_name", default=None, allow_null=True, read_only=True
     )
 
     class Meta:

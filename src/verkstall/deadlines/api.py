@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from drf_spectacular.openapi import AutoSchema
+from functools import lru_cache
+
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -13,9 +15,12 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
+from verkstall.core.openapi import AutoSchema
+
 from . import selectors
 from .rules import RESPONSIBLE_LABELS, STATUS_LABELS, Responsible, Status
 
+MAX_ID = 2**63 - 1
 STATUS_CHOICES = [(s.value, STATUS_LABELS[s]) for s in Status]
 
 
@@ -103,6 +108,68 @@ class DueItemSerializer(serializers.Serializer):
         return ResponsibleSerializer(data).data
 
 
+_RESPONSIBLE_LABELS = {r.value: label for r, label in RESPONSIBLE_LABELS.items()}
+_STATUS_LABELS = {s.value: label for s, label in STATUS_LABELS.items()}
+
+
+def _moment(value, tz=None):
+    """What serializers.DateTimeField (ISO 8601, the current time zone) makes of a moment."""
+    if value is None:
+        return None
+    return _iso(value, tz or timezone.get_current_timezone())
+
+
+@lru_cache(maxsize=8192)
+def _iso(value, tz) -> str:
+    # Cached: most due moments are the very end of a due day, shared by many items.
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def watchlist_row(row: dict, tz=None) -> dict:
+    """One row of `selectors.watchlist_rows` exactly as DueItemSerializer shows the item
+    (deadlines/tests/test_watchlist_api_rows.py), without a serializer per field: a list of
+    a thousand rows is serialized in milliseconds, not a second."""
+    status = row["status"]
+    if status == Status.OPEN.value and row["bucket"] == selectors.OVERDUE:
+        status = Status.OVERDUE.value
+    user_id = row["responsible_user_id"]
+    user_name = None
+    if user_id:
+        full = f"{row['responsible_user__first_name']} {row['responsible_user__last_name']}"
+        user_name = full.strip() or row["responsible_user__username"]
+    due_date = row["due_date"]
+    return {
+        "id": row["id"],
+        "rule": row["rule__code"],
+        "rule_name": row["rule__name"],
+        "status": status,
+        "status_label": _STATUS_LABELS[status],
+        "bucket": row["bucket"],
+        "due_at": _moment(row["due_at"], tz),
+        "due_date": None if due_date is None else due_date.isoformat(),
+        "person": {
+            "id": row["person_id"],
+            "name": f"{row['person__first_name']} {row['person__last_name']}",
+        },
+        "order": row["order_id"],
+        "decision": row["decision_id"],
+        "service_type": row["service_type__name"],
+        "service_type_code": row["service_type__code"],
+        "responsible": {
+            "party": row["responsible"],
+            "label": _RESPONSIBLE_LABELS.get(row["responsible"], row["responsible"]),
+            "user": user_id,
+            "user_name": user_name,
+            "unit": row["responsible_unit_id"],
+            "provider": row["responsible_provider_id"],
+            "provider_unit": row["responsible_provider_unit_id"],
+        },
+        "met_at": _moment(row["met_at"], tz),
+        "explanation_text": row["explanation_text"] or "",
+    }
+
+
 class DueItemDetailSerializer(DueItemSerializer):
     explanation = serializers.JSONField(
         read_only=True,
@@ -130,8 +197,13 @@ class WatchlistQuerySerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=list(selectors.SCOPES), required=False)
     rule = serializers.CharField(required=False, allow_blank=True)
     service_type = serializers.CharField(required=False, allow_blank=True)
-    person = serializers.IntegerField(required=False, allow_null=True)
-    responsible_user = serializers.IntegerField(required=False, allow_null=True)
+    # Bounded: an id beyond a 64-bit integer was a server error in the database.
+    person = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
+    responsible_user = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
 
 
 WATCHLIST_PARAMETERS = [
@@ -179,7 +251,8 @@ class DueItemViewSet(viewsets.ViewSet):
         query = WatchlistQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         values = query.validated_data
-        wl = selectors.watchlist(
+        tz = timezone.get_current_timezone()
+        wl = selectors.watchlist_rows(
             request.user,
             values.get("scope"),
             rule=values.get("rule"),
@@ -193,7 +266,7 @@ class DueItemViewSet(viewsets.ViewSet):
                 "today": wl.today.isoformat(),
                 "horizon": serializers.DateTimeField().to_representation(wl.horizon),
                 "counts": wl.counts,
-                "results": DueItemSerializer(wl.items, many=True).data,
+                "results": [watchlist_row(row, tz) for row in wl.items],
             }
         )
 

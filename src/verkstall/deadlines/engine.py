@@ -22,12 +22,16 @@ def _rules(profile_slug: str, subject: str) -> list[Rule]:
     return list(Rule.objects.filter(profile__slug=profile_slug, subject=subject).order_by("id"))
 
 
-def _municipality_rules(municipality_id: int, subject: str) -> list[Rule]:
-    """The rules of a municipality's profile, in one query (no separate municipality read)."""
+def _municipality_rules(municipality_id: int, subject: str | None) -> list[Rule]:
+    """The rules of a municipality's profile for a subject (None: all), in one query (no
+    separate read of the municipality)."""
     from verkstall.access.models import Municipality
 
     slug = Municipality.objects.filter(pk=municipality_id).values("rule_profile")[:1]
-    return list(Rule.objects.filter(profile__slug=Subquery(slug), subject=subject).order_by("id"))
+    rules = Rule.objects.filter(profile__slug=Subquery(slug))
+    if subject is not None:
+        rules = rules.filter(subject=subject)
+    return list(rules.order_by("id"))
 
 
 def _decision_granted(decision) -> Event:
@@ -65,10 +69,19 @@ def _engine_event(e) -> Event:
     return Event(name, e.occurred_at, e.recorded_at)
 
 
+_CLOCK_FIELDS = ("kind", "occurred_at", "recorded_at")
+
+
+def _clock_event(kind: str, occurred_at, recorded_at) -> Event:
+    return Event(ORDER_EVENT_NAMES.get(kind, f"order.{kind}"), occurred_at, recorded_at)
+
+
 def order_events(order) -> list[Event]:
-    """The events that drive an order's clocks, in recorded order."""
+    """The events that drive an order's clocks, in recorded order. Only the three columns the
+    clocks need are read (no model instances, no event data)."""
     events = [_decision_granted(order.decision)]
-    events += [_engine_event(e) for e in order.events.order_by("seq") if e.kind != "created"]
+    rows = order.events.exclude(kind="created").order_by("seq").values_list(*_CLOCK_FIELDS)
+    events += [_clock_event(*row) for row in rows]
     return events
 
 
@@ -78,12 +91,13 @@ def decision_events(decision) -> list[Event]:
     from verkstall.providers.models import ProviderChoice
 
     events = [_decision_granted(decision)]
-    events += [
-        _engine_event(e)
-        for e in OrderEvent.objects.filter(order__decision=decision)
+    rows = (
+        OrderEvent.objects.filter(order__decision=decision)
         .exclude(kind="created")
         .order_by("recorded_at", "id")
-    ]
+        .values_list(*_CLOCK_FIELDS)
+    )
+    events += [_clock_event(*row) for row in rows]
     # A registered choice, or an assignment by rotation, settles the choice (R2.2-R2.4).
     for c in ProviderChoice.objects.filter(granted_service__decision=decision):
         received = c.form_received_on
@@ -135,7 +149,7 @@ class _Parties(dict):
         return super().get(key, default)
 
 
-def recompute_order(order) -> None:
+def recompute_order(order, *, rules: list[Rule] | None = None) -> None:
     services = list(order.services.select_related("service_type").order_by("id"))
     kinds, types, first_type = _service_profile(services)
     responsible = _Parties(
@@ -156,7 +170,7 @@ def recompute_order(order) -> None:
     )
     _store(
         subject_key=f"order:{order.pk}",
-        rules=_municipality_rules(order.municipality_id, "order"),
+        rules=_municipality_rules(order.municipality_id, "order") if rules is None else rules,
         events=order_events(order),
         kinds=kinds,
         types=types,
@@ -176,9 +190,10 @@ def recompute_after_order_event(order, kind: str | None = None) -> None:
     """Move the clocks after an order's event: the order's, and its decision's when the event
     can change them (a rule of the decision starts or stops on it, or the order ended or was
     cancelled, which may finish the decision). `kind` None: always both."""
-    recompute_order(order)
+    both = _municipality_rules(order.municipality_id, None)  # one query for both subjects
+    recompute_order(order, rules=[r for r in both if r.subject == "order"])
     decision = order.decision
-    rules = _municipality_rules(decision.municipality_id, "decision")
+    rules = [r for r in both if r.subject == "decision"]
     kind = None if kind is None else str(getattr(kind, "value", kind))
     if kind is not None and kind not in FINAL_ORDER_STATES:
         name = ORDER_EVENT_NAMES.get(kind, f"order.{kind}")

@@ -28,14 +28,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.fields.json import KT
 
 from verkstall.access.models import User
 from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.access.scoping import NOTHING
+from verkstall.audit import capture
 from verkstall.core import clock
 from verkstall.core.errors import NotFound, PermissionDenied, ValidationFailed
+from verkstall.decisions.models import ServiceType
+from verkstall.people.models import Person
 
 from .calendar import STOCKHOLM
 from .models import DueItem, Rule, RuleProfile
@@ -67,6 +71,50 @@ ROLE_RESPONSIBLE = {
 }
 
 _RELATED = ("person", "rule", "order", "service_type", "responsible_user")
+# A watchlist row needs no column of the order (only its id, on the item itself): joining
+# orders_order made PostgreSQL hash the whole order table (bench/RESULTS.md). Of the other
+# rows only what a list shows is read.
+_LIST_RELATED = ("person", "rule", "service_type", "responsible_user")
+_LIST_ONLY = (
+    *(f.attname for f in DueItem._meta.concrete_fields if f.name != "explanation"),
+    "person__first_name",
+    "person__last_name",
+    "rule__code",
+    "rule__name",
+    "rule__responsible",
+    "service_type__code",
+    "service_type__name",
+    "responsible_user__first_name",
+    "responsible_user__last_name",
+    "responsible_user__username",
+)
+#: The columns of a watchlist row as `watchlist_rows` reads them (the API's list).
+ROW_FIELDS = (
+    "id",
+    "rule__code",
+    "rule__name",
+    "status",
+    "due_at",
+    "due_date",
+    "person_id",
+    "person__first_name",
+    "person__last_name",
+    "order_id",
+    "decision_id",
+    "service_type__name",
+    "service_type__code",
+    "responsible",
+    "responsible_user_id",
+    "responsible_user__first_name",
+    "responsible_user__last_name",
+    "responsible_user__username",
+    "responsible_unit_id",
+    "responsible_provider_id",
+    "responsible_provider_unit_id",
+    "met_at",
+    "bucket",
+    "explanation_text",
+)
 
 
 @dataclass(frozen=True)
@@ -213,10 +261,10 @@ def watchlist_queryset(
         .filter(status=Status.OPEN.value)
         .filter(Q(due_at__isnull=True) | Q(due_at__lte=horizon))
         .filter(extra)
-        .select_related(*_RELATED)
+        .select_related(*_LIST_RELATED)
         # A list shows the explanation's one-line text; the whole JSON (skipped days and
         # all) is read on the item's own page only.
-        .defer("explanation")
+        .only(*_LIST_ONLY)
         .annotate(bucket=_bucket(now, _end_of(today)), explanation_text=KT("explanation__text"))
         .order_by(F("due_at").asc(nulls_first=True), "id")
     )
@@ -266,6 +314,145 @@ def watchlist(
         horizon=_end_of(today + timedelta(days=HORIZON_DAYS)),
         filters=applied,
     )
+
+
+def watchlist_rows(
+    user,
+    scope: str | None = None,
+    *,
+    rule=None,
+    service_type=None,
+    person=None,
+    responsible_user=None,
+) -> Watchlist:
+    """The same watchlist as `watchlist` with each row as a dict of `ROW_FIELDS` instead of a
+    model instance: what the API's list serializes. One query.
+
+    On PostgreSQL the query is written out by hand (`_rows_sql`): for a short list the ORM's
+    building and compiling of the query cost twice the query itself, and for a long one the
+    model instances did (bench/RESULTS.md). Elsewhere (SQLite) the ORM reads the same rows.
+    `deadlines/tests/test_watchlist_api_rows.py` holds both to the ORM queryset's answer."""
+    scope = scope or default_scope(user)
+    if scope is None:
+        raise PermissionDenied("Din roll har ingen bevakningslista.")
+    _scope_filter(user, scope)  # the role's right to the scope, checked as for `watchlist`
+    now = clock.now()
+    today = now.astimezone(STOCKHOLM).date()
+    _extra, applied = _filters(
+        rule=rule, service_type=service_type, person=person, responsible_user=responsible_user
+    )
+    horizon = _end_of(today + timedelta(days=HORIZON_DAYS))
+    statement = _rows_sql(
+        user, scope, applied, now=now, end_of_today=_end_of(today), horizon=horizon
+    )
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
+            rows = [dict(zip(ROW_FIELDS, r, strict=True)) for r in cursor.fetchall()]
+    else:
+        qs, applied = watchlist_queryset(
+            user,
+            scope,
+            now=now,
+            today=today,
+            rule=rule,
+            service_type=service_type,
+            person=person,
+            responsible_user=responsible_user,
+        )
+        rows = list(qs.values(*ROW_FIELDS))
+    capture.saw(row["person_id"] for row in rows)  # plain rows: report the clients read (R10.4)
+    tally = Counter(row["bucket"] for row in rows)
+    return Watchlist(
+        scope=scope,
+        items=rows,
+        counts={bucket: tally.get(bucket, 0) for bucket in BUCKETS},
+        now=now,
+        today=today,
+        horizon=horizon,
+        filters=applied,
+    )
+
+
+def _scope_sql(user, scope: str) -> tuple[str, list] | None:
+    """The scope of `_scope_filter` as SQL on the due item `d`; None if a party is missing
+    (the ORM then says IS NULL; leave that case to it)."""
+    if scope == MINE:
+        sql, params = "d.responsible_user_id = %s", [user.pk]
+    elif scope == UNIT:
+        sql, params = (
+            "d.responsible_unit_id = %s AND d.responsible = %s",
+            [
+                user.unit_id,
+                Responsible.OFFICER.value,
+            ],
+        )
+    elif scope == PROVIDER:
+        sql, params = "d.responsible_provider_id = %s", [user.provider_id]
+    elif scope == PROVIDER_UNIT:
+        sql = "d.responsible_provider_unit_id = %s AND d.responsible_provider_id = %s"
+        params = [user.provider_unit_id, user.provider_id]
+    elif scope == ROLE:
+        sql, params = "d.responsible = %s", [ROLE_RESPONSIBLE[user.role_enum]]
+    else:
+        return None
+    if any(p is None for p in params):
+        return None
+    return sql, params
+
+
+def _rows_sql(user, scope, applied, *, now, end_of_today, horizon) -> tuple[str, list] | None:
+    """The watchlist query of `watchlist_queryset`, by hand, selecting `ROW_FIELDS` in order.
+    `status = 'open'` is a literal so that the partial indexes apply (bench/WATCHLISTS.md).
+    The client is read per row by its primary key (a LATERAL subquery that `OFFSET 0` keeps
+    from being flattened): the planner overestimates the open items in the window tenfold
+    (history makes most due dates past) and would otherwise hash every client of the
+    municipality, which at 30 000 clients cost more than the rest of the query
+    (bench/RESULTS.md)."""
+    if connection.vendor != "postgresql":
+        return None
+    scoped = _scope_sql(user, scope)
+    if scoped is None or user.municipality_id is None:
+        return None
+    where, params = scoped
+    where = f"{where} AND d.municipality_id = %s"
+    params = [now, end_of_today, *params, user.municipality_id]
+    if applied.get("rule"):
+        where += " AND r.code = %s"
+        params.append(applied["rule"])
+    if applied.get("service_type"):
+        where += " AND st.code = %s"
+        params.append(applied["service_type"])
+    if applied.get("person") is not None:
+        where += " AND d.person_id = %s"
+        params.append(applied["person"])
+    if applied.get("responsible_user") is not None:
+        where += " AND d.responsible_user_id = %s"
+        params.append(applied["responsible_user"])
+    params.append(horizon)
+    sql = f"""
+        SELECT d.id, r.code, r.name, d.status, d.due_at, d.due_date,
+               d.person_id, p.first_name, p.last_name, d.order_id, d.decision_id,
+               st.name, st.code, d.responsible, d.responsible_user_id,
+               u.first_name, u.last_name, u.username, d.responsible_unit_id,
+               d.responsible_provider_id, d.responsible_provider_unit_id, d.met_at,
+               CASE WHEN d.due_at IS NULL THEN 'asap'
+                    WHEN d.due_at < %s THEN 'overdue'
+                    WHEN d.due_at <= %s THEN 'today'
+                    ELSE 'week' END,
+               d.explanation ->> 'text'
+        FROM {DueItem._meta.db_table} d
+        JOIN {Rule._meta.db_table} r ON r.id = d.rule_id
+        CROSS JOIN LATERAL (
+            SELECT p.first_name, p.last_name FROM {Person._meta.db_table} p
+            WHERE p.id = d.person_id OFFSET 0
+        ) p
+        LEFT JOIN {ServiceType._meta.db_table} st ON st.id = d.service_type_id
+        LEFT JOIN {User._meta.db_table} u ON u.id = d.responsible_user_id
+        WHERE {where} AND d.status = 'open' AND (d.due_at IS NULL OR d.due_at <= %s)
+        ORDER BY d.due_at ASC NULLS FIRST, d.id
+    """  # noqa: S608 - table names from the models, every value a parameter
+    return sql, params
 
 
 def compact_watchlist(user) -> Watchlist | None:

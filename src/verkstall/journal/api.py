@@ -3,7 +3,7 @@ services write; another organisation's message or order is a 404."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -121,6 +121,12 @@ class ProviderJournalViewSet(
         if not order_pk:
             raise NotFound("Ange beställningen (?order=).")
         return selectors.provider_journal(self.request.user, order_pk)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("order", int, required=True, description="The order's id.")]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

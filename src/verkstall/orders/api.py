@@ -12,7 +12,7 @@ from verkstall.decisions.api import GrantedServiceSerializer
 from verkstall.decisions.selectors import get_decision
 from verkstall.people.api import OralBriefingCreateSerializer, OralBriefingSerializer
 from verkstall.people.selectors import oral_briefings_for_order
-from verkstall.people.services import record_oral_briefing
+from verkstall.people.services import OralBriefingMissing, record_oral_briefing
 
 from . import selectors, services
 from .models import Order, OrderEvent, ReplyChannel
@@ -21,7 +21,9 @@ from .states import Action, State
 
 class OrderEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.get_full_name", read_only=True)
-    on_behalf_of = serializers.CharField(source="on_behalf_of.name", default=None, read_only=True)
+    on_behalf_of = serializers.CharField(
+        source="on_behalf_of.name", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = OrderEvent
@@ -150,6 +152,16 @@ class ConflictSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=Order._meta.get_field("state").choices)
     action = serializers.CharField()
     allowed_actions = serializers.ListField(child=serializers.CharField())
+    # Only when sending waits for the oral briefing of protected data (R10.1).
+    order = serializers.IntegerField(required=False, help_text="oral_briefing_missing: the order.")
+    provider = serializers.CharField(
+        required=False, help_text="oral_briefing_missing: the provider to tell."
+    )
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="oral_briefing_missing: the fields of POST oral-briefings/.",
+    )
 
 
 TRANSITION_RESPONSES = {
@@ -159,6 +171,19 @@ TRANSITION_RESPONSES = {
     404: OpenApiResponse(description="No such order, or not yours to see."),
     409: ConflictSerializer,
 }
+
+
+# What a transition writes on the order row (services._transition and its callers).
+TRANSITION_FIELDS = [
+    "state",
+    "sent_at",
+    "written_on",
+    "acknowledged_at",
+    "start_date",
+    "end_date",
+    "last_event_seq",
+    "updated_at",
+]
 
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -203,7 +228,10 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         service(request.user, order, **data.validated_data)
-        return self._detail(request, pk)
+        # Only the order's own columns change in a transition: re-read those (one query)
+        # instead of the whole order with its client, provider and services again.
+        order.refresh_from_db(fields=TRANSITION_FIELDS)
+        return Response(OrderDetailSerializer(order, context={"request": request}).data)
 
     @extend_schema(
         request=SendSerializer,
@@ -221,7 +249,15 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     )
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
-        return self._transition(request, pk, SendSerializer, services.send_order, Action.SEND)
+        try:
+            return self._transition(request, pk, SendSerializer, services.send_order, Action.SEND)
+        except OralBriefingMissing as exc:
+            # The documented conflict body (state, action, allowed_actions) with what the
+            # briefing needs; the bare error's body did not match the schema (schemathesis).
+            order = self.get_object()
+            allowed = [a.value for a in selectors.actions_for(request.user, order)]
+            body = {**exc.as_dict(), "state": order.state, "action": Action.SEND.value}
+            return Response({**body, "allowed_actions": allowed}, status=exc.status_code)
 
     @extend_schema(
         methods=["GET"],
@@ -241,7 +277,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         description="Record that the provider's unit manager was told orally before the order "
         "goes out (R10.1). A told manager's user account is named to see the protected data.",
     )
-    @action(detail=True, methods=["get", "post"], url_path="oral-briefings")
+    @action(detail=True, methods=["get", "post"], url_path="oral-briefings", pagination_class=None)
     def oral_briefings(self, request, pk=None):
         order = self.get_object()
         if request.method == "GET":

@@ -35,7 +35,12 @@ ON_BEHALF_CHANNELS = (
 
 
 def _lock(order: Order) -> Order:
-    return Order.objects.select_for_update().select_related("provider").get(pk=order.pk)
+    # The decision too: the deadline engine reads it after every event.
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("provider", "decision")
+        .get(pk=order.pk)
+    )
 
 
 def _append_event(

@@ -28,7 +28,9 @@ class PersonSerializer(serializers.ModelSerializer):
     personal_number = serializers.CharField(source="formatted_personal_number", read_only=True)
     is_coordination_number = serializers.BooleanField(read_only=True)
     relatives = RelativeSerializer(many=True, read_only=True)
-    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    area_name = serializers.CharField(
+        source="area.name", read_only=True, default=None, allow_null=True
+    )
     protection = serializers.ChoiceField(
         choices=Protection.choices,
         read_only=True,
@@ -111,7 +113,7 @@ class ProtectedAccessSerializer(serializers.ModelSerializer):
     organisation = serializers.CharField(source="user.organisation_name", read_only=True)
     granted_by = serializers.CharField(source="granted_by.get_full_name", read_only=True)
     revoked_by = serializers.CharField(
-        source="revoked_by.get_full_name", read_only=True, default=None
+        source="revoked_by.get_full_name", read_only=True, default=None, allow_null=True
     )
     active = serializers.BooleanField(source="is_active", read_only=True)
 
@@ -133,7 +135,9 @@ class ProtectedAccessSerializer(serializers.ModelSerializer):
 
 
 class ProtectedAccessGrantSerializer(serializers.Serializer):
-    user = serializers.IntegerField(help_text="The user to name (R10.5).")
+    user = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The user to name (R10.5)."
+    )
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
@@ -249,7 +253,9 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         responses={201: ProtectedAccessSerializer, **PROTECTION_RESPONSES},
         description="Name a staff member who may see the protected data (R10.5).",
     )
-    @action(detail=True, methods=["get", "post"], url_path="protected-access")
+    @action(
+        detail=True, methods=["get", "post"], url_path="protected-access", pagination_class=None
+    )
     def protected_access(self, request, pk=None):
         person = self.get_object()
         if request.method == "GET":

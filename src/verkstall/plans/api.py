@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,6 +17,8 @@ class PlanSerializer(serializers.ModelSerializer):
     has_document = serializers.SerializerMethodField()
     # Plain text in the schema: "status" enums of other components would collide by name.
     status = serializers.CharField(read_only=True, help_text="draft, sent eller confirmed")
+    # Empty when the plan has no document: an enum of the three kinds would not admit it.
+    document_kind = serializers.CharField(read_only=True, help_text="pdf, docx, odt or empty")
 
     class Meta:
         model = ImplementationPlan
@@ -44,6 +46,14 @@ class PlanSerializer(serializers.ModelSerializer):
         return bool(obj.document)
 
 
+class PlanConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    state = serializers.CharField(help_text="The plan's status.")
+    action = serializers.CharField()
+    allowed_actions = serializers.ListField(child=serializers.CharField())
+
+
 class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = PlanSerializer
 
@@ -60,7 +70,15 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         except (ImplementationPlan.DoesNotExist, ValueError):
             raise NotFound("Planen finns inte eller så saknar du behörighet.") from None
 
-    @extend_schema(request=None, responses=PlanSerializer)
+    @extend_schema(
+        request=None,
+        responses={
+            200: PlanSerializer,
+            409: OpenApiResponse(
+                response=PlanConflictSerializer, description="Only a sent plan can be confirmed."
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         plan = services.confirm_plan(request.user, self.get_object())

@@ -1,0 +1,65 @@
+"""The API's OpenAPI schema class: drf-spectacular's, plus the error answers every operation
+can give (core/api.py's exception handler), so the schema documents every status code the API
+answers with (a contract that schemathesis checks, tests/test_schemathesis.py).
+
+Used as REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]. An operation's own documentation of a status
+(`@extend_schema(responses=...)`) wins; only missing codes are added:
+- 401 and 403 on every operation (not signed in; a role that may not use it, or may see the
+  object but not do this);
+- 404 where an id is read: a path parameter, a request body, or a filter in the query;
+- 400 where input is validated: a request body, or a filter in the query;
+- 415 where a body is read (one that is not JSON or a form).
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+PAGINATION_PARAMETERS = {"limit", "offset", "format"}
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False, help_text="e.g. not_found, permission_denied")
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def _filters_in_query(self) -> bool:
+        return any(
+            p.get("in") == "query" and p.get("name") not in PAGINATION_PARAMETERS
+            for p in self._get_parameters()
+        )
+
+    def _error_responses(self) -> dict[str, OpenApiResponse]:
+        writes = self.method not in ("GET", "HEAD", "OPTIONS")
+        filters = self._filters_in_query()
+        errors = {
+            "401": OpenApiResponse(ErrorSerializer, description="Not signed in."),
+            "403": OpenApiResponse(
+                ErrorSerializer,
+                description="Your role may not use this, or may see the object but not do this.",
+            ),
+        }
+        if "{" in self.path or writes or filters:
+            errors["404"] = OpenApiResponse(
+                ErrorSerializer, description="No such object, or not yours to see."
+            )
+        if writes:
+            errors["415"] = OpenApiResponse(
+                ErrorSerializer, description="The body is not JSON (or a form)."
+            )
+        if writes or filters:
+            errors["400"] = OpenApiResponse(
+                {"type": "object", "additionalProperties": {}},
+                description="Bad input: field names map to lists of messages.",
+            )
+        return errors
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code, response in self._error_responses().items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(response, code, direction=direction)
+        return responses

@@ -1,0 +1,439 @@
+"""IDOR: every URL with an object id in its path refuses another organisation's object
+(SPEC "Actors", tenancy; issue item 6c).
+
+The test walks the resolver for every API route with an id in its path and every screen with
+an `<int:...>` in its path. For each one, an object of organisation B is requested by the
+users of organisation A, of every role that access/declarations.py permits for that view or
+action, with every HTTP method the route accepts: the answer is 403 or 404, never a 2xx or a
+redirect, and no row (nor the outbox) changes. Organisation B is first another municipality
+(every role of A is refused), then another unit and provider of A's own municipality (A's
+officer and provider users are refused). A route without an object factory below fails the
+test, so a new id endpoint cannot be skipped silently; and each factory is checked by B's own
+user reaching the object, so a factory cannot pass by pointing at nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from verkstall.access import declarations
+from verkstall.access.roles import PROVIDER_ROLES, Role
+from verkstall.core import clock
+from verkstall.core import testing as build
+
+pytestmark = pytest.mark.django_db
+
+OMVARDNAD = "hemtjanst-omvardnad"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+# --- the routes ------------------------------------------------------------------------------
+
+
+def _walk(resolver=None, prefix="", namespaces=()):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = (*namespaces, p.namespace) if p.namespace else namespaces
+            yield from _walk(p, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p.callback, namespaces
+
+
+def _template(pattern: str) -> str:
+    """`api/^orders/(?P<pk>[^/.]+)/send/$` -> `api/orders/{pk}/send/`; `<int:pk>` -> `{pk}`."""
+    text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern)
+    text = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)
+    return text.replace("^", "").replace("$", "").replace("\\.", ".")
+
+
+def id_routes():
+    """(template, callback) of every route with an object id in its path: API routes with a
+    path parameter (format suffixes aside), screens with an `<int:...>`; not Django's admin."""
+    routes = []
+    for pattern, callback, namespaces in _walk():
+        if "admin" in namespaces or "(?P<format>" in pattern or "<drf_format_suffix" in pattern:
+            continue
+        if declarations.is_api_view(callback):
+            if "(?P<" not in pattern:
+                continue
+        elif "<int:" not in pattern:
+            continue
+        routes.append((_template(pattern), callback))
+    return routes
+
+
+# --- the organisations -----------------------------------------------------------------------
+
+
+class Side:
+    """One organisation: a unit of a municipality with its officer, two providers and their
+    users, the municipality-wide roles, and one of every object an id route can name."""
+
+    def __init__(self, muni=None):
+        from verkstall.absences import services as absences
+        from verkstall.deadlines.models import DueItem
+        from verkstall.decisions.models import ServiceType
+        from verkstall.decisions.services import record_decision
+        from verkstall.followups import services as followups
+        from verkstall.journal import services as journal
+        from verkstall.orders import services as orders
+        from verkstall.orders import switch_services
+        from verkstall.people import services as people
+        from verkstall.plans import services as plans
+        from verkstall.providers.models import Contract
+        from verkstall.providers.rotation_services import assign_by_rotation
+
+        today = clock.today()
+        self.muni = muni or build.municipality(profile="gotland")
+        self.unit = build.unit(self.muni)
+        self.area = build.area(self.muni)
+        self.provider = build.provider(self.muni)
+        self.new_provider = build.provider(self.muni)
+        self.users = {
+            Role.OFFICER: build.user(Role.OFFICER, self.muni, unit=self.unit),
+            Role.PROVIDER_STAFF: build.user(Role.PROVIDER_STAFF, self.muni, provider=self.provider),
+            Role.PROVIDER_MANAGER: build.user(
+                Role.PROVIDER_MANAGER, self.muni, provider=self.provider
+            ),
+        }
+        for role in set(Role) - set(self.users):
+            self.users[role] = build.user(role, self.muni)
+        officer, staff = self.users[Role.OFFICER], self.users[Role.PROVIDER_STAFF]
+        service_type = ServiceType.objects.get(code=OMVARDNAD)
+        for provider in (self.provider, self.new_provider):
+            self.contract = Contract.objects.create(
+                municipality=self.muni,
+                provider=provider,
+                service_type=service_type,
+                area=self.area,
+                valid_from=today - timedelta(days=365),
+                in_no_choice=True,
+            )
+
+        def client(first_name):
+            person = people.register_person(
+                officer,
+                personal_number=build.test_number(),
+                first_name=first_name,
+                last_name="Idorsson",
+                area=self.area.pk,
+                latitude="57.6348",
+                longitude="18.2948",
+            )
+            decision = record_decision(
+                officer,
+                person=person,
+                decided_on=today - timedelta(days=3),
+                services=[
+                    {
+                        "service_type": OMVARDNAD,
+                        "scope_amount": "10",
+                        "scope_unit": "hours_per_month",
+                    }
+                ],
+            )
+            return person, decision
+
+        self.person, self.decision = client("Bo")
+        self.granted_service = self.decision.services.get()
+        order = orders.create_order(officer, decision=self.decision, provider=self.provider)
+        orders.send_order(officer, order)
+        orders.acknowledge_order(staff, order)
+        orders.register_start(staff, order, start_date=today)
+        self.order = order.__class__.objects.get(pk=order.pk)
+
+        self.grant = people.set_protection(
+            officer, self.person, protection="confidentiality_marking"
+        ).protected_access.get()
+        plan = plans.start_plan(
+            staff,
+            self.order,
+            what="Stöd.",
+            how="Lugnt.",
+            when="Dagligen.",
+            by_whom="Personalen.",
+            participation="Deltog.",
+        )
+        plans.upload_document(staff, plan, upload=SimpleUploadedFile("plan.pdf", PDF))
+        self.plan = plans.send_plan(staff, plan)
+        self.followup = followups.request_status(officer, self.order, "Hur går det?")
+        self.absence = absences.register_absence(
+            staff, self.order, reason="hospital", from_date=today, to_date=today + timedelta(1)
+        )
+        absences.receive_notice(officer, self.person, kind="admission", occurred_at=clock.now())
+        self.receipt = _receipt(self.order)
+        self.message = journal.send_message(
+            officer, person=self.person, order=self.order, subject="Fråga", body="Hur går det?"
+        )
+        self.journal_entry = journal.record_document_received(
+            officer,
+            person=self.person,
+            title="Inkommen handling",
+            text="Skannad.",
+            upload=SimpleUploadedFile("scan.pdf", PDF),
+        )
+        self.switch = switch_services.request_switch(
+            officer, order=self.order, new_provider=self.new_provider, requested_on=today
+        )
+        self.due_item = DueItem.objects.filter(order=self.order).first()
+        self.rotation_person, rotation_decision = client("Rut")
+        self.assignment = assign_by_rotation(
+            officer, granted_service=rotation_decision.services.get()
+        )
+
+
+def _receipt(order):
+    from verkstall.absences.models import NoticeReceipt
+
+    return NoticeReceipt.objects.get(order=order)
+
+
+# Every id route: the path parameters naming an object of side `s` (a list: one request
+# each), and whether the object is municipality-wide reference data (seen by every unit and
+# provider of the municipality, so only another municipality is refused).
+ORDER_ACTIONS = ["send", "acknowledge", "start", "end", "cancel"]
+SWITCH_STEPS = ["inform", "agree", "complete"]
+FACTORIES = {
+    # API
+    "api/persons/{pk}/": lambda s: [{"pk": s.person.pk}],
+    "api/persons/{pk}/protected-access/": lambda s: [{"pk": s.person.pk}],
+    "api/persons/{pk}/protection/": lambda s: [{"pk": s.person.pk}],
+    "api/persons/{pk}/protected-access/{grant_pk}/revoke/": lambda s: [
+        {"pk": s.person.pk, "grant_pk": s.grant.pk}
+    ],
+    "api/decisions/{pk}/": lambda s: [{"pk": s.decision.pk}],
+    "api/providers/{pk}/": lambda s: [{"pk": s.provider.pk}],
+    "api/orders/{pk}/": lambda s: [{"pk": s.order.pk}],
+    **{f"api/orders/{{pk}}/{a}/": (lambda s: [{"pk": s.order.pk}]) for a in ORDER_ACTIONS},
+    "api/orders/{pk}/oral-briefings/": lambda s: [{"pk": s.order.pk}],
+    "api/due-items/{pk}/": lambda s: [{"pk": s.due_item.pk}],
+    "api/plans/{pk}/": lambda s: [{"pk": s.plan.pk}],
+    "api/plans/{pk}/confirm/": lambda s: [{"pk": s.plan.pk}],
+    "api/messages/{pk}/": lambda s: [{"pk": s.message.pk}],
+    "api/messages/{pk}/read/": lambda s: [{"pk": s.message.pk}],
+    "api/notice-receipts/{pk}/": lambda s: [{"pk": s.receipt.pk}],
+    "api/notice-receipts/{pk}/acknowledge/": lambda s: [{"pk": s.receipt.pk}],
+    # screens
+    "clients/{pk}/": lambda s: [{"pk": s.person.pk}],
+    "clients/{pk}/protection/": lambda s: [{"pk": s.person.pk}],
+    "clients/{pk}/protected-access/": lambda s: [{"pk": s.person.pk}],
+    "clients/{pk}/protected-access/{grant_pk}/revoke/": lambda s: [
+        {"pk": s.person.pk, "grant_pk": s.grant.pk}
+    ],
+    "clients/orders/{order_pk}/oral-briefing/": lambda s: [{"order_pk": s.order.pk}],
+    "clients/{person_pk}/decisions/new/": lambda s: [{"person_pk": s.person.pk}],
+    "decisions/{pk}/letter.pdf": lambda s: [{"pk": s.decision.pk}],
+    "clients/{person_pk}/journal/": lambda s: [{"person_pk": s.person.pk}],
+    "clients/{person_pk}/journal/{entry_pk}/document/": lambda s: [
+        {"person_pk": s.person.pk, "entry_pk": s.journal_entry.pk}
+    ],
+    "orders/{order_pk}/provider-journal/": lambda s: [{"order_pk": s.order.pk}],
+    "messages/{pk}/": lambda s: [{"pk": s.message.pk}],
+    "orders/{pk}/document.pdf": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/print/": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/delivery/": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/delivery/email/": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/plan/": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/plan/start/": lambda s: [{"pk": s.order.pk}],
+    **{
+        f"orders/{{pk}}/plan/{{plan_pk}}/{step}/": (
+            lambda s: [{"pk": s.order.pk, "plan_pk": s.plan.pk}]
+        )
+        for step in ("save", "confirm", "review", "document")
+    },
+    "orders/{pk}/followups/": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/followups/request/": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/followups/{followup_pk}/answer/": lambda s: [
+        {"pk": s.order.pk, "followup_pk": s.followup.pk}
+    ],
+    "orders/{pk}/followups/record/": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/followups/iub-request/": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/absences/": lambda s: [{"pk": s.order.pk}],
+    "absences/{pk}/end/": lambda s: [{"pk": s.absence.pk}],
+    "absences/{pk}/report/": lambda s: [{"pk": s.absence.pk}],
+    "absences/short-term-stay/{person_pk}/": lambda s: [{"person_pk": s.person.pk}],
+    "notices/{pk}/acknowledge/": lambda s: [{"pk": s.receipt.pk}],
+    "orders/{pk}/change/report/": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/change/reissue/": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/{action}/": lambda s: [{"pk": s.order.pk, "action": a} for a in ORDER_ACTIONS],
+    "decisions/{decision_pk}/orders/new/": lambda s: [{"decision_pk": s.decision.pk}],
+    "switches/new/{order_pk}/": lambda s: [{"order_pk": s.order.pk}],
+    "switches/{pk}/": lambda s: [{"pk": s.switch.pk}],
+    "switches/{pk}/{step}/": lambda s: [{"pk": s.switch.pk, "step": t} for t in SWITCH_STEPS],
+    "watchlist/{pk}/": lambda s: [{"pk": s.due_item.pk}],
+    "clients/{person_pk}/services/{granted_service_pk}/choice/": lambda s: [
+        {"person_pk": s.person.pk, "granted_service_pk": s.granted_service.pk}
+    ],
+    "clients/{person_pk}/services/{granted_service_pk}/proximity/": lambda s: [
+        {"person_pk": s.person.pk, "granted_service_pk": s.granted_service.pk}
+    ],
+    "lov/contracts/{pk}/capacity/": lambda s: [{"pk": s.contract.pk}],
+    "rotation/assign/{granted_service_pk}/": lambda s: [
+        {"granted_service_pk": s.granted_service.pk}
+    ],
+    "rotation/assignments/{pk}/": lambda s: [{"pk": s.assignment.pk}],
+}
+# Reference data of the whole municipality: another unit or provider of it may see it.
+MUNICIPALITY_WIDE = {"api/providers/{pk}/", "lov/contracts/{pk}/capacity/"}
+
+
+def test_every_id_route_has_an_object_factory():  # Actors
+    missing = sorted({t for t, _cb in id_routes()} - set(FACTORIES))
+    assert missing == [], "id routes without an object factory in tests/test_idor.py:\n" + (
+        "\n".join(missing)
+    )
+    stale = sorted(set(FACTORIES) - {t for t, _cb in id_routes()})
+    assert stale == [], f"factories for routes that no longer exist: {stale}"
+
+
+# --- the requests ----------------------------------------------------------------------------
+
+EXCLUDED_MODELS = {"audit", "sessions", "axes", "django_tasks_database", "admin"}
+
+
+def fingerprint() -> str:
+    """Every row of the application's tables (not the access log, sessions or lockouts, which
+    a request is meant to write) and the outbox, as one hash."""
+    digest = hashlib.sha256()
+    for model in sorted(apps.get_models(), key=lambda m: m._meta.label):
+        if model._meta.app_label in EXCLUDED_MODELS:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+        rows = model.objects.order_by("pk").values_list(*fields)
+        digest.update(model._meta.label.encode() + repr(list(rows)).encode())
+    digest.update(repr([(m.subject, m.to) for m in mail.outbox]).encode())
+    return digest.hexdigest()
+
+
+def _access(template, callback, method):
+    if declarations.is_api_view(callback):
+        action = (callback.actions or {}).get(method)
+        if action is None:
+            return None
+        return declarations.for_api(callback.cls, action)
+    return declarations.for_view(callback)
+
+
+def _methods(callback) -> list[str]:
+    if declarations.is_api_view(callback):
+        return [*sorted(callback.actions), "options"]
+    # A screen is a function: it may take any method (those it does not are 405, below).
+    return ["get", "post", "put", "patch", "delete"]
+
+
+class Requester:
+    def __init__(self):
+        self.clients = {}
+
+    def client(self, user, api: bool):
+        key = (user.pk, api)
+        if key not in self.clients:
+            if api:
+                client = APIClient()
+                client.force_authenticate(user)
+            else:
+                client = Client()
+                client.force_login(user)
+            self.clients[key] = client
+        return self.clients[key]
+
+    def request(self, user, api: bool, method: str, url: str):
+        client = self.client(user, api)
+        if api and method != "get":
+            return getattr(client, method)(url, {}, format="json")
+        return getattr(client, method)(url)
+
+
+@pytest.fixture
+def sides(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    a = Side()
+    other_municipality = Side()
+    same_municipality = Side(muni=a.muni)
+    return a, other_municipality, same_municipality
+
+
+def _owner_reaches(requester, owner_side, template, callback, kwargs) -> bool | None:
+    """Whether B's own users of the declared roles find the object by GET: any answer but a
+    404 (a 403 is a business refusal of a found object, e.g. a switch already in progress).
+    None: the route has no GET."""
+    access = _access(template, callback, "get")
+    if access is None:
+        return None
+    url = "/" + template.format(**kwargs)
+    api = declarations.is_api_view(callback)
+    statuses = {
+        requester.request(owner_side.users[role], api, "get", url).status_code
+        for role in sorted(access.roles)
+    }
+    if statuses == {405}:
+        return None
+    return bool(statuses - {404})
+
+
+def test_no_id_route_gives_another_organisations_object(sides):  # Actors, tenancy
+    a, other_municipality, same_municipality = sides
+    requester = Requester()
+    # Log every user in before the first fingerprint (logging in writes last_login and a
+    # session), so what is compared is only what the requests did.
+    for side in sides:
+        for user in side.users.values():
+            requester.client(user, api=False)
+    failures, checked, factories_checked = [], 0, 0
+    for template, callback in id_routes():
+        api = declarations.is_api_view(callback)
+        for b, roles_of_a in (
+            (other_municipality, set(Role)),
+            (same_municipality, {Role.OFFICER, *PROVIDER_ROLES}),
+        ):
+            if b is same_municipality and template in MUNICIPALITY_WIDE:
+                continue
+            for kwargs in FACTORIES[template](b):
+                url = "/" + template.format(**kwargs)
+                before = fingerprint()
+                for method in _methods(callback):
+                    access = _access(template, callback, method if method != "options" else "get")
+                    roles = (access.roles if access else set(Role)) & roles_of_a
+                    for role in sorted(roles):
+                        response = requester.request(a.users[role], api, method, url)
+                        checked += 1
+                        status = response.status_code
+                        if status in (403, 404):
+                            continue
+                        if status == 405:
+                            # Only if the route does not take the method at all: B's own
+                            # user gets 405 too, before any row is read.
+                            owner = b.users.get(role, None)
+                            if (
+                                owner
+                                and requester.request(owner, api, method, url).status_code == 405
+                            ):
+                                continue
+                        failures.append(f"{method.upper()} {url} as {role.value}: {status}")
+                if fingerprint() != before:
+                    failures.append(f"{url}: rows changed by another organisation's requests")
+            if b is other_municipality:
+                kwargs = FACTORIES[template](b)[0]
+                reached = _owner_reaches(requester, b, template, callback, kwargs)
+                if reached is False:
+                    failures.append(f"{template}: the factory's object is not reachable by B")
+                factories_checked += reached is True
+    print(
+        f"\nIDOR: {len(id_routes())} id routes, {checked} requests, {factories_checked} factories"
+    )
+    assert failures == [], "\n".join(failures)
+    assert checked > 500
+    assert factories_checked > 30
