@@ -19,6 +19,11 @@ class Capture:
     persons: set[int] = field(default_factory=set)
     orders: set[int] = field(default_factory=set)
     decisions: set[int] = field(default_factory=set)
+    # Orders and decisions whose client is already known from a loaded instance: no query.
+    known: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def unresolved(self, kind: str, ids: set[int]) -> set[int]:
+        return {pk for pk in ids if (kind, pk) not in self.known}
 
     def __bool__(self) -> bool:
         return bool(self.persons or self.orders or self.decisions)
@@ -78,14 +83,23 @@ def _note(instance, attribute: str) -> None:
         return
     if attribute in ("pk", "person_id"):
         cap.persons.add(value)
+        kind = _OWNERS.get(type(instance))
+        if kind is not None and instance.pk is not None:
+            cap.known[(kind, instance.pk)] = value
     elif attribute == "order_id":
         cap.orders.add(value)
     else:
         cap.decisions.add(value)
 
 
+_OWNERS: dict[type, str] = {}
+
+
 def connect() -> None:
     from django.apps import apps
+
+    _OWNERS[apps.get_model("orders.Order")] = "order"
+    _OWNERS[apps.get_model("decisions.Decision")] = "decision"
 
     for label, attribute in CLIENT_MODELS.items():
         model = apps.get_model(label)

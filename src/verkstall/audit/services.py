@@ -19,13 +19,13 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def client_ids(cap: Capture) -> set[int]:
     """Every client the capture touched, resolving orders and decisions to their clients."""
-    ids = set(cap.persons)
-    if cap.orders:
-        ids.update(Order.objects.filter(pk__in=cap.orders).values_list("person_id", flat=True))
-    if cap.decisions:
-        ids.update(
-            Decision.objects.filter(pk__in=cap.decisions).values_list("person_id", flat=True)
-        )
+    ids = set(cap.persons)  # includes the clients of every order and decision loaded whole
+    orders = cap.unresolved("order", cap.orders)
+    if orders:
+        ids.update(Order.objects.filter(pk__in=orders).values_list("person_id", flat=True))
+    decisions = cap.unresolved("decision", cap.decisions)
+    if decisions:
+        ids.update(Decision.objects.filter(pk__in=decisions).values_list("person_id", flat=True))
     return ids
 
 

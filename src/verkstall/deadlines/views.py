@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from verkstall.core.errors import PermissionDenied
 from verkstall.decisions.selectors import service_types
-from verkstall.people.selectors import persons_for
 
 from . import selectors
 from .rules import EVENT_LABELS
@@ -43,9 +42,7 @@ class WatchlistFilterForm(forms.Form):
         choices = selectors.filter_choices(user, scope)
         self.fields["rule"].choices = ALL + choices["rules"]
         self.fields["service_type"].choices = ALL + [(t.code, t.name) for t in service_types()]
-        self.fields["person"].choices = ALL + [
-            (str(p.pk), f"{p.last_name}, {p.first_name}") for p in persons_for(user)
-        ]
+        self.fields["person"].choices = ALL + selectors.person_choices(user, scope)
         if choices["officers"]:
             self.fields["responsible_user"].choices = ALL + choices["officers"]
         else:

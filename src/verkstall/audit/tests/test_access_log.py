@@ -259,3 +259,18 @@ def test_only_the_log_reviewer_of_the_municipality_reads_the_log(world, client):
     client.force_login(foreign)
     assert "staff_a" not in client.get(reverse("log-review")).content.decode()
     assert "staff_a" not in client.get(reverse("log-export")).content.decode("utf-8-sig")
+
+
+def test_rows_of_a_loaded_order_cost_no_lookup_but_a_lone_event_is_resolved(world):
+    from verkstall.orders.models import Order, OrderEvent
+
+    order = world.order(provider=world.provider_a, state="sent")
+    with capture.capturing() as cap:
+        loaded = Order.objects.get(pk=order.pk)
+        list(OrderEvent.objects.filter(order=loaded))
+    assert cap.unresolved("order", cap.orders) == set()
+    assert services.client_ids(cap) == {order.person_id}
+    with capture.capturing() as lone:
+        list(OrderEvent.objects.filter(order_id=order.pk))
+    assert lone.unresolved("order", lone.orders) == {order.pk}
+    assert services.client_ids(lone) == {order.person_id}

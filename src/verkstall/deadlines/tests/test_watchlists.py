@@ -10,10 +10,11 @@ calendar: March 2026 has no public holiday, 7-8 March is a weekend.
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 
 from verkstall.access.models import User
 from verkstall.access.roles import Role
@@ -585,3 +586,21 @@ def test_function_roles_see_their_functions_items_in_their_municipality_only(sce
         assert selectors.get_due_item(hmc, install.pk) == install
         with pytest.raises(PermissionDenied):
             selectors.watchlist(hmc, "provider")
+
+
+def test_the_screens_client_filter_offers_only_clients_on_the_list(world, client):
+    """R11, R10.4: the filter is not a list of every client of the unit; the names it offers
+    are those the list shows, and no other client's data is read (or logged)."""
+    from verkstall.audit.models import AccessLogEntry
+    from verkstall.core import clock
+
+    on_list = world.order(provider=world.provider_a, state="sent")
+    elsewhere = world.person(first_name="Utanför", last_name="Listan")
+    client.force_login(world.officer)
+    later = clock.now() + timedelta(days=400)  # the officer's follow-ups are then overdue
+    with travel_to(later):
+        page = client.get(reverse("watchlist"), {"scope": "unit"}).content.decode()
+    assert on_list.person.last_name in page
+    assert "Listan" not in page
+    logged = set(AccessLogEntry.objects.values_list("person_id", flat=True))
+    assert on_list.person_id in logged and elsewhere.pk not in logged

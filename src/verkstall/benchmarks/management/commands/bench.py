@@ -77,6 +77,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Databasen har {size} genererade klienter, inte {wanted}: använd en tom databas."
             )
+        else:
+            # Earlier runs left their orders behind: fresh statistics, as autovacuum would
+            # give a production database, so that every run is planned alike.
+            generator.analyze()
         subjects = bench_selectors.subjects()
         report["clients"] = size
         report["rule_profile"] = subjects["municipality"].rule_profile
