@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.test import override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, path
+from django.urls import path
 from rest_framework import routers, viewsets
 from rest_framework.response import Response
 
@@ -15,17 +15,6 @@ from verkstall.access import declarations
 from verkstall.access.declarations import Scope
 from verkstall.access.roles import Role
 from verkstall.core import testing as build
-
-
-def _walk(resolver=None, prefix="", namespaces=()):
-    """(pattern text, callback, namespaces) for every URL pattern of the project."""
-    resolver = resolver or get_resolver()
-    for p in resolver.url_patterns:
-        if isinstance(p, URLResolver):
-            ns = (*namespaces, p.namespace) if p.namespace else namespaces
-            yield from _walk(p, prefix + str(p.pattern), ns)
-        elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), p.callback, namespaces, p.name
 
 
 class _Match:
@@ -38,7 +27,7 @@ def _api_actions(callback) -> list[str]:
     return sorted(set(actions.values())) if actions else ["*"]
 
 
-ROUTES = list(_walk())
+ROUTES = list(declarations.walk_urls())
 SCREENS = [r for r in ROUTES if not declarations.is_api_view(r[1])]
 API_ROUTES = [r for r in ROUTES if declarations.is_api_view(r[1])]
 

@@ -23,7 +23,6 @@ from django.apps import apps
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from verkstall.access import declarations
@@ -40,16 +39,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # --- the routes ------------------------------------------------------------------------------
 
 
-def _walk(resolver=None, prefix="", namespaces=()):
-    resolver = resolver or get_resolver()
-    for p in resolver.url_patterns:
-        if isinstance(p, URLResolver):
-            ns = (*namespaces, p.namespace) if p.namespace else namespaces
-            yield from _walk(p, prefix + str(p.pattern), ns)
-        elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), p.callback, namespaces
-
-
 def _template(pattern: str) -> str:
     """`api/^orders/(?P<pk>[^/.]+)/send/$` -> `api/orders/{pk}/send/`; `<int:pk>` -> `{pk}`."""
     text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern)
@@ -61,7 +50,7 @@ def id_routes():
     """(template, callback) of every route with an object id in its path: API routes with a
     path parameter (format suffixes aside), screens with an `<int:...>`; not Django's admin."""
     routes = []
-    for pattern, callback, namespaces in _walk():
+    for pattern, callback, namespaces, _name in declarations.walk_urls():
         if "admin" in namespaces or "(?P<format>" in pattern or "<drf_format_suffix" in pattern:
             continue
         if declarations.is_api_view(callback):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from verkstall.access.policies import require_officer_of_unit
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core.dates import parse_date, parse_moment
+from verkstall.core.dates import parse_date, parse_past_moment
 from verkstall.core.errors import PermissionDenied, ValidationFailed
 from verkstall.orders.models import EventKind, Order, ReplyChannel
 from verkstall.orders.services import _provider_actor, _reply_channel, record_event
@@ -303,11 +303,9 @@ def receive_notice(
         errors["kind"] = "Ange inskrivning eller utskrivning."
     if source not in NoticeSource.values:
         errors["source"] = "Okänd källa."
-    when = parse_moment(occurred_at, "occurred_at", errors)
-    if when is None and "occurred_at" not in errors:
-        errors["occurred_at"] = "Ange när in- eller utskrivningen skedde."
-    elif when is not None and when > clock.now():
-        errors["occurred_at"] = "Tidpunkten kan inte ligga i framtiden."
+    when = parse_past_moment(
+        occurred_at, "occurred_at", errors, missing="Ange när in- eller utskrivningen skedde."
+    )
     if errors:
         raise ValidationFailed(errors)
     notice = HospitalNotice.objects.create(

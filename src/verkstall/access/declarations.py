@@ -227,6 +227,20 @@ API: dict[str, dict[str, Access]] = {
 }
 
 
+def walk_urls(resolver=None, prefix: str = "", namespaces: tuple = ()):
+    """(pattern text, view callback, namespaces, name) for every URL pattern of the project:
+    what the deny-by-default and IDOR tests walk."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = (*namespaces, p.namespace) if p.namespace else namespaces
+            yield from walk_urls(p, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p.callback, namespaces, p.name
+
+
 def dotted(obj) -> str:
     return f"{obj.__module__}.{obj.__qualname__}"
 

@@ -894,13 +894,7 @@ def _due_items(world, planned, settled, order_events, now) -> list[dict]:
                 events=[granted, *order_events[order.pk]],
                 kinds=kinds,
                 types=types,
-                common={
-                    "municipality_id": order.municipality_id,
-                    "order_id": order.pk,
-                    "decision_id": order.decision_id,
-                    "person_id": order.person_id,
-                    "service_type_id": first,
-                },
+                common=engine.order_item_fields(order, first),
                 responsible=responsible,
                 close_open=order.state in engine.FINAL_ORDER_STATES,
                 now=now,
@@ -922,18 +916,8 @@ def _due_items(world, planned, settled, order_events, now) -> list[dict]:
                 events=events,
                 kinds=kinds,
                 types=types,
-                common={
-                    "municipality_id": decision.municipality_id,
-                    "decision_id": decision.pk,
-                    "person_id": decision.person_id,
-                    "service_type_id": first,
-                },
-                responsible={
-                    Responsible.OFFICER: {
-                        "responsible_user_id": decision.officer_id,
-                        "responsible_unit_id": decision.unit_id,
-                    }
-                },
+                common=engine.decision_item_fields(decision, first),
+                responsible=engine.decision_responsible(decision),
                 close_open=engine.decision_finished(
                     po.order.state for po in pd.orders if po.order is not None
                 ),

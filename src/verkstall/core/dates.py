@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
+from . import clock
+
 
 def parse_date(value, field: str, errors: dict[str, str], *, required: bool = True):
     """A date from a date or an ISO string; records a message under `field` if it is bad."""
@@ -39,6 +41,16 @@ def parse_moment(value, field: str, errors: dict[str, str]):
             return None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
+    return moment
+
+
+def parse_past_moment(value, field: str, errors: dict[str, str], *, missing: str):
+    """A required moment that has happened: `missing` names what to give when it is absent."""
+    moment = parse_moment(value, field, errors)
+    if moment is None and field not in errors:
+        errors[field] = missing
+    elif moment is not None and moment > clock.now():
+        errors[field] = "Tidpunkten kan inte ligga i framtiden."
     return moment
 
 

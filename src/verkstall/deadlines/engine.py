@@ -174,13 +174,7 @@ def recompute_order(order, *, rules: list[Rule] | None = None) -> None:
         events=order_events(order),
         kinds=kinds,
         types=types,
-        common={
-            "municipality_id": order.municipality_id,
-            "order_id": order.pk,
-            "decision_id": order.decision_id,
-            "person_id": order.person_id,
-            "service_type_id": first_type.pk if first_type else None,
-        },
+        common=order_item_fields(order, first_type.pk if first_type else None),
         responsible=responsible,
         close_open=order.state in FINAL_ORDER_STATES,
     )
@@ -225,20 +219,41 @@ def recompute_decision(decision, *, rules: list[Rule] | None = None) -> None:
         events=decision_events(decision),
         kinds=kinds,
         types=types,
-        common={
-            "municipality_id": decision.municipality_id,
-            "decision_id": decision.pk,
-            "person_id": decision.person_id,
-            "service_type_id": first_type.pk if first_type else None,
-        },
-        responsible={
-            Responsible.OFFICER: {
-                "responsible_user_id": decision.officer_id,
-                "responsible_unit_id": decision.unit_id,
-            }
-        },
+        common=decision_item_fields(decision, first_type.pk if first_type else None),
+        responsible=decision_responsible(decision),
         close_open=decision_finished(states),
     )
+
+
+def order_item_fields(order, service_type_id) -> dict:
+    """The fields every due item of an order carries (also the benchmark's generator's)."""
+    return {
+        "municipality_id": order.municipality_id,
+        "order_id": order.pk,
+        "decision_id": order.decision_id,
+        "person_id": order.person_id,
+        "service_type_id": service_type_id,
+    }
+
+
+def decision_item_fields(decision, service_type_id) -> dict:
+    """The fields every due item of a decision carries."""
+    return {
+        "municipality_id": decision.municipality_id,
+        "decision_id": decision.pk,
+        "person_id": decision.person_id,
+        "service_type_id": service_type_id,
+    }
+
+
+def decision_responsible(decision) -> dict:
+    """Who answers for a decision's items: its officer and unit."""
+    return {
+        Responsible.OFFICER: {
+            "responsible_user_id": decision.officer_id,
+            "responsible_unit_id": decision.unit_id,
+        }
+    }
 
 
 def plan_items(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from verkstall.access.policies import require_officer_of_unit
 from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core import clock
-from verkstall.core.dates import parse_moment
+from verkstall.core.dates import parse_past_moment
 from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
 from verkstall.core.personal_number import InvalidPersonalNumber, parse_personal_number
 from verkstall.providers.models import Area
@@ -398,11 +398,9 @@ def record_oral_briefing(
     )
     if not name:
         errors["told_name"] = "Ange vem hos utföraren som underrättades."
-    moment = parse_moment(told_at, "told_at", errors)
-    if moment is None and "told_at" not in errors:
-        errors["told_at"] = "Ange när enhetschefen underrättades."
-    elif moment is not None and moment > clock.now():
-        errors["told_at"] = "Tidpunkten kan inte ligga i framtiden."
+    moment = parse_past_moment(
+        told_at, "told_at", errors, missing="Ange när enhetschefen underrättades."
+    )
     if errors:
         raise ValidationFailed(errors)
     briefing = OralBriefing.objects.create(
