@@ -84,6 +84,9 @@ class GrantedService(models.Model):
     class Meta:
         verbose_name = "beviljad insats"
         verbose_name_plural = "beviljade insatser"
+        # In the order they were granted, wherever they are listed (documents, letters, API):
+        # without it PostgreSQL may return them in a different order from one read to the next.
+        ordering = ["id"]
         constraints = [
             models.CheckConstraint(
                 name="granted_service_validity_order",
