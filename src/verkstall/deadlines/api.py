@@ -126,47 +126,72 @@ def _iso(value, tz) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def watchlist_row(row: dict, tz=None) -> dict:
+_OPEN, _OVERDUE = Status.OPEN.value, Status.OVERDUE.value
+_OVERDUE_BUCKET = selectors.OVERDUE
+
+
+def watchlist_row(row: tuple, tz=None) -> dict:
     """One row of `selectors.watchlist_rows` exactly as DueItemSerializer shows the item
     (deadlines/tests/test_watchlist_api_rows.py), without a serializer per field: a list of
-    a thousand rows is serialized in milliseconds, not a second."""
-    status = row["status"]
-    if status == Status.OPEN.value and row["bucket"] == selectors.OVERDUE:
-        status = Status.OVERDUE.value
-    user_id = row["responsible_user_id"]
+    a thousand rows is serialized in milliseconds, not a second. The row is unpacked in
+    `selectors.ROW_FIELDS` order."""
+    (
+        pk,
+        rule_code,
+        rule_name,
+        status,
+        due_at,
+        due_date,
+        person_id,
+        person_first,
+        person_last,
+        order_id,
+        decision_id,
+        service_type_name,
+        service_type_code,
+        party,
+        user_id,
+        user_first,
+        user_last,
+        username,
+        unit_id,
+        provider_id,
+        provider_unit_id,
+        met_at,
+        bucket,
+        explanation_text,
+    ) = row
+    tz = tz or timezone.get_current_timezone()
+    if status == _OPEN and bucket == _OVERDUE_BUCKET:
+        status = _OVERDUE
     user_name = None
     if user_id:
-        full = f"{row['responsible_user__first_name']} {row['responsible_user__last_name']}"
-        user_name = full.strip() or row["responsible_user__username"]
-    due_date = row["due_date"]
+        user_name = f"{user_first} {user_last}".strip() or username
     return {
-        "id": row["id"],
-        "rule": row["rule__code"],
-        "rule_name": row["rule__name"],
+        "id": pk,
+        "rule": rule_code,
+        "rule_name": rule_name,
         "status": status,
         "status_label": _STATUS_LABELS[status],
-        "bucket": row["bucket"],
-        "due_at": _moment(row["due_at"], tz),
+        "bucket": bucket,
+        "due_at": None if due_at is None else _iso(due_at, tz),
         "due_date": None if due_date is None else due_date.isoformat(),
-        "person": {
-            "id": row["person_id"],
-            "name": f"{row['person__first_name']} {row['person__last_name']}",
-        },
-        "order": row["order_id"],
-        "decision": row["decision_id"],
-        "service_type": row["service_type__name"],
-        "service_type_code": row["service_type__code"],
+        "person": {"id": person_id, "name": f"{person_first} {person_last}"},
+        "order": order_id,
+        "decision": decision_id,
+        "service_type": service_type_name,
+        "service_type_code": service_type_code,
         "responsible": {
-            "party": row["responsible"],
-            "label": _RESPONSIBLE_LABELS.get(row["responsible"], row["responsible"]),
+            "party": party,
+            "label": _RESPONSIBLE_LABELS.get(party, party),
             "user": user_id,
             "user_name": user_name,
-            "unit": row["responsible_unit_id"],
-            "provider": row["responsible_provider_id"],
-            "provider_unit": row["responsible_provider_unit_id"],
+            "unit": unit_id,
+            "provider": provider_id,
+            "provider_unit": provider_unit_id,
         },
-        "met_at": _moment(row["met_at"], tz),
-        "explanation_text": row["explanation_text"] or "",
+        "met_at": None if met_at is None else _iso(met_at, tz),
+        "explanation_text": explanation_text or "",
     }
 
 
