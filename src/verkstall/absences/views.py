@@ -9,8 +9,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from verkstall.access.policies import registers_on_behalf
 from verkstall.core.errors import DomainError
-from verkstall.core.views import form_errors_from
+from verkstall.core.views import form_errors_from, reply_form
 from verkstall.orders.selectors import get_order
 from verkstall.people.selectors import get_person
 
@@ -18,17 +19,11 @@ from . import selectors, services
 from .forms import AbsenceForm, EndAbsenceForm, ShortTermStayForm
 
 
-def _on_behalf(user, order) -> bool:
-    return not order.provider.is_connected and not user.is_provider_user
-
-
 @login_required
 def order_absences(request, pk):
     order = get_order(request.user, pk)
-    on_behalf = _on_behalf(request.user, order)
-    form = AbsenceForm(request.POST or None)
-    if not on_behalf:
-        form.fields.pop("channel")
+    on_behalf = registers_on_behalf(request.user, order.provider)
+    form = reply_form(AbsenceForm, on_behalf, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.register_absence(request.user, order, **form.cleaned_data)

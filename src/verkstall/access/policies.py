@@ -13,6 +13,12 @@ def require_officer_of_unit(actor, unit_id: int, what: str) -> None:
         raise PermissionDenied(f"Endast handläggare på klientens enhet kan {what}.")
 
 
+def registers_on_behalf(actor, provider) -> bool:
+    """The municipality registers a reply for a provider that is not connected (R3.3): then
+    the screens ask how the reply came in (the `channel` field)."""
+    return not provider.is_connected and not actor.is_provider_user
+
+
 def provider_side(actor, provider) -> tuple[bool, object | None]:
     """May the actor act as the provider? Returns (allowed, on_behalf_of_provider).
 

@@ -27,6 +27,15 @@ class DomainErrorMiddleware:
         return None
 
 
+def reply_form(form_class, on_behalf: bool, data=None):
+    """A provider-side form; "how did the reply come in" (`channel`) only when the municipality
+    registers it on behalf of a provider that is not connected (R3.3)."""
+    form = form_class(data)
+    if not on_behalf:
+        form.fields.pop("channel", None)
+    return form
+
+
 def form_errors_from(form, exc: DomainError) -> None:
     """Put a service's errors on the form: on the field it names, else on the whole form."""
     if isinstance(exc, ValidationFailed):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from verkstall.access.policies import provider_side, require_officer_of_unit
 from verkstall.core.errors import DomainError, PermissionDenied
-from verkstall.core.views import form_errors_from
+from verkstall.core.views import form_errors_from, reply_form
 from verkstall.decisions import selectors as decision_selectors
 
 from . import change_services as services
@@ -23,9 +23,7 @@ def change_report(request, pk):
     allowed, on_behalf = provider_side(request.user, order.provider)
     if not allowed:
         raise PermissionDenied(_("Endast utföraren kan rapportera förändrat behov."))
-    form = TemporaryChangeForm(request.POST or None)
-    if on_behalf is None:
-        form.fields.pop("channel")
+    form = reply_form(TemporaryChangeForm, on_behalf is not None, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             change = services.report_temporary_change(request.user, order, **form.cleaned_data)

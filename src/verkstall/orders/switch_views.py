@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from verkstall.access.policies import registers_on_behalf
 from verkstall.core.errors import DomainError, PermissionDenied
-from verkstall.core.views import form_errors_from
+from verkstall.core.views import form_errors_from, reply_form
 from verkstall.deadlines.rules import STATUS_LABELS, Status
 from verkstall.deadlines.selectors import current_status
 
@@ -42,14 +43,11 @@ STEPS = {
 
 def _on_behalf(user, switch) -> bool:
     """The municipality reports the date for a new provider that is not connected (R3.3)."""
-    return not switch.new_provider.is_connected and not user.is_provider_user
+    return registers_on_behalf(user, switch.new_provider)
 
 
 def _step_form(step: str, on_behalf: bool, data=None):
-    form = STEPS[step][0](data)
-    if not on_behalf:
-        form.fields.pop("channel", None)
-    return form
+    return reply_form(STEPS[step][0], on_behalf, data)
 
 
 @login_required

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from verkstall.access.policies import registers_on_behalf
 from verkstall.core.errors import DomainError
-from verkstall.core.views import form_errors_from
+from verkstall.core.views import form_errors_from, reply_form
 from verkstall.deadlines.rules import STATUS_LABELS, Status
 from verkstall.deadlines.selectors import compact_watchlist, current_status, due_items_for_order
 from verkstall.decisions.selectors import get_decision
@@ -115,17 +116,8 @@ def _officer_end(user, order, *, end_date, note="", channel=""):
     return officer_end_order(user, order, end_date=end_date, note=note)
 
 
-def _registers_on_behalf(user, order) -> bool:
-    """The municipality registers replies for a provider that is not connected (R3.3)."""
-    return not order.provider.is_connected and not user.is_provider_user
-
-
 def _action_form(action: Action, on_behalf: bool, data=None):
-    """The form for an action; "how did the reply come in" only when registering on behalf."""
-    form = ACTIONS[action][0](data)
-    if not on_behalf:
-        form.fields.pop("channel", None)
-    return form
+    return reply_form(ACTIONS[action][0], on_behalf, data)
 
 
 @login_required
@@ -133,7 +125,7 @@ def order_detail(request, pk, forms=None):
     order = selectors.get_order(request.user, pk)
     actions = selectors.actions_for(request.user, order)
     forms = forms or {}
-    on_behalf = _registers_on_behalf(request.user, order)
+    on_behalf = registers_on_behalf(request.user, order.provider)
     action_forms = [
         (action, ACTION_LABELS[action], forms.get(action) or _action_form(action, on_behalf))
         for action in actions
@@ -165,7 +157,7 @@ def order_action(request, pk, action):
     if action == Action.END and request.user.is_officer:
         # The officer ends the service in the decision too (R3.9).
         service = _officer_end
-    form = _action_form(action, _registers_on_behalf(request.user, order), request.POST)
+    form = _action_form(action, registers_on_behalf(request.user, order.provider), request.POST)
     if form.is_valid():
         try:
             service(request.user, order, **form.cleaned_data)
