@@ -36,7 +36,7 @@ ACK_STATES = (*CURRENT_PROVIDER_STATES, "ended")
 
 
 def _lock_order(order: Order) -> Order:
-    return Order.objects.select_for_update().select_related("provider").get(pk=order.pk)
+    return Order.objects.select_for_update(of=("self",)).select_related("provider").get(pk=order.pk)
 
 
 def _overlapping(order: Order, from_date: date, to_date: date | None, *, exclude=None):

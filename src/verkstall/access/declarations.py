@@ -53,6 +53,8 @@ class Access:
     scope: Scope
     audit: AuditAction | None
     public: bool = False
+    # A search posted so that a personnummer stays out of the address: its POST only reads.
+    reads_on_post: bool = False
 
 
 ALL_ROLES = frozenset(Role)
@@ -85,7 +87,7 @@ VIEWS: dict[str, Access] = {
     "django.contrib.auth.views.LogoutView": PUBLIC,
     "verkstall.core.views.home": _a(ALL_ROLES, Scope.ORDER, L),
     # people
-    "verkstall.people.views.person_list": _a(CLIENT_ROLES, Scope.PERSON, L),
+    "verkstall.people.views.person_list": Access(CLIENT_ROLES, Scope.PERSON, L, reads_on_post=True),
     "verkstall.people.views.person_create": _a(OFFICER, Scope.PERSON, C),
     "verkstall.people.views.person_detail": _a(CLIENT_ROLES, Scope.PERSON, V),
     "verkstall.people.views.person_protection": _a(OFFICER, Scope.PERSON, C),
@@ -152,7 +154,9 @@ VIEWS: dict[str, Access] = {
     "verkstall.providers.rotation_views.rotation_assign": _a(OFFICER, Scope.PERSON, C),
     "verkstall.providers.rotation_views.rotation_assignment": _a(OFFICER, Scope.PERSON, V),
     # the access log
-    "verkstall.audit.views.log_review": _a(LOG_REVIEWERS, Scope.ACCESS_LOG, V),
+    "verkstall.audit.views.log_review": Access(
+        LOG_REVIEWERS, Scope.ACCESS_LOG, V, reads_on_post=True
+    ),
     "verkstall.audit.views.log_export": _a(LOG_REVIEWERS, Scope.ACCESS_LOG, X),
 }
 

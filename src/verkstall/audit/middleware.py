@@ -30,12 +30,20 @@ class AccessLogMiddleware:
                 # The same client address as login throttling: REMOTE_ADDR, or the proxy
                 # header that VERKSTALL_CLIENT_IP_HEADER names (settings.py).
                 remote_addr=get_client_ip_address(request),
-                declared=_declared_action(request, match),
+                **_declared(request, match),
             )
         return response
 
 
-def _declared_action(request, match):
+def _declared(request, match) -> dict:
+    access = _access(request, match)
+    return {
+        "declared": access.audit if access else None,
+        "reads_on_post": bool(access and access.reads_on_post),
+    }
+
+
+def _access(request, match):
     if match is None:
         return None
     func = match.func
@@ -44,4 +52,4 @@ def _declared_action(request, match):
         access = declarations.for_api(func.cls, action)
     else:
         access = declarations.for_view(func, match)
-    return access.audit if access else None
+    return access

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, timedelta
 
 from django.db.models import Count, Max, Q, QuerySet
-from django.utils import timezone
 
 from verkstall.access.roles import Role
 from verkstall.access.scoping import NOTHING
+from verkstall.core import clock
 from verkstall.people.models import Person
 
 from .models import AccessLogEntry
@@ -32,10 +32,6 @@ class LogFilter:
     date_to: date | None = None
 
 
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def entries(user, f: LogFilter) -> QuerySet[AccessLogEntry]:
     if not may_review(user):
         return AccessLogEntry.objects.filter(NOTHING)
@@ -47,9 +43,9 @@ def entries(user, f: LogFilter) -> QuerySet[AccessLogEntry]:
     if f.outside_only:
         qs = qs.filter(outside_own=True)
     if f.date_from:
-        qs = qs.filter(occurred_at__gte=_day_start(f.date_from))
+        qs = qs.filter(occurred_at__gte=clock.start_of_day(f.date_from))
     if f.date_to:
-        qs = qs.filter(occurred_at__lt=_day_start(date.fromordinal(f.date_to.toordinal() + 1)))
+        qs = qs.filter(occurred_at__lt=clock.start_of_day(f.date_to + timedelta(days=1)))
     return qs.order_by("-occurred_at", "-id")
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from django.db.models import Q
+
 from verkstall.access.declarations import AuditAction
+from verkstall.access.roles import Role
 from verkstall.access.scoping import person_scope
 from verkstall.core import clock
 from verkstall.decisions.models import Decision
@@ -33,7 +36,13 @@ def _own_clients(user, ids: set[int]) -> set[int]:
     """Of `ids`, the clients inside the user's own unit or provider (the scoping rules)."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    return set(Person.objects.filter(person_scope(user), pk__in=ids).values_list("pk", flat=True))
+    if user.role_enum == Role.LOG_REVIEWER:
+        # Reviewing the log of the own municipality is the reviewer's own work, not a read
+        # outside it (the review screen names the clients whose log it shows).
+        scope = Q(municipality_id=user.municipality_id)
+    else:
+        scope = person_scope(user)
+    return set(Person.objects.filter(scope, pk__in=ids).values_list("pk", flat=True))
 
 
 def record_request(
@@ -46,12 +55,13 @@ def record_request(
     status_code: int | None,
     remote_addr: str | None,
     declared: AuditAction | None,
+    reads_on_post: bool = False,
 ) -> int:
     """One row per client the request touched; returns how many were written."""
     ids = client_ids(cap)
     if not ids:
         return 0
-    if method in UNSAFE_METHODS:
+    if method in UNSAFE_METHODS and not reads_on_post:
         action = AuditAction.CHANGE
     else:
         action = declared if declared not in (None, AuditAction.CHANGE) else AuditAction.VIEW

@@ -18,7 +18,7 @@ from .models import FollowUp, Outcome
 
 def _lock_order(order: Order) -> Order:
     return (
-        Order.objects.select_for_update()
+        Order.objects.select_for_update(of=("self",))
         .select_related("provider", "person", "unit")
         .get(pk=order.pk)
     )
@@ -26,7 +26,7 @@ def _lock_order(order: Order) -> Order:
 
 def _lock(followup: FollowUp) -> FollowUp:
     return (
-        FollowUp.objects.select_for_update()
+        FollowUp.objects.select_for_update(of=("self",))
         .select_related("order__provider", "order__person", "order__unit")
         .get(pk=followup.pk)
     )

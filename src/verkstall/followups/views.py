@@ -81,9 +81,9 @@ def followup_record(request, pk):
     form = RecordForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        target = selectors.open_followup(request.user, order) or order
         try:
-            services.record_followup(request.user, target, data["outcome"], data["notes"])
+            # Given the order, the service finds the open follow-up itself, under the lock.
+            services.record_followup(request.user, order, data["outcome"], data["notes"])
         except DomainError as exc:
             form_errors_from(form, exc)
         else:

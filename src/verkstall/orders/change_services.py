@@ -242,6 +242,8 @@ def after_order_ended(actor, order: Order, end: date, *, by_officer: bool, note:
     if by_officer or actor.role_enum in PROVIDER_ROLES:
         send_message(actor, person=order.person, subject=subject, body=body, order=order)
     # Registered by the municipality for a provider not connected: the unit already knows.
+    if by_officer:  # on every path: the screen, the API and a completed switch
+        register_end_in_decision(order, end)
 
 
 @transaction.atomic
@@ -249,22 +251,20 @@ def officer_end_order(actor, order: Order, *, end_date, note: str = ""):
     """The officer ends the order and registers the end date in the decision (R3.9): the
     provider is messaged (end_order) and the granted services get ``valid_to``."""
     require_officer_of_unit(actor, order.unit_id, "avsluta insatsen i beslutet")
-    event = order_services.end_order(actor, order, end_date=end_date, note=note)
-    register_end_in_decision(Order.objects.get(pk=order.pk), parse_date(end_date, "end_date", {}))
-    return event
+    return order_services.end_order(actor, order, end_date=end_date, note=note)
 
 
 def register_end_in_decision(order: Order, end: date) -> None:
     """Set valid_to of the order's granted services, except those that continue on another
     order (a provider switch or a new order version moves them on)."""
+    if order.switches_from.filter(completed_at__isnull=True).exists():
+        return  # ended by a provider switch: the services go on with the new provider
     continuing = set(
         Order.objects.filter(services__in=order.services.all())
         .exclude(pk=order.pk)
         .exclude(state__in=FINAL_STATES)
         .values_list("services", flat=True)
     )
-    if order.switches_from.filter(completed_at__isnull=True).exists():
-        return  # ended by a provider switch: the services go on with the new provider
     for service in order.services.all():
         if service.pk in continuing or end < service.valid_from:
             continue

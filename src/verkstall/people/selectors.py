@@ -91,7 +91,6 @@ def protected_access_grants(user, person: Person) -> QuerySet[ProtectedDataAcces
     """The named staff of a client (active grants first), for the client's officers."""
     from verkstall.access.policies import require_officer_of_unit
 
-    get_person(user, person.pk)
     require_officer_of_unit(user, person.unit_id, "se vem som har behörighet")
     return (
         ProtectedDataAccess.objects.filter(person=person)

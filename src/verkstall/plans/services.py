@@ -43,7 +43,7 @@ def _channel(on_behalf, channel: str) -> str:
 
 def _lock(plan: ImplementationPlan) -> ImplementationPlan:
     return (
-        ImplementationPlan.objects.select_for_update()
+        ImplementationPlan.objects.select_for_update(of=("self",))
         .select_related("order__provider")
         .get(pk=plan.pk)
     )
@@ -68,7 +68,9 @@ def start_plan(actor, order: Order, *, channel: str = "", **texts) -> Implementa
     """Begin a plan, or a new version of a sent one (a revision, R5.3). The first draft of an
     order records that the plan was begun (plan.begun stops the "påbörjad" clocks, R5.1).
     Returns the order's open draft when there already is one."""
-    order = Order.objects.select_for_update().select_related("provider").get(pk=order.pk)
+    order = (
+        Order.objects.select_for_update(of=("self",)).select_related("provider").get(pk=order.pk)
+    )
     on_behalf = _provider_side(actor, order, "upprätta genomförandeplanen")
     draft = order.plans.filter(status=PlanStatus.DRAFT).first()
     if draft is not None:

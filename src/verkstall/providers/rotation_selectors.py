@@ -19,14 +19,15 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from verkstall.access.roles import PROVIDER_ROLES, Role
-from verkstall.access.scoping import NOTHING, decision_scope
+from verkstall.access.scoping import NOTHING
 from verkstall.core import clock
 from verkstall.core.errors import NotFound
 from verkstall.decisions.catalogue import KIND_LABELS, ServiceKind
-from verkstall.decisions.models import Decision, GrantedService, ServiceType
+from verkstall.decisions.models import GrantedService, ServiceType
 
 from . import rotation
 from .models import Area, Contract, Provider, ProviderChoice, RotationAssignment, RotationState
+from .selectors import cap_in_force, granted_service_for, valid_on
 
 REPORT_ROLES = frozenset({Role.OFFICER, Role.LOV_ADMIN}) | PROVIDER_ROLES
 
@@ -51,25 +52,9 @@ def may_see_rotation(user) -> bool:
 
 def _valid_contracts(municipality_id: int, today: date) -> QuerySet[Contract]:
     """Contract lines in the no-choice alternative that are valid today."""
-    return (
-        Contract.objects.filter(
-            municipality_id=municipality_id,
-            in_no_choice=True,
-            valid_from__lte=today,
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .select_related("provider", "service_type")
-    )
-
-
-def _cap_in_force(contract: Contract, day: date) -> bool:
-    """Does the line's capacity cap stop new clients on `day`? `accepts_new_clients=False`
-    is the cap; `capacity_until` is its last day (none: until lifted). The same rule as the
-    choice screen's (R2.1), so the rotation passes over exactly who the choice screen shows
-    as unable to take new clients."""
-    if contract.accepts_new_clients:
-        return False
-    return contract.capacity_until is None or day <= contract.capacity_until
+    return Contract.objects.filter(
+        valid_on(today), municipality_id=municipality_id, in_no_choice=True
+    ).select_related("provider", "service_type")
 
 
 def _cap_reason(contract: Contract) -> str:
@@ -93,7 +78,7 @@ def _to_candidates(
     for provider_lines in lines.values():
         exact = [c for c in provider_lines if c.service_type_id == service_type_id]
         deciding = exact or provider_lines
-        at_cap = all(_cap_in_force(c, day) for c in deciding)
+        at_cap = all(cap_in_force(c, day) for c in deciding)
         reason = next((_cap_reason(c) for c in deciding if _cap_reason(c)), "") if at_cap else ""
         provider = provider_lines[0].provider
         result.append(rotation.Candidate(provider.pk, provider.name, at_cap, reason))
@@ -117,16 +102,7 @@ def no_choice_candidates(
 
 def get_granted_service(user, pk) -> GrantedService:
     """A granted service of a decision the user may see."""
-    try:
-        return (
-            GrantedService.objects.filter(
-                decision__in=Decision.objects.filter(decision_scope(user))
-            )
-            .select_related("service_type", "decision__person__area", "decision__unit")
-            .get(pk=pk)
-        )
-    except (GrantedService.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Insatsen finns inte eller så saknar du behörighet.") from None
+    return granted_service_for(user, None, pk)
 
 
 def current_choice(granted_service) -> ProviderChoice | None:

@@ -229,7 +229,11 @@ def granted_service_for(user, person_pk, granted_service_pk):
     person = {} if person_pk is None else {"decision__person_id": person_pk}
     try:
         return GrantedService.objects.select_related(
-            "service_type", "decision", "decision__person", "decision__person__area"
+            "service_type",
+            "decision",
+            "decision__unit",
+            "decision__person",
+            "decision__person__area",
         ).get(pk=granted_service_pk, decision__in=visible, **person)
     except (GrantedService.DoesNotExist, ValueError, TypeError):
         raise NotFound("Insatsen finns inte eller så saknar du behörighet.") from None

@@ -274,3 +274,20 @@ def test_rows_of_a_loaded_order_cost_no_lookup_but_a_lone_event_is_resolved(worl
         list(OrderEvent.objects.filter(order_id=order.pk))
     assert lone.unresolved("order", lone.orders) == {order.pk}
     assert services.client_ids(lone) == {order.person_id}
+
+
+def test_a_posted_search_is_logged_as_a_list_not_a_change(world, client):
+    order = world.order(provider=world.provider_a, state="sent")
+    client.force_login(world.officer)
+    client.post(reverse("person-list"), {"q": order.person.last_name})
+    assert {e.action for e in rows(route="person-list")} == {"list"}
+
+
+def test_the_reviewers_own_review_is_not_a_read_outside_their_own(world, client, reviewer):
+    order = world.order(provider=world.provider_a, state="sent")
+    client.force_login(world.staff_a)
+    client.get(reverse("order-detail", args=[order.pk]))
+    client.force_login(reviewer)
+    client.get(reverse("log-review"))
+    [entry] = rows(username="reviewer")
+    assert entry.outside_own is False

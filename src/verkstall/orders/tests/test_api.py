@@ -389,3 +389,13 @@ def test_the_list_filters_by_state(world, api):  # R3
     only_sent = client.get(url(), {"state": "sent"}).json()["results"]
     assert [o["id"] for o in only_sent] == [sent.pk]
     assert "events" not in only_sent[0]
+
+
+def test_an_officer_ending_through_the_api_ends_the_decision_too(world, api):  # R3.9
+    order = world.order(provider=world.provider_a, state="started")
+    end = Order.objects.get(pk=order.pk).start_date
+    response = api(world.officer).post(
+        url(order, "end"), {"end_date": end.isoformat()}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert {s.valid_to for s in Order.objects.get(pk=order.pk).services.all()} == {end}
