@@ -491,12 +491,18 @@ def _homes_and_choice(today: date) -> None:
             ],
         )
     solna = users.first_user(role=Role.OFFICER, municipality__code="0184")
-    person = persons_for(solna).order_by("id").first()
-    if person is None:
+    # The first client whose first LOV service is still in force (an ended order has ended
+    # its services in the decision, R3.9) gets a registered choice.
+    for person in persons_for(solna).order_by("id")[:20]:
+        decision = person.decisions.order_by("id").first()
+        granted = (
+            decision and decision.services.filter(service_type__lov=True).order_by("id").first()
+        )
+        if granted is not None and (granted.valid_to is None or granted.valid_to >= today):
+            break
+    else:
         return
-    decision = person.decisions.order_by("id").first()
-    granted = decision.services.filter(service_type__lov=True).order_by("id").first()
-    if granted is None or provider_reads.choices_of(granted).exists():
+    if provider_reads.choices_of(granted).exists():
         return
     chosen = provider_reads.providers_for(solna).get(name="Stödpartner AB")
     register_choice(
