@@ -4,48 +4,53 @@ A rule is changed only through `services.update_rule`, so every change of its ti
 its version and keeps the old rule as a revision; versions and revisions are shown read-only.
 Due items are computed by the engine and only shown here, never added, changed or deleted.
 
-Who may use these pages follows the roles (LOV administrator, system administrator), as in
-`services.update_rule`, not Django's per-model permissions, which the project does not grant.
+Who may use these pages follows the roles, not Django's per-model permissions, which the
+project does not grant, and is scoped like every screen (access/admin.py, issue 11, R11.3): the
+LOV administrator reads the rule profile their municipality uses, with its rules, and changes
+it only if no other municipality uses it too; a shared profile is changed by the system
+administrator (the superuser), who sees every profile. Due items are about clients, not rules:
+only the system administrator reads them here, and nobody changes them.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Case, Value, When
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.html import format_html
 
+from verkstall.access.admin import ScopedAdminMixin, ScopedInlineMixin, sees_all
 from verkstall.access.roles import Role
 from verkstall.core.errors import DomainError, ValidationFailed
 from verkstall.decisions.catalogue import KIND_LABELS
 from verkstall.decisions.selectors import service_types
 
-from . import services
+from . import selectors, services
 from .models import DueItem, Rule, RuleProfile, RuleRevision
 from .rules import EVENT_LABELS
 
-RULE_ADMIN_ROLES = (Role.LOV_ADMIN, Role.SYSTEM_ADMIN)
 EVENT_CHOICES = [(code, f"{label} ({code})") for code, label in EVENT_LABELS.items()]
 KIND_CHOICES = [(kind.value, label) for kind, label in KIND_LABELS.items()]
 
 
-def may_edit_rules(user) -> bool:
-    """Same test as services.update_rule, plus the admin site's own (active staff)."""
-    return bool(
-        user.is_active
-        and user.is_staff
-        and (user.is_superuser or getattr(user, "role_enum", None) in RULE_ADMIN_ROLES)
-    )
+class ProfileScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Rows of a rule profile: the LOV administrator reads their municipality's profile and
+    changes it where it is their own (deadlines.selectors.profile_scope, own_profile_scope)."""
 
+    admin_roles = frozenset({Role.LOV_ADMIN})
+    municipality_field = None
+    profile_path = ""  # the path from the model to its profile
 
-class RoleAdmin(admin.ModelAdmin):
-    """Pages open to the LOV administrator and the system administrator."""
+    def scope(self, request):
+        return selectors.profile_scope(request.user, self.profile_path)
 
-    def has_module_permission(self, request):
-        return may_edit_rules(request.user)
+    def writable_scope(self, request):
+        return selectors.own_profile_scope(request.user, self.profile_path)
 
-    def has_view_permission(self, request, obj=None):
-        return may_edit_rules(request.user)
+    def may_delete(self, request, obj=None):
+        return False  # a rule's due items and revisions are history
 
 
 class RuleForm(forms.ModelForm):
@@ -116,22 +121,13 @@ class RuleForm(forms.ModelForm):
         return data
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """An inline the rule editors may read but never change."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return may_edit_rules(request.user)
+class ReadOnlyInline(ScopedInlineMixin, admin.TabularInline):
+    """An inline the rule editors may read (where they may read its parent), never change."""
 
 
 class RuleRevisionInline(ReadOnlyInline):
     model = RuleRevision
-    fields = ("version", "changed_at", "changed_by", "snapshot")
+    fields = ("version", "changed_at", "changed_by_name", "snapshot")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -139,10 +135,26 @@ class RuleRevisionInline(ReadOnlyInline):
     verbose_name = "tidigare version"
     verbose_name_plural = "tidigare versioner"
 
+    def get_queryset(self, request):
+        """Who changed it, by name only if they are of the reader's municipality."""
+        name = Concat("changed_by__first_name", Value(" "), "changed_by__last_name")
+        if not sees_all(request.user):
+            name = Case(
+                When(changed_by__municipality_id=request.user.municipality_id, then=name),
+                default=Value("(utanför kommunen)"),
+            )
+        label = Case(When(changed_by__isnull=True, then=Value("(systemet)")), default=name)
+        return super().get_queryset(request).annotate(changed_by_label=label)
+
+    @admin.display(description="ändrad av")
+    def changed_by_name(self, revision: RuleRevision) -> str:
+        return getattr(revision, "changed_by_label", "")
+
 
 @admin.register(Rule)
-class RuleAdmin(RoleAdmin):
+class RuleAdmin(ProfileScopedAdmin):
     form = RuleForm
+    profile_path = "profile__"
     list_display = ("code", "name", "profile", "subject", "length", "responsible", "version")
     list_filter = ("profile", "subject", "responsible")
     search_fields = ("code", "name", "source")
@@ -178,14 +190,10 @@ class RuleAdmin(RoleAdmin):
         # A rule stays in its profile: due items and revisions refer to it there.
         return (*self.readonly_fields, "profile") if obj is not None else self.readonly_fields
 
-    def has_add_permission(self, request):
-        return may_edit_rules(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return may_edit_rules(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a rule's due items and revisions are history
+    def may_add(self, request):
+        """Into a profile the user may change (the form's drop-down lists only those)."""
+        profiles = self.admin_site.get_model_admin(RuleProfile)
+        return profiles.writable_queryset(request).exists()
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -225,7 +233,7 @@ class RuleInline(ReadOnlyInline):
 
 
 @admin.register(RuleProfile)
-class RuleProfileAdmin(RoleAdmin):
+class RuleProfileAdmin(ProfileScopedAdmin):
     list_display = ("slug", "name", "sources", "rule_count")
     search_fields = ("slug", "name")
     inlines = [RuleInline]
@@ -238,20 +246,18 @@ class RuleProfileAdmin(RoleAdmin):
         # Municipalities name their profile by its code.
         return ("slug",) if obj is not None else ()
 
-    def has_add_permission(self, request):
-        return may_edit_rules(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return may_edit_rules(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def may_add(self, request):
+        return sees_all(request.user)  # a new profile is no municipality's until one uses it
 
 
 @admin.register(DueItem)
-class DueItemAdmin(RoleAdmin):
-    """Read-only. The client is shown by id only: a name or personnummer read here would
-    bypass the access log (R10.4)."""
+class DueItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only, for the system administrator only: due items are computed by the engine and
+    are about clients, which the LOV administrator's work (rules, providers, contracts) does not
+    need. The client is shown by id only: a name or personnummer read here would bypass the
+    access log (R10.4)."""
+
+    admin_roles = frozenset()
 
     list_display = ("id", "rule", "subject_key", "cycle", "status", "due_at", "responsible")
     list_filter = ("status", "responsible", "rule__profile")
@@ -282,11 +288,11 @@ class DueItemAdmin(RoleAdmin):
     def explanation_text(self, item: DueItem) -> str:
         return (item.explanation or {}).get("text", "")
 
-    def has_add_permission(self, request):
+    def may_add(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def may_change(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def may_delete(self, request, obj=None):
         return False

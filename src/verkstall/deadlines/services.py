@@ -9,6 +9,7 @@ from django.db import transaction
 from verkstall.access.roles import Role
 from verkstall.core.errors import PermissionDenied, ValidationFailed
 
+from . import selectors
 from .models import Rule, RuleProfile, RuleRevision
 from .profiles import builtin_profiles, rule_from_dict
 from .rules import RuleSpec
@@ -88,6 +89,11 @@ def update_rule(actor, rule: Rule, **changes) -> Rule:
     ):
         raise PermissionDenied(
             "Endast LOV-administratör eller systemadministratör kan ändra regler."
+        )
+    if actor is not None and not selectors.may_change_profile(actor, rule.profile):
+        raise PermissionDenied(
+            "Regelprofilen ändras bara av kommunens egen LOV-administratör; "
+            "en profil som flera kommuner delar av systemadministratören."
         )
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
     before = rule.as_dict()

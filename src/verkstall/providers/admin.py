@@ -4,8 +4,11 @@ administrator (SPEC "Actors": providers, areas, contracts, capacity; R2.1, R2.5)
 Every save goes through the services (`services.create_*`/`update_*`), which check the role
 and the rules; the forms run the same checks first so that a mistake is shown on the field.
 Who may use these pages follows the role (as in deadlines/admin.py), not Django's per-model
-permissions; each administrator sees only their own municipality. Nothing is deleted here:
-a contract line ends by its end date, and providers and areas are referred to by history.
+permissions; each administrator sees only their own municipality, in every list, page,
+drop-down and filter (access/admin.py, issue 11). The system administrator reads every
+municipality's rows here but changes none: the services take the LOV administrator's word
+only. Nothing is deleted here: a contract line ends by its end date, and providers and areas
+are referred to by history.
 """
 
 from __future__ import annotations
@@ -13,14 +16,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
+from verkstall.access.admin import ScopedAdminMixin, ScopedInlineMixin
+from verkstall.access.roles import Role
 from verkstall.core.errors import ValidationFailed
 
 from . import selectors, services
 from .models import Area, Contract, Provider, ProviderUnit
-
-
-def may_use(user) -> bool:
-    return bool(user.is_staff and services.may_administer_lov(user))
 
 
 class TenantForm(forms.ModelForm):
@@ -36,28 +37,20 @@ class TenantForm(forms.ModelForm):
             self.add_error("name", "Namnet används redan i kommunen.")
 
 
-class LovAdmin(admin.ModelAdmin):
+class LovAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Open to the LOV administrator, scoped to their municipality, saved by services."""
 
-    def has_module_permission(self, request):
-        return may_use(request.user)
+    admin_roles = frozenset({Role.LOV_ADMIN})
+    shared_models = ("decisions.servicetype",)  # the catalogue, shared by all
 
-    def has_view_permission(self, request, obj=None):
-        return may_use(request.user) and (
-            obj is None or obj.municipality_id == request.user.municipality_id
-        )
+    def may_add(self, request):
+        return services.may_administer_lov(request.user)
 
-    def has_add_permission(self, request):
-        return may_use(request.user)
+    def may_change(self, request, obj=None):
+        return services.may_administer_lov(request.user)
 
-    def has_change_permission(self, request, obj=None):
-        return self.has_view_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
+    def may_delete(self, request, obj=None):
         return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(municipality_id=request.user.municipality_id)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -127,7 +120,7 @@ class ProviderForm(TenantForm):
         return data
 
 
-class UnitInline(admin.TabularInline):
+class UnitInline(ScopedInlineMixin, admin.TabularInline):
     """A provider's units, read here; each is edited on its own page."""
 
     model = ProviderUnit
@@ -136,15 +129,6 @@ class UnitInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return may_use(request.user)
 
 
 @admin.register(Provider)

@@ -184,6 +184,14 @@ def lov_admin(world):
     return user
 
 
+def _lov_admin_using(profile: str):
+    """The LOV administrator of a municipality whose own profile is `profile` (R11.3)."""
+    user = build.user(Role.LOV_ADMIN, build.municipality(profile=profile))
+    user.is_staff = True
+    user.save()
+    return user
+
+
 def _change_data(rule: Rule, **overrides) -> dict:
     """The POST of the rule's change page with its current values, as a browser sends it."""
     values = {**rule.as_dict(), **overrides}
@@ -246,9 +254,9 @@ def test_the_lov_administrator_edits_a_rule_in_the_admin_through_update_rule(
 
 
 @pytest.mark.django_db
-def test_the_admin_refuses_a_rule_the_engine_could_not_compute(client, lov_admin):  # R11.1
+def test_the_admin_refuses_a_rule_the_engine_could_not_compute(client):  # R11.1
     rule = Rule.objects.get(profile__slug="gotland", code="verkstallighetsdatum-registrerat")
-    client.force_login(lov_admin)
+    client.force_login(_lov_admin_using("gotland"))
     response = client.post(
         f"/admin/deadlines/rule/{rule.pk}/change/", _change_data(rule, amount=40)
     )
@@ -259,9 +267,9 @@ def test_the_admin_refuses_a_rule_the_engine_could_not_compute(client, lov_admin
 
 
 @pytest.mark.django_db
-def test_the_profile_page_lists_its_rules_read_only(client, lov_admin):  # R11.1
+def test_the_profile_page_lists_its_rules_read_only(client):  # R11.1
     profile = RuleProfile.objects.get(slug="solna-boendestod")
-    client.force_login(lov_admin)
+    client.force_login(_lov_admin_using("solna-boendestod"))
     page = client.get(f"/admin/deadlines/ruleprofile/{profile.pk}/change/").content.decode()
     for code in ("val-av-utforare", "kvittens-dagen-efter", "ivo-ej-verkstallt"):
         assert code in page
@@ -269,11 +277,19 @@ def test_the_profile_page_lists_its_rules_read_only(client, lov_admin):  # R11.1
 
 
 @pytest.mark.django_db
-def test_due_items_are_read_only_in_the_admin(client, lov_admin, world):  # R11
+def test_due_items_are_read_only_in_the_admin(client, lov_admin, world):  # R11, R10.4
     world.order(state="sent")
     item = DueItem.objects.first()
     assert item is not None
+    # Due items are about clients: not the LOV administrator's (issue 11) ...
     client.force_login(lov_admin)
+    assert client.get("/admin/deadlines/dueitem/").status_code == 403
+    assert client.get(f"/admin/deadlines/dueitem/{item.pk}/change/").status_code in (302, 403)
+    # ... and read-only for the system administrator.
+    system = build.user(Role.SYSTEM_ADMIN, None, username="system")
+    system.is_staff = system.is_superuser = True
+    system.save()
+    client.force_login(system)
     assert client.get("/admin/deadlines/dueitem/").status_code == 200
     page = client.get(f"/admin/deadlines/dueitem/{item.pk}/change/")
     assert page.status_code == 200
