@@ -120,3 +120,28 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """A key for a provider's own system (`Authorization: Token <key>`; SPEC R12.2, issue 11).
+
+    Only the SHA-256 of the key is stored, with its first characters (`prefix`, not secret) to
+    find it and to tell keys apart; the key itself is shown once, when it is made
+    (`python -m verkstall create_api_token`). A key works until `expires_at`, or until revoked.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField("prefix", max_length=12, db_index=True)
+    key_hash = models.CharField("SHA-256 av nyckeln", max_length=64, unique=True)
+    created_at = models.DateTimeField("skapad")
+    expires_at = models.DateTimeField("giltig till")
+    last_used_at = models.DateTimeField("senast använd", null=True, blank=True)
+    revoked_at = models.DateTimeField("återkallad", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API-nyckel"
+        verbose_name_plural = "API-nycklar"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -53,6 +53,7 @@ from verkstall.absences.models import Absence, AbsenceReason
 from verkstall.access.models import Municipality, User
 from verkstall.access.roles import Role
 from verkstall.access.services import ensure_municipality, ensure_unit
+from verkstall.access.token_services import issue_token
 from verkstall.core.demo import FIRST, LAST, MUNICIPALITIES
 from verkstall.core.personal_number import make_test_personal_number
 from verkstall.deadlines import engine
@@ -1058,10 +1059,9 @@ def make_draft_orders(
 
 
 def api_token(user: User) -> str:
-    """The user's DRF token (created once): how the load client authenticates."""
-    from rest_framework.authtoken.models import Token
-
-    return Token.objects.get_or_create(user=user)[0].key
+    """A new API key for the user (access.token_services, stored hashed): how the load client
+    authenticates. Only the hash is kept, so each run issues its own key."""
+    return issue_token(user=user, days=1)[1]
 
 
 def ensure_migrated() -> bool:

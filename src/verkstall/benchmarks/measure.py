@@ -7,7 +7,8 @@
 * Query counts of each watchlist and of each list page (HTML and API).
 * Order transitions through the real HTTP stack: gunicorn serving the WSGI app, driven by
   threads with keep-alive connections on loopback (stdlib http.client), each order sent by
-  an officer, acknowledged and started by the provider, authenticated with DRF tokens.
+  an officer, acknowledged and started by the provider, authenticated with API keys
+  (`Authorization: Token <key>`).
 """
 
 from __future__ import annotations

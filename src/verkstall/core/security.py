@@ -12,6 +12,11 @@ XFrameOptionsMiddleware sets X-Frame-Options. This adds what Django does not:
   a response whose template used the nonce gets `'nonce-…'` added to style-src.
 * Permissions-Policy (no camera, microphone, geolocation, ...) and
   Cross-Origin-Opener-Policy: same-origin.
+* `Cache-Control: no-store, private` on every response but a static file (issue 11): pages,
+  htmx partials, API answers, CSV, PDF and error pages may all carry client data, and no
+  browser cache or shared proxy may keep them. A view that sets its own Cache-Control keeps
+  it. Static files (WhiteNoise in production, in front of this middleware) are cached as
+  usual.
 
 Exempt from the CSP: only the Swagger UI and ReDoc pages of drf-spectacular-sidecar
 (`CSP_EXEMPT_PATHS`), whose HTML starts the bundled viewers with inline scripts. They show
@@ -22,6 +27,8 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
+
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
@@ -31,6 +38,7 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=()"
 )
 CSP_EXEMPT_PATHS = frozenset({"/api/docs/", "/api/redoc/"})
+NO_STORE = "no-store, private"
 
 
 class CspNonce:
@@ -65,4 +73,11 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", policy_for(request.csp_nonce))
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if not _is_static(request.path):
+            response.headers.setdefault("Cache-Control", NO_STORE)
         return response
+
+
+def _is_static(path: str) -> bool:
+    prefix = "/" + (settings.STATIC_URL or "").lstrip("/")
+    return prefix != "/" and path.startswith(prefix)

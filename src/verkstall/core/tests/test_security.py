@@ -135,10 +135,10 @@ def test_success_resets_the_failures(client, world):
 
 @pytest.mark.django_db
 def test_token_auth_is_untouched_by_axes(client, world):
-    from rest_framework.authtoken.models import Token
+    from verkstall.access.token_services import issue_token
 
-    token = Token.objects.create(user=world.officer)
-    response = client.get("/api/persons/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, key = issue_token(user=world.officer)
+    response = client.get("/api/persons/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
 
 

@@ -596,9 +596,9 @@ def test_the_screens_client_filter_offers_only_clients_on_the_list(world, client
 
     on_list = world.order(provider=world.provider_a, state="sent")
     elsewhere = world.person(first_name="Utanför", last_name="Listan")
-    client.force_login(world.officer)
     later = clock.now() + timedelta(days=400)  # the officer's follow-ups are then overdue
     with travel_to(later):
+        client.force_login(world.officer)  # a session ends after a working day (issue 11)
         page = client.get(reverse("watchlist"), {"scope": "unit"}).content.decode()
     assert on_list.person.last_name in page
     assert "Listan" not in page
