@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import itertools
+import zipfile
 from datetime import date
 
 from verkstall.access.models import Municipality, Unit, User
@@ -65,3 +67,34 @@ def test_number(index: int | None = None) -> str:
     i = next(_seq) if index is None else index
     born = date(1930, 1, 1).fromordinal(date(1930, 1, 1).toordinal() + (i * 37) % 20000)
     return make_test_personal_number(born, 980 + i % 20).formatted()
+
+
+def zip_bomb(
+    name: str = "content.xml", size: int = 200 * 1024 * 1024, *, before: dict | None = None
+) -> bytes:
+    """A real zip bomb (issue 11): member `name` holds `size` zero bytes, deflated about
+    1000:1 (200 MB become some 200 KB), written in 1 MiB chunks so that building it allocates
+    little. The small members in `before` come first (e.g. an ODT's or XLSX's own parts)."""
+    buffer = io.BytesIO()
+    chunk = bytes(1024 * 1024)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for member, data in (before or {}).items():
+            archive.writestr(member, data)
+        with archive.open(name, "w", force_zip64=size >= 2**31) as out:
+            for _ in range(size // len(chunk)):
+                out.write(chunk)
+            out.write(bytes(size % len(chunk)))
+    return buffer.getvalue()
+
+
+def refuse_zip_member_reads(monkeypatch) -> None:
+    """From here on, opening any zip member for reading fails the test (ZipFile.read opens
+    too; writing still works): proof that an archive is judged before it is decompressed."""
+    opened = zipfile.ZipFile.open
+
+    def open_for_writing_only(self, name, mode="r", *args, **kwargs):
+        if mode == "r":
+            raise AssertionError("a zip member was read before the archive was judged")
+        return opened(self, name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", open_for_writing_only)

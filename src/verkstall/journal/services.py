@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from verkstall.access.policies import require_officer_of_unit
 from verkstall.access.roles import PROVIDER_ROLES, Role
-from verkstall.core import clock
+from verkstall.core import clock, uploads
 from verkstall.core.errors import PermissionDenied, ValidationFailed
 from verkstall.orders.models import EventKind
 
@@ -25,6 +25,12 @@ ALLOWED_DOCUMENT_TYPES = {
     ".jpeg": "image/jpeg",
     ".tif": "image/tiff",
     ".tiff": "image/tiff",
+}
+CONTENT_NAMES = {
+    uploads.PDF: "en PDF-fil",
+    uploads.PNG: "en PNG-bild",
+    uploads.JPEG: "en JPEG-bild",
+    uploads.TIFF: "en TIFF-bild",
 }
 # Ten or twelve digits, with or without the separator: a personnummer or samordningsnummer.
 _PERSONAL_NUMBER = re.compile(r"(?<!\d)(?:\d{2})?\d{6}\s?[-+]?\s?\d{4}(?!\d)")
@@ -79,6 +85,37 @@ def officer_write_case_entry(author, *, person, title: str, text: str, corrects=
     )
 
 
+def _checked_content_type(upload, suffix: str) -> str:
+    """The upload's type by its content (core.uploads), which must be the one its name
+    claims; markup (HTML, SVG, XML) is refused whatever the file is called. The browser's
+    stated type is never trusted."""
+    sniffed = uploads.sniff_content_type(uploads.uploaded_head(upload))
+    if sniffed in uploads.ACTIVE_CONTENT_TYPES:
+        raise ValidationFailed(
+            {
+                "upload": "Filen innehåller en webbsida, SVG-bild eller kod (HTML/SVG/XML) och "
+                "tas inte emot, oavsett vad den heter. Bifoga en PDF eller en bild "
+                "(PNG, JPEG, TIFF)."
+            }
+        )
+    claimed = ALLOWED_DOCUMENT_TYPES[suffix]
+    if sniffed == claimed:
+        return claimed
+    if sniffed in CONTENT_NAMES:
+        raise ValidationFailed(
+            {
+                "upload": f"Filen heter {suffix} men är {CONTENT_NAMES[sniffed]}. "
+                "Ge filen rätt filändelse och bifoga den igen."
+            }
+        )
+    raise ValidationFailed(
+        {
+            "upload": f"Filen heter {suffix} men innehållet är inte {CONTENT_NAMES[claimed]}. "
+            "Bifoga en PDF eller en bild (PNG, JPEG, TIFF)."
+        }
+    )
+
+
 @transaction.atomic
 def record_document_received(
     author, *, person, title: str, text: str, order=None, provider_name: str = "", upload=None
@@ -96,8 +133,8 @@ def record_document_received(
             raise ValidationFailed({"upload": "Bifoga en PDF eller en bild (PNG, JPEG, TIFF)."})
         if upload.size > MAX_DOCUMENT_BYTES:
             raise ValidationFailed({"upload": "Filen är större än 20 MB."})
+        content_type = _checked_content_type(upload, suffix)
         file_name = Path(upload.name).name[:200]
-        content_type = ALLOWED_DOCUMENT_TYPES[suffix]
         storage_name = f"{person.municipality_id}/{uuid.uuid4().hex}{suffix}"
     provider_name = (provider_name or (order.provider.name if order else ""))[:200]
     entry = write_case_entry(

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from verkstall.access.roles import Role
+from verkstall.core import uploads
 from verkstall.core.errors import DomainError
 from verkstall.core.views import form_errors_from
 from verkstall.orders.selectors import get_order, orders_for, person_orders
@@ -100,13 +101,19 @@ def case_journal(request, person_pk):
 def case_document(request, person_pk, entry_pk):
     """A scanned document, only through the case journal's scoping; never from the web root."""
     document, path = selectors.case_document_file(request.user, person_pk, entry_pk)
+    stream = path.open("rb")
+    head = stream.read(uploads.SNIFF_BYTES)
+    stream.seek(0)
     response = FileResponse(
-        path.open("rb"),
+        stream,
         as_attachment=True,
         filename=document.file_name or path.name,
-        content_type=document.content_type or "application/octet-stream",
+        # The stored type only if the content still is of that type: a file stored before
+        # uploads were checked by content goes out as a plain download.
+        content_type=uploads.served_content_type(head, document.content_type),
     )
     response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -4,7 +4,6 @@ which moves the profile's clocks in the same transaction."""
 
 from __future__ import annotations
 
-import io
 import uuid
 import zipfile
 
@@ -13,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from verkstall.access.policies import provider_side, require_officer_of_unit
-from verkstall.core import clock
+from verkstall.core import clock, uploads
 from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from verkstall.orders.models import EventKind, Order
 from verkstall.orders.services import ON_BEHALF_CHANNELS, record_event
@@ -23,6 +22,7 @@ from .storage import document_storage
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+MAX_MIMETYPE_BYTES = 200  # the ODT "mimetype" member is a few dozen bytes
 TEXT_FIELDS = ("what", "how", "when", "by_whom", "participation", "revision_reason")
 
 
@@ -120,19 +120,24 @@ def save_draft(actor, plan: ImplementationPlan, **texts) -> ImplementationPlan:
 
 
 def detect_document_kind(head: bytes, data: bytes) -> str | None:
-    """What the file is by its content: PDF, DOCX or ODT; None for anything else."""
-    if head.startswith(b"%PDF-"):
+    """What the file is by its content: PDF, DOCX or ODT; None for anything else. A DOCX or
+    ODT is a zip: its central directory is judged (core.uploads.open_zip, ValidationFailed on
+    a zip bomb) before any member is read, and the one member read is capped."""
+    sniffed = uploads.sniff_content_type(head)
+    if sniffed == uploads.PDF:
         return DocumentKind.PDF
-    if not head.startswith(b"PK\x03\x04"):
+    if sniffed != uploads.ZIP:
         return None
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with uploads.open_zip(data, field="document") as archive:
             names = archive.namelist()
-            if "mimetype" in names and archive.read("mimetype").strip() == ODT_MIMETYPE:
-                return DocumentKind.ODT
+            if "mimetype" in names:
+                mimetype = uploads.read_member(archive, "mimetype", limit=MAX_MIMETYPE_BYTES)
+                if mimetype.strip() == ODT_MIMETYPE:
+                    return DocumentKind.ODT
             if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
                 return DocumentKind.DOCX
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, EOFError):
         return None
     return None
 
@@ -154,7 +159,7 @@ def _checked_document(upload) -> tuple[str, bytes]:
         raise ValidationFailed({"document": "Filen är större än 10 MB."})
     if not data:
         raise ValidationFailed({"document": "Filen är tom."})
-    kind = detect_document_kind(data[:8], data)
+    kind = detect_document_kind(data[: uploads.SNIFF_BYTES], data)
     name = getattr(upload, "name", "") or ""
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if kind is None:

@@ -288,3 +288,91 @@ def test_message_sent_through_the_screen_and_the_api(world, client, api):  # R10
         "/api/messages/", {"order": order.pk, "subject": "Svar", "body": "Ok"}, format="json"
     )
     assert response.status_code == 404
+
+
+# --- received documents are judged by content (issue 11, Low) ---
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
+HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.cookie)"/>'
+
+
+def _receive(world, name, data, content_type="application/pdf"):
+    return services.record_document_received(
+        world.officer,
+        person=world.person(),
+        title="Handling inkommen",
+        text="Per post",
+        upload=SimpleUploadedFile(name, data, content_type=content_type),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("plan.pdf", HTML, "HTML/SVG/XML"),
+        ("bild.png", SVG, "HTML/SVG/XML"),
+        ("bild.jpg", b'<?xml version="1.0"?><x/>', "HTML/SVG/XML"),
+        ("plan.pdf", b"\xef\xbb\xbf<html><img src=x onerror=alert(1)>", "HTML/SVG/XML"),
+        ("plan.pdf", PNG, "heter .pdf men är en PNG-bild"),
+        ("bild.png", b"%PDF-1.4 scan", "heter .png men är en PDF-fil"),
+        ("plan.pdf", b"MZ\x90\x00 an executable", "innehållet är inte en PDF-fil"),
+        ("plan.pdf", b"", "innehållet är inte en PDF-fil"),
+    ],
+)
+def test_a_received_document_is_judged_by_its_content_not_its_name(
+    world, data_dir, name, data, message
+):  # issue 11 (Low): HTML as .pdf and SVG as .png were accepted; R10.2
+    with pytest.raises(ValidationFailed) as refused:
+        _receive(world, name, data)
+    assert message in refused.value.errors["upload"][0]
+    assert not CaseJournalEntry.objects.exists()
+    assert not (data_dir / "documents").exists() or not any((data_dir / "documents").rglob("*.*"))
+
+
+def test_the_stored_type_is_the_contents_never_the_browsers(world, data_dir):  # issue 11
+    entry = _receive(world, "skanning.png", PNG, content_type="text/html")
+    assert entry.document.content_type == "image/png"
+
+
+def test_markup_named_pdf_is_refused_on_the_screen(world, client, data_dir):  # issue 11; R10.2
+    person = world.person()
+    _login(client, world.officer)
+    response = client.post(
+        reverse("case-journal", args=[person.pk]),
+        {
+            "action": "document",
+            "doc-title": "Handling inkommen",
+            "doc-text": "Per post",
+            "doc-upload": SimpleUploadedFile("plan.pdf", HTML, content_type="application/pdf"),
+        },
+    )
+    assert response.status_code == 200  # the form again, with the message on the field
+    assert "HTML/SVG/XML" in response.content.decode()
+    assert not CaseJournalEntry.objects.filter(person=person).exists()
+
+
+def test_a_received_document_is_downloaded_as_an_attachment_never_sniffed(
+    world, client, data_dir
+):  # issue 11 (Low); R10.2
+    entry = _receive(world, "skanning.png", PNG)
+    _login(client, world.officer)
+    response = client.get(reverse("case-document", args=[entry.person_id, entry.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "no-store, private"
+
+
+def test_a_page_stored_before_the_check_is_served_as_a_plain_download(
+    world, client, data_dir
+):  # issue 11 (Low): files accepted by extension alone before the fix
+    entry = _receive(world, "plan.pdf", b"%PDF-1.4 scan")
+    stored = data_dir / "documents" / entry.document.storage_name
+    stored.write_bytes(HTML)  # what an extension-only check let in
+    _login(client, world.officer)
+    response = client.get(reverse("case-document", args=[entry.person_id, entry.pk]))
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"

@@ -10,6 +10,7 @@ receipt).
 from __future__ import annotations
 
 import io
+import tracemalloc
 import zipfile
 from datetime import date, datetime, time
 
@@ -19,6 +20,7 @@ from django.urls import reverse
 
 from verkstall.core.clock import travel_to
 from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from verkstall.core.testing import refuse_zip_member_reads, zip_bomb
 from verkstall.deadlines.calendar import STOCKHOLM, compute_due
 from verkstall.deadlines.models import DueItem
 from verkstall.decisions.services import record_decision
@@ -364,3 +366,68 @@ def test_api_lists_plans_in_scope_and_only_the_officer_confirms(world, api):  # 
     assert api(world.staff_a).post(f"/api/plans/{plan.pk}/confirm/").status_code == 403
     response = api(world.officer).post(f"/api/plans/{plan.pk}/confirm/")
     assert response.status_code == 200 and response.json()["status"] == "confirmed"
+
+
+# --- Zip bombs (issue 11) -------------------------------------------------------------------
+
+DOCX_PARTS = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}
+
+
+@pytest.fixture(scope="module")
+def bombs():
+    return {
+        # The ODT's own "mimetype" is the bomb: reading it was the blow-up.
+        "plan.odt": zip_bomb("mimetype", 200 * 1024 * 1024),
+        "plan.docx": zip_bomb("word/media/image1.png", 200 * 1024 * 1024, before=DOCX_PARTS),
+    }
+
+
+@pytest.mark.parametrize("name", ["plan.odt", "plan.docx"])
+def test_a_zip_bomb_plan_is_refused_before_any_member_is_read(
+    world, bombs, monkeypatch, name
+):  # issue 11 (Medium): a 509 KiB ODT took a worker from 156 to 1 174 MiB; R5.4
+    order = world.order(state="started")
+    plan = services.start_plan(world.staff_a, order)
+    refuse_zip_member_reads(monkeypatch)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationFailed) as refused:
+            services.upload_document(
+                world.staff_a, plan, upload=SimpleUploadedFile(name, bombs[name])
+            )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "zip-bomb" in refused.value.errors["document"][0]
+    assert peak < 20 * 1024 * 1024  # the 200 MB inside were never unpacked
+    plan.refresh_from_db()
+    assert not plan.document
+
+
+def test_a_zip_bomb_plan_is_refused_on_the_screen(world, client, bombs):  # issue 11; R5.4
+    order = world.order(state="started")
+    client.force_login(world.staff_a)
+    client.post(reverse("plan-start", args=[order.pk]))
+    plan = ImplementationPlan.objects.get(order=order)
+    bomb = SimpleUploadedFile("plan.odt", bombs["plan.odt"])
+    response = client.post(
+        reverse("plan-save", args=[order.pk, plan.pk]), {**TEXTS, "document": bomb, "do": "save"}
+    )
+    assert response.status_code == 400 and "zip-bomb" in response.content.decode()
+    plan.refresh_from_db()
+    assert not plan.document
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("plan.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
+        ("plan.pdf", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+        ("plan.odt", b"<html><body>ODT</body></html>"),
+    ],
+)
+def test_markup_is_refused_whatever_the_plan_is_called(world, name, data):  # issue 11; R5.4
+    order = world.order(state="started")
+    plan = services.start_plan(world.staff_a, order)
+    with pytest.raises(ValidationFailed, match="endast PDF"):
+        services.upload_document(world.staff_a, plan, upload=SimpleUploadedFile(name, data))

@@ -4,6 +4,8 @@ bad row reported by line, column and a Swedish message; the command and the uplo
 from __future__ import annotations
 
 import io
+import tracemalloc
+import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -316,3 +318,82 @@ def test_the_upload_screen_imports_or_shows_every_error(client, world, lov_admin
     for user in (world.officer, world.staff_a):
         client.force_login(user)
         assert client.get("/lov/contracts/import/").status_code == 403
+
+
+# --- Zip bombs and bounded reading of XLSX (issue 11) ----------------------------------------
+
+
+def xlsx_bytes(*rows) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def xlsx_bomb():
+    """A workbook whose sheet unpacks to 200 MB of zeros, in some 200 KB."""
+    return build.zip_bomb(
+        "xl/worksheets/sheet1.xml",
+        200 * 1024 * 1024,
+        before={"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"},
+    )
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_openpyxl_reads_it(
+    world, lov_admin, xlsx_bomb, monkeypatch
+):  # issue 11 (Medium): an XLSX is a zip; R2.1
+    build.refuse_zip_member_reads(monkeypatch)
+    tracemalloc.start()
+    try:
+        report = run(lov_admin, xlsx_bomb, filename="avtal.xlsx")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert errors(report) == [(0, "")]
+    assert "zip-bomb" in report.errors[0].message
+    assert peak < 20 * 1024 * 1024
+    assert Contract.objects.count() == 0
+
+
+def test_an_xlsx_zip_bomb_is_refused_on_the_upload_screen(
+    client, world, lov_admin, xlsx_bomb
+):  # issue 11; R2.1
+    client.force_login(lov_admin)
+    page = client.post(
+        "/lov/contracts/import/", {"file": SimpleUploadedFile("avtal.xlsx", xlsx_bomb)}
+    ).content.decode()
+    assert "Filen importerades inte" in page and "zip-bomb" in page
+    assert Contract.objects.count() == 0
+
+
+def test_an_xlsx_with_too_many_rows_stops_being_read(world, lov_admin, monkeypatch):  # R2.1
+    monkeypatch.setattr(importing, "MAX_ROWS", 3)
+    row = ["Omsorg A AB", "hemtjanst-omvardnad", "Västra området", "2026-01-01"]
+    report = run(lov_admin, xlsx_bytes(HEADER.split(";"), *[row] * 10), filename="avtal.xlsx")
+    assert [e.message for e in report.errors] == ["Filen har fler än 3 rader."]
+
+
+def test_an_xlsx_with_wrong_stated_dimensions_is_read_whole(world, lov_admin, east):  # R2.1
+    """The sheet is streamed (read-only mode); a sheet whose <dimension> understates it must
+    still be read to its last row and column."""
+    content = xlsx_bytes(
+        HEADER.split(";"),
+        ["Omsorg A AB", "hemtjanst-omvardnad", "Västra området", "2026-01-01"],
+        ["Omsorg B AB", "hemtjanst-omvardnad", "Östra området", "2026-01-01", None, "nej"],
+    )
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                assert b'<dimension ref="A1:I3" />' in data
+                data = data.replace(b'ref="A1:I3"', b'ref="A1:A1"')
+            out.writestr(info, data)
+    report = run(lov_admin, buffer.getvalue(), filename="avtal.xlsx")
+    assert report.ok, report.errors
+    assert report.created == 2
+    assert Contract.objects.get(provider=world.provider_b).in_no_choice is False
