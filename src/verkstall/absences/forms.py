@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from verkstall.core.date_fields import BoundedFormDateField
 from verkstall.orders.models import ReplyChannel
 
 from .models import AbsenceReason
@@ -15,8 +16,8 @@ def _date():
 
 class AbsenceForm(forms.Form):
     reason = forms.ChoiceField(label="Orsak", choices=AbsenceReason.choices)
-    from_date = forms.DateField(label="Från och med", widget=_date())
-    to_date = forms.DateField(
+    from_date = BoundedFormDateField(label="Från och med", widget=_date())
+    to_date = BoundedFormDateField(
         label="Till och med",
         required=False,
         help_text="Lämna tomt om frånvaron pågår.",
@@ -26,9 +27,9 @@ class AbsenceForm(forms.Form):
 
 
 class EndAbsenceForm(forms.Form):
-    to_date = forms.DateField(label="Till och med", widget=_date())
+    to_date = BoundedFormDateField(label="Till och med", widget=_date())
 
 
 class ShortTermStayForm(forms.Form):
-    from_date = forms.DateField(label="Från och med", widget=_date())
-    to_date = forms.DateField(label="Till och med", required=False, widget=_date())
+    from_date = BoundedFormDateField(label="Från och med", widget=_date())
+    to_date = BoundedFormDateField(label="Till och med", required=False, widget=_date())

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from verkstall.core.date_fields import BoundedFormDateField
 from verkstall.core.personal_number import InvalidPersonalNumber, parse_personal_number
 
 
@@ -11,10 +12,10 @@ class LogFilterForm(forms.Form):
     outside = forms.BooleanField(
         label=_("Endast läsningar utanför egen enhet eller utförare"), required=False
     )
-    date_from = forms.DateField(
+    date_from = BoundedFormDateField(
         label=_("Från och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = BoundedFormDateField(
         label=_("Till och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
+from verkstall.core.date_fields import BoundedDateField, BoundedDateTimeField
 from verkstall.core.openapi import AutoSchema
 
 from . import selectors
@@ -122,7 +123,10 @@ def _moment(value, tz=None):
 @lru_cache(maxsize=8192)
 def _iso(value, tz) -> str:
     # Cached: most due moments are the very end of a due day, shared by many items.
-    text = value.astimezone(tz).isoformat()
+    try:
+        text = value.astimezone(tz).isoformat()
+    except OverflowError:  # a moment at the edge of what a datetime holds: shown as stored
+        text = value.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -212,8 +216,8 @@ class BucketCountsSerializer(serializers.Serializer):
 
 class WatchlistSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=[(s, s) for s in selectors.SCOPES])
-    today = serializers.DateField()
-    horizon = serializers.DateTimeField(help_text="Items due up to this moment are listed.")
+    today = BoundedDateField()
+    horizon = BoundedDateTimeField(help_text="Items due up to this moment are listed.")
     counts = BucketCountsSerializer()
     results = DueItemSerializer(many=True)
 

@@ -7,12 +7,27 @@ calendar.py); this module only gathers events and stores the results.
 
 from __future__ import annotations
 
-from django.db.models import Subquery
+import logging
+from datetime import UTC, datetime
+
+from django.db.models import Q, Subquery
 
 from verkstall.core import clock
+from verkstall.core.dates import READABLE_MAX, READABLE_MIN
 
+from .calendar import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, UnsupportedYearError
 from .models import DueItem, Rule
 from .rules import Evaluation, Event, Responsible, Status, evaluate
+
+logger = logging.getLogger(__name__)
+
+#: Events outside the years the Swedish calendar knows (calendar.py) start and stop no clock:
+#: a due moment cannot be computed for them (a decision dated 0001-01-01, stored before dates
+#: were bounded, made a due item in year 1 BC that no list could read). Skipped with a warning;
+#: an item they made earlier is closed by the next recompute, as for a rule that no longer
+#: applies.
+EARLIEST_EVENT = datetime(FIRST_SUPPORTED_YEAR, 1, 2, tzinfo=UTC)
+LATEST_EVENT = datetime(LAST_SUPPORTED_YEAR, 12, 30, tzinfo=UTC)
 
 MET = (Status.MET_ON_TIME.value, Status.MET_LATE.value)
 FINAL_ORDER_STATES = ("ended", "cancelled")
@@ -70,6 +85,8 @@ def _engine_event(e) -> Event:
 
 
 _CLOCK_FIELDS = ("kind", "occurred_at", "recorded_at")
+#: An event whose moment no datetime can hold (PostgreSQL keeps years BC) is not even read.
+_READABLE_EVENT = Q(occurred_at__range=(READABLE_MIN, READABLE_MAX))
 
 
 def _clock_event(kind: str, occurred_at, recorded_at) -> Event:
@@ -80,7 +97,12 @@ def order_events(order) -> list[Event]:
     """The events that drive an order's clocks, in recorded order. Only the three columns the
     clocks need are read (no model instances, no event data)."""
     events = [_decision_granted(order.decision)]
-    rows = order.events.exclude(kind="created").order_by("seq").values_list(*_CLOCK_FIELDS)
+    rows = (
+        order.events.exclude(kind="created")
+        .filter(_READABLE_EVENT)
+        .order_by("seq")
+        .values_list(*_CLOCK_FIELDS)
+    )
     events += [_clock_event(*row) for row in rows]
     return events
 
@@ -94,6 +116,7 @@ def decision_events(decision) -> list[Event]:
     rows = (
         OrderEvent.objects.filter(order__decision=decision)
         .exclude(kind="created")
+        .filter(_READABLE_EVENT)
         .order_by("recorded_at", "id")
         .values_list(*_CLOCK_FIELDS)
     )
@@ -265,16 +288,51 @@ def plan_items(
     (benchmarks/generator_services.py) bulk-inserts the very same values, so generated due
     items are what the services would have stored."""
     planned = []
+    events = usable_events(events, common)
     for rule in rules:
         spec = _spec(rule)
         if not spec.applies_to(kinds, types):
             continue
-        for ev in evaluate(spec, events, now):
+        try:
+            evaluations = evaluate(spec, events, now)
+        except (UnsupportedYearError, OverflowError) as exc:
+            # A due date beyond the calendar's years (a long rule from a late event): no
+            # item rather than a failed write of the event that moved the clock.
+            logger.warning("deadline %s not computed for %s: %s", rule.code, _subject(common), exc)
+            continue
+        for ev in evaluations:
             values = _values(rule, ev, close_open)
             values.update(common)
             values.update(responsible.get(spec.responsible, {}))
             planned.append((rule, ev.cycle, values))
     return planned
+
+
+def _subject(common: dict) -> str:
+    if common.get("order_id"):
+        return f"order {common['order_id']}"
+    return f"decision {common.get('decision_id')}"
+
+
+def _in_calendar(moment) -> bool:
+    return moment is not None and EARLIEST_EVENT <= moment <= LATEST_EVENT
+
+
+def usable_events(events: list[Event], common: dict) -> list[Event]:
+    """The events whose moments the calendar can count from; the others are logged and left
+    out (EARLIEST_EVENT)."""
+    usable = []
+    for event in events:
+        if _in_calendar(event.occurred_at) and _in_calendar(event.recorded_at):
+            usable.append(event)
+        else:
+            logger.warning(
+                "deadline event %s of %s at %s is outside the calendar's years; skipped",
+                event.kind,
+                _subject(common),
+                event.occurred_at.isoformat(),
+            )
+    return usable
 
 
 _SPECS: dict[tuple, object] = {}

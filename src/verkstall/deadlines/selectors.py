@@ -32,11 +32,12 @@ from django.db import connection
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.fields.json import KT
 
-from verkstall.access.models import User
+from verkstall.access.models import Municipality, User
 from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.access.scoping import NOTHING
 from verkstall.audit import capture
 from verkstall.core import clock
+from verkstall.core.dates import READABLE_MAX, READABLE_MIN
 from verkstall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from verkstall.decisions.models import ServiceType
 from verkstall.people.models import Person
@@ -185,6 +186,24 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day, time.max, STOCKHOLM)
 
 
+#: Only rows whose moments a datetime can hold, in any time zone, are read (core.dates): an item
+#: stored before dates were bounded (a decision dated 0001-01-01 started one in year 1 BC, which
+#: PostgreSQL keeps and psycopg cannot read) is left out instead of failing the whole list. The
+#: engine closes such an item on its next recompute (engine.usable_events).
+READABLE = (
+    Q(started_at__gte=READABLE_MIN, started_at__lte=READABLE_MAX)
+    & (Q(due_at__isnull=True) | Q(due_at__gte=READABLE_MIN, due_at__lte=READABLE_MAX))
+    & (Q(met_at__isnull=True) | Q(met_at__gte=READABLE_MIN, met_at__lte=READABLE_MAX))
+)
+#: The same on the hand-written query (`_rows_sql`); its parameters are `_READABLE_PARAMS`.
+_READABLE_SQL = (
+    "d.started_at BETWEEN %s AND %s"
+    " AND (d.due_at IS NULL OR d.due_at BETWEEN %s AND %s)"
+    " AND (d.met_at IS NULL OR d.met_at BETWEEN %s AND %s)"
+)
+_READABLE_PARAMS = [READABLE_MIN, READABLE_MAX] * 3
+
+
 def _bucket(now: datetime, end_of_today: datetime) -> Case:
     """The bucket of an open item, computed by the database. Items that are not open (met or
     closed; only on an item's own page or an order's list) have no bucket."""
@@ -263,6 +282,7 @@ def watchlist_queryset(
         DueItem.objects.filter(scoped, municipality_id=user.municipality_id)
         .filter(status=Status.OPEN.value)
         .filter(Q(due_at__isnull=True) | Q(due_at__lte=horizon))
+        .filter(READABLE)
         .filter(extra)
         .select_related(*_LIST_RELATED)
         # A list shows the explanation's one-line text; the whole JSON (skipped days and
@@ -435,6 +455,7 @@ def _rows_sql(user, scope, applied, *, now, end_of_today, horizon) -> tuple[str,
         where += " AND d.responsible_user_id = %s"
         params.append(applied["responsible_user"])
     params.append(horizon)
+    params += _READABLE_PARAMS
     sql = f"""
         SELECT d.id, r.code, r.name, d.status, d.due_at, d.due_date,
                d.person_id, p.first_name, p.last_name, d.order_id, d.decision_id,
@@ -455,6 +476,7 @@ def _rows_sql(user, scope, applied, *, now, end_of_today, horizon) -> tuple[str,
         LEFT JOIN {ServiceType._meta.db_table} st ON st.id = d.service_type_id
         LEFT JOIN {User._meta.db_table} u ON u.id = d.responsible_user_id
         WHERE {where} AND d.status = 'open' AND (d.due_at IS NULL OR d.due_at <= %s)
+          AND {_READABLE_SQL}
         ORDER BY d.due_at ASC NULLS FIRST, d.id
     """  # noqa: S608 - table names from the models, every value a parameter
     return sql, params
@@ -491,6 +513,7 @@ def _visible_items(user) -> QuerySet[DueItem]:
     end_of_today = _end_of(now.astimezone(STOCKHOLM).date())
     return (
         DueItem.objects.filter(_item_scope(user))
+        .filter(READABLE)
         .select_related(*_RELATED)
         .annotate(bucket=_bucket(now, end_of_today))
     )
@@ -565,6 +588,7 @@ def person_choices(user, scope: str) -> list[tuple[str, str]]:
         DueItem.objects.filter(_scope_filter(user, scope), municipality_id=user.municipality_id)
         .filter(status=Status.OPEN.value, person__isnull=False)
         .filter(Q(due_at__isnull=True) | Q(due_at__lte=horizon))
+        .filter(READABLE)
         .values_list("person_id", "person__last_name", "person__first_name")
         .distinct()
         .order_by("person__last_name", "person__first_name", "person_id")
@@ -592,3 +616,39 @@ def rules_of(profile: RuleProfile) -> list[Rule]:
 
 def get_rule(profile: RuleProfile, code: str) -> Rule | None:
     return Rule.objects.filter(profile=profile, code=code).select_related("profile").first()
+
+
+# Whose profile it is (R11.3): a profile belongs to the municipality that uses it. One used by
+# more than one municipality is shared: each may read it, only the system administrator changes
+# it. The admin (deadlines/admin.py) and services.update_rule read these.
+
+
+def profile_scope(user, prefix: str = "") -> Q:
+    """The profile the user's municipality uses (`prefix`: the path to it, e.g. "profile__")."""
+    municipality = getattr(user, "municipality", None)
+    if municipality is None:
+        return NOTHING
+    return Q(**{f"{prefix}slug": municipality.rule_profile})
+
+
+def own_profile_scope(user, prefix: str = "") -> Q:
+    """The profile of `profile_scope` if no other municipality uses it, else nothing."""
+    municipality = getattr(user, "municipality", None)
+    if municipality is None:
+        return NOTHING
+    shared = (
+        Municipality.objects.filter(rule_profile=municipality.rule_profile)
+        .exclude(pk=municipality.pk)
+        .exists()
+    )
+    return NOTHING if shared else profile_scope(user, prefix)
+
+
+def may_change_profile(user, profile: RuleProfile) -> bool:
+    """The system administrator changes any profile; a LOV administrator only the one that
+    is their municipality's own (R11.3)."""
+    if user.is_superuser or user.role_enum == Role.SYSTEM_ADMIN:
+        return True
+    if user.role_enum != Role.LOV_ADMIN:
+        return False
+    return RuleProfile.objects.filter(own_profile_scope(user), pk=profile.pk).exists()

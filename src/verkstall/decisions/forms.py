@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from verkstall.core.date_fields import BoundedFormDateField
+
 from .models import ScopeUnit
 from .selectors import service_types
 
@@ -14,7 +16,7 @@ class DateInput(forms.DateInput):
 
 
 class DecisionForm(forms.Form):
-    decided_on = forms.DateField(label=_("Beslutsdatum"), widget=DateInput())
+    decided_on = BoundedFormDateField(label=_("Beslutsdatum"), widget=DateInput())
     assessment_summary = forms.CharField(
         label=_("Utredning, sammanfattning"),
         required=False,
@@ -36,8 +38,8 @@ class GrantedServiceForm(forms.Form):
         label=_("Enhet"), choices=[("", "–"), *ScopeUnit.choices], required=False
     )
     frequency = forms.CharField(label=_("Frekvens"), max_length=200, required=False)
-    valid_from = forms.DateField(label=_("Gäller från"), required=False, widget=DateInput())
-    valid_to = forms.DateField(label=_("Gäller till"), required=False, widget=DateInput())
+    valid_from = BoundedFormDateField(label=_("Gäller från"), required=False, widget=DateInput())
+    valid_to = BoundedFormDateField(label=_("Gäller till"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -55,7 +55,12 @@ def record_decision(
         unit = svc.get("scope_unit")
         if unit not in ScopeUnit.values:
             errors[f"{prefix}.scope_unit"] = "Välj enhet för omfattningen."
-        valid_from = parse_date(svc.get("valid_from") or decided, f"{prefix}.valid_from", errors)
+        valid_from = parse_date(
+            svc.get("valid_from") or decided,
+            f"{prefix}.valid_from",
+            errors,
+            required="decided_on" not in errors,  # a bad decision date is said once
+        )
         valid_to = parse_date(svc.get("valid_to"), f"{prefix}.valid_to", errors, required=False)
         if valid_from and valid_to and valid_to < valid_from:
             errors[f"{prefix}.valid_to"] = "Slutdatum kan inte ligga före startdatum."

@@ -4,6 +4,7 @@ change_services.py."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from verkstall.core.date_fields import BoundedFormDateField
 from verkstall.decisions.forms import DateInput
 
 from .forms import ON_BEHALF_CHOICES
@@ -12,8 +13,8 @@ from .models import TemporaryChange
 
 class TemporaryChangeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Förändring"), choices=TemporaryChange.Kind.choices)
-    from_date = forms.DateField(label=_("Från och med"), widget=DateInput())
-    to_date = forms.DateField(label=_("Till och med"), widget=DateInput())
+    from_date = BoundedFormDateField(label=_("Från och med"), widget=DateInput())
+    to_date = BoundedFormDateField(label=_("Till och med"), widget=DateInput())
     reason = forms.CharField(label=_("Orsak"), widget=forms.Textarea(attrs={"rows": 3}))
     channel = forms.ChoiceField(label=_("Svaret kom via"), choices=ON_BEHALF_CHOICES)
 

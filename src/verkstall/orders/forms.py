@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from verkstall.core.date_fields import BoundedFormDateField, BoundedFormDateTimeField
 from verkstall.decisions.forms import DateInput
 
 from .models import ReplyChannel
@@ -23,7 +24,7 @@ class OrderForm(forms.Form):
     acute_oral = forms.BooleanField(
         label=_("En akut muntlig beställning har redan getts"), required=False
     )
-    acute_oral_at = forms.DateTimeField(
+    acute_oral_at = BoundedFormDateTimeField(
         label=_("När gavs den muntliga beställningen?"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -62,7 +63,7 @@ class AcknowledgeForm(forms.Form):
 
 
 class StartForm(forms.Form):
-    start_date = forms.DateField(label=_("Verkställd från och med"), widget=DateInput())
+    start_date = BoundedFormDateField(label=_("Verkställd från och med"), widget=DateInput())
     channel = forms.ChoiceField(
         label=_("Svaret kom via"), choices=ON_BEHALF_CHOICES, required=False
     )
@@ -73,7 +74,7 @@ class StartForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    end_date = forms.DateField(label=_("Slutdatum"), widget=DateInput())
+    end_date = BoundedFormDateField(label=_("Slutdatum"), widget=DateInput())
     note = forms.CharField(
         label=_("Avslutsanteckning"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

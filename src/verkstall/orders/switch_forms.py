@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from verkstall.core import clock
+from verkstall.core.date_fields import BoundedFormDateField
 from verkstall.decisions.forms import DateInput
 
 from .forms import ON_BEHALF_CHOICES
@@ -11,7 +12,7 @@ from .forms import ON_BEHALF_CHOICES
 
 class SwitchRequestForm(forms.Form):
     new_provider = forms.ChoiceField(label=_("Ny utförare"))
-    requested_on = forms.DateField(label=_("Klienten begärde bytet"), widget=DateInput())
+    requested_on = BoundedFormDateField(label=_("Klienten begärde bytet"), widget=DateInput())
     kind = forms.ChoiceField(
         label=_("Skäl"),
         choices=[("rechoice", _("Omval")), ("move", _("Flytt"))],
@@ -38,7 +39,7 @@ class InformForm(forms.Form):
 
 
 class AgreedDateForm(forms.Form):
-    agreed_date = forms.DateField(label=_("Överenskommet datum för bytet"), widget=DateInput())
+    agreed_date = BoundedFormDateField(label=_("Överenskommet datum för bytet"), widget=DateInput())
     channel = forms.ChoiceField(
         label=_("Datumet kom via"), choices=ON_BEHALF_CHOICES, required=False
     )

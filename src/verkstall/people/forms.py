@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from verkstall.core.date_fields import BoundedFormDateTimeField
+
 
 class PersonForm(forms.Form):
     personal_number = forms.CharField(
@@ -78,7 +80,7 @@ class OralBriefingForm(forms.Form):
         required=False,
         help_text=_("Namn på enhetschefen; behövs inte om du valt ett konto ovan."),
     )
-    told_at = forms.DateTimeField(
+    told_at = BoundedFormDateTimeField(
         label=_("När"),
         help_text=_("ÅÅÅÅ-MM-DD TT:MM"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

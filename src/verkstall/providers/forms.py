@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from verkstall.core.date_fields import BoundedFormDateField
 from verkstall.decisions.forms import DateInput
 
 from .importing import MAX_BYTES
@@ -24,7 +25,7 @@ class ChoiceForm(forms.Form):
         label=_("Vald utförare"), coerce=int, widget=forms.RadioSelect, choices=()
     )
     kind = forms.ChoiceField(label=_("Händelse"), choices=ACTIVE_KINDS, widget=forms.RadioSelect)
-    form_received_on = forms.DateField(label=_("Valblanketten inkom"), widget=DateInput())
+    form_received_on = BoundedFormDateField(label=_("Valblanketten inkom"), widget=DateInput())
     returning_from_temporary_stay = forms.BooleanField(
         label=_("Klienten återvänder från en tillfällig vistelse till sin ordinarie utförare"),
         required=False,
@@ -58,7 +59,7 @@ class CapacityForm(forms.Form):
         required=False,
         help_text=_("Krävs när utföraren inte tar emot nya brukare; visas för handläggaren."),
     )
-    capacity_until = forms.DateField(
+    capacity_until = BoundedFormDateField(
         label=_("Kapacitetstaket gäller till och med"),
         required=False,
         widget=DateInput(),

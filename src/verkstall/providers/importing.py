@@ -50,6 +50,10 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from verkstall.core import uploads
+from verkstall.core.dates import date_in_window, window_message
+from verkstall.core.errors import ValidationFailed
+
 COLUMNS = (
     "utförare",
     "insats",
@@ -64,6 +68,7 @@ COLUMNS = (
 REQUIRED_COLUMNS = ("utförare", "insats", "område", "från")
 MAX_ROWS = 20_000
 MAX_BYTES = 5 * 1024 * 1024
+MAX_COLUMNS = 64  # of an XLSX sheet; cells further right are not read
 
 TRUE_WORDS = {"ja", "j", "1", "sant", "true", "yes", "x"}
 FALSE_WORDS = {"nej", "n", "0", "falskt", "false", "no"}
@@ -228,18 +233,41 @@ def _read_csv(content: bytes, report: ImportReport) -> list[tuple[int, list]]:
 
 
 def _read_xlsx(content: bytes, report: ImportReport) -> list[tuple[int, list]]:
+    """The sheet's non-empty rows. An XLSX is a zip: its central directory is judged first
+    (core.uploads.open_zip: size, compression ratio, members), before openpyxl decompresses
+    anything. The sheet is then streamed (read-only mode), at most MAX_COLUMNS columns and one
+    row more than MAX_ROWS kept, so memory stays bounded by the rows the import can take."""
     from openpyxl import load_workbook
 
+    unreadable = "Filen kunde inte läsas som Excel-arbetsbok (.xlsx)."
     try:
-        book = load_workbook(io.BytesIO(content), data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        report.add_error(0, "", "Filen kunde inte läsas som Excel-arbetsbok (.xlsx).")
+        with uploads.open_zip(content, field="file"):
+            pass
+    except ValidationFailed as exc:
+        report.add_error(0, "", exc.message)
         return []
-    sheet = book.worksheets[0]
-    return [
-        (number, list(cells))
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-    ]
+    except zipfile.BadZipFile:
+        report.add_error(0, "", unreadable)
+        return []
+    rows: list[tuple[int, list]] = []
+    book = None
+    try:
+        book = load_workbook(io.BytesIO(content), data_only=True, read_only=True)
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # the stated dimensions may be wrong; read what is there
+        cells_by_row = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        for number, cells in enumerate(cells_by_row, start=1):
+            if any(_text(c) for c in cells):
+                rows.append((number, list(cells)))
+                if len(rows) > MAX_ROWS + 1:  # the header and one row too many: read_table says so
+                    break
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, EOFError):
+        report.add_error(0, "", unreadable)
+        return []
+    finally:
+        if book is not None:
+            book.close()
+    return rows
 
 
 # Checking ------------------------------------------------------------------------------------
@@ -252,6 +280,16 @@ def _text(value) -> str:
 
 
 def _date(value, column: str, line: int, report: ImportReport, *, required: bool) -> date | None:
+    day = _parsed_date(value, column, line, report, required=required)
+    if day is not None and not date_in_window(day):
+        report.add_error(line, column, window_message())
+        return None
+    return day
+
+
+def _parsed_date(
+    value, column: str, line: int, report: ImportReport, *, required: bool
+) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

@@ -15,6 +15,9 @@ from verkstall.decisions.models import ServiceType
 from verkstall.providers import selectors, services
 from verkstall.providers.models import Area, Contract, Provider, ProviderUnit
 
+# A cap far ahead, but inside the window of entered dates (core.dates: ten years ahead).
+LATER = date(clock.today().year + 5, 12, 31)
+
 pytestmark = pytest.mark.django_db
 
 CARE = "hemtjanst-omvardnad"
@@ -230,12 +233,15 @@ def test_the_lov_administrator_adds_and_changes_lines_in_the_admin(
             world,
             accepts_new_clients=None,
             capacity_reason="Kapacitetstak nått",
-            capacity_until="2099-06-30",
+            capacity_until=LATER.replace(month=6, day=30).isoformat(),
         ),
     )
     assert response.status_code == 302
     contract.refresh_from_db()
-    assert (contract.accepts_new_clients, contract.capacity_until) == (False, date(2099, 6, 30))
+    assert (contract.accepts_new_clients, contract.capacity_until) == (
+        False,
+        LATER.replace(month=6, day=30),
+    )
 
     # An overlapping line is shown as an error, not saved.
     response = client.post("/admin/providers/contract/add/", _contract_post(world))
@@ -320,12 +326,12 @@ def test_the_contract_list_shows_validity_and_who_takes_no_new_clients(
         provider=world.provider_b,
         accepts_new_clients=False,
         capacity_reason="Kapacitetstak nått",
-        capacity_until=date(2099, 12, 31),
+        capacity_until=LATER,
     )
     line(world, lov_admin, provider=world.offline, valid_to=clock.today() - timedelta(days=1))
     client.force_login(lov_admin)
     page = client.get("/lov/contracts/").content.decode()
-    assert "Kapacitetstak nått" in page and "t.o.m. 2099-12-31" in page
+    assert "Kapacitetstak nått" in page and f"t.o.m. {LATER:%Y-%m-%d}" in page
     assert "upphört" in page
     for user in (world.officer, world.staff_a):
         client.force_login(user)
