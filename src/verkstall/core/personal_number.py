@@ -2,17 +2,58 @@
 
 The `personnummer` package does the final validation; the checks before it exist to tell the
 officer *what* is wrong (length, date, check digit) instead of only "invalid".
+
+Every number that enters (registration, search, the access-log reviewer's lookup, hospital
+notices) goes through `normalise_number_text` first: Unicode NFKC, so that a number typed or
+pasted in fullwidth digits (`１９５００１０１９８２６`) is the same number as in ASCII and never a
+second client; dashes of any kind become the hyphen, and spaces and invisible characters go.
+Digits of other scripts (Arabic-Indic, Devanagari, ...) that NFKC leaves as they are are
+refused: a stored number is always twelve ASCII digits.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from personnummer import personnummer
 
-_DIGITS_ONLY = re.compile(r"^(\d{6}|\d{8})[-+]?(\d{4})$")
+_DIGITS_ONLY = re.compile(r"^(\d{6}|\d{8})[-+]?(\d{4})$", re.ASCII)
+_SEARCH_NUMBER = re.compile(r"[0-9+-]*", re.ASCII)
+
+
+def normalise_number_text(raw: str | None) -> str:
+    """The text of a typed or pasted number in one form: NFKC (fullwidth digits and signs
+    become ASCII), every dash (Unicode category Pd, and the minus sign) the hyphen, and no
+    whitespace or invisible (format) characters. Digits of other scripts stay as they are,
+    for the caller to refuse."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch.isspace() or category == "Cf":
+            continue
+        kept.append("-" if category == "Pd" or ch == "\u2212" else ch)
+    return "".join(kept)
+
+
+def has_digits(text: str | None) -> bool:
+    """Does the text hold a digit of any script, once normalised? What may not travel in an
+    address: a search text with digits may be (part of) a personnummer."""
+    return any(ch.isdecimal() for ch in normalise_number_text(text))
+
+
+def search_digits(text: str | None) -> str | None:
+    """The ASCII digits of a search text that is (part of) a personnummer: after normalising,
+    at least four digits and nothing but digits, hyphens and plus signs. None otherwise (a
+    name, or digits of another script, which no stored number holds)."""
+    normalised = normalise_number_text(text)
+    if not _SEARCH_NUMBER.fullmatch(normalised):
+        return None
+    digits = normalised.replace("-", "").replace("+", "")
+    return digits if len(digits) >= 4 else None
 
 
 class InvalidPersonalNumber(ValueError):
@@ -54,12 +95,14 @@ def luhn_check_digit(nine_digits: str) -> int:
 
 def parse_personal_number(raw: str, *, today: date | None = None) -> PersonalNumber:
     """Validate and normalise; raise InvalidPersonalNumber with a message naming the fault."""
-    text = (raw or "").strip().replace(" ", "")
+    text = normalise_number_text(raw)
     if not text:
         raise InvalidPersonalNumber("Ange personnummer eller samordningsnummer.")
+    if any(ch.isdecimal() and not ch.isascii() for ch in text):
+        raise InvalidPersonalNumber("Skriv numret med siffrorna 0–9.")
     match = _DIGITS_ONLY.match(text)
     if not match:
-        digits = re.sub(r"\D", "", text)
+        digits = re.sub(r"[^0-9]", "", text)
         if len(digits) not in (10, 12):
             raise InvalidPersonalNumber(
                 f"Numret har {len(digits)} siffror; det ska ha 10 eller 12 "
