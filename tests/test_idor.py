@@ -15,6 +15,7 @@ user reaching the object, so a factory cannot pass by pointing at nothing.
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 from datetime import timedelta
 
@@ -27,7 +28,7 @@ from rest_framework.test import APIClient
 
 from verkstall.access import declarations
 from verkstall.access.roles import PROVIDER_ROLES, Role
-from verkstall.core import clock
+from verkstall.core import canaries, clock
 from verkstall.core import testing as build
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,7 @@ class Side:
     """One organisation: a unit of a municipality with its officer, two providers and their
     users, the municipality-wide roles, and one of every object an id route can name."""
 
-    def __init__(self, muni=None):
+    def __init__(self, muni=None, tag="a"):
         from verkstall.absences import services as absences
         from verkstall.deadlines.models import DueItem
         from verkstall.decisions.models import ServiceType
@@ -84,6 +85,16 @@ class Side:
         from verkstall.providers.rotation_services import assign_by_rotation
 
         today = clock.today()
+        # Canaries (issue 11): every free text and every client field of this side; the
+        # other sides' users must find none of them in any answer, whatever its status.
+        rng = random.Random(tag)
+        self.canaries: dict[str, str] = {}
+
+        def canary(what: str) -> str:
+            text = canaries.token(rng, tag)
+            self.canaries[text] = f"{what} of side {tag}"
+            return text
+
         self.muni = muni or build.municipality(profile="gotland")
         self.unit = build.unit(self.muni)
         self.area = build.area(self.muni)
@@ -114,16 +125,26 @@ class Side:
             person = people.register_person(
                 officer,
                 personal_number=build.test_number(),
-                first_name=first_name,
-                last_name="Idorsson",
+                first_name=canary(f"first name ({first_name})"),
+                last_name=canary("last name"),
+                street_address=canary("street address"),
+                city=canary("city"),
+                phone=canary("phone"),
+                whereabouts=canary("whereabouts"),
+                relatives=[
+                    {"name": canary("relative's name"), "phone": canary("relative's phone")}
+                ],
                 area=self.area.pk,
                 latitude="57.6348",
                 longitude="18.2948",
             )
+            for form in canaries.number_forms(person.personal_number):
+                self.canaries[form] = f"personnummer of side {tag}"
             decision = record_decision(
                 officer,
                 person=person,
                 decided_on=today - timedelta(days=3),
+                assessment_summary=canary("assessment"),
                 services=[
                     {
                         "service_type": OMVARDNAD,
@@ -136,7 +157,12 @@ class Side:
 
         self.person, self.decision = client("Bo")
         self.granted_service = self.decision.services.get()
-        order = orders.create_order(officer, decision=self.decision, provider=self.provider)
+        order = orders.create_order(
+            officer,
+            decision=self.decision,
+            provider=self.provider,
+            instructions=canary("order instructions"),
+        )
         orders.send_order(officer, order)
         orders.acknowledge_order(staff, order)
         orders.register_start(staff, order, start_date=today)
@@ -145,10 +171,11 @@ class Side:
         self.grant = people.set_protection(
             officer, self.person, protection="confidentiality_marking"
         ).protected_access.get()
+        self.protection_request = people.request_protected_access(officer, self.person, user=staff)
         plan = plans.start_plan(
             staff,
             self.order,
-            what="Stöd.",
+            what=canary("plan text"),
             how="Lugnt.",
             when="Dagligen.",
             by_whom="Personalen.",
@@ -156,20 +183,24 @@ class Side:
         )
         plans.upload_document(staff, plan, upload=SimpleUploadedFile("plan.pdf", PDF))
         self.plan = plans.send_plan(staff, plan)
-        self.followup = followups.request_status(officer, self.order, "Hur går det?")
+        self.followup = followups.request_status(officer, self.order, canary("follow-up"))
         self.absence = absences.register_absence(
             staff, self.order, reason="hospital", from_date=today, to_date=today + timedelta(1)
         )
         absences.receive_notice(officer, self.person, kind="admission", occurred_at=clock.now())
         self.receipt = _receipt(self.order)
         self.message = journal.send_message(
-            officer, person=self.person, order=self.order, subject="Fråga", body="Hur går det?"
+            officer,
+            person=self.person,
+            order=self.order,
+            subject=canary("message subject"),
+            body=canary("message body"),
         )
         self.journal_entry = journal.record_document_received(
             officer,
             person=self.person,
             title="Inkommen handling",
-            text="Skannad.",
+            text=canary("case journal"),
             upload=SimpleUploadedFile("scan.pdf", PDF),
         )
         self.switch = switch_services.request_switch(
@@ -201,6 +232,13 @@ FACTORIES = {
     "api/persons/{pk}/protected-access/{grant_pk}/revoke/": lambda s: [
         {"pk": s.person.pk, "grant_pk": s.grant.pk}
     ],
+    "api/persons/{pk}/protection-requests/": lambda s: [{"pk": s.person.pk}],
+    **{
+        f"api/persons/{{pk}}/protection-requests/{{request_pk}}/{step}/": (
+            lambda s: [{"pk": s.person.pk, "request_pk": s.protection_request.pk}]
+        )
+        for step in ("approve", "reject")
+    },
     "api/decisions/{pk}/": lambda s: [{"pk": s.decision.pk}],
     "api/providers/{pk}/": lambda s: [{"pk": s.provider.pk}],
     "api/orders/{pk}/": lambda s: [{"pk": s.order.pk}],
@@ -219,6 +257,9 @@ FACTORIES = {
     "clients/{pk}/protected-access/": lambda s: [{"pk": s.person.pk}],
     "clients/{pk}/protected-access/{grant_pk}/revoke/": lambda s: [
         {"pk": s.person.pk, "grant_pk": s.grant.pk}
+    ],
+    "clients/{pk}/protection-requests/{request_pk}/": lambda s: [
+        {"pk": s.person.pk, "request_pk": s.protection_request.pk}
     ],
     "clients/orders/{order_pk}/oral-briefing/": lambda s: [{"order_pk": s.order.pk}],
     "clients/{person_pk}/decisions/new/": lambda s: [{"person_pk": s.person.pk}],
@@ -338,20 +379,37 @@ class Requester:
             self.clients[key] = client
         return self.clients[key]
 
-    def request(self, user, api: bool, method: str, url: str):
+    def request(self, user, api: bool, method: str, url: str, variant: str = ""):
+        """`variant`: "" as is; for an API GET "format=api" or "accept" (the browsable API,
+        kept on in the test settings); for a screen "htmx" (a partial)."""
         client = self.client(user, api)
+        headers = {}
+        if variant == "accept":
+            headers["Accept"] = "text/html"
+        elif variant == "htmx":
+            headers["HX-Request"] = "true"
+        if variant == "format=api":
+            return client.get(url, {"format": "api"})
         if api and method != "get":
-            return getattr(client, method)(url, {}, format="json")
-        return getattr(client, method)(url)
+            return getattr(client, method)(url, {}, format="json", headers=headers)
+        return getattr(client, method)(url, headers=headers)
+
+
+def scan(scanner, response, forbidden: dict[str, str], where: str, variant: str) -> None:
+    """Scan one answer (any status) for the other side's canaries (issue 11)."""
+    kind = canaries.response_kind(
+        response, htmx=variant == "htmx", browsable=variant in ("format=api", "accept")
+    )
+    scanner.scan(canaries.response_text(response), forbidden, kind=kind, where=where)
 
 
 @pytest.fixture
 def sides(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    a = Side()
-    other_municipality = Side()
-    same_municipality = Side(muni=a.muni)
+    a = Side(tag="a")
+    other_municipality = Side(tag="b")
+    same_municipality = Side(muni=a.muni, tag="c")
     return a, other_municipality, same_municipality
 
 
@@ -382,6 +440,7 @@ def test_no_id_route_gives_another_organisations_object(sides):  # Actors, tenan
         for user in side.users.values():
             requester.client(user, api=False)
     failures, checked, factories_checked = [], 0, 0
+    scanner = canaries.Scanner()
     for template, callback in id_routes():
         api = declarations.is_api_view(callback)
         for b, roles_of_a in (
@@ -396,8 +455,17 @@ def test_no_id_route_gives_another_organisations_object(sides):  # Actors, tenan
                 for method in _methods(callback):
                     access = _access(template, callback, method if method != "options" else "get")
                     roles = (access.roles if access else set(Role)) & roles_of_a
-                    for role in sorted(roles):
+                    for index, role in enumerate(sorted(roles)):
+                        # The browsable API and htmx partials: for the first role of each GET.
+                        variants = [""]
+                        if method == "get" and index == 0:
+                            variants += ["format=api", "accept"] if api else ["htmx"]
+                        for variant in variants[1:]:
+                            response = requester.request(a.users[role], api, method, url, variant)
+                            where = f"{method.upper()} {url} as {role.value} ({variant})"
+                            scan(scanner, response, b.canaries, where, variant)
                         response = requester.request(a.users[role], api, method, url)
+                        scan(scanner, response, b.canaries, f"{method.upper()} {url}", "")
                         checked += 1
                         status = response.status_code
                         if status in (403, 404):
@@ -423,6 +491,11 @@ def test_no_id_route_gives_another_organisations_object(sides):  # Actors, tenan
     print(
         f"\nIDOR: {len(id_routes())} id routes, {checked} requests, {factories_checked} factories"
     )
+    print(scanner.report())
     assert failures == [], "\n".join(failures)
+    assert scanner.hits == [], "\n".join(scanner.hits)
+    # Every answer here is a refusal (403/404/405: "error") or the browsable API's page.
+    assert scanner.scanned["error"] > checked // 2, scanner.report()
+    assert scanner.scanned["browsable-api"] > 20, scanner.report()
     assert checked > 500
     assert factories_checked > 30

@@ -17,23 +17,39 @@ import os
 
 import pytest
 
-from verkstall.core.isolation_check import LIST, READ, SEARCH, TRANSITION, prove
+from verkstall.core.canaries import BODY_KINDS
+from verkstall.core.isolation_check import OPERATION_KINDS, prove, unwalked_screens
 
 pytestmark = pytest.mark.django_db
 
 READS = int(os.environ.get("VERKSTALL_ISOLATION_READS", "1000"))
 
 
-def test_no_operation_across_organisations_crosses_a_boundary():  # Actors, R10
+@pytest.fixture(autouse=True)
+def _data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path  # plan and case documents written by the screens
+
+
+def test_no_operation_across_organisations_crosses_a_boundary():  # Actors, R10, R10.5
+    """Also the canaries (issue 11): no body of any kind -- JSON, screen, htmx partial,
+    browsable API, CSV, PDF, e-mail, error -- holds a canary of a scope the reader must not see,
+    and no distance to a protected client's home reaches a reader who is not named staff."""
     stats = prove(READS)
     print("\n" + stats.report())
     assert stats.total >= READS
     assert stats.errors == [], stats.report()
     assert stats.crossings == [], stats.report()
+    assert stats.canary_hits == [], stats.report()
+    # Every kind of body was scanned: the check cannot pass by scanning nothing.
+    scanned = stats.scanner.scanned
+    assert all(scanned[kind] > 0 for kind in BODY_KINDS), stats.report()
+    assert stats.distance_checks > 0, stats.report()
     # The run exercised every kind of operation, and did reach other organisations' ids.
-    assert all(stats.operations[kind] > 0 for kind in (READ, LIST, SEARCH, TRANSITION))
+    assert all(stats.operations[kind] > 0 for kind in OPERATION_KINDS)
     assert stats.outside_refused > READS // 10
-    assert stats.ids_checked > READS // 2
+    # Screen operations scan bodies for canaries; the API operations check ids, and at least
+    # every other one of them checked one.
+    assert stats.ids_checked > (stats.total - stats.operations["screen"]) // 2
     assert stats.writes_done > 0
 
 
@@ -51,6 +67,25 @@ def test_the_checker_finds_a_crossing_when_scoping_is_broken(monkeypatch):  # Ac
     monkeypatch.setattr(selectors, "orders_for", leaky_orders_for)
     stats = prove(300, ops_per_example=150)
     assert stats.crossings, stats.report()
+    # ...and the canaries of those orders in the bodies.
+    assert any("order instructions" in hit for hit in stats.canary_hits), stats.report()
+
+
+def test_the_canaries_find_a_protected_address_shown_to_someone_not_named(monkeypatch):  # R10.5
+    """The canary check is not vacuous either: with every reader treated as named staff, a
+    protected client's address and relatives reach the screens of a colleague not named."""
+    from verkstall.people import selectors
+
+    monkeypatch.setattr(selectors, "may_see_protected", lambda user, person: True)
+    stats = prove(250, ops_per_example=250)
+    assert any("protected" in hit for hit in stats.canary_hits), stats.report()
+
+
+def test_every_screen_with_an_object_is_walked_or_said_why_not():  # Actors
+    assert unwalked_screens() == [], (
+        "screens the isolation proof does not walk (add them to SCREEN_OBJECTS or "
+        "SCREENS_NOT_WALKED in core/isolation_check.py)"
+    )
 
 
 def test_a_provider_does_not_see_a_message_on_a_draft_never_sent_to_it(world, api):  # Actors

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 
 from verkstall.access.roles import PROVIDER_ROLES, Role
-from verkstall.core import clock
+from verkstall.core import canaries, clock
 from verkstall.core import testing as build
 from verkstall.providers.models import Channel
 
@@ -45,7 +46,12 @@ SENT_LIVES = frozenset(LIVES) - {"draft", "cancelled_draft"}
 DEFAULT_OPS_PER_EXAMPLE = 250
 
 # Operation kinds as counted in the figures.
-READ, LIST, SEARCH, TRANSITION = "read", "list", "search", "transition"
+READ, LIST, SEARCH, TRANSITION, SCREEN = "read", "list", "search", "transition", "screen"
+OPERATION_KINDS = (READ, LIST, SEARCH, TRANSITION, SCREEN)
+# Where a body is read: a detail screen or answer; a list (never a protected client's
+# address, even for named staff: README, R10.5); a document that leaves the screen (PDF, CSV,
+# e-mail: never protected data, whoever produces it).
+DETAIL, LISTING, DOCUMENT = "detail", "list", "document"
 
 
 # --- the generated world ---------------------------------------------------------------------
@@ -59,6 +65,28 @@ class OrderRec:
     person: int
     decision: int
     sent: bool
+
+
+@dataclass
+class CanaryRec:
+    """A canary planted in the world: where it is (the narrowest object that holds it), and
+    whether it is a protected field of a client (R10.5: address, phone, relatives...)."""
+
+    token: str
+    what: str
+    person: int
+    order: int | None = None
+    decision: int | None = None
+    plan_order: int | None = None  # a plan's text: the plan is found from its order
+    message: int | None = None
+    protected_field: bool = False
+
+
+@dataclass
+class ProximityRec:
+    person: int
+    unit: int
+    distances: list[float]  # to every provider unit that offers the service (the oracle's)
 
 
 @dataclass
@@ -81,6 +109,12 @@ class World:
     due_items: dict[int, tuple[int, int, int | None, int | None]] = field(default_factory=dict)
     receipts: dict[int, int] = field(default_factory=dict)  # -> order
     journal: dict[int, int] = field(default_factory=dict)  # provider journal entry -> order
+    # Canaries (issue 11): planted by the generator; protection and grants from the raw rows.
+    canaries: list[CanaryRec] = field(default_factory=list)
+    protected: set[int] = field(default_factory=set)  # persons with protected personal data
+    grants: set[tuple[int, int]] = field(default_factory=set)  # active (person, user)
+    proximity: dict[int, ProximityRec] = field(default_factory=dict)  # granted service ->
+    emailed: dict[str, int] = field(default_factory=dict)  # provider e-mail address -> provider
 
     def refresh_derived(self) -> None:
         from verkstall.absences.models import NoticeReceipt
@@ -106,6 +140,18 @@ class World:
         }
         self.receipts = dict(NoticeReceipt.objects.values_list("pk", "order_id"))
         self.journal = dict(ProviderJournalEntry.objects.values_list("pk", "order_id"))
+        from verkstall.people.models import Person, ProtectedDataAccess, Protection
+
+        self.protected = set(
+            Person.objects.filter(pk__in=self.persons)
+            .exclude(protection=Protection.NONE)
+            .values_list("pk", flat=True)
+        )
+        self.grants = set(
+            ProtectedDataAccess.objects.filter(revoked_at__isnull=True).values_list(
+                "person_id", "user_id"
+            )
+        )
 
 
 def world_specs():
@@ -129,16 +175,23 @@ def world_specs():
     return st.lists(municipality, min_size=2, max_size=3)
 
 
-def build_world(spec) -> World:
-    """Make the world through the real services (the way conftest's World.order walks one)."""
+def build_world(spec, rng=None) -> World:
+    """Make the world through the real services (the way conftest's World.order walks one).
+
+    Every client carries canaries (issue 11): its name, address, city, whereabouts, phone and
+    a relative's name and phone; so do its decisions, orders, plans, messages, provider and
+    case journal entries. Every third client has protected personal data. Each municipality
+    also has a protected client with a home position and a short-term stay, provider units
+    at known distances (the nearest-units check), a second officer per unit who is not
+    among the named staff, and an order sent by e-mail (the e-mail and its PDF are scanned)."""
     from verkstall.absences import services as absences
     from verkstall.decisions.services import record_decision
     from verkstall.journal import services as journal
     from verkstall.orders import services as orders
-    from verkstall.people.services import register_person
     from verkstall.plans import services as plans
 
     world = World()
+    rng = rng or random.Random(0)
     today = clock.today()
     shared_numbers: list[str] = []
     for m_index, m_spec in enumerate(spec):
@@ -157,13 +210,16 @@ def build_world(spec) -> World:
             if channel == Channel.EMAIL:
                 provider.email = f"order{provider.pk}@utforare.example"
                 provider.save(update_fields=["email"])
+                world.emailed[provider.email] = provider.pk
             providers.append(provider)
             world.providers[provider.pk] = muni.pk
             world.connected[provider.pk] = connected
         for unit in units:
             officer = build.user(Role.OFFICER, muni, unit=unit)
             world.officers[unit.pk] = officer
-            world.users.append(officer)
+            # A colleague in the same unit: sees the unit's clients, but is not named staff
+            # of a protected one (R10.5).
+            world.users += [officer, build.user(Role.OFFICER, muni, unit=unit)]
         for provider in providers:
             staff = build.user(Role.PROVIDER_STAFF, muni, provider=provider)
             world.provider_staff[provider.pk] = staff
@@ -180,30 +236,21 @@ def build_world(spec) -> World:
         for c_index, (unit_index, order_specs, share) in enumerate(m_spec["clients"]):
             unit = units[unit_index]
             officer = world.officers[unit.pk]
+            scope = f"m{m_index}u{unit_index}"
             if share and m_index > 0 and c_index < len(shared_numbers):
                 number = shared_numbers[c_index]
             else:
                 number = build.test_number()
-            person = register_person(
-                officer,
-                personal_number=number,
-                first_name=f"Förnamn{m_index}x{c_index}",
-                last_name=f"Efternamn{m_index}x{c_index}",
-                street_address="Provgatan 1",
-                postal_code="12345",
-                city="Provstad",
-                area=area.pk,
-                phone="08-100 00",
-            )
+            person = _register_client(world, rng, officer, scope, number=number, area=area)
             if m_index == 0:
                 shared_numbers.append(person.personal_number)
-            world.persons[person.pk] = (muni.pk, unit.pk)
-            world.numbers[person.pk] = person.personal_number
             for o_index, (p_index, life) in enumerate(order_specs):
+                summary = canaries.token(rng, scope)
                 decision = record_decision(
                     officer,
                     person=person,
                     decided_on=today - timedelta(days=7),
+                    assessment_summary=summary,
                     services=[
                         {
                             "service_type": "hemtjanst-omvardnad",
@@ -214,8 +261,17 @@ def build_world(spec) -> World:
                     ],
                 )
                 world.decisions[decision.pk] = (muni.pk, unit.pk, person.pk)
+                world.canaries.append(
+                    CanaryRec(summary, "assessment", person.pk, decision=decision.pk)
+                )
                 provider = providers[p_index % len(providers)]
-                order = orders.create_order(officer, decision=decision, provider=provider)
+                instructions = canaries.token(rng, scope)
+                order = orders.create_order(
+                    officer, decision=decision, provider=provider, instructions=instructions
+                )
+                world.canaries.append(
+                    CanaryRec(instructions, "order instructions", person.pk, order=order.pk)
+                )
                 world.orders[order.pk] = OrderRec(
                     muni.pk, unit.pk, provider.pk, person.pk, decision.pk, life in SENT_LIVES
                 )
@@ -235,11 +291,15 @@ def build_world(spec) -> World:
                     continue
                 orders.register_start(actor, order, start_date=today, channel=channel)
                 if (c_index + o_index) % 2 == 0:
+                    what = canaries.token(rng, scope)
+                    world.canaries.append(
+                        CanaryRec(what, "plan text", person.pk, plan_order=order.pk)
+                    )
                     plan = plans.start_plan(
                         actor,
                         order,
                         channel=channel,
-                        what="Stöd morgon och kväll.",
+                        what=what,
                         how="I lugnt tempo.",
                         when="Dagligen.",
                         by_whom="Ordinarie personal.",
@@ -247,19 +307,176 @@ def build_world(spec) -> World:
                     )
                     if c_index % 3:
                         plans.send_plan(actor, plan, channel=channel)
-                journal.send_message(
-                    officer, person=person, order=order, subject="Fråga", body="Hur går det?"
+                subject, text = canaries.token(rng, scope), canaries.token(rng, scope)
+                message = journal.send_message(
+                    officer, person=person, order=order, subject=subject, body=text
                 )
+                world.canaries += [
+                    CanaryRec(subject, "message subject", person.pk, message=message.pk),
+                    CanaryRec(text, "message body", person.pk, message=message.pk),
+                ]
                 if provider.is_connected:
-                    journal.write_provider_entry(actor, order=order, text="Besök gjort.")
+                    text = canaries.token(rng, scope)
+                    journal.write_provider_entry(actor, order=order, text=text)
+                    world.canaries.append(
+                        CanaryRec(text, "provider journal", person.pk, order=order.pk)
+                    )
                 if life == "ended":
                     orders.end_order(actor, order, end_date=today, channel=channel)
                 elif c_index % 2:
                     absences.receive_notice(
                         officer, person, kind="admission", occurred_at=clock.now(), text="In."
                     )
+            if c_index % 3 == 2:  # after its orders went out (a protected one needs a briefing)
+                _protect(officer, person)
+        _plant_municipality_extras(world, rng, muni, units, area, m_index)
     world.refresh_derived()
     return world
+
+
+def _register_client(world, rng, officer, scope, *, number, area, protect=False, position=None):
+    """A client whose every field a reader outside its scope must not see is a canary."""
+    from verkstall.journal import services as journal
+    from verkstall.people import services as people
+
+    tokens = {
+        what: canaries.token(rng, scope)
+        for what in (
+            "first name",
+            "last name",
+            "street address",
+            "city",
+            "whereabouts",
+            "phone",
+            "relative's name",
+            "relative's phone",
+            "case journal",
+        )
+    }
+    latitude, longitude = position or (None, None)
+    person = people.register_person(
+        officer,
+        personal_number=number,
+        first_name=tokens["first name"],
+        last_name=tokens["last name"],
+        street_address=tokens["street address"],
+        postal_code="12345",
+        city=tokens["city"],
+        area=area.pk,
+        phone=tokens["phone"],
+        whereabouts=tokens["whereabouts"],
+        relatives=[
+            {
+                "name": tokens["relative's name"],
+                "relation": "Dotter",
+                "phone": tokens["relative's phone"],
+            }
+        ],
+        latitude=latitude,
+        longitude=longitude,
+    )
+    world.persons[person.pk] = (person.municipality_id, person.unit_id)
+    world.numbers[person.pk] = person.personal_number
+    for what, text in tokens.items():
+        protected_field = what not in ("first name", "last name", "case journal")
+        world.canaries.append(CanaryRec(text, what, person.pk, protected_field=protected_field))
+    journal.officer_write_case_entry(
+        officer, person=person, title="Anteckning", text=tokens["case journal"]
+    )
+    if protect:
+        _protect(officer, person)
+    return person
+
+
+def _protect(officer, person) -> None:
+    from verkstall.core.errors import DomainError
+    from verkstall.people import services as people
+    from verkstall.people.models import Person, Protection
+
+    try:
+        people.set_protection(officer, person, protection=Protection.PROTECTED_REGISTRATION)
+    except DomainError:  # should setting it ever need a second person: the flag alone
+        Person.objects.filter(pk=person.pk).update(protection=Protection.PROTECTED_REGISTRATION)
+
+
+# Provider units around each municipality's protected home (degrees north, east of it).
+UNIT_OFFSETS = ((0.213, 0.0), (0.0, 0.377), (-0.291, -0.154))
+
+
+def _plant_municipality_extras(world, rng, muni, units, area, m_index) -> None:
+    """A protected client with a home position and a granted short-term stay (the
+    nearest-units distances must not reach a reader who may not see the home, R10.5, R2.5),
+    provider units at known distances, and an order sent by e-mail to a provider that takes
+    its orders so (the e-mail and its PDF are scanned)."""
+    from decimal import Decimal
+
+    from verkstall.decisions.models import ServiceType
+    from verkstall.decisions.services import record_decision
+    from verkstall.orders import services as orders
+    from verkstall.people.services import record_oral_briefing
+    from verkstall.providers.models import ProviderUnit
+
+    unit, officer = units[0], world.officers[units[0].pk]
+    scope = f"m{m_index}u0"
+    home = (57.5 + m_index * 0.61, 18.2 + m_index * 0.37)
+    person = _register_client(
+        world,
+        rng,
+        officer,
+        scope,
+        number=build.test_number(),
+        area=area,
+        protect=True,
+        position=(f"{home[0]:.6f}", f"{home[1]:.6f}"),
+    )
+    provider = build.provider(muni, connected=False, channel=Channel.EMAIL)
+    provider.email = f"order{provider.pk}@utforare.example"
+    provider.save(update_fields=["email"])
+    world.providers[provider.pk] = muni.pk
+    world.connected[provider.pk] = False
+    world.emailed[provider.email] = provider.pk
+    staff = build.user(Role.PROVIDER_STAFF, muni, provider=provider)
+    world.provider_staff[provider.pk] = staff
+    world.users += [staff, build.user(Role.PROVIDER_MANAGER, muni, provider=provider)]
+    stay = ServiceType.objects.get(code="korttidsboende")
+    distances = []
+    for i, (north, east) in enumerate(UNIT_OFFSETS):
+        lat, lon = round(home[0] + north, 6), round(home[1] + east, 6)
+        place = ProviderUnit.objects.create(
+            municipality=muni,
+            provider=provider,
+            name=f"Korttidsboendet {i + 1}",
+            latitude=Decimal(f"{lat:.6f}"),
+            longitude=Decimal(f"{lon:.6f}"),
+        )
+        place.service_types.add(stay)
+        distances.append(canaries.haversine_km(home[0], home[1], lat, lon))
+    summary = canaries.token(rng, scope)
+    decision = record_decision(
+        officer,
+        person=person,
+        decided_on=clock.today() - timedelta(days=7),
+        assessment_summary=summary,
+        services=[{"service_type": "korttidsboende", "scope_amount": "1", "scope_unit": "place"}],
+    )
+    world.decisions[decision.pk] = (muni.pk, unit.pk, person.pk)
+    world.canaries.append(CanaryRec(summary, "assessment", person.pk, decision=decision.pk))
+    granted = decision.services.get()
+    world.proximity[granted.pk] = ProximityRec(person.pk, unit.pk, distances)
+    instructions = canaries.token(rng, scope)
+    order = orders.create_order(
+        officer, decision=decision, provider=provider, instructions=instructions
+    )
+    world.canaries.append(CanaryRec(instructions, "order instructions", person.pk, order=order.pk))
+    world.orders[order.pk] = OrderRec(muni.pk, unit.pk, provider.pk, person.pk, decision.pk, True)
+    record_oral_briefing(
+        officer, order, told_name="Enhetschefen", told_at=clock.now() - timedelta(minutes=5)
+    )  # R10.1
+    from django.test import TestCase
+
+    # E-mailed on commit: the first municipality's (a PDF takes a second to render).
+    with TestCase.captureOnCommitCallbacks(execute=m_index == 0):
+        orders.send_order(officer, order)
 
 
 # --- the oracle --------------------------------------------------------------------------------
@@ -429,6 +646,52 @@ class Oracle:
             )
         return self.decisions(user)
 
+    def forbidden(self, user, context: str = DETAIL) -> dict[str, str]:
+        """Every canary the user must not find in a body read in `context` (DETAIL, LISTING or
+        DOCUMENT), mapped to what it is: the canaries of every client, decision, order, plan
+        and message outside the user's set; every personnummer form of a client outside it
+        (unless a visible client shares it); and a protected client's address, phone,
+        whereabouts and relatives unless the user is named staff and reads a detail (R10.5)."""
+        key = (user.pk, f"forbidden-{context}")
+        if key in self._cache:
+            return self._cache[key]
+        persons, orders = self.ref_persons(user), self.ref_orders(user)
+        decisions, messages = self.ref_decisions(user), self.messages(user)
+        named = persons  # whose name and personnummer the user may read
+        if user.role_enum == Role.LOG_REVIEWER:  # the municipality's access log names them
+            named = {p for p, (m, _u) in self.w.persons.items() if m == user.municipality_id}
+        plan_of = {order: pk for pk, (order, _status) in self.w.plans.items()}
+        plans = self.plans(user)
+        found: dict[str, str] = {}
+        for rec in self.w.canaries:
+            if rec.message is not None:
+                outside = rec.message not in messages
+            elif rec.plan_order is not None:
+                outside = plan_of.get(rec.plan_order) not in plans
+            elif rec.order is not None:
+                outside = rec.order not in orders
+            elif rec.decision is not None:
+                outside = rec.decision not in decisions
+            elif rec.what in ("first name", "last name"):
+                outside = rec.person not in named
+            else:
+                outside = rec.person not in persons
+            protected = (
+                rec.protected_field
+                and rec.person in self.w.protected
+                and (context != DETAIL or (rec.person, user.pk) not in self.w.grants)
+            )
+            if outside or protected:
+                scope = "protected " if protected and not outside else ""
+                found[rec.token] = f"{scope}{rec.what} of client {rec.person}"
+        visible = {self.w.numbers[p] for p in named}
+        for person, number in self.w.numbers.items():
+            if person not in named and number not in visible:
+                for form in canaries.number_forms(number):
+                    found[form] = f"personnummer of client {person}"
+        self._cache[key] = found
+        return found
+
     def forbidden_numbers(self, user) -> list[bytes]:
         """Personnummer (12 digits, and 12 with the hyphen) that must never reach the user:
         those of every client outside the user's set, unless a visible client shares it."""
@@ -447,6 +710,105 @@ def _provider(user) -> bool:
     return user.role_enum in PROVIDER_ROLES
 
 
+# --- the screens (issue 11: canaries in HTML, htmx partials, PDF and CSV too) ----------------
+
+# Screens with an object in their path, and which object of the world fills each parameter.
+SCREEN_OBJECTS: dict[str, dict[str, str]] = {
+    "clients/{pk}/": {"pk": "person"},
+    "clients/{pk}/protection/": {"pk": "person"},
+    "clients/{pk}/protected-access/": {"pk": "person"},
+    "clients/orders/{order_pk}/oral-briefing/": {"order_pk": "order"},
+    "clients/{person_pk}/decisions/new/": {"person_pk": "person"},
+    "decisions/{pk}/letter.pdf": {"pk": "decision"},
+    "clients/{person_pk}/journal/": {"person_pk": "person"},
+    "orders/{order_pk}/provider-journal/": {"order_pk": "order"},
+    "messages/{pk}/": {"pk": "message"},
+    **{
+        f"orders/{{pk}}/{tail}": {"pk": "order"}
+        for tail in (
+            "",
+            "document.pdf",
+            "print/",
+            "delivery/",
+            "delivery/email/",
+            "plan/",
+            "plan/start/",
+            "followups/",
+            "followups/request/",
+            "followups/record/",
+            "followups/iub-request/",
+            "absences/",
+            "change/report/",
+            "change/reissue/",
+        )
+    },
+    **{
+        f"orders/{{pk}}/plan/{{plan_pk}}/{step}/": {"plan_pk": "plan"}
+        for step in ("save", "confirm", "review", "document")
+    },
+    "orders/{pk}/{action}/": {"pk": "order", "action": "action"},
+    "switches/new/{order_pk}/": {"order_pk": "order"},
+    "decisions/{decision_pk}/orders/new/": {"decision_pk": "decision"},
+    "watchlist/{pk}/": {"pk": "due_item"},
+    "notices/{pk}/acknowledge/": {"pk": "receipt"},
+    "absences/short-term-stay/{person_pk}/": {"person_pk": "person"},
+    "clients/{person_pk}/services/{granted_service_pk}/choice/": {
+        "granted_service_pk": "granted_service"
+    },
+    "clients/{person_pk}/services/{granted_service_pk}/proximity/": {
+        "granted_service_pk": "granted_service"
+    },
+    "rotation/assign/{granted_service_pk}/": {"granted_service_pk": "granted_service"},
+}
+# Screens the property does not walk, and why (tests/test_idor.py requests each of them with
+# another organisation's object and scans the answers for that organisation's canaries).
+SCREENS_NOT_WALKED = {
+    "logout/": "ends the session",
+    "clients/{pk}/protected-access/{grant_pk}/revoke/": "a POST of a grant",
+    "clients/{pk}/protection-requests/{request_pk}/": "the world makes no protection requests",
+    "clients/{person_pk}/journal/{entry_pk}/document/": "the world makes no uploads",
+    "orders/{pk}/followups/{followup_pk}/answer/": "the world makes no follow-ups",
+    "absences/{pk}/end/": "the world makes no absences",
+    "absences/{pk}/report/": "the world makes no absences",
+    "switches/{pk}/": "the world makes no switches",
+    "switches/{pk}/{step}/": "the world makes no switches",
+    "lov/contracts/{pk}/capacity/": "the world makes no contracts",
+    "rotation/assignments/{pk}/": "the world makes no rotation assignments",
+}
+
+
+def _template(pattern: str) -> str:
+    """`orders/<int:pk>/` -> `orders/{pk}/` (as tests/test_idor.py writes routes)."""
+    text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern)
+    text = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)
+    return text.replace("^", "").replace("$", "").replace("\\.", ".")
+
+
+_SCREEN_ROUTES: list = []
+
+
+def screen_routes() -> list[tuple[str, object]]:
+    """(template, view) of every screen in the URL conf: not the API, not Django's admin."""
+    from verkstall.access import declarations
+
+    if not _SCREEN_ROUTES:
+        for pattern, callback, namespaces, _name in declarations.walk_urls():
+            if "admin" in namespaces or declarations.is_api_view(callback):
+                continue
+            _SCREEN_ROUTES.append((_template(pattern), callback))
+    return _SCREEN_ROUTES
+
+
+def unwalked_screens() -> list[str]:
+    """Screens with an object in their path that neither SCREEN_OBJECTS nor
+    SCREENS_NOT_WALKED names: a new screen cannot be left out silently."""
+    return sorted(
+        t
+        for t, _cb in screen_routes()
+        if "{" in t and t not in SCREEN_OBJECTS and t not in SCREENS_NOT_WALKED
+    )
+
+
 # --- the checker -----------------------------------------------------------------------------
 
 
@@ -462,6 +824,12 @@ class Stats:
     crossings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    scanner: canaries.Scanner = field(default_factory=canaries.Scanner)
+    distance_checks: int = 0  # nearest-units answers and screens checked for a protected home
+
+    @property
+    def canary_hits(self) -> list[str]:
+        return self.scanner.hits
 
     @property
     def total(self) -> int:
@@ -471,7 +839,7 @@ class Stats:
         lines = [
             f"worlds generated: {self.worlds}",
             f"operations: {self.total} ("
-            + ", ".join(f"{k} {self.operations[k]}" for k in (READ, LIST, SEARCH, TRANSITION))
+            + ", ".join(f"{k} {self.operations[k]}" for k in OPERATION_KINDS)
             + ")",
             f"ids checked against the oracle: {self.ids_checked}",
             f"requests for another organisation's id, refused 403/404: {self.outside_refused}",
@@ -479,10 +847,14 @@ class Stats:
             "statuses: " + ", ".join(f"{k}: {v}" for k, v in sorted(self.statuses.items())),
             f"crossings found: {len(self.crossings)}",
             f"server errors: {len(self.errors)}",
+            self.scanner.report(),
+            f"distances to a protected client's home checked: {self.distance_checks}",
             f"time: {self.seconds:.1f} s",
         ]
         for line in (self.crossings + self.errors)[:50]:
             lines.append("  " + line)
+        for line in self.canary_hits[:100]:
+            lines.append("  canary: " + line)
         return "\n".join(lines)
 
 
@@ -551,8 +923,59 @@ class Checker:
             client = APIClient()
             client.force_authenticate(user)
             self.clients[user.pk] = client
+        self.screen_clients = {}  # logged in on first use (a session row each)
+        self.mail_seen = 0
 
     # -- helpers --
+
+    def _screen_client(self, user):
+        from django.test import Client
+
+        if user.pk not in self.screen_clients:
+            client = Client()
+            client.force_login(user)
+            self.screen_clients[user.pk] = client
+        return self.screen_clients[user.pk]
+
+    def _fmt(self) -> str | None:
+        """A GET's rendering: JSON mostly; the browsable API (`?format=api` or an HTML
+        Accept header, as the test settings keep it) a quarter of the time."""
+        roll = self.rng.random()
+        return "api" if roll < 0.12 else "accept" if roll < 0.25 else None
+
+    def _scan(self, user, response, *, where, context, htmx=False, browsable=False, extra=None):
+        """Scan a body for the canaries the user must not see (issue 11)."""
+        kind = canaries.response_kind(response, htmx=htmx, browsable=browsable)
+        if kind in ("pdf", "csv"):
+            context = DOCUMENT
+        text = canaries.response_text(response)
+        forbidden = self.oracle.forbidden(user, context)
+        scanner = self.stats.scanner
+        before = len(scanner.hits)
+        scanner.scan(text, forbidden, kind=kind, where=f"{user.username} ({user.role}): {where}")
+        for form, what in (extra or {}).items():
+            if form in text:
+                scanner.hits.append(f"{user.username}: {where} [{kind}]: {what} {form!r}")
+        return len(scanner.hits) == before
+
+    def scan_mail(self) -> None:
+        """Every e-mail sent since the last look, read as its recipient provider would:
+        nothing of an order not sent to it, nothing protected (a document, R10.5)."""
+        from django.core import mail
+
+        outbox = getattr(mail, "outbox", [])
+        for message in outbox[self.mail_seen :]:
+            provider = next((self.w.emailed[a] for a in message.to if a in self.w.emailed), None)
+            reader = self.w.provider_staff.get(provider)
+            if reader is None:
+                self.stats.errors.append(f"e-mail to an unknown recipient: {message.to}")
+                continue
+            forbidden = self.oracle.forbidden(reader, DOCUMENT)
+            for kind, text in canaries.message_texts(message):
+                self.stats.scanner.scan(
+                    text, forbidden, kind=kind, where=f"e-mail to {', '.join(message.to)}"
+                )
+        self.mail_seen = len(outbox)
 
     def _crossing(self, user, what: str) -> None:
         self.stats.crossings.append(f"{user.username} ({user.role}): {what}")
@@ -567,14 +990,46 @@ class Checker:
             return (max(ids) if ids else 0) + self.rng.randint(1, 50)  # no such row
         return self.rng.choice(ids)
 
-    def _call(self, user, method: str, url: str, data=None, *, endpoint: str):
-        self.stats.endpoints[f"{method.upper()} {endpoint}"] += 1
-        client = self.clients[user.pk]
+    def _call(
+        self,
+        user,
+        method: str,
+        url: str,
+        data=None,
+        *,
+        endpoint: str,
+        headers=None,
+        fmt: str | None = None,
+        context: str = DETAIL,
+        screen: bool = False,
+        htmx: bool = False,
+        extra: dict[str, str] | None = None,
+    ):
+        """One request; its body (whatever the status below 500) is scanned for canaries,
+        and so is every e-mail it sent (on-commit hooks run, as after a real request)."""
+        from django.test import TestCase
+
+        label = "SCREEN" if screen else method.upper()
+        self.stats.endpoints[f"{label} {endpoint}" + (f" ({fmt})" if fmt else "")] += 1
+        headers = dict(headers or {})
+        if fmt == "accept":
+            headers["Accept"] = "text/html"
+        if htmx:
+            headers["HX-Request"] = "true"
+        data = dict(data or {})
         try:
-            if method == "get":
-                response = client.get(url, data or {})
-            else:
-                response = getattr(client, method)(url, data or {}, format="json")
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                if screen:
+                    client = self._screen_client(user)
+                    response = getattr(client, method)(url, data, headers=headers)
+                elif method == "get":
+                    if fmt == "api":
+                        data["format"] = "api"
+                    response = self.clients[user.pk].get(url, data, headers=headers)
+                else:
+                    response = getattr(self.clients[user.pk], method)(
+                        url, data, format="json", headers=headers
+                    )
         except Exception as exc:  # a server error inside the test client
             self.stats.errors.append(f"{user.username}: {method.upper()} {url}: {exc!r}")
             return None
@@ -584,6 +1039,19 @@ class Checker:
                 f"{user.username}: {method.upper()} {url}: {response.status_code}"
             )
             return None
+        query = "&".join(f"{k}={v}" for k, v in data.items() if k != "limit")
+        where = f"{method.upper()} {url}" + (f"?{query}" if query and method == "get" else "")
+        if fmt == "accept":
+            where += " (Accept: text/html)"
+        self._scan(
+            user,
+            response,
+            where=where,
+            context=context,
+            htmx=htmx,
+            browsable=fmt is not None,
+            extra=extra,
+        )
         return response
 
     def _check_body(self, user, response, what: str) -> None:
@@ -629,10 +1097,21 @@ class Checker:
 
     def _check_rows(self, user, response, kind: str, what: str) -> None:
         visible = getattr(self.oracle, READ_KINDS.get(kind, kind))(user)
-        for row in self._rows(response.json()):
+        body = response.json()
+        rows = self._rows(body)
+        for row in rows:
             self.stats.ids_checked += 1
             if row.get("id") not in visible:
                 self._crossing(user, f"{what}: lists {kind} {row.get('id')}")
+        # A count is data too: one that counts rows it does not show reveals them (a "count
+        # of one" for a protected client another unit searched for).
+        if (
+            isinstance(body, dict)
+            and "count" in body
+            and body.get("next") is None
+            and body["count"] != len(rows)
+        ):
+            self._crossing(user, f"{what}: count {body['count']} for {len(rows)} rows")
 
     def _declared(self, viewset: str, action: str, user) -> bool:
         from verkstall.access import declarations
@@ -643,17 +1122,20 @@ class Checker:
     # -- operations --
 
     def run(self, n: int) -> None:
-        kinds = [READ] * 4 + [LIST] * 2 + [SEARCH] * 2 + [TRANSITION] * 2
+        kinds = [READ] * 4 + [LIST] * 2 + [SEARCH] * 2 + [TRANSITION] * 2 + [SCREEN] * 2
         # Mostly the roles that see clients (their boundaries are the fine ones); the others
         # a quarter of the time (they must be refused or see nothing).
         client_roles = (Role.OFFICER, Role.FEE_OFFICER, *PROVIDER_ROLES)
         seeing = [u for u in self.w.users if u.role_enum in client_roles]
         others = [u for u in self.w.users if u.role_enum not in client_roles]
-        for _ in range(n):
+        toured = self.tour(n // 4)
+        self.stats.operations[SCREEN] += toured
+        for _ in range(n - toured):
             user = self.rng.choice(seeing if self.rng.random() < 0.75 else others)
             kind = self.rng.choice(kinds)
             getattr(self, f"op_{kind}")(user)
             self.stats.operations[kind] += 1
+            self.scan_mail()  # after the world learnt what the operation did
 
     def op_list(self, user) -> None:
         any_person = self._pick(self.w.persons, self.oracle.persons(user))
@@ -682,8 +1164,9 @@ class Checker:
         ]
         kind, url, params = self.rng.choice(choices)
         params = {**params, "limit": 1000}
-        response = self._call(user, "get", url, params, endpoint=url)
-        if response is None or response.status_code != 200:
+        fmt = self._fmt()
+        response = self._call(user, "get", url, params, endpoint=url, fmt=fmt, context=LISTING)
+        if response is None or response.status_code != 200 or fmt:
             return
         what = f"GET {url}?{params}"
         if kind != "contracts":
@@ -691,7 +1174,14 @@ class Checker:
         self._check_body(user, response, what)
 
     def op_read(self, user) -> None:
-        kind = self.rng.choice([*READ_KINDS, "oral-briefings", "protected-access"])
+        kinds = [*READ_KINDS, "oral-briefings", "protected-access"]
+        if user.role_enum == Role.OFFICER:
+            kinds.append("nearest-units")
+        kind = self.rng.choice(kinds)
+        fmt = self._fmt()
+        if kind == "nearest-units":
+            self._nearest_units(user, fmt)
+            return
         if kind == "oral-briefings":
             visible = self.oracle.orders(user)
             pk = self._pick(self.w.orders, visible)
@@ -715,10 +1205,10 @@ class Checker:
             visible = getattr(self.oracle, READ_KINDS[kind])(user)
             pk = self._pick(source, visible)
             url, endpoint = f"/api/{kind}/{pk}/", f"/api/{kind}/{{id}}/"
-        response = self._call(user, "get", url, endpoint=endpoint)
+        response = self._call(user, "get", url, endpoint=endpoint, fmt=fmt)
         if response is None:
             return
-        what = f"GET {url}"
+        what = f"GET {url}" + (f" ({fmt})" if fmt else "")
         if pk not in visible:
             if response.status_code in (403, 404):
                 self.stats.outside_refused += 1
@@ -726,6 +1216,8 @@ class Checker:
                 self._crossing(user, f"{what}: {response.status_code} for an id outside the set")
             return
         if response.status_code == 200:
+            if fmt:
+                return
             if kind in READ_KINDS and response.json().get("id") != pk:
                 self._crossing(user, f"{what}: answered another object")
             self._check_body(user, response, what)
@@ -761,12 +1253,19 @@ class Checker:
             ("partname", last[:6]),
         ]
         form, q = self.rng.choice(forms)
+        # The search goes in a header: a personnummer never travels in the address (issue 11).
         response = self._call(
-            user, "get", "/api/persons/", {"q": q, "limit": 1000}, endpoint="/api/persons/?q="
+            user,
+            "get",
+            "/api/persons/",
+            {"limit": 1000},
+            endpoint="/api/persons/ X-Search-Query",
+            headers={"X-Search-Query": q},
+            context=LISTING,
         )
         if response is None or response.status_code != 200:
             return
-        what = f"GET /api/persons/?q=<{form} of person {pk}>"
+        what = f"GET /api/persons/ X-Search-Query=<{form} of person {pk}>"
         self._check_rows(user, response, "persons", what)
         self._check_body(user, response, what)
         if form in ("12", "12-") and pk in self.oracle.persons(user):
@@ -903,6 +1402,171 @@ class Checker:
             decision[0], decision[1], provider, decision[2], data["decision"], False
         )
 
+    # -- canaries: numbers derived from protected data, and the screens --
+
+    def _nearest_units(self, user, fmt) -> None:
+        """`GET /api/providers/nearest-units/`: no distance to a protected client's home for a
+        reader who is not named staff (the distances give the home away, R10.5, R2.5)."""
+        own = [g for g, r in self.w.proximity.items() if r.person in self.oracle.persons(user)]
+        granted = self._pick(self.w.proximity, own)
+        rec = self.w.proximity.get(granted)
+        hidden = rec is not None and (
+            rec.person in self.w.protected and (rec.person, user.pk) not in self.w.grants
+        )
+        extra = self._distance_forms(rec) if hidden else None
+        response = self._call(
+            user,
+            "get",
+            "/api/providers/nearest-units/",
+            {"granted_service": granted},
+            endpoint="/api/providers/nearest-units/",
+            fmt=fmt,
+            extra=extra,
+        )
+        if response is None or rec is None:
+            return
+        what = f"GET /api/providers/nearest-units/?granted_service={granted}"
+        if rec.person not in self.oracle.persons(user):
+            if response.status_code == 200:
+                self._crossing(user, f"{what}: 200 for another unit's client")
+            return
+        if hidden and response.status_code == 200 and not fmt:
+            self.stats.distance_checks += 1
+            shown = [r.get("distance_km") for r in response.json() if r.get("distance_km")]
+            if shown:
+                self.stats.scanner.hits.append(
+                    f"{user.username} ({user.role}): {what} [json]: distances {shown} to the "
+                    f"home of protected client {rec.person}"
+                )
+
+    def _distance_forms(self, rec) -> dict[str, str]:
+        return {
+            form: f"distance to the home of protected client {rec.person}"
+            for km in rec.distances
+            for form in canaries.distance_forms(km)
+        }
+
+    def screen_kwargs(self, template: str, user, own: bool = True) -> dict | None:
+        """Path parameters for a screen, of the user's own objects (`own`) or of anyone's."""
+        spec = SCREEN_OBJECTS.get(template)
+        if spec is None:
+            return None
+        o = self.oracle
+        pools = {
+            "person": (self.w.persons, o.persons(user)),
+            "order": (self.w.orders, o.orders(user)),
+            "decision": (self.w.decisions, o.decisions(user)),
+            "message": (self.w.messages, o.messages(user)),
+            "due_item": (self.w.due_items, o.due_items(user)),
+            "receipt": (self.w.receipts, o.receipts(user)),
+            "plan": (self.w.plans, o.plans(user)),
+            "granted_service": (
+                self.w.proximity,
+                [g for g, r in self.w.proximity.items() if r.person in o.persons(user)],
+            ),
+        }
+        kwargs = {}
+        for name, kind in spec.items():
+            if kind == "action":
+                kwargs[name] = self.rng.choice(list(ORDER_ACTIONS))
+                continue
+            every, mine = pools[kind]
+            if own:
+                if not mine:
+                    return None
+                kwargs[name] = self.rng.choice(sorted(mine))
+            else:
+                kwargs[name] = self._pick(every, mine)
+        # A plan is asked for under its own order; a granted service under its own client.
+        if "plan_pk" in kwargs and kwargs["plan_pk"] in self.w.plans:
+            kwargs["pk"] = self.w.plans[kwargs["plan_pk"]][0]
+        if "granted_service_pk" in kwargs and kwargs["granted_service_pk"] in self.w.proximity:
+            kwargs["person_pk"] = self.w.proximity[kwargs["granted_service_pk"]].person
+        kwargs.setdefault("pk", kwargs.get("plan_pk", 0))
+        kwargs.setdefault("person_pk", 0)
+        return kwargs
+
+    def screen(self, user, template: str, *, own: bool = True, htmx: bool = False) -> None:
+        kwargs = self.screen_kwargs(template, user, own) if "{" in template else {}
+        if kwargs is None:
+            return
+        url = "/" + template.format(**kwargs)
+        data = {}
+        if template == "clients/":
+            pk = self._pick(self.w.persons, self.oracle.persons(user))
+            data = {"q": self.rng.choice([self.w.numbers.get(pk, "1"), "KANARIE"])}
+        extra = None
+        rec = self.w.proximity.get(kwargs.get("granted_service_pk"))
+        if rec and rec.person in self.w.protected and (rec.person, user.pk) not in self.w.grants:
+            extra = self._distance_forms(rec)
+            self.stats.distance_checks += 1
+        self._call(
+            user,
+            "get",
+            url,
+            data,
+            endpoint=template,
+            screen=True,
+            htmx=htmx,
+            context=DETAIL if kwargs else LISTING,
+            extra=extra,
+        )
+
+    def declared_screens(self, user) -> list[str]:
+        from verkstall.access import declarations
+
+        return [
+            template
+            for template, callback in screen_routes()
+            if template not in SCREENS_NOT_WALKED
+            and user.role_enum in declarations.for_view(callback).roles
+        ]
+
+    def op_screen(self, user) -> None:
+        templates = self.declared_screens(user)
+        if self.rng.random() < 0.9:  # a PDF takes a second to render: a tenth as often
+            templates = [t for t in templates if not t.endswith(".pdf")]
+        if not templates:
+            return
+        self.screen(
+            user,
+            self.rng.choice(templates),
+            own=self.rng.random() < 0.7,
+            htmx=self.rng.random() < 0.3,
+        )
+
+    def tour(self, budget: int) -> int:
+        """Every screen of one user of each role of the first municipality, with their own
+        objects, documents (PDF, CSV) first, lists again as htmx partials; at most `budget`
+        requests. Returns how many were made."""
+        muni = self.w.users[0].municipality_id
+        seen_roles, visits = set(), []
+        for user in self.w.users:
+            if user.municipality_id != muni or user.role_enum in seen_roles:
+                continue
+            seen_roles.add(user.role_enum)
+            for template in self.declared_screens(user):
+                visits.append((user, template, False))
+                if "{" not in template:
+                    visits.append((user, template, True))
+        self.rng.shuffle(visits)
+        # Documents first, once each; PDFs (a second each to render) only until a few are.
+        documents, others, done = [], [], set()
+        for visit in visits:
+            template = visit[1]
+            if template.endswith((".csv", ".pdf")):
+                if template not in done and not (
+                    template.endswith(".pdf") and self.stats.scanner.scanned["pdf"] >= 4
+                ):
+                    documents.append(visit)
+                done.add(template)
+            else:
+                others.append(visit)
+        visits = (documents + others)[:budget]
+        for user, template, htmx in visits:
+            self.screen(user, template, htmx=htmx)
+        return len(visits)
+
 
 # --- the property ----------------------------------------------------------------------------
 
@@ -936,10 +1600,16 @@ def prove(
             n = min(ops_per_example, reads - stats.total)
             if n <= 0:
                 return
+            from django.core import mail
+
             with transaction.atomic():
-                world = build_world(spec)
+                rng = random.Random(ops_seed)
+                mail.outbox = []
+                world = build_world(spec, rng)
                 stats.worlds += 1
-                Checker(world, stats, random.Random(ops_seed)).run(n)
+                checker = Checker(world, stats, rng)
+                checker.scan_mail()
+                checker.run(n)
                 transaction.set_rollback(True)
 
         one_world()

@@ -59,7 +59,8 @@ class Command(BaseCommand):
         self.stdout.write("operations by endpoint:")
         for endpoint, n in sorted(stats.endpoints.items()):
             self.stdout.write(f"  {endpoint}: {n}")
-        if stats.crossings or stats.errors:
+        if stats.crossings or stats.errors or stats.canary_hits:
             raise CommandError(
-                f"{len(stats.crossings)} crossings, {len(stats.errors)} server errors"
+                f"{len(stats.crossings)} crossings, {len(stats.errors)} server errors, "
+                f"{len(stats.canary_hits)} canary hits"
             )
