@@ -27,7 +27,6 @@ from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -39,6 +38,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from verkstall.access.roles import Role
+from verkstall.access.token_services import issue_token
 from verkstall.core.isolation_check import build_world
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,7 @@ class Run:
         client.force_authenticate(user)
         raw = json.loads(client.get("/api/schema/", {"format": "json"}).content)
         self.schema = schemathesis.openapi.from_dict(raw)
-        self.headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+        self.headers = {"Authorization": f"Token {issue_token(user=user)[1]}"}
         self.app = wsgi_app
         self.ids = _ids()
         self.failures: dict[str, str] = {}

@@ -9,7 +9,14 @@ VERKSTALL_BASE_URL  the address users reach the site at, for links in e-mail
 VERKSTALL_EMAIL_HOST, VERKSTALL_EMAIL_PORT, ...  outgoing mail (see "E-mail" below)
 VERKSTALL_RETENTION_YEARS, VERKSTALL_RETENTION_RESEARCH_DAYS,
 VERKSTALL_RETENTION_REMOVE_WITHIN_YEARS  the retention rule (R10.6, see "Retention" below)
+VERKSTALL_EARLIEST_DATE, VERKSTALL_YEARS_AHEAD  the window of entered dates (default 1990-01-01
+                    to 31 December ten years ahead)
+VERKSTALL_UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES, VERKSTALL_UPLOAD_ZIP_MAX_RATIO,
+VERKSTALL_UPLOAD_ZIP_MAX_MEMBERS  limits for uploaded DOCX, ODT and XLSX (zip) files
 DEFAULT_FROM_EMAIL  sender address of the reminders
+VERKSTALL_SESSION_HOURS, VERKSTALL_SESSION_IDLE_MINUTES  a session's lifetime (default 10 hours)
+                    and idle timeout (default 30 minutes)
+VERKSTALL_API_TOKEN_DAYS  how long a new API key is valid (default 90 days)
 """
 
 from __future__ import annotations
@@ -66,7 +73,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -96,11 +102,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL character in the path, query or a posted form is a 400, not a database error.
+    "verkstall.core.request_guards.RefuseNulMiddleware",
     # Every read and write of client data in this request goes to the access log (R10.4).
     "verkstall.audit.middleware.AccessLogMiddleware",
     # Deny by default: a screen not declared in access/declarations.py is refused (issue 6).
     "verkstall.access.middleware.DeclaredAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sessions end after SESSION_COOKIE_AGE and after VERKSTALL_SESSION_IDLE_MINUTES idle.
+    "verkstall.access.session_timeout.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "verkstall.core.views.DomainErrorMiddleware",
@@ -151,7 +161,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes). AxesStandaloneBackend goes first and refuses a locked
 # username+address; it needs the request, which LoginView gives. It sees only username and
-# password logins: DRF's TokenAuthentication and SessionAuthentication never call
+# password logins: the API's token authentication and SessionAuthentication never call
 # authenticate(), and the test client's force_login/force_authenticate bypass it (tests
 # that want `client.login` must pass `request=`).
 AUTHENTICATION_BACKENDS = [
@@ -185,6 +195,20 @@ VERKSTALL_RETENTION_REMOVE_WITHIN_YEARS = int(
     os.environ.get("VERKSTALL_RETENTION_REMOVE_WITHIN_YEARS", "1")
 )  # remove by 31 December of this many years after the period ran out
 
+# The window of every date and time entered in a form, the API or a service (core/dates.py):
+# from VERKSTALL_EARLIEST_DATE to 31 December VERKSTALL_YEARS_AHEAD years from now.
+VERKSTALL_EARLIEST_DATE = os.environ.get("VERKSTALL_EARLIEST_DATE", "1990-01-01")
+VERKSTALL_YEARS_AHEAD = int(os.environ.get("VERKSTALL_YEARS_AHEAD", "10"))
+
+# Uploaded zip containers (DOCX, ODT, XLSX) are judged by their central directory before any
+# member is decompressed (core/uploads.py, issue 11): all members together at most this many
+# bytes, compressed at most this many times (archive and member), at most this many members.
+VERKSTALL_UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("VERKSTALL_UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
+)
+VERKSTALL_UPLOAD_ZIP_MAX_RATIO = int(os.environ.get("VERKSTALL_UPLOAD_ZIP_MAX_RATIO", "100"))
+VERKSTALL_UPLOAD_ZIP_MAX_MEMBERS = int(os.environ.get("VERKSTALL_UPLOAD_ZIP_MAX_MEMBERS", "1000"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -204,6 +228,14 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 SESSION_COOKIE_HTTPONLY = True
+# A session lasts a working day at most, and ends after a pause (issue 11): the absolute
+# lifetime is SESSION_COOKIE_AGE from the first request, the idle timeout
+# VERKSTALL_SESSION_IDLE_MINUTES (access/session_timeout.py).
+SESSION_COOKIE_AGE = int(os.environ.get("VERKSTALL_SESSION_HOURS", "10")) * 60 * 60
+VERKSTALL_SESSION_IDLE_MINUTES = int(os.environ.get("VERKSTALL_SESSION_IDLE_MINUTES", "30"))
+# API keys (access.models.ApiToken, `python -m verkstall create_api_token`) expire after
+# this many days unless the command says otherwise.
+VERKSTALL_API_TOKEN_DAYS = int(os.environ.get("VERKSTALL_API_TOKEN_DAYS", "90"))
 SESSION_COOKIE_SAMESITE = "Lax"
 # htmx takes the CSRF token from the `hx-headers` attribute on <body> (base.html), never from
 # the cookie, so the cookie can be hidden from scripts.
@@ -213,9 +245,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 REST_FRAMEWORK = {
+    # Token first: a refused key is a 401 with `WWW-Authenticate: Token`. Keys are stored
+    # hashed and expire (access/authentication.py, issue 11).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "verkstall.access.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     # Deny by default: every action must be declared in access/declarations.py (issue 6).
     "DEFAULT_PERMISSION_CLASSES": ["verkstall.access.permissions.DeclaredAccess"],
@@ -225,6 +259,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "verkstall.core.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "verkstall.core.api.exception_handler",
+    # JSON nested deeper than 64 levels is a 400, not a RecursionError (issue 11).
+    "DEFAULT_PARSER_CLASSES": [
+        "verkstall.core.request_guards.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 
 SPECTACULAR_SETTINGS = {

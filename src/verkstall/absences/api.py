@@ -13,6 +13,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from verkstall.core.api import OutputModelSerializer
+from verkstall.core.date_fields import BoundedDateTimeField
 from verkstall.core.errors import PermissionDenied
 from verkstall.orders.models import ReplyChannel
 
@@ -23,7 +25,7 @@ from .models import NoticeKind, NoticeReceipt, NoticeSource
 class HospitalNoticeCreateSerializer(serializers.Serializer):
     personal_number = serializers.CharField(help_text="Personnummer or samordningsnummer.")
     kind = serializers.ChoiceField(choices=NoticeKind.choices)
-    occurred_at = serializers.DateTimeField(help_text="When the admission or discharge happened.")
+    occurred_at = BoundedDateTimeField(help_text="When the admission or discharge happened.")
     text = serializers.CharField(required=False, allow_blank=True, default="")
     source = serializers.ChoiceField(
         choices=NoticeSource.choices, required=False, default=NoticeSource.API
@@ -33,11 +35,11 @@ class HospitalNoticeCreateSerializer(serializers.Serializer):
 class HospitalNoticeCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    occurred_at = serializers.DateTimeField()
+    occurred_at = BoundedDateTimeField()
     receipts = serializers.IntegerField(help_text="How many current provider orders it reached.")
 
 
-class NoticeReceiptSerializer(serializers.ModelSerializer):
+class NoticeReceiptSerializer(OutputModelSerializer):
     kind = serializers.CharField(source="notice.kind", read_only=True)
     occurred_at = serializers.DateTimeField(source="notice.occurred_at", read_only=True)
     text = serializers.CharField(source="notice.text", read_only=True)

@@ -36,7 +36,7 @@ class Scope(StrEnum):
     SWITCH = "switch_scope"  # orders.switch_selectors: switches of orders the user may see
     MUNICIPALITY = "municipality"  # reference data of the user's own municipality
     ACCESS_LOG = "access_log"  # audit.selectors: the log of the reviewer's own municipality
-    ADMIN = "admin_site"  # Django's admin: staff flag and model permissions
+    ADMIN = "admin_site"  # Django's admin: staff, role and municipality (access/admin.py)
 
 
 class AuditAction(StrEnum):
@@ -93,6 +93,7 @@ VIEWS: dict[str, Access] = {
     "verkstall.people.views.person_protection": _a(OFFICER, Scope.PERSON, C),
     "verkstall.people.views.protected_access_grant": _a(OFFICER, Scope.PERSON, C),
     "verkstall.people.views.protected_access_revoke": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.people.views.protection_request_decide": _a(OFFICER, Scope.PERSON, C),
     "verkstall.people.views.oral_briefing_create": _a(OFFICER, Scope.ORDER, C),
     # decisions
     "verkstall.decisions.views.decision_create": _a(OFFICER, Scope.PERSON, C),
@@ -174,6 +175,9 @@ API: dict[str, dict[str, Access]] = {
         "protection": _a(OFFICER, Scope.PERSON, C),
         "protected_access": _a(OFFICER, Scope.PERSON, C),
         "revoke_protected_access": _a(OFFICER, Scope.PERSON, C),
+        "protection_requests": _a(OFFICER, Scope.PERSON, V),
+        "approve_protection_request": _a(OFFICER, Scope.PERSON, C),
+        "reject_protection_request": _a(OFFICER, Scope.PERSON, C),
     },
     "verkstall.decisions.api.DecisionViewSet": {
         "list": _a(CLIENT_ROLES, Scope.DECISION, L),

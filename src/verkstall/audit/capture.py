@@ -36,6 +36,7 @@ _current: ContextVar[Capture | None] = ContextVar("verkstall_audit_capture", def
 CLIENT_MODELS = {
     "people.Person": "pk",
     "people.Relative": "person_id",
+    "people.ProtectionRequest": "person_id",
     "decisions.Decision": "person_id",
     "decisions.GrantedService": "decision_id",
     "orders.Order": "person_id",

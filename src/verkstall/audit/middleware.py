@@ -7,6 +7,8 @@ from __future__ import annotations
 from axes.helpers import get_client_ip_address
 
 from verkstall.access import declarations
+from verkstall.access.declarations import AuditAction
+from verkstall.people.api import SEARCH_HEADER
 
 from . import capture, services
 
@@ -18,8 +20,8 @@ class AccessLogMiddleware:
     def __call__(self, request):
         with capture.capturing() as cap:
             response = self.get_response(request)
+        match = request.resolver_match
         if cap:
-            match = request.resolver_match
             services.record_request(
                 user=request.user,
                 cap=cap,
@@ -32,7 +34,39 @@ class AccessLogMiddleware:
                 remote_addr=get_client_ip_address(request),
                 **_declared(request, match),
             )
+        elif getattr(request.user, "is_authenticated", False):
+            declared = _declared(request, match)
+            if declared["declared"] is not None and (
+                response.status_code in services.REFUSED_STATUSES or _searched(request, declared)
+            ):
+                # A request for client data that touched none: a refused probe or a search
+                # without a match still says who looked for what (issue 11).
+                services.record_no_client(
+                    user=request.user,
+                    method=request.method,
+                    route=(match.view_name if match else "")[:120],
+                    path=request.path,
+                    status_code=response.status_code,
+                    remote_addr=get_client_ip_address(request),
+                    declared=declared["declared"],
+                )
         return response
+
+
+# Query parameters that page or format a list; any other one narrows it (a search, a filter).
+PAGING_PARAMETERS = frozenset({"limit", "offset", "page", "format"})
+
+
+def _searched(request, declared: dict) -> bool:
+    """Did the request look for something: a posted search, the API's search header, or a
+    filter in the query string?"""
+    if declared["reads_on_post"] and request.method == "POST":
+        return True
+    if request.headers.get(SEARCH_HEADER):
+        return True
+    return declared["declared"] == AuditAction.LIST and any(
+        key not in PAGING_PARAMETERS for key in request.GET
+    )
 
 
 def _declared(request, match) -> dict:

@@ -27,7 +27,8 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AccessLogEntry(models.Model):
-    """One client's data touched by one request (or by the system, e.g. retention)."""
+    """One client's data touched by one request (or by the system, e.g. retention), or one
+    request for client data that touched none (refused, or nothing found)."""
 
     occurred_at = models.DateTimeField()
     request_id = models.UUIDField(help_text="Rows written by the same request share this id.")
@@ -38,8 +39,9 @@ class AccessLogEntry(models.Model):
     municipality_id = models.IntegerField(null=True, help_text="The municipality of the user.")
     user_unit_id = models.IntegerField(null=True)
     user_provider_id = models.IntegerField(null=True)
-    # Which client and what.
-    person_id = models.IntegerField()
+    # Which client and what. No client: a request for client data that showed none, a
+    # refused probe (403/404) or a search without a match (issue 11).
+    person_id = models.IntegerField(null=True)
     action = models.CharField(max_length=16, choices=[(a.value, a.value) for a in AuditAction])
     outside_own = models.BooleanField(
         default=False,

@@ -43,7 +43,12 @@ from verkstall.journal.models import (
 )
 from verkstall.orders.models import Order, OrderEvent, ProviderSwitch, TemporaryChange
 from verkstall.orders.states import State
-from verkstall.people.models import OralBriefing, Person, ProtectedDataAccess
+from verkstall.people.models import (
+    OralBriefing,
+    Person,
+    ProtectedDataAccess,
+    ProtectionRequest,
+)
 from verkstall.plans.models import ImplementationPlan
 from verkstall.providers.models import ProviderChoice, RotationAssignment
 
@@ -67,6 +72,7 @@ CLOSED_ORDER_STATES = (State.ENDED.value, State.CANCELLED.value)
 LAST_ENTRY_SOURCES: tuple[tuple[type, str, tuple[str, ...]], ...] = (
     (Person, "id", ("created_at", "updated_at", "protection_set_at")),
     (ProtectedDataAccess, "person_id", ("granted_at", "revoked_at")),
+    (ProtectionRequest, "person_id", ("requested_at", "decided_at")),
     (OralBriefing, "person_id", ("told_at", "recorded_at")),
     (Decision, "person_id", ("decided_on", "created_at")),
     (GrantedService, "decision__person_id", ("valid_from", "valid_to")),

@@ -48,7 +48,13 @@ from verkstall.journal.models import (
 )
 from verkstall.journal.services import documents_dir
 from verkstall.orders.models import Order, OrderEvent, ProviderSwitch, TemporaryChange
-from verkstall.people.models import OralBriefing, Person, ProtectedDataAccess, Relative
+from verkstall.people.models import (
+    OralBriefing,
+    Person,
+    ProtectedDataAccess,
+    ProtectionRequest,
+    Relative,
+)
 from verkstall.plans.models import ImplementationPlan
 from verkstall.plans.storage import document_storage
 from verkstall.providers.models import ProviderChoice, RotationAssignment
@@ -116,6 +122,7 @@ REMOVAL_PLAN: tuple[tuple[type, Callable[[_Ids], Q]], ...] = (
     (Decision, lambda i: Q(pk__in=i.decisions)),
     (Relative, lambda i: Q(person_id=i.person)),
     (ProtectedDataAccess, lambda i: Q(person_id=i.person)),
+    (ProtectionRequest, lambda i: Q(person_id=i.person)),
     (Person, lambda i: Q(pk=i.person)),
 )
 

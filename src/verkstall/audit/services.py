@@ -66,8 +66,45 @@ def record_request(
     else:
         action = declared if declared not in (None, AuditAction.CHANGE) else AuditAction.VIEW
     own = _own_clients(user, ids)
+    base = _request_columns(user, method, route, path, status_code, remote_addr, action)
+    AccessLogEntry.objects.bulk_create(
+        [AccessLogEntry(person_id=pid, outside_own=pid not in own, **base) for pid in sorted(ids)]
+    )
+    return len(ids)
+
+
+REFUSED_STATUSES = frozenset({403, 404})
+
+
+def record_no_client(
+    *,
+    user,
+    method: str,
+    route: str,
+    path: str,
+    status_code: int | None,
+    remote_addr: str | None,
+    declared: AuditAction,
+) -> AccessLogEntry:
+    """One row without a client for a request to a client-data route that touched none: a
+    refused probe (403, 404: marked outside the user's own) or an empty list or search. The
+    search terms are not logged (they may be a personnummer); the path and time are."""
+    refused = status_code in REFUSED_STATUSES
+    action = declared if declared != AuditAction.CHANGE else AuditAction.VIEW
+    if method in UNSAFE_METHODS and declared == AuditAction.CHANGE:
+        action = AuditAction.CHANGE
+    base = _request_columns(user, method, route, path, status_code, remote_addr, action)
+    return AccessLogEntry.objects.create(
+        person_id=None,
+        outside_own=refused,
+        detail="Nekad: ingen klient visades." if refused else "Ingen klient i svaret.",
+        **base,
+    )
+
+
+def _request_columns(user, method, route, path, status_code, remote_addr, action) -> dict:
     authenticated = getattr(user, "is_authenticated", False)
-    base = {
+    return {
         "occurred_at": clock.now(),
         "request_id": uuid.uuid4(),
         "user_id": user.pk if authenticated else None,
@@ -83,10 +120,6 @@ def record_request(
         "remote_addr": remote_addr or None,
         "action": action.value,
     }
-    AccessLogEntry.objects.bulk_create(
-        [AccessLogEntry(person_id=pid, outside_own=pid not in own, **base) for pid in sorted(ids)]
-    )
-    return len(ids)
 
 
 def record_system(

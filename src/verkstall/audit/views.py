@@ -128,8 +128,10 @@ def log_export(request):
                         timezone.localtime(r.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
                         r.username,
                         _role_label(r.role),
-                        str(r.person_id),
-                        labels.get(r.person_id, _("(gallrad)")),
+                        "" if r.person_id is None else str(r.person_id),
+                        _("(ingen klient)")
+                        if r.person_id is None
+                        else labels.get(r.person_id, _("(gallrad)")),
                         r.action_label,
                         _("ja") if r.outside_own else _("nej"),
                         r.method,

@@ -3,13 +3,39 @@
 from __future__ import annotations
 
 from django.http import Http404
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError, NotFound
+
+
+class OutputModelSerializer(serializers.ModelSerializer):
+    """A model as the API answers it: every field read-only.
+
+    Writes go through input serializers of plain ids that the services scope to the acting
+    user. A writable related field would carry an unscoped queryset, and the browsable API
+    renders that queryset as a drop-down of every row in every municipality (issue 11); a
+    read-only one has no queryset at all. `tests/test_serializer_scoping.py` fails on any
+    writable related field in the project."""
+
+    def get_extra_kwargs(self):
+        extra = super().get_extra_kwargs()
+        for name in getattr(self.Meta, "fields", ()):
+            if isinstance(name, str):
+                extra.setdefault(name, {})["read_only"] = True
+        return extra
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        # DRF drops `allow_blank` from a read-only field; the answer can still be "" (a
+        # blank choice), and the schema must say so.
+        allow_blank = kwargs.get("allow_blank")
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if allow_blank is not None:
+            kwargs["allow_blank"] = allow_blank
+        return kwargs
 
 
 def flatten_errors(errors, prefix: str = "") -> dict[str, list[str]]:

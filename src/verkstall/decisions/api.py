@@ -6,6 +6,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from verkstall.core.api import OutputModelSerializer
+from verkstall.core.date_fields import BoundedDateField
 from verkstall.core.errors import NotFound
 from verkstall.people.selectors import get_person
 
@@ -13,13 +15,13 @@ from . import selectors, services
 from .models import Decision, GrantedService, ScopeUnit, ServiceType
 
 
-class ServiceTypeSerializer(serializers.ModelSerializer):
+class ServiceTypeSerializer(OutputModelSerializer):
     class Meta:
         model = ServiceType
         fields = ["id", "code", "name", "kind", "law", "lov", "queued", "unassessed"]
 
 
-class GrantedServiceSerializer(serializers.ModelSerializer):
+class GrantedServiceSerializer(OutputModelSerializer):
     service_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     service_type_name = serializers.CharField(source="service_type.name", read_only=True)
 
@@ -37,7 +39,7 @@ class GrantedServiceSerializer(serializers.ModelSerializer):
         ]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(OutputModelSerializer):
     services = GrantedServiceSerializer(many=True, read_only=True)
 
     class Meta:
@@ -50,13 +52,13 @@ class GrantedServiceInput(serializers.Serializer):
     scope_amount = serializers.DecimalField(max_digits=7, decimal_places=2)
     scope_unit = serializers.ChoiceField(choices=ScopeUnit.choices)
     frequency = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    valid_from = serializers.DateField(required=False, allow_null=True)
-    valid_to = serializers.DateField(required=False, allow_null=True)
+    valid_from = BoundedDateField(required=False, allow_null=True)
+    valid_to = BoundedDateField(required=False, allow_null=True)
 
 
 class DecisionCreateSerializer(serializers.Serializer):
     person = serializers.IntegerField()
-    decided_on = serializers.DateField()
+    decided_on = BoundedDateField()
     assessment_summary = serializers.CharField(required=False, allow_blank=True)
     services = GrantedServiceInput(many=True)
 

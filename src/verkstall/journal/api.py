@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from verkstall.core.api import OutputModelSerializer
 from verkstall.core.errors import NotFound
 from verkstall.orders.selectors import get_order
 
@@ -15,7 +16,7 @@ from . import selectors, services
 from .models import Message, MessageReceipt, ProviderJournalEntry
 
 
-class ReceiptSerializer(serializers.ModelSerializer):
+class ReceiptSerializer(OutputModelSerializer):
     user = serializers.CharField(source="user.get_full_name", read_only=True)
 
     class Meta:
@@ -23,7 +24,7 @@ class ReceiptSerializer(serializers.ModelSerializer):
         fields = ["user", "read_at"]
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(OutputModelSerializer):
     sender = serializers.CharField(source="sender.get_full_name", read_only=True)
     receipts = ReceiptSerializer(many=True, read_only=True)
     order = serializers.IntegerField(source="order_id")
@@ -43,6 +44,12 @@ class MessageSerializer(serializers.ModelSerializer):
             "receipts",
         ]
         read_only_fields = ["person", "sender_organisation", "recipient_organisation"]
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    order = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField()
 
 
 class MessageViewSet(
@@ -65,11 +72,12 @@ class MessageViewSet(
     def get_object(self):
         return selectors.get_message(self.request.user, self.kwargs["pk"])
 
+    @extend_schema(request=MessageCreateSerializer, responses={201: MessageSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        serializer = MessageCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        order = get_order(request.user, data["order_id"])
+        order = get_order(request.user, data["order"])
         message = services.send_message(
             request.user,
             person=order.person,
@@ -89,7 +97,7 @@ class MessageViewSet(
         return Response(self.get_serializer(self.get_object()).data)
 
 
-class ProviderJournalEntrySerializer(serializers.ModelSerializer):
+class ProviderJournalEntrySerializer(OutputModelSerializer):
     author = serializers.CharField(source="author.get_full_name", read_only=True)
     order = serializers.IntegerField(source="order_id")
     corrects = serializers.IntegerField(source="corrects_id", required=False, allow_null=True)
@@ -107,6 +115,15 @@ class ProviderJournalEntrySerializer(serializers.ModelSerializer):
             "corrects",
         ]
         read_only_fields = ["author_organisation", "written_at"]
+
+
+class ProviderJournalEntryCreateSerializer(serializers.Serializer):
+    order = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    text = serializers.CharField()
+    is_summary = serializers.BooleanField(required=False, default=False)
+    corrects = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, allow_null=True
+    )
 
 
 class ProviderJournalViewSet(
@@ -128,12 +145,16 @@ class ProviderJournalViewSet(
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
+    @extend_schema(
+        request=ProviderJournalEntryCreateSerializer,
+        responses={201: ProviderJournalEntrySerializer},
+    )
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        serializer = ProviderJournalEntryCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        order = get_order(request.user, data["order_id"])
-        corrects_id = data.get("corrects_id")
+        order = get_order(request.user, data["order"])
+        corrects_id = data.get("corrects")
         corrects = selectors.get_provider_entry(request.user, corrects_id) if corrects_id else None
         entry = services.write_provider_entry(
             request.user,

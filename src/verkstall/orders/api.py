@@ -7,6 +7,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from verkstall.core.api import OutputModelSerializer
+from verkstall.core.date_fields import BoundedDateField, BoundedDateTimeField
 from verkstall.core.errors import NotFound
 from verkstall.decisions.api import GrantedServiceSerializer
 from verkstall.decisions.selectors import get_decision
@@ -19,7 +21,7 @@ from .models import Order, OrderEvent, ReplyChannel
 from .states import Action, State
 
 
-class OrderEventSerializer(serializers.ModelSerializer):
+class OrderEventSerializer(OutputModelSerializer):
     actor = serializers.CharField(source="actor.get_full_name", read_only=True)
     on_behalf_of = serializers.CharField(
         source="on_behalf_of.name", default=None, allow_null=True, read_only=True
@@ -42,7 +44,7 @@ class OrderEventSerializer(serializers.ModelSerializer):
         ]
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(OutputModelSerializer):
     person_name = serializers.CharField(source="person.full_name", read_only=True)
     person_protected = serializers.BooleanField(
         source="person.is_protected",
@@ -103,7 +105,7 @@ class OrderCreateSerializer(serializers.Serializer):
         help_text="Granted service ids of the decision; default all of them.",
     )
     instructions = serializers.CharField(required=False, allow_blank=True)
-    acute_oral_at = serializers.DateTimeField(
+    acute_oral_at = BoundedDateTimeField(
         required=False,
         allow_null=True,
         help_text="When an acute oral order was given, if one came first (R3.2).",
@@ -111,7 +113,7 @@ class OrderCreateSerializer(serializers.Serializer):
 
 
 class SendSerializer(serializers.Serializer):
-    written_on = serializers.DateField(
+    written_on = BoundedDateField(
         required=False, help_text="The order's date; never earlier than today (R3.2)."
     )
 
@@ -120,21 +122,21 @@ ON_BEHALF_HELP = "How the reply came in, when registered for a provider not conn
 
 
 class AcknowledgeSerializer(serializers.Serializer):
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = BoundedDateTimeField(required=False)
     channel = serializers.ChoiceField(
         choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
     )
 
 
 class StartSerializer(serializers.Serializer):
-    start_date = serializers.DateField()
+    start_date = BoundedDateField()
     channel = serializers.ChoiceField(
         choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
     )
 
 
 class EndSerializer(serializers.Serializer):
-    end_date = serializers.DateField()
+    end_date = BoundedDateField()
     note = serializers.CharField(required=False, allow_blank=True)
     channel = serializers.ChoiceField(
         choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP

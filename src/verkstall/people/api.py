@@ -2,24 +2,46 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+from urllib.parse import unquote
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from verkstall.core.api import OutputModelSerializer
+from verkstall.core.date_fields import BoundedDateTimeField
+from verkstall.core.errors import ValidationFailed
+from verkstall.core.personal_number import has_digits
+
 from . import selectors, services
-from .models import OralBriefing, Person, ProtectedDataAccess, Protection, Relative
+from .models import (
+    OralBriefing,
+    Person,
+    ProtectedDataAccess,
+    Protection,
+    ProtectionRequest,
+    Relative,
+)
 from .presentation import ShownPerson
 
 
-class RelativeSerializer(serializers.ModelSerializer):
+class RelativeSerializer(OutputModelSerializer):
     class Meta:
         model = Relative
         fields = ["id", "name", "relation", "phone", "email"]
         read_only_fields = ["id"]
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class RelativeInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    relation = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+
+
+class PersonSerializer(OutputModelSerializer):
     """A client as the requesting user may see it (R10.5): for a protected client and a user
     who is not among its named staff, the address, postal code, city, phone and whereabouts
     are the placeholder "Skyddade uppgifter", relatives an empty list, and
@@ -29,7 +51,9 @@ class PersonSerializer(serializers.ModelSerializer):
     is_coordination_number = serializers.BooleanField(read_only=True)
     relatives = RelativeSerializer(many=True, read_only=True)
     area_name = serializers.CharField(
-        source="area.name", read_only=True, default=None, allow_null=True
+        read_only=True,
+        allow_null=True,
+        help_text="The home-care area's name, or the placeholder for a protected client.",
     )
     protection = serializers.ChoiceField(
         choices=Protection.choices,
@@ -75,6 +99,14 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class PersonListSerializer(PersonSerializer):
+    """A list row: a protected client's protected fields are the placeholder for everyone,
+    named staff included (they read them on the client itself)."""
+
+    def to_representation(self, instance):
+        if not isinstance(instance, ShownPerson):
+            instance = selectors.listed_person(instance)
+        return super().to_representation(instance)
+
     class Meta(PersonSerializer.Meta):
         fields = [f for f in PersonSerializer.Meta.fields if f != "relatives"]
         read_only_fields = fields
@@ -90,7 +122,7 @@ class PersonCreateSerializer(serializers.Serializer):
     area = serializers.IntegerField(required=False, allow_null=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     whereabouts = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    relatives = RelativeSerializer(many=True, required=False)
+    relatives = RelativeInputSerializer(many=True, required=False)
 
 
 class PersonUpdateSerializer(serializers.Serializer):
@@ -108,7 +140,7 @@ class ProtectionSerializer(serializers.Serializer):
     protection = serializers.ChoiceField(choices=Protection.choices)
 
 
-class ProtectedAccessSerializer(serializers.ModelSerializer):
+class ProtectedAccessSerializer(OutputModelSerializer):
     user_name = serializers.CharField(source="user.get_full_name", read_only=True)
     organisation = serializers.CharField(source="user.organisation_name", read_only=True)
     granted_by = serializers.CharField(source="granted_by.get_full_name", read_only=True)
@@ -141,7 +173,37 @@ class ProtectedAccessGrantSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class OralBriefingSerializer(serializers.ModelSerializer):
+class ProtectionApprovalSerializer(OutputModelSerializer):
+    """A request that waits for, or got, a second officer's decision (four eyes, issue 11)."""
+
+    user_name = serializers.CharField(
+        source="user.get_full_name", read_only=True, default=None, allow_null=True
+    )
+    requested_by = serializers.CharField(source="requested_by.get_full_name", read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.get_full_name", read_only=True, default=None, allow_null=True
+    )
+    pending = serializers.BooleanField(source="is_pending", read_only=True)
+
+    class Meta:
+        model = ProtectionRequest
+        fields = [
+            "id",
+            "kind",
+            "user",
+            "user_name",
+            "protection",
+            "reason",
+            "requested_by",
+            "requested_at",
+            "pending",
+            "approved",
+            "decided_by",
+            "decided_at",
+        ]
+
+
+class OralBriefingSerializer(OutputModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     recorded_by = serializers.CharField(source="recorded_by.get_full_name", read_only=True)
 
@@ -171,12 +233,37 @@ class OralBriefingCreateSerializer(serializers.Serializer):
     told_user = serializers.IntegerField(
         required=False, allow_null=True, help_text="The provider's unit manager, if a user."
     )
-    told_at = serializers.DateTimeField(help_text="When; not in the future.")
+    told_at = BoundedDateTimeField(help_text="When; not in the future.")
     provider = serializers.IntegerField(
         required=False,
         allow_null=True,
         help_text="The order's provider (default), or the new provider of an open switch.",
     )
+
+
+# A search that may hold a personnummer travels in a header, never in the address (issue 11).
+SEARCH_HEADER = "X-Search-Query"
+Q_IN_ADDRESS_MESSAGE = (
+    "Sökningen innehåller siffror och kan vara ett personnummer, som inte får stå i adressen. "
+    f"Skicka sökningen i huvudet {SEARCH_HEADER} i stället."
+)
+
+
+def search_text(request) -> str:
+    """The list's search: the X-Search-Query header (percent-encoded UTF-8), else `q` from the
+    address, which may only hold a name."""
+    header = request.headers.get(SEARCH_HEADER)
+    if header:
+        with suppress(UnicodeError):  # raw UTF-8 bytes arrive as Latin-1 text (WSGI)
+            header = header.encode("latin-1").decode("utf-8")
+        text = unquote(header)
+        if "\x00" in text:
+            raise ValidationFailed({SEARCH_HEADER: "Sökningen får inte innehålla NUL-tecken."})
+        return text
+    query = request.query_params.get("q", "")
+    if has_digits(query):
+        raise ValidationFailed({"q": Q_IN_ADDRESS_MESSAGE})
+    return query
 
 
 PROTECTION_RESPONSES = {
@@ -194,7 +281,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.search_persons(self.request.user, self.request.query_params.get("q"))
+            return selectors.search_persons(self.request.user, search_text(self.request))
         return selectors.persons_for(self.request.user).prefetch_related("relatives")
 
     def get_serializer_class(self):
@@ -204,7 +291,24 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return selectors.get_person(self.request.user, self.kwargs["pk"])
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Name or personnummer (part of).")]
+        parameters=[
+            OpenApiParameter(
+                SEARCH_HEADER,
+                str,
+                location=OpenApiParameter.HEADER,
+                description="Search by name or by (part of) a personnummer or samordningsnummer. "
+                "Sent in this header so that a personnummer never appears in an address or a "
+                "server log. UTF-8; percent-encode characters outside ASCII (as "
+                "encodeURIComponent does). Takes precedence over `q`.",
+            ),
+            OpenApiParameter(
+                "q",
+                str,
+                description="Search by name only. A value with digits is refused with 400 "
+                f"(it may be a personnummer): send such a search in the `{SEARCH_HEADER}` "
+                "header instead.",
+            ),
+        ],
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -230,16 +334,27 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request=ProtectionSerializer,
-        responses={200: PersonSerializer, **PROTECTION_RESPONSES},
-        description="Set or clear protected personal data (R10.1). The client's officer only; "
-        "the officer who sets it is named to see the protected data.",
+        responses={
+            200: PersonSerializer,
+            202: ProtectionApprovalSerializer,
+            **PROTECTION_RESPONSES,
+        },
+        description="Set, raise, lower or clear protected personal data (R10.1). The client's "
+        "officer only. Raising it takes effect at once (200, the client; who marks a client "
+        "that had none is named to see the data). Lowering or clearing it opens the data up "
+        "and waits for a second officer of the unit (202, the pending request; approve it at "
+        "`protection-requests/{id}/approve/`).",
     )
     @action(detail=True, methods=["post"])
     def protection(self, request, pk=None):
         person = self.get_object()
         data = ProtectionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.set_protection(request.user, person, **data.validated_data)
+        result = services.set_protection(request.user, person, **data.validated_data)
+        if isinstance(result, ProtectionRequest):
+            return Response(
+                ProtectionApprovalSerializer(result).data, status=status.HTTP_202_ACCEPTED
+            )
         return Response(self._shown(request, person.pk))
 
     @extend_schema(
@@ -250,8 +365,10 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         methods=["POST"],
         request=ProtectedAccessGrantSerializer,
-        responses={201: ProtectedAccessSerializer, **PROTECTION_RESPONSES},
-        description="Name a staff member who may see the protected data (R10.5).",
+        responses={202: ProtectionApprovalSerializer, **PROTECTION_RESPONSES},
+        description="Ask that a staff member may see the protected data (R10.5). Nobody gets "
+        "access until another officer of the unit, not the one who asked and not the one "
+        "named, approves the request (202, pending; four eyes).",
     )
     @action(
         detail=True, methods=["get", "post"], url_path="protected-access", pagination_class=None
@@ -263,8 +380,55 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Response(ProtectedAccessSerializer(grants, many=True).data)
         data = ProtectedAccessGrantSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        grant = services.grant_protected_access(request.user, person, **data.validated_data)
-        return Response(ProtectedAccessSerializer(grant).data, status=status.HTTP_201_CREATED)
+        asked = services.request_protected_access(request.user, person, **data.validated_data)
+        return Response(ProtectionApprovalSerializer(asked).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        responses={200: ProtectionApprovalSerializer(many=True), **PROTECTION_RESPONSES},
+        description="Requests to name staff or to lower or clear the protection, pending "
+        "first (four eyes). The client's officers only.",
+    )
+    @action(detail=True, methods=["get"], url_path="protection-requests", pagination_class=None)
+    def protection_requests(self, request, pk=None):
+        person = self.get_object()
+        asked = selectors.protection_requests(request.user, person)
+        return Response(ProtectionApprovalSerializer(asked, many=True).data)
+
+    def _decide(self, request, pk, request_pk, approve: bool):
+        person = self.get_object()
+        decided = services.decide_protection_request(
+            request.user, person, request=request_pk, approve=approve
+        )
+        return Response(ProtectionApprovalSerializer(decided).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: ProtectionApprovalSerializer, **PROTECTION_RESPONSES},
+        description="Approve a pending request: another officer of the client's unit, never "
+        "the one who asked nor the one who would be given access (four eyes).",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"protection-requests/(?P<request_pk>[0-9]+)/approve",
+        url_name="protection-request-approve",
+    )
+    def approve_protection_request(self, request, pk=None, request_pk=None):
+        return self._decide(request, pk, request_pk, approve=True)
+
+    @extend_schema(
+        request=None,
+        responses={200: ProtectionApprovalSerializer, **PROTECTION_RESPONSES},
+        description="Reject a pending request (the same officers who may approve it).",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"protection-requests/(?P<request_pk>[0-9]+)/reject",
+        url_name="protection-request-reject",
+    )
+    def reject_protection_request(self, request, pk=None, request_pk=None):
+        return self._decide(request, pk, request_pk, approve=False)
 
     @extend_schema(
         request=None,

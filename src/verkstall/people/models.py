@@ -190,3 +190,64 @@ class OralBriefing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.told_name}, {self.told_at:%Y-%m-%d %H:%M}"
+
+
+class ProtectionRequestKind(models.TextChoices):
+    GRANT = "grant", "Behörighet till skyddade uppgifter"
+    PROTECTION = "protection", "Ändrad markering"
+
+
+class ProtectionRequest(models.Model):
+    """A change of a client's protected identity that waits for a second officer (R10.1,
+    R10.5; four eyes, issue 11): naming someone to see the protected data, or clearing or
+    lowering the protection. One officer of the client's unit asks; another officer of the
+    unit, never the one who asked nor the one who would be given access, approves or rejects.
+    Raising protection (from none, or to protected registration) needs no second person.
+    Decided requests are kept as history."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="protection_requests")
+    kind = models.CharField(max_length=20, choices=ProtectionRequestKind.choices)
+    user = models.ForeignKey(
+        "access.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # who would be given access (kind grant)
+    protection = models.CharField(
+        max_length=30, choices=Protection.choices, blank=True
+    )  # the level asked for (kind protection)
+    reason = models.CharField("skäl", max_length=200, blank=True)
+    requested_by = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=clock.now)
+    decided_by = models.ForeignKey(
+        "access.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(null=True)
+
+    class Meta:
+        verbose_name = "begäran om ändrat skydd"
+        verbose_name_plural = "begäranden om ändrat skydd"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "user"],
+                condition=Q(decided_at__isnull=True, kind="grant"),
+                name="protection_request_one_pending_grant",
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(decided_at__isnull=True, kind="protection"),
+                name="protection_request_one_pending_change",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="grant") & Q(user__isnull=False))
+                | (Q(kind="protection") & ~Q(protection="")),
+                name="protection_request_names_what",
+            ),
+        ]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decided_at is None
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.person}"

@@ -24,6 +24,7 @@ PROTECTED_FIELDS = (
     "latitude",
     "longitude",
     "relatives",
+    "area",
 )
 
 
@@ -40,6 +41,13 @@ class ShownPerson:
         if name in PROTECTED_FIELDS:  # pragma: no cover - all are defined below
             raise AttributeError(name)
         return getattr(self.person, name)
+
+    def serializable_value(self, field: str):
+        """DRF reads a foreign key's id through this (the pk-only optimisation), past the
+        properties below: answer for the protected ones here too."""
+        if field in PROTECTED_FIELDS and not self.visible:
+            return None
+        return self.person.serializable_value(field)
 
     @property
     def hidden(self) -> bool:
@@ -80,6 +88,21 @@ class ShownPerson:
     @property
     def longitude(self):
         return self.person.longitude if self.visible else None
+
+    @property
+    def area(self):
+        """The home-care area narrows the home down to a district (issue 11): hidden too."""
+        return self.person.area if self.visible else None
+
+    @property
+    def area_id(self):
+        return self.person.area_id if self.visible else None
+
+    @property
+    def area_name(self) -> str:
+        if not self.visible:
+            return self.placeholder
+        return self.person.area.name if self.person.area_id else ""
 
     @property
     def relatives(self) -> list:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from verkstall.access.scoping import person_scope
 from verkstall.core.errors import NotFound
+from verkstall.core.personal_number import search_digits
 
-from .models import OralBriefing, Person, ProtectedDataAccess
+from .models import OralBriefing, Person, ProtectedDataAccess, ProtectionRequest
 from .presentation import ShownPerson
 
 
@@ -22,13 +23,15 @@ def persons_for(user) -> QuerySet[Person]:
 
 
 def search_persons(user, query: str) -> QuerySet[Person]:
-    """Search by name or by (part of) personnummer, within the user's scope."""
+    """Search by name or by (part of) personnummer, within the user's scope. The text is
+    normalised as every personnummer is (core.personal_number): a number in fullwidth digits
+    finds the same client as in ASCII."""
     qs = persons_for(user)
-    query = (query or "").strip()
+    query = unicodedata.normalize("NFKC", query or "").strip()
     if not query:
         return qs
-    digits = re.sub(r"\D", "", query)
-    if digits and len(digits) >= 4 and not re.search(r"[^\d\s+-]", query):
+    digits = search_digits(query)
+    if digits:
         if len(digits) == 10:
             return qs.filter(personal_number__endswith=digits)
         return qs.filter(personal_number__contains=digits)
@@ -76,6 +79,13 @@ def may_see_protected(user, person: Person) -> bool:
     return cache[user.pk]
 
 
+def listed_person(person: Person) -> ShownPerson:
+    """A client as a list row shows it, whoever reads: a protected client's address, area
+    and contact data never appear in a list or a search result, not even to the named staff
+    (README "Protected identity"); they open the client to see them (R10.5)."""
+    return ShownPerson(person, visible=not person.is_protected)
+
+
 def shown_person(user, person: Person) -> ShownPerson:
     """The client as `user` may see it: protected fields replaced by the placeholder."""
     return ShownPerson(person, visible=may_see_protected(user, person))
@@ -96,6 +106,19 @@ def protected_access_grants(user, person: Person) -> QuerySet[ProtectedDataAcces
         ProtectedDataAccess.objects.filter(person=person)
         .select_related("user", "user__provider", "user__unit", "granted_by", "revoked_by")
         .order_by("revoked_at", "granted_at", "id")
+    )
+
+
+def protection_requests(user, person: Person) -> QuerySet[ProtectionRequest]:
+    """A client's requests to open protected data up (four eyes, issue 11), pending first,
+    for the client's officers."""
+    from verkstall.access.policies import require_officer_of_unit
+
+    require_officer_of_unit(user, person.unit_id, "se begäranden om skyddade uppgifter")
+    return (
+        ProtectionRequest.objects.filter(person=person)
+        .select_related("user", "user__provider", "user__unit", "requested_by", "decided_by")
+        .order_by(F("decided_at").desc(nulls_first=True), "-requested_at", "-id")
     )
 
 

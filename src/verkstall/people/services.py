@@ -18,7 +18,15 @@ from verkstall.core.personal_number import InvalidPersonalNumber, parse_personal
 from verkstall.providers.models import Area
 
 from . import selectors
-from .models import OralBriefing, Person, ProtectedDataAccess, Protection, Relative
+from .models import (
+    OralBriefing,
+    Person,
+    ProtectedDataAccess,
+    Protection,
+    ProtectionRequest,
+    ProtectionRequestKind,
+    Relative,
+)
 from .presentation import PROTECTED_FIELDS
 
 CONTACT_FIELDS = ("phone", "whereabouts")
@@ -37,6 +45,25 @@ POSITION_FIELDS = ("latitude", "longitude")
 PROTECTED_FIELD_MESSAGE = (
     "Klienten har skyddade personuppgifter och du saknar behörighet till uppgiften."
 )
+
+
+# A number already registered in the municipality (issue 11). In the officer's own unit the
+# officer sees the client anyway, so say so. In another unit the officer may not see the
+# client, which may have protected personal data (R10.1, R10.5): one neutral message for every
+# such case, whatever the client's protection, so that neither the client's unit nor its
+# protection can be told from the answer.
+ALREADY_IN_YOUR_UNIT = "Klienten är redan registrerad i din enhet; sök på numret för att öppna den."
+CANNOT_REGISTER_HERE = (
+    "Numret kan inte registreras här. Kontakta systemförvaltningen eller enhetens samordnare."
+)
+
+
+class AlreadyRegistered(ValidationFailed):
+    """The number belongs to a client of the officer's own unit; `person_id` is that client."""
+
+    def __init__(self, person_id: int):
+        super().__init__({"personal_number": ALREADY_IN_YOUR_UNIT})
+        self.person_id = person_id
 
 
 def _clean_area(municipality_id: int, area) -> Area | None:
@@ -127,12 +154,15 @@ def register_person(
     area_obj = _clean_area(actor.municipality_id, area)
     lat, lon = _clean_position(latitude, longitude)
     rels = _check_relatives(relatives)
-    if Person.objects.filter(
-        municipality_id=actor.municipality_id, personal_number=number.value
-    ).exists():
-        raise ValidationFailed(
-            {"personal_number": "Det finns redan en klient med detta nummer i kommunen."}
-        )
+    existing = (
+        Person.objects.filter(municipality_id=actor.municipality_id, personal_number=number.value)
+        .values("pk", "unit_id")
+        .first()
+    )
+    if existing is not None:
+        if existing["unit_id"] == actor.unit_id:
+            raise AlreadyRegistered(existing["pk"])
+        raise ValidationFailed({"personal_number": CANNOT_REGISTER_HERE})
     try:
         person = Person.objects.create(
             municipality_id=actor.municipality_id,
@@ -150,9 +180,7 @@ def register_person(
             longitude=lon,
         )
     except IntegrityError:
-        raise ValidationFailed(
-            {"personal_number": "Det finns redan en klient med detta nummer i kommunen."}
-        ) from None
+        raise ValidationFailed({"personal_number": CANNOT_REGISTER_HERE}) from None
     for rel in rels:
         Relative.objects.create(municipality_id=person.municipality_id, person=person, **rel)
     return person
@@ -265,27 +293,67 @@ def _grant(actor, person: Person, user, reason: str = "") -> ProtectedDataAccess
     )
 
 
-@transaction.atomic
-def set_protection(actor, person: Person, *, protection: str) -> Person:
-    """Set or clear the client's protected personal data (R10.1). The client's officer only.
+# Raising protection needs one officer; anything that opens protected data up needs two.
+PROTECTION_STRENGTH = {
+    Protection.NONE: 0,
+    Protection.CONFIDENTIALITY_MARKING: 1,
+    Protection.PROTECTED_REGISTRATION: 2,
+}
 
-    Setting it names the officer who set it as the first of the named staff (R10.5): they
-    had the data and must be able to keep the case going. Clearing it revokes every grant,
-    so a later protection starts from nobody. Both are written to the case journal."""
+
+@transaction.atomic
+def set_protection(actor, person: Person, *, protection: str) -> Person | ProtectionRequest:
+    """Set, raise, lower or clear the client's protected personal data (R10.1). The client's
+    officer only.
+
+    Raising it (from none, or to protected registration) takes effect at once: the data is
+    only hidden from more people. Marking a client who had none names the officer who set it
+    as the first of the named staff (R10.5): they had the data and must be able to keep the
+    case going. Clearing or lowering it opens the data up, so it waits for a second officer of
+    the unit (four eyes, issue 11): a pending `ProtectionRequest` is returned instead, and
+    `decide_protection_request` applies it. Both steps are written to the case journal."""
     require_officer_of_unit(actor, person.unit_id, "ändra skyddade personuppgifter")
     if protection not in Protection.values:
         raise ValidationFailed({"protection": "Välj ett av alternativen."})
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.protection == protection:
         return person
+    if PROTECTION_STRENGTH[protection] > PROTECTION_STRENGTH[person.protection]:
+        return _apply_protection(actor, person, protection)
+    if ProtectionRequest.objects.filter(
+        person=person, kind=ProtectionRequestKind.PROTECTION, decided_at__isnull=True
+    ).exists():
+        raise ValidationFailed(
+            {"protection": "Det finns redan en ändring av markeringen som väntar på godkännande."}
+        )
+    request = ProtectionRequest.objects.create(
+        municipality_id=person.municipality_id,
+        person=person,
+        kind=ProtectionRequestKind.PROTECTION,
+        protection=protection,
+        requested_by=actor,
+    )
+    _journal(
+        actor,
+        person,
+        f"Begäran om att ändra markeringen från {person.get_protection_display()} till "
+        f"{Protection(protection).label}. Väntar på godkännande av en annan handläggare.",
+    )
+    return request
+
+
+def _apply_protection(actor, person: Person, protection: str) -> Person:
+    """The change itself, once it may take effect (locked person row)."""
     now = clock.now()
     previous = person.get_protection_display()
+    was_protected = person.is_protected
     person.protection = protection
     person.protection_set_by = actor
     person.protection_set_at = now
     person.save(update_fields=["protection", "protection_set_by", "protection_set_at"])
     if person.is_protected:
-        _grant(actor, person, actor, "Markerade skyddade personuppgifter")
+        if not was_protected:
+            _grant(actor, person, actor, "Markerade skyddade personuppgifter")
         _journal(
             actor,
             person,
@@ -296,6 +364,9 @@ def set_protection(actor, person: Person, *, protection: str) -> Person:
         ProtectedDataAccess.objects.filter(person=person, revoked_at__isnull=True).update(
             revoked_by=actor, revoked_at=now
         )
+        ProtectionRequest.objects.filter(
+            person=person, kind=ProtectionRequestKind.GRANT, decided_at__isnull=True
+        ).update(decided_by=actor, decided_at=now, approved=False)
         _journal(
             actor,
             person,
@@ -307,10 +378,12 @@ def set_protection(actor, person: Person, *, protection: str) -> Person:
 
 
 @transaction.atomic
-def grant_protected_access(actor, person: Person, *, user, reason: str = "") -> ProtectedDataAccess:
-    """Name a staff member who may see the client's protected data (R10.5). The client's
-    officer only; the user must be one who may see the client at all."""
-    require_officer_of_unit(actor, person.unit_id, "ge behörighet till skyddade uppgifter")
+def request_protected_access(actor, person: Person, *, user, reason: str = "") -> ProtectionRequest:
+    """Ask that a staff member may see the client's protected data (R10.5). An officer of the
+    client's unit asks, for a colleague or for themselves; the user must be one who may see the
+    client at all. Nobody has access until another officer of the unit approves it (four eyes,
+    issue 11): `decide_protection_request`."""
+    require_officer_of_unit(actor, person.unit_id, "begära behörighet till skyddade uppgifter")
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not person.is_protected:
         raise ValidationFailed({"user": "Klienten har inga skyddade personuppgifter."})
@@ -328,23 +401,91 @@ def grant_protected_access(actor, person: Person, *, user, reason: str = "") -> 
                 "avgiftshandläggare eller personal hos klientens utförare)."
             }
         )
-    grant = _grant(actor, person, candidate, (reason or "").strip())
-    label = _user_label(candidate)
-    _journal(actor, person, f"Behörighet till skyddade uppgifter gavs till {label}.")
-    return grant
+    if ProtectionRequest.objects.filter(
+        person=person, kind=ProtectionRequestKind.GRANT, user=candidate, decided_at__isnull=True
+    ).exists():
+        raise ValidationFailed({"user": "En begäran för personen väntar redan på godkännande."})
+    request = ProtectionRequest.objects.create(
+        municipality_id=person.municipality_id,
+        person=person,
+        kind=ProtectionRequestKind.GRANT,
+        user=candidate,
+        reason=(reason or "").strip()[:200],
+        requested_by=actor,
+    )
+    _journal(
+        actor,
+        person,
+        f"Begäran om behörighet till skyddade uppgifter för {_user_label(candidate)}. "
+        "Väntar på godkännande av en annan handläggare.",
+    )
+    return request
+
+
+def _locked_row_of(model, row, person: Person, field: str, unknown: str):
+    """The client's row of `model` (an instance or an id), locked; a 400 on `field` if the
+    id names no row of this client."""
+    try:
+        return model.objects.select_for_update().get(
+            pk=getattr(row, "pk", row), person_id=person.pk
+        )
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise ValidationFailed({field: unknown}) from None
+
+
+@transaction.atomic
+def decide_protection_request(
+    actor, person: Person, *, request, approve: bool
+) -> ProtectionRequest:
+    """Approve or reject a pending request (four eyes, issue 11; R10.1, R10.5). Another
+    officer of the client's unit decides: never the one who asked, and never the one who would
+    be given access. Approving applies the grant or the protection change in the same
+    transaction; both outcomes are written to the case journal."""
+    require_officer_of_unit(actor, person.unit_id, "godkänna ändringar av skyddade uppgifter")
+    request = _locked_row_of(ProtectionRequest, request, person, "request", "Okänd begäran.")
+    if not request.is_pending:
+        raise ValidationFailed({"request": "Begäran är redan avgjord."})
+    if request.requested_by_id == actor.pk:
+        raise PermissionDenied(
+            "Du kan inte godkänna eller avslå din egen begäran; en annan handläggare på "
+            "enheten gör det."
+        )
+    if request.user_id == actor.pk:
+        raise PermissionDenied("Du kan inte avgöra en begäran om behörighet för dig själv.")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    request.decided_by = actor
+    request.decided_at = clock.now()
+    request.approved = bool(approve)
+    request.save(update_fields=["decided_by", "decided_at", "approved"])
+    outcome = "godkändes" if approve else "avslogs"
+    if request.kind == ProtectionRequestKind.GRANT:
+        text = f"Begäran om behörighet för {_user_label(request.user)} {outcome}."
+        if approve:
+            if not person.is_protected:
+                raise ValidationFailed({"request": "Klienten har inte längre skyddade uppgifter."})
+            if not selectors.grantable_users(actor, person).filter(pk=request.user_id).exists():
+                raise ValidationFailed(
+                    {
+                        "request": "Personen kan inte längre få behörighet (har den redan, "
+                        "eller arbetar inte längre med klienten)."
+                    }
+                )
+            _grant(actor, person, request.user, request.reason)
+            text += " Behörighet till skyddade uppgifter gavs."
+        _journal(actor, person, text)
+    else:
+        label = Protection(request.protection).label
+        _journal(actor, person, f"Begäran om att ändra markeringen till {label} {outcome}.")
+        if approve:
+            _apply_protection(actor, person, request.protection)
+    return request
 
 
 @transaction.atomic
 def revoke_protected_access(actor, person: Person, *, grant) -> ProtectedDataAccess:
     """Take a named staff member's access away (R10.5); the grant is kept as history."""
     require_officer_of_unit(actor, person.unit_id, "återkalla behörighet till skyddade uppgifter")
-    grant_id = getattr(grant, "pk", grant)
-    try:
-        grant = ProtectedDataAccess.objects.select_for_update().get(
-            pk=grant_id, person_id=person.pk
-        )
-    except (ProtectedDataAccess.DoesNotExist, ValueError, TypeError):
-        raise ValidationFailed({"grant": "Okänd behörighet."}) from None
+    grant = _locked_row_of(ProtectedDataAccess, grant, person, "grant", "Okänd behörighet.")
     if grant.revoked_at is not None:
         raise ValidationFailed({"grant": "Behörigheten är redan återkallad."})
     grant.revoked_by = actor

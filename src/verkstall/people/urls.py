@@ -7,6 +7,11 @@ urlpatterns = [
     path("new/", views.person_create, name="person-create"),
     path("<int:pk>/", views.person_detail, name="person-detail"),
     path("<int:pk>/protection/", views.person_protection, name="person-protection"),
+    path(
+        "<int:pk>/protection-requests/<int:request_pk>/",
+        views.protection_request_decide,
+        name="protection-request-decide",
+    ),
     path("<int:pk>/protected-access/", views.protected_access_grant, name="protected-access-grant"),
     path(
         "<int:pk>/protected-access/<int:grant_pk>/revoke/",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from verkstall.core.errors import DomainError
+from verkstall.core.personal_number import has_digits
 from verkstall.core.views import form_errors_from
 from verkstall.decisions.selectors import decisions_for
 from verkstall.orders.selectors import get_order, person_orders
@@ -16,21 +17,33 @@ from verkstall.providers.selectors import areas_for
 
 from . import selectors, services
 from .forms import GrantAccessForm, OralBriefingForm, PersonForm, ProtectionForm
+from .models import ProtectionRequest
 
 
 @login_required
 def person_list(request):
     # The search is posted, so a personnummer typed into it never lands in an address, the
     # browser's history or a server log (issue 6). A name in `?q=` still works for links.
+    # A `?q=` with digits may be a personnummer that has already reached the address: it is
+    # refused (400), not searched, and the page says how to search instead (issue 11).
     query = request.POST.get("q", "") if request.method == "POST" else request.GET.get("q", "")
-    persons = selectors.search_persons(request.user, query)[:100]
     template = "people/_results.html" if request.htmx else "people/person_list.html"
+    if request.method != "POST" and has_digits(query):
+        message = _(
+            "Sökfältet q i adressen får inte innehålla siffror: ett personnummer ska inte stå "
+            "i adressen, där det hamnar i webbläsarens historik och serverns loggar. Skriv "
+            "namnet eller numret i sökrutan och tryck på Sök."
+        )
+        context = {"persons": [], "query": "", "query_error": message}
+        return render(request, template, context, status=400)
+    persons = selectors.search_persons(request.user, query)[:100]
     return render(request, template, {"persons": persons, "query": query})
 
 
 @login_required
 def person_create(request):
     form = PersonForm(request.POST or None, areas=areas_for(request.user))
+    existing = None  # the own unit's client with the number, to link to
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         relative = {
@@ -44,10 +57,11 @@ def person_create(request):
             )
         except DomainError as exc:
             form_errors_from(form, exc)
+            existing = getattr(exc, "person_id", None)
         else:
             messages.success(request, _("Klienten är registrerad."))
             return redirect("person-detail", pk=person.pk)
-    return render(request, "people/person_form.html", {"form": form})
+    return render(request, "people/person_form.html", {"form": form, "existing": existing})
 
 
 def _is_unit_officer(user, person) -> bool:
@@ -71,6 +85,7 @@ def person_detail(request, pk, protection_form=None, grant_form=None, status=200
         context["protection_form"] = protection_form or ProtectionForm(
             initial={"protection": person.protection}
         )
+        context["protection_requests"] = list(selectors.protection_requests(request.user, person))
         if person.is_protected:
             context["grants"] = selectors.protected_access_grants(request.user, person)
             context["grant_form"] = grant_form or GrantAccessForm(
@@ -87,14 +102,19 @@ def person_protection(request, pk):
     form = ProtectionForm(request.POST)
     if form.is_valid():
         try:
-            person = services.set_protection(
+            result = services.set_protection(
                 request.user, person, protection=form.cleaned_data["protection"]
             )
         except DomainError as exc:
             form_errors_from(form, exc)
             messages.error(request, exc.message)
         else:
-            if person.is_protected:
+            if isinstance(result, ProtectionRequest):
+                messages.success(
+                    request,
+                    _("Ändringen väntar på godkännande av en annan handläggare på enheten."),
+                )
+            elif result.is_protected:
                 messages.success(
                     request,
                     _(
@@ -118,12 +138,15 @@ def protected_access_grant(request, pk):
     form = GrantAccessForm(request.POST, users=users)
     if form.is_valid():
         try:
-            services.grant_protected_access(request.user, person, **form.cleaned_data)
+            services.request_protected_access(request.user, person, **form.cleaned_data)
         except DomainError as exc:
             form_errors_from(form, exc)
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Behörigheten är given."))
+            messages.success(
+                request,
+                _("Begäran om behörighet väntar på godkännande av en annan handläggare."),
+            )
             return redirect("person-detail", pk=person.pk)
     return person_detail(request, pk, grant_form=form, status=400)
 
@@ -138,6 +161,27 @@ def protected_access_revoke(request, pk, grant_pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Behörigheten är återkallad."))
+    return redirect("person-detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def protection_request_decide(request, pk, request_pk):
+    """Another officer of the unit approves or rejects a pending request (four eyes)."""
+    person = selectors.get_person(request.user, pk)
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "reject"):
+        messages.error(request, _("Välj godkänn eller avslå."))
+        return redirect("person-detail", pk=person.pk)
+    try:
+        services.decide_protection_request(
+            request.user, person, request=request_pk, approve=decision == "approve"
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        done = _("Begäran är godkänd.") if decision == "approve" else _("Begäran är avslagen.")
+        messages.success(request, done)
     return redirect("person-detail", pk=person.pk)
 
 

@@ -7,13 +7,14 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from verkstall.core.api import OutputModelSerializer
 from verkstall.core.errors import NotFound
 
 from . import selectors, services
 from .models import ImplementationPlan
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(OutputModelSerializer):
     has_document = serializers.SerializerMethodField()
     # Plain text in the schema: "status" enums of other components would collide by name.
     status = serializers.CharField(read_only=True, help_text="draft, sent eller confirmed")

@@ -3,27 +3,28 @@ Thin: selectors read, services write."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from verkstall.core.api import OutputModelSerializer
+from verkstall.core.date_fields import BoundedDateField
+from verkstall.core.dates import parse_date
 from verkstall.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from . import selectors, services
 from .models import Contract, Provider, ProviderChoice, ProviderUnit
 
 
-class ProviderUnitSerializer(serializers.ModelSerializer):
+class ProviderUnitSerializer(OutputModelSerializer):
     class Meta:
         model = ProviderUnit
         fields = ["id", "name", "manager_name", "phone"]
 
 
-class ProviderSerializer(serializers.ModelSerializer):
+class ProviderSerializer(OutputModelSerializer):
     units = ProviderUnitSerializer(many=True, read_only=True)
 
     class Meta:
@@ -34,7 +35,7 @@ class ProviderSerializer(serializers.ModelSerializer):
 # --- Contracts, provider choice and proximity (SPEC R2.1-R2.3, R2.5) -------------------------
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(OutputModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     service_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
@@ -66,10 +67,10 @@ class ChoiceOptionSerializer(serializers.Serializer):
         help_text="True if the provider takes no new clients now (R2.1)."
     )
     capacity_reason = serializers.CharField()
-    capacity_until = serializers.DateField(allow_null=True)
+    capacity_until = BoundedDateField(allow_null=True)
 
 
-class ChoiceSerializer(serializers.ModelSerializer):
+class ChoiceSerializer(OutputModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
 
     class Meta:
@@ -94,7 +95,7 @@ class ChoiceCreateSerializer(serializers.Serializer):
         default=ProviderChoice.Kind.CHOICE.value,
         help_text='"choice" (Val av utförare LOV) or "rechoice" (Omval utförare LOV).',
     )
-    form_received_on = serializers.DateField(help_text="When the signed choice form arrived.")
+    form_received_on = BoundedDateField(help_text="When the signed choice form arrived.")
     returning_from_temporary_stay = serializers.BooleanField(
         default=False,
         help_text="The client returns from a temporary stay to their ordinary provider, which "
@@ -149,10 +150,11 @@ class ProviderChoiceActions:
         if params.get("service_type"):
             qs = qs.filter(service_type__code=params["service_type"])
         if params.get("valid_on"):
-            try:
-                qs = qs.filter(selectors.valid_on(date.fromisoformat(params["valid_on"])))
-            except ValueError:
-                raise ValidationFailed({"valid_on": "Ogiltigt datum; ÅÅÅÅ-MM-DD."}) from None
+            errors: dict[str, str] = {}
+            day = parse_date(params["valid_on"], "valid_on", errors)
+            if errors:
+                raise ValidationFailed(errors)
+            qs = qs.filter(selectors.valid_on(day))
         return Response(ContractSerializer(qs, many=True).data)
 
     @extend_schema(parameters=[GRANTED_SERVICE_PARAM], responses=ChoiceOptionSerializer(many=True))
@@ -197,7 +199,9 @@ class ProviderChoiceActions:
             raise ValidationFailed(
                 {"granted_service": "Närhetsprincipen gäller korttidsboende och profilboende."}
             )
-        return Response(NearbyUnitSerializer(selectors.nearest_units(granted), many=True).data)
+        return Response(
+            NearbyUnitSerializer(selectors.nearest_units(request.user, granted), many=True).data
+        )
 
 
 class ProviderViewSet(

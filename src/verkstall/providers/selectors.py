@@ -17,6 +17,7 @@ from verkstall.access.scoping import NOTHING
 from verkstall.core import clock
 from verkstall.core.errors import NotFound
 from verkstall.decisions.catalogue import ServiceKind
+from verkstall.people.selectors import may_see_protected
 
 from .models import Area, Contract, Provider, ProviderChoice, ProviderUnit
 
@@ -306,14 +307,16 @@ def _position(lat, lon) -> tuple[float, float] | None:
     return float(lat), float(lon)
 
 
-def nearest_units(granted_service, *, use_position: bool = True) -> list[NearbyUnit]:
+def nearest_units(actor, granted_service) -> list[NearbyUnit]:
     """The municipality's provider units that offer the granted service's type, nearest to
     the client's stored coordinates first (proximity rule, R2.5).
 
-    `use_position=False` for a reader who may not see a protected client's address (R10.5):
-    the units come in name order without distances, since distances would give the home away.
+    For a reader who may not see a protected client's address (R10.5) the units come in name
+    order without distances: three exact distances give the home away by trilateration, and
+    so does the order itself. Decided here, once, for the screen and the API alike.
     """
     person = granted_service.decision.person
+    use_position = may_see_protected(actor, person)
     units = list(
         ProviderUnit.objects.filter(
             municipality_id=granted_service.municipality_id,

@@ -101,9 +101,8 @@ def proximity(request, person_pk, granted_service_pk):
     granted = selectors.granted_service_for(request.user, person_pk, granted_service_pk)
     person = granted.decision.person
     applies = granted.service_type.kind in selectors.PROXIMITY_KINDS
-    # A protected client's home is neither shown nor used for a reader without access (R10.5).
     shown = shown_person(request.user, person)
-    units = selectors.nearest_units(granted, use_position=shown.visible) if applies else []
+    units = selectors.nearest_units(request.user, granted) if applies else []
     rows = [
         {
             "unit": n.unit,

@@ -291,3 +291,52 @@ def test_the_reviewers_own_review_is_not_a_read_outside_their_own(world, client,
     client.get(reverse("log-review"))
     [entry] = rows(username="reviewer")
     assert entry.outside_own is False
+
+
+# --- Requests that touched no client (issue 11) ---------------------------------------------
+
+
+def test_a_refused_probe_leaves_a_row_without_a_client(world, client, api):  # R10.4
+    order = world.order(provider=world.provider_a, state="sent")
+    api(world.staff_b).get(f"/api/orders/{order.pk}/")  # another provider's order: 404
+    [probe] = rows(username="staff_b")
+    assert probe.person_id is None and probe.status_code == 404
+    assert probe.outside_own is True and probe.path == f"/api/orders/{order.pk}/"
+    assert probe.detail.startswith("Nekad")
+    client.force_login(world.staff_b)
+    assert client.get(reverse("order-detail", args=[order.pk])).status_code == 404
+    assert len(rows(username="staff_b", path=f"/orders/{order.pk}/")) == 1
+    # A role that may not reach the route at all (403) is logged the same way.
+    lov = build.user(Role.LOV_ADMIN, world.muni, username="lov")
+    client.force_login(lov)
+    assert client.get(f"/clients/{order.person_id}/").status_code == 403
+    refused = rows(username="lov")
+    assert refused and all(r.person_id is None and r.outside_own for r in refused)
+
+
+def test_an_empty_search_leaves_a_row_without_the_search_terms(world, client, api):  # R10.4
+    world.person()
+    client.force_login(world.officer)
+    assert client.get(reverse("order-list")).status_code == 200  # no search: nothing
+    assert rows(username="officer") == []
+    number = build.test_number()
+    response = client.post(reverse("person-list"), {"q": number})
+    assert response.status_code == 200
+    [empty] = rows(username="officer", route="person-list")
+    assert empty.person_id is None and empty.outside_own is False
+    assert empty.detail == "Ingen klient i svaret."
+    assert number not in f"{empty.path} {empty.detail}"
+    found = api(world.officer).get("/api/persons/", HTTP_X_SEARCH_QUERY="Ingenmansson")
+    assert found.status_code == 200
+    [empty] = rows(username="officer", path="/api/persons/")
+    assert empty.person_id is None
+
+
+def test_the_review_shows_rows_without_a_client(world, client, api, reviewer):  # R10.4
+    order = world.order(provider=world.provider_a, state="sent")
+    api(world.staff_b).get(f"/api/orders/{order.pk}/")
+    client.force_login(reviewer)
+    page = client.get(reverse("log-review")).content.decode()
+    assert "ingen klient" in page and f"/api/orders/{order.pk}/" in page
+    export = client.get(reverse("log-export")).content.decode("utf-8-sig")
+    assert "(ingen klient)" in export

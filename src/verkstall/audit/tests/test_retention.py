@@ -41,7 +41,13 @@ from verkstall.journal.models import (
 from verkstall.journal.services import documents_dir
 from verkstall.orders import services as order_services
 from verkstall.orders.models import Order, OrderEvent, ProviderSwitch, TemporaryChange
-from verkstall.people.models import OralBriefing, Person, ProtectedDataAccess, Relative
+from verkstall.people.models import (
+    OralBriefing,
+    Person,
+    ProtectedDataAccess,
+    ProtectionRequest,
+    Relative,
+)
 from verkstall.plans.models import ImplementationPlan
 from verkstall.plans.storage import document_storage
 from verkstall.providers.models import ProviderChoice, RotationAssignment
@@ -105,6 +111,13 @@ def full_client(world, born=date(1940, 6, 10)):
     Relative.objects.create(municipality=muni, person=client, name="Anhörig", relation="barn")
     ProtectedDataAccess.objects.create(
         municipality=muni, person=client, user=world.other_officer, granted_by=world.officer
+    )
+    ProtectionRequest.objects.create(
+        municipality=muni,
+        person=client,
+        kind="grant",
+        user=world.fee_officer,
+        requested_by=world.officer,
     )
     OralBriefing.objects.create(
         municipality=muni,

@@ -28,7 +28,13 @@ from verkstall.orders import services as orders
 from verkstall.orders.change_services import reissue_order
 from verkstall.orders.models import Order
 from verkstall.people import selectors, services
-from verkstall.people.models import OralBriefing, Person, ProtectedDataAccess, Protection
+from verkstall.people.models import (
+    OralBriefing,
+    Person,
+    ProtectedDataAccess,
+    Protection,
+    ProtectionRequest,
+)
 from verkstall.providers.models import Channel
 
 PLACEHOLDER = "Skyddade uppgifter"
@@ -126,14 +132,23 @@ def test_only_the_clients_officer_sets_the_flag(world, api):  # R10.1
     assert "Sekretessmarkering" in entry.text
 
 
-def test_clearing_the_flag_revokes_every_grant(world):  # R10.5
+def grant(world, colleague, person, user):
+    """Access as the routine gives it: one officer asks, another approves (four eyes)."""
+    asked = services.request_protected_access(world.officer, person, user=user)
+    services.decide_protection_request(colleague, person, request=asked, approve=True)
+    return ProtectedDataAccess.objects.get(person=person, user=user, revoked_at=None)
+
+
+def test_clearing_the_flag_revokes_every_grant(world, colleague):  # R10.5
     person = protected_person(world)
-    services.set_protection(world.officer, person, protection=Protection.NONE)
+    asked = services.set_protection(world.officer, person, protection=Protection.NONE)
+    assert Person.objects.get(pk=person.pk).is_protected  # waits for a second officer
+    services.decide_protection_request(colleague, person, request=asked, approve=True)
     assert not ProtectedDataAccess.objects.filter(person=person, revoked_at=None).exists()
     assert selectors.may_see_protected(world.staff_a, Person.objects.get(pk=person.pk))
 
 
-def test_officer_sets_flag_and_names_staff_on_the_client_page(world):  # R10.1, R10.5
+def test_officer_sets_flag_and_names_staff_on_the_client_page(world, colleague):  # R10.1, R10.5
     person = world.person()
     order = world.order(decision=world.decision(person), state="sent")
     client = login(world.officer)
@@ -142,13 +157,21 @@ def test_officer_sets_flag_and_names_staff_on_the_client_page(world):  # R10.1, 
     )
     assert response.status_code == 302
     page = client.get(f"/clients/{person.pk}/").content.decode()
-    assert BADGE in page and "Ge behörighet" in page
+    assert BADGE in page and "Begär behörighet" in page
     response = client.post(f"/clients/{person.pk}/protected-access/", {"user": world.staff_b.pk})
     assert response.status_code == 400  # provider B has nothing to do with the client
     response = client.post(f"/clients/{person.pk}/protected-access/", {"user": world.staff_a.pk})
     assert response.status_code == 302
+    assert not ProtectedDataAccess.objects.filter(person=person, user=world.staff_a).exists()
+    asked = ProtectionRequest.objects.get(person=person, user=world.staff_a)
+    decide = f"/clients/{person.pk}/protection-requests/{asked.pk}/"
+    client.post(decide, {"decision": "approve"})  # the one who asked cannot approve
+    assert not ProtectedDataAccess.objects.filter(person=person, user=world.staff_a).exists()
+    page = login(colleague).get(f"/clients/{person.pk}/").content.decode()
+    assert "Godkänn" in page and decide in page
+    assert login(colleague).post(decide, {"decision": "approve"}).status_code == 302
     grant = ProtectedDataAccess.objects.get(person=person, user=world.staff_a)
-    assert grant.granted_by == world.officer
+    assert grant.granted_by == colleague
     assert "Testgatan 1" in login(world.staff_a).get(f"/orders/{order.pk}/").content.decode()
     client.post(f"/clients/{person.pk}/protected-access/{grant.pk}/revoke/")
     grant.refresh_from_db()
@@ -203,7 +226,7 @@ def test_provider_staff_and_other_officers_see_the_placeholder_on_screens(
     assert_nothing_protected(page)
 
 
-def test_named_staff_see_the_data(world, api, manager_a):  # R10.5
+def test_named_staff_see_the_data(world, api, manager_a, colleague):  # R10.5
     person = protected_person(world)
     order = world.order(decision=world.decision(person))
     brief(world, order, told_user=manager_a.pk, told_name="")
@@ -216,7 +239,7 @@ def test_named_staff_see_the_data(world, api, manager_a):  # R10.5
         assert data["protected_data_hidden"] is False
         page = login(user).get(f"/clients/{person.pk}/").content.decode()
         assert STREET in page and WHEREABOUTS in page and RELATIVE in page
-    services.grant_protected_access(world.officer, person, user=world.staff_a)
+    grant(world, colleague, person, world.staff_a)
     data = api(world.staff_a).get(f"/api/persons/{person.pk}/").json()
     assert data["whereabouts"] == WHEREABOUTS
     grants = api(world.officer).get(f"/api/persons/{person.pk}/protected-access/").json()
@@ -224,7 +247,7 @@ def test_named_staff_see_the_data(world, api, manager_a):  # R10.5
     assert api(world.staff_a).get(f"/api/persons/{person.pk}/protected-access/").status_code == 403
 
 
-def test_access_is_granted_only_to_people_who_work_with_the_client(world, api):  # R10.5
+def test_access_is_granted_only_to_people_who_work_with_the_client(world, api, colleague):  # R10.5
     person = protected_person(world)
     sent_order(world, person)
     url = f"/api/persons/{person.pk}/protected-access/"
@@ -233,11 +256,16 @@ def test_access_is_granted_only_to_people_who_work_with_the_client(world, api): 
     assert (
         api(world.staff_a).post(url, {"user": world.staff_a.pk}, format="json").status_code == 403
     )
-    granted = api(world.officer).post(url, {"user": world.staff_a.pk}, format="json")
-    assert granted.status_code == 201 and granted.json()["active"] is True
+    asked = api(world.officer).post(url, {"user": world.staff_a.pk}, format="json")
+    assert asked.status_code == 202 and asked.json()["pending"] is True
     again = api(world.officer).post(url, {"user": world.staff_a.pk}, format="json")
-    assert again.status_code == 400
-    revoke = f"{url}{granted.json()['id']}/revoke/"
+    assert again.status_code == 400  # one pending request per person
+    approve = f"/api/persons/{person.pk}/protection-requests/{asked.json()['id']}/approve/"
+    assert api(colleague).post(approve).json()["approved"] is True
+    again = api(world.officer).post(url, {"user": world.staff_a.pk}, format="json")
+    assert again.status_code == 400  # has access already
+    granted = ProtectedDataAccess.objects.get(person=person, user=world.staff_a)
+    revoke = f"{url}{granted.pk}/revoke/"
     assert api(world.officer).post(revoke).json()["active"] is False
     assert api(world.officer).post(revoke).status_code == 400
 

@@ -114,7 +114,7 @@ def url(granted) -> str:
 @pytest.mark.django_db
 def test_units_are_listed_nearest_first_with_the_distance(homes, world):  # R2.5
     person = world.person(latitude=str(HOME[0]), longitude=str(HOME[1]))
-    ranked = selectors.nearest_units(homes.stay(person))
+    ranked = selectors.nearest_units(world.officer, homes.stay(person))
     assert [n.unit.name for n in ranked] == [
         "Korttids Nära",
         "Korttids Mitt",
@@ -124,7 +124,7 @@ def test_units_are_listed_nearest_first_with_the_distance(homes, world):  # R2.5
     assert ranked[0].distance_km == pytest.approx(0.25, abs=0.05)
     assert ranked[2].distance_km == pytest.approx(26.37, abs=0.01)
     assert ranked[3].distance_km is None
-    profile = selectors.nearest_units(homes.stay(person, "profilboende"))
+    profile = selectors.nearest_units(world.officer, homes.stay(person, "profilboende"))
     assert [n.unit.name for n in profile] == ["Profilboendet"]
 
 
@@ -152,7 +152,7 @@ def test_a_client_without_coordinates_gets_a_clear_message(client, homes, world)
     client.force_login(world.officer)
     page = client.get(url(granted)).content.decode()
     assert 'id="no-position"' in page and "saknar koordinater" in page
-    assert [n.distance_km for n in selectors.nearest_units(granted)] == [None] * 4
+    assert [n.distance_km for n in selectors.nearest_units(world.officer, granted)] == [None] * 4
 
 
 @pytest.mark.django_db
@@ -175,6 +175,29 @@ def test_the_api_lists_nearest_units(api, homes, world):  # R2.5
     rows = api(world.officer).get("/api/providers/nearest-units/", {"granted_service": granted.pk})
     assert rows.status_code == 200
     assert [r["unit_name"] for r in rows.json()][:2] == ["Korttids Nära", "Korttids Mitt"]
+
+
+@pytest.mark.django_db
+def test_the_api_gives_no_distance_to_a_protected_home(api, homes, world):  # R2.5, R10.5
+    """Issue 11: three exact distances give a protected client's home by trilateration. A
+    reader without access gets the units in name order without distances, as on the screen;
+    a named staff member with access gets the distances."""
+    from verkstall.people.models import ProtectedDataAccess
+    from verkstall.people.services import set_protection
+
+    person = world.person(latitude="59.3633", longitude="17.872")
+    set_protection(world.officer, person, protection="protected_registration")
+    granted = homes.stay(person)
+    colleague = build.user(Role.OFFICER, world.muni, unit=world.unit, username="kollega")
+    rows = api(colleague).get("/api/providers/nearest-units/", {"granted_service": granted.pk})
+    assert rows.status_code == 200
+    assert [r["distance_km"] for r in rows.json()] == [None] * 4
+    unknown_home = selectors.nearest_units(world.officer, homes.stay())
+    # Name order, as for a home without coordinates: the ranking would give the home away too.
+    assert [r["unit_name"] for r in rows.json()] == [n.unit.name for n in unknown_home]
+    assert ProtectedDataAccess.objects.filter(person=person, user=world.officer).exists()
+    rows = api(world.officer).get("/api/providers/nearest-units/", {"granted_service": granted.pk})
+    assert rows.json()[0]["distance_km"] == pytest.approx(0.25, abs=0.05)
 
 
 @pytest.mark.django_db
