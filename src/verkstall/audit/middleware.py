@@ -8,7 +8,7 @@ from axes.helpers import get_client_ip_address
 
 from verkstall.access import declarations
 from verkstall.access.declarations import AuditAction
-from verkstall.people.api import SEARCH_HEADER
+from verkstall.people.selectors import SEARCH_HEADER
 
 from . import capture, services
 

@@ -25,8 +25,13 @@ from verkstall.decisions.services import record_decision
 from verkstall.journal import services as journal
 from verkstall.orders import services as orders
 from verkstall.people.models import Protection
-from verkstall.people.selectors import person_number_registered, persons_for
+from verkstall.people.selectors import (
+    pending_protection_requests,
+    person_number_registered,
+    persons_for,
+)
 from verkstall.people.services import (
+    decide_protection_request,
     record_oral_briefing,
     register_person,
     set_protection,
@@ -157,6 +162,7 @@ HOMES = [
 # username, role, municipality code, provider name (for provider roles), full name
 USERS = [
     ("handlaggare", Role.OFFICER, "0180", None, "Karim Lund"),
+    ("handlaggare2", Role.OFFICER, "0180", None, "Amira Sandberg"),
     ("utforare", Role.PROVIDER_STAFF, "0180", "Omsorg Väst AB", "Maria Berg"),
     ("enhetschef", Role.PROVIDER_MANAGER, "0180", "Omsorg Väst AB", "Sofia Ek"),
     ("placering", Role.PLACEMENT_UNIT, "0180", None, "Anders Holm"),
@@ -525,8 +531,8 @@ PROTECTED_CLIENTS = [
 def _protected_clients(today: date) -> int:
     """One protected client whose order waits for the oral briefing of the unit manager, and
     one whose order went out after it (R10.1). The officer `handlaggare` set both flags and
-    so sees the data; `enhetschef` was told about the second and sees its data; `utforare`
-    sees the placeholder."""
+    so sees the data; `enhetschef` was told about the second and, once `handlaggare2`
+    approved it, sees its data; `utforare` sees the placeholder."""
     officer = users.first_user(role=Role.OFFICER, municipality__code="0180")
     spec = MUNICIPALITIES[0]
     provider = provider_reads.providers_for(officer).get(name="Omsorg Väst AB")
@@ -583,4 +589,9 @@ def _protected_clients(today: date) -> int:
                 told_at=_at(decided, 13),
             )
             orders.send_order(officer, order)
+            # The briefing asked that the manager see the data; a second officer of the unit
+            # approves it (four eyes).
+            second = users.first_user(role=Role.OFFICER, unit=officer.unit, username="handlaggare2")
+            for asked in pending_protection_requests(person):
+                decide_protection_request(second, person, request=asked, approve=True)
     return made

@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import re
 from itertools import accumulate
+from json import JSONDecodeError
 
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -104,5 +105,12 @@ class DepthLimitedJSONParser(JSONParser):
             return json.loads(text, parse_constant=parse_constant)
         except RecursionError:  # behind the depth check; not expected
             raise ParseError(DEPTH_MESSAGE) from None
-        except ValueError as exc:  # as DRF's own parser, UnicodeDecodeError included
-            raise ParseError(f"JSON parse error - {exc}") from None
+        except UnicodeDecodeError:
+            raise ParseError("Ogiltig teckenkodning i JSON: skicka UTF-8.") from None
+        except ValueError as exc:  # as DRF's own parser
+            where = (
+                f" (rad {exc.lineno}, kolumn {exc.colno})"
+                if isinstance(exc, JSONDecodeError)
+                else ""
+            )
+            raise ParseError(f"Ogiltig JSON{where}.") from None

@@ -195,6 +195,12 @@ class RuleAdmin(ProfileScopedAdmin):
         profiles = self.admin_site.get_model_admin(RuleProfile)
         return profiles.writable_queryset(request).exists()
 
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # No "changed successfully" after a change the service refused.
+        if getattr(request, "_rule_change_refused", False) and level == messages.SUCCESS:
+            return
+        super().message_user(request, message, level, *args, **kwargs)
+
     def save_model(self, request, obj, form, change):
         if not change:
             super().save_model(request, obj, form, change)
@@ -206,6 +212,7 @@ class RuleAdmin(ProfileScopedAdmin):
             saved = services.update_rule(request.user, obj, **changes)
         except DomainError as exc:  # checked by the form; only a race gets here
             messages.error(request, exc.message)
+            request._rule_change_refused = True
             return
         obj.version = saved.version
         obj.updated_at = saved.updated_at

@@ -25,6 +25,7 @@ from .models import (
     Relative,
 )
 from .presentation import ShownPerson
+from .selectors import SEARCH_HEADER
 
 
 class RelativeSerializer(OutputModelSerializer):
@@ -242,7 +243,6 @@ class OralBriefingCreateSerializer(serializers.Serializer):
 
 
 # A search that may hold a personnummer travels in a header, never in the address (issue 11).
-SEARCH_HEADER = "X-Search-Query"
 Q_IN_ADDRESS_MESSAGE = (
     "Sökningen innehåller siffror och kan vara ett personnummer, som inte får stå i adressen. "
     f"Skicka sökningen i huvudet {SEARCH_HEADER} i stället."

@@ -214,6 +214,9 @@ class ProtectionRequest(models.Model):
     protection = models.CharField(
         max_length=30, choices=Protection.choices, blank=True
     )  # the level asked for (kind protection)
+    from_protection = models.CharField(
+        max_length=30, choices=Protection.choices, blank=True
+    )  # the level when it was asked: approving is refused if it has changed since
     reason = models.CharField("skäl", max_length=200, blank=True)
     requested_by = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=clock.now)

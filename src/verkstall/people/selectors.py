@@ -11,7 +11,7 @@ from verkstall.core.errors import NotFound
 from verkstall.core.personal_number import search_digits
 
 from .models import OralBriefing, Person, ProtectedDataAccess, ProtectionRequest
-from .presentation import ShownPerson
+from .presentation import PLACEHOLDER, ShownPerson
 
 
 def persons_for(user) -> QuerySet[Person]:
@@ -79,6 +79,30 @@ def may_see_protected(user, person: Person) -> bool:
     return cache[user.pk]
 
 
+# The request header that carries a client search in the API, so that a personnummer never
+# stands in an address or a server log (issue 11); the access log notices it too.
+SEARCH_HEADER = "X-Search-Query"
+
+
+def noncanonical_numbers():
+    """(client id, municipality code) of every client whose stored personnummer is not twelve
+    ASCII digits (for the operators' check; never the numbers themselves)."""
+    return (
+        Person.objects.exclude(personal_number__regex=r"^[0-9]{12}$")
+        .order_by("municipality__code", "pk")
+        .values_list("pk", "municipality__code")
+    )
+
+
+def area_name_for(user, person: Person, area) -> str:
+    """The name of the client's home-care area as `user` may see it: the placeholder for a
+    protected client and a reader who is not named staff (issue 11). `user=None` is a
+    document or letter that leaves the system: never for a protected client."""
+    if area is None:
+        return ""
+    return area.name if may_see_protected(user, person) else str(PLACEHOLDER)
+
+
 def listed_person(person: Person) -> ShownPerson:
     """A client as a list row shows it, whoever reads: a protected client's address, area
     and contact data never appear in a list or a search result, not even to the named staff
@@ -122,15 +146,23 @@ def protection_requests(user, person: Person) -> QuerySet[ProtectionRequest]:
     )
 
 
+def pending_protection_requests(person: Person) -> QuerySet[ProtectionRequest]:
+    """The client's requests that wait for a second officer (for demo data and commands; the
+    screens read `protection_requests`, which checks the reader)."""
+    return ProtectionRequest.objects.filter(person=person, decided_at__isnull=True).order_by("id")
+
+
 def grantable_users(user, person: Person):
     """Who the officer may name: users of the municipality who may see the client at all
     (officers of the client's unit, fee officers, staff of a provider that holds or held an
-    order for the client), without an active grant already."""
+    order for the client, and the unit managers of a provider that was briefed orally about
+    the client), without an active grant already."""
     from verkstall.access.models import User
     from verkstall.access.roles import PROVIDER_ROLES, Role
     from verkstall.orders.models import Order
 
-    providers = Order.objects.filter(person=person, sent_at__isnull=False).values("provider_id")
+    sent = Order.objects.filter(person=person, sent_at__isnull=False).values("provider_id")
+    briefed = OralBriefing.objects.filter(person=person).values("provider_id")
     active = ProtectedDataAccess.objects.filter(person=person, revoked_at__isnull=True).values(
         "user_id"
     )
@@ -139,7 +171,8 @@ def grantable_users(user, person: Person):
         .filter(
             Q(role=Role.OFFICER.value, unit_id=person.unit_id)
             | Q(role=Role.FEE_OFFICER.value)
-            | Q(role__in=[r.value for r in PROVIDER_ROLES], provider_id__in=providers)
+            | Q(role__in=[r.value for r in PROVIDER_ROLES], provider_id__in=sent)
+            | Q(role=Role.PROVIDER_MANAGER.value, provider_id__in=briefed)
         )
         .exclude(pk__in=active)
         .select_related("provider", "unit")

@@ -330,6 +330,7 @@ def set_protection(actor, person: Person, *, protection: str) -> Person | Protec
         municipality_id=person.municipality_id,
         person=person,
         kind=ProtectionRequestKind.PROTECTION,
+        from_protection=person.protection,
         protection=protection,
         requested_by=actor,
     )
@@ -351,6 +352,10 @@ def _apply_protection(actor, person: Person, protection: str) -> Person:
     person.protection_set_by = actor
     person.protection_set_at = now
     person.save(update_fields=["protection", "protection_set_by", "protection_set_at"])
+    # A change still waiting was asked from the level that held before this one: void it.
+    ProtectionRequest.objects.filter(
+        person=person, kind=ProtectionRequestKind.PROTECTION, decided_at__isnull=True
+    ).exclude(from_protection=protection).update(decided_by=actor, decided_at=now, approved=False)
     if person.is_protected:
         if not was_protected:
             _grant(actor, person, actor, "Markerade skyddade personuppgifter")
@@ -401,22 +406,37 @@ def request_protected_access(actor, person: Person, *, user, reason: str = "") -
                 "avgiftshandläggare eller personal hos klientens utförare)."
             }
         )
-    if ProtectionRequest.objects.filter(
-        person=person, kind=ProtectionRequestKind.GRANT, user=candidate, decided_at__isnull=True
-    ).exists():
+    if _pending_grant(person, candidate) is not None:
         raise ValidationFailed({"user": "En begäran för personen väntar redan på godkännande."})
+    return _ask_grant(actor, person, candidate, reason)
+
+
+def _pending_grant(person: Person, user) -> ProtectionRequest | None:
+    return ProtectionRequest.objects.filter(
+        person=person, kind=ProtectionRequestKind.GRANT, user=user, decided_at__isnull=True
+    ).first()
+
+
+def _ask_grant(actor, person: Person, user, reason: str) -> ProtectionRequest | None:
+    """A pending request that `user` may see the protected data; None if they already may or
+    a request already waits."""
+    already = ProtectedDataAccess.objects.filter(
+        person=person, user=user, revoked_at__isnull=True
+    ).exists()
+    if already or _pending_grant(person, user) is not None:
+        return None
     request = ProtectionRequest.objects.create(
         municipality_id=person.municipality_id,
         person=person,
         kind=ProtectionRequestKind.GRANT,
-        user=candidate,
+        user=user,
         reason=(reason or "").strip()[:200],
         requested_by=actor,
     )
     _journal(
         actor,
         person,
-        f"Begäran om behörighet till skyddade uppgifter för {_user_label(candidate)}. "
+        f"Begäran om behörighet till skyddade uppgifter för {_user_label(user)}. "
         "Väntar på godkännande av en annan handläggare.",
     )
     return request
@@ -474,6 +494,10 @@ def decide_protection_request(
             text += " Behörighet till skyddade uppgifter gavs."
         _journal(actor, person, text)
     else:
+        if approve and person.protection != request.from_protection:
+            raise ValidationFailed(
+                {"request": "Markeringen har ändrats sedan begäran gjordes; gör en ny begäran."}
+            )
         label = Protection(request.protection).label
         _journal(actor, person, f"Begäran om att ändra markeringen till {label} {outcome}.")
         if approve:
@@ -556,7 +580,9 @@ def record_oral_briefing(
         recorded_at=clock.now(),
     )
     if manager is not None and manager.role_enum == _Role.PROVIDER_MANAGER:
-        _grant(actor, person, manager, f"Muntligt underrättad om beställning nr {order.pk}")
+        # The briefed manager asks to see the data in the system too; as every grant, it
+        # waits for a second officer of the unit (four eyes, issue 11).
+        _ask_grant(actor, person, manager, f"Muntligt underrättad om beställning nr {order.pk}")
     local = timezone.localtime(moment)
     _journal(
         actor,

@@ -24,6 +24,7 @@ from verkstall.core import clock
 from verkstall.core.errors import NotFound
 from verkstall.decisions.catalogue import KIND_LABELS, ServiceKind
 from verkstall.decisions.models import GrantedService, ServiceType
+from verkstall.people.selectors import area_name_for
 
 from . import rotation
 from .models import Area, Contract, Provider, ProviderChoice, RotationAssignment, RotationState
@@ -319,7 +320,7 @@ def history_rows(user, assignments) -> list[HistoryRow]:
     return [
         HistoryRow(
             assigned_at=a.assigned_at,
-            area=a.area.name,
+            area=area_name_for(user, a.person, a.area),
             kind=a.service_kind,
             kind_label=kind_label(a.service_kind),
             service_type=a.granted_service.service_type.name,

@@ -17,6 +17,7 @@ from verkstall.deadlines.engine import recompute_decision
 from verkstall.decisions.models import GrantedService
 from verkstall.journal.models import CaseJournalEntry
 from verkstall.journal.services import write_case_entry
+from verkstall.people.selectors import area_name_for
 
 from . import rotation
 from .models import ProviderChoice, RotationAssignment, RotationState
@@ -53,7 +54,7 @@ def _journal_text(assignment: RotationAssignment, service_name: str) -> str:
         (
             "Ickevalsalternativet tillämpas enligt turvalsprincipen (turordning i "
             f"bokstavsordning) för {kind_label(assignment.service_kind).lower()} i området "
-            f"{assignment.area.name}."
+            f"{area_name_for(None, assignment.person, assignment.area)}."
         ),
         f"Tilldelad utförare: {assignment.provider.name}.",
         f"Skäl: {assignment.reason}",
@@ -183,7 +184,8 @@ def rotation_letter_text(assignment: RotationAssignment) -> str:
         (
             f"Du har beviljats insatsen {service}. Eftersom du inte har valt någon utförare har "
             "kommunen tilldelat dig en utförare enligt ickevalsalternativet, det vill säga "
-            f"turordningen mellan utförarna i ditt område ({assignment.area.name})."
+            f"turordningen mellan utförarna i ditt område "
+            f"({area_name_for(None, assignment.person, assignment.area)})."
         ),
         f"Din utförare är {provider.name}."
         + (f" Kontaktuppgifter: {', '.join(contact)}." if contact else ""),

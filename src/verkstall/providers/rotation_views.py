@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from verkstall.core.errors import DomainError, NotFound, PermissionDenied
+from verkstall.people.selectors import area_name_for
 
 from . import rotation_selectors as selectors
 from . import rotation_services as services
@@ -132,13 +133,15 @@ def rotation_assign(request, granted_service_pk):
             % {"provider": assignment.provider.name},
         )
         return redirect("rotation-assignment", pk=assignment.pk)
+    preview = selectors.rotation_preview(request.user, gs)
     return render(
         request,
         "providers/rotation_assign.html",
         {
             "granted_service": gs,
             "person": person,
-            "preview": selectors.rotation_preview(request.user, gs),
+            "preview": preview,
+            "area_name": area_name_for(request.user, person, preview.area),
         },
     )
 
@@ -154,6 +157,7 @@ def rotation_assignment(request, pk):
         {
             "assignment": assignment,
             "person": assignment.person,
+            "area_name": area_name_for(request.user, assignment.person, assignment.area),
             "kind_label": selectors.kind_label(assignment.service_kind),
             "letter_text": services.rotation_letter_text(assignment),
         },

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from verkstall.core import clock
 from verkstall.core.errors import DomainError, PermissionDenied
 from verkstall.core.views import form_errors_from
-from verkstall.people.selectors import shown_person
+from verkstall.people.selectors import area_name_for, shown_person
 
 from . import selectors, services
 from .forms import CapacityForm, ChoiceForm, ContractImportForm
@@ -80,6 +80,7 @@ def choice(request, person_pk, granted_service_pk):
         "providers/choice.html",
         {
             "person": person,
+            "area_name": area_name_for(request.user, person, person.area),
             "granted": granted,
             "options": options,
             "lov": lov,

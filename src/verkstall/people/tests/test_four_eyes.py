@@ -205,3 +205,53 @@ def test_lists_never_show_protected_data_even_to_named_staff(
     client.force_login(world.officer)
     page = client.get("/clients/").content.decode()
     assert person.last_name in page and STREET not in page and world.area.name not in page
+
+
+def test_a_pending_lowering_is_void_once_someone_raised_the_protection(
+    world, colleague, protected
+):  # R10.1
+    """A asks to clear a confidentiality marking; B raises it to protected registration; C's
+    approval of A's old request must not take the client from protected registration to none."""
+    person, _order = protected
+    third = build.user(Role.OFFICER, world.muni, unit=world.unit, username="third")
+    services.decide_protection_request(
+        colleague,
+        person,
+        request=services.set_protection(
+            world.officer, person, protection=Protection.CONFIDENTIALITY_MARKING
+        ),
+        approve=True,
+    )
+    clear = services.set_protection(world.officer, person, protection=Protection.NONE)
+    services.set_protection(colleague, person, protection=Protection.PROTECTED_REGISTRATION)
+    clear.refresh_from_db()
+    assert not clear.is_pending and clear.approved is False
+    with pytest.raises(ValidationFailed):
+        services.decide_protection_request(third, person, request=clear, approve=True)
+    assert Person.objects.get(pk=person.pk).protection == Protection.PROTECTED_REGISTRATION
+
+
+def test_an_approval_is_refused_when_the_level_changed_since_the_request(
+    world, colleague, protected
+):  # R10.1
+    person, _order = protected
+    asked = services.set_protection(world.officer, person, protection=Protection.NONE)
+    # The level changes by another road (e.g. a row from before this rule): approval refuses.
+    Person.objects.filter(pk=person.pk).update(protection=Protection.CONFIDENTIALITY_MARKING)
+    with pytest.raises(ValidationFailed):
+        services.decide_protection_request(colleague, person, request=asked, approve=True)
+    assert Person.objects.get(pk=person.pk).protection == Protection.CONFIDENTIALITY_MARKING
+
+
+def test_the_demo_shows_the_second_officer_at_work(db):  # R10.1, R10.5 (README demo users)
+    from verkstall.access.models import User
+    from verkstall.core.demo import seed
+
+    seed()
+    bertil = Person.objects.get(first_name="Bertil", last_name="Sekretesson")
+    manager = User.objects.get(username="enhetschef")
+    [asked] = ProtectionRequest.objects.filter(person=bertil, user=manager)
+    assert asked.approved and asked.decided_by.username == "handlaggare2"
+    assert asked.requested_by.username == "handlaggare"
+    assert selectors.may_see_protected(manager, bertil)
+    assert not selectors.may_see_protected(User.objects.get(username="utforare"), bertil)

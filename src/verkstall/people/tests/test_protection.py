@@ -231,6 +231,11 @@ def test_named_staff_see_the_data(world, api, manager_a, colleague):  # R10.5
     order = world.order(decision=world.decision(person))
     brief(world, order, told_user=manager_a.pk, told_name="")
     orders.send_order(world.officer, order)
+    # The briefing asked that the manager see the data; a second officer approves.
+    [asked] = selectors.pending_protection_requests(person)
+    assert asked.user == manager_a and asked.requested_by == world.officer
+    assert not selectors.may_see_protected(manager_a, Person.objects.get(pk=person.pk))
+    services.decide_protection_request(colleague, person, request=asked, approve=True)
     # The told manager was named by the briefing; the officer who set the flag by setting it.
     for user in (world.officer, manager_a):
         data = api(user).get(f"/api/persons/{person.pk}/").json()
@@ -339,7 +344,9 @@ def test_send_is_refused_without_the_oral_briefing_and_allowed_after(
     )
     assert response.status_code == 201
     assert response.json()["told_name"] == "Test provider_manager"
-    assert selectors.may_see_protected(manager_a, Person.objects.get(pk=person.pk))
+    # A briefing is no grant: it asks for one, which a second officer decides (four eyes).
+    assert not selectors.may_see_protected(manager_a, Person.objects.get(pk=person.pk))
+    assert selectors.pending_protection_requests(person).get().user == manager_a
     assert api(world.officer).get(briefings).json()[0]["provider_name"] == "Omsorg A AB"
     assert CaseJournalEntry.objects.filter(
         person=person, text__contains="underrättades muntligt"

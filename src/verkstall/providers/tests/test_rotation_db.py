@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections import Counter
 from datetime import date, timedelta
@@ -450,3 +451,45 @@ def test_simultaneous_assignments_never_share_a_turn():  # R2.4
     assert CaseJournalEntry.objects.filter(kind=CaseJournalEntry.Kind.ROTATION).count() == n
     state = RotationState.objects.get()
     assert state.cursor_key == swedish_key("Cederns Omsorg") and state.owed == []
+
+
+def test_a_protected_clients_area_stays_out_of_rotation_screens_letter_journal_and_report(
+    gotland, client
+):  # R2.4, R10.5 (issue 11)
+    """The area narrows a protected home down to a district: the assign screen, the result,
+    the letter, the case journal and the rotation report give the placeholder to whoever is
+    not named staff (the letter, which leaves the system, always)."""
+    from verkstall.people.models import Person
+    from verkstall.people.services import set_protection
+
+    g = gotland
+    g.area.name = "Visbykanarie"
+    g.area.save()
+    person, services = g.client("Hedda", "Hemlig")
+    set_protection(g.karin, person, protection="protected_registration")
+    colleague = build.user(Role.OFFICER, g.muni, unit=g.unit, username="kollega_rot")
+    gs = services[OMVARDNAD]
+    client.force_login(colleague)
+    assert (
+        "Visbykanarie" not in client.get(reverse("rotation-assign", args=[gs.pk])).content.decode()
+    )
+    assignment = assign_by_rotation(colleague, granted_service=gs)
+    result = client.get(reverse("rotation-assignment", args=[assignment.pk])).content.decode()
+    assert "Visbykanarie" not in result and "Skyddade uppgifter" in result
+    assert "Visbykanarie" not in rotation_letter_text(assignment)
+    journal = CaseJournalEntry.objects.get(person=person, title=JOURNAL_TITLE)
+    assert "Visbykanarie" not in journal.text
+    client.force_login(g.lov_admin)
+    report = client.get(reverse("rotation-report")).content.decode()
+    [row] = [r for r in re.findall(r"<tr>.*?</tr>", report, re.S) if "Hedda" in r]
+    assert "Visbykanarie" not in row and "Skyddade uppgifter" in row
+    export = client.get(reverse("rotation-history-csv")).content.decode("utf-8-sig")
+    [line] = [line for line in export.splitlines() if "Hedda" in line]
+    assert "Visbykanarie" not in line
+    # The officer who set the flag is named staff and sees the area on the result.
+    client.force_login(g.karin)
+    assert (
+        "Visbykanarie"
+        in client.get(reverse("rotation-assignment", args=[assignment.pk])).content.decode()
+    )
+    assert Person.objects.get(pk=person.pk).is_protected
