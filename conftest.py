@@ -9,7 +9,7 @@ from hypothesis import settings as hypothesis_settings
 
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core import testing as build
+from verkstall.tooling import testing as build
 
 # Property tests are judged on their examples, not on timing: CI machines are loaded (2 cores
 # running two databases' suites), so hypothesis' per-example deadline would only add flakes.

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from verkstall.access import declarations
 from verkstall.access.declarations import Scope
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
+from verkstall.tooling import testing as build
 
 
 class _Match:
@@ -32,7 +32,7 @@ SCREENS = [r for r in ROUTES if not declarations.is_api_view(r[1])]
 API_ROUTES = [r for r in ROUTES if declarations.is_api_view(r[1])]
 
 
-def test_every_url_pattern_is_declared():
+def test_every_url_pattern_is_declared():  # Actors
     missing = []
     for pattern, callback, namespaces, _name in ROUTES:
         if declarations.is_api_view(callback):
@@ -47,7 +47,7 @@ def test_every_url_pattern_is_declared():
     )
 
 
-def test_every_declaration_names_a_scope_roles_and_an_audit_kind_for_client_data():
+def test_every_declaration_names_a_scope_roles_and_an_audit_kind_for_client_data():  # Actors, R10.4
     every = list(declarations.VIEWS.values()) + [
         a for actions in declarations.API.values() for a in actions.values()
     ]
@@ -63,7 +63,7 @@ def test_every_declaration_names_a_scope_roles_and_an_audit_kind_for_client_data
             assert access.audit is not None, access
 
 
-def test_no_declaration_is_stale():
+def test_no_declaration_is_stale():  # Actors
     """A declared view that no longer exists would hide a missing one behind a typo."""
     screens = {
         declarations.dotted(getattr(cb, "view_class", None) or cb) for _, cb, _, _ in SCREENS
@@ -94,7 +94,9 @@ urlpatterns += __import__("verkstall.urls", fromlist=["urlpatterns"]).urlpattern
 
 
 @override_settings(ROOT_URLCONF=__name__)
-def test_an_undeclared_screen_and_api_are_refused_even_to_a_logged_in_officer(world, client, api):
+def test_an_undeclared_screen_and_api_are_refused_even_to_a_logged_in_officer(
+    world, client, api
+):  # Actors
     client.force_login(world.officer)
     response = client.get("/undeclared-screen/")
     assert response.status_code == 403
@@ -130,7 +132,7 @@ def _concrete(pattern: str) -> str:
     return "/" + url
 
 
-def test_each_screen_refuses_the_roles_it_does_not_declare(client, everyone):
+def test_each_screen_refuses_the_roles_it_does_not_declare(client, everyone):  # Actors
     checked = 0
     for pattern, callback, namespaces, _name in SCREENS:
         access = declarations.for_view(callback, _Match(namespaces))
@@ -148,7 +150,7 @@ def test_each_screen_refuses_the_roles_it_does_not_declare(client, everyone):
     assert checked > 100
 
 
-def test_each_api_action_refuses_the_roles_it_does_not_declare(api, everyone):
+def test_each_api_action_refuses_the_roles_it_does_not_declare(api, everyone):  # Actors
     checked = 0
     for pattern, callback, _namespaces, _name in API_ROUTES:
         if "format" in pattern:
@@ -168,7 +170,7 @@ def test_each_api_action_refuses_the_roles_it_does_not_declare(api, everyone):
     assert checked > 50
 
 
-def test_nobody_logged_in_is_sent_to_the_login_or_refused_by_the_api(db, client):
+def test_nobody_logged_in_is_sent_to_the_login_or_refused_by_the_api(db, client):  # Actors
     for pattern, callback, namespaces, _name in SCREENS:
         access = declarations.for_view(callback, _Match(namespaces))
         if access.public or "admin" in namespaces:

@@ -28,12 +28,12 @@ from django.urls import NoReverseMatch, reverse
 from verkstall.access.admin import ScopedAdminMixin, ScopedInlineMixin, unscoped_admins
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core import testing as build
 from verkstall.core.errors import PermissionDenied
 from verkstall.deadlines import services as deadline_services
 from verkstall.deadlines.models import DueItem, Rule, RuleProfile, RuleRevision
 from verkstall.providers import services as provider_services
 from verkstall.providers.models import Area, Contract, Provider, ProviderUnit
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 
@@ -188,11 +188,11 @@ def _lov_admin_may_use(model_admin) -> bool:
 # --- The mixin is on every admin ------------------------------------------------------------
 
 
-def test_every_registered_admin_is_scoped():  # issue 11
+def test_every_registered_admin_is_scoped():  # issue 11, Actors
     assert unscoped_admins(admin.site) == []
 
 
-def test_an_admin_registered_without_the_mixin_is_found():  # issue 11: the check bites
+def test_an_admin_registered_without_the_mixin_is_found():  # issue 11: the check bites, Actors
     site = admin.AdminSite(name="probe")
 
     class Plain(admin.ModelAdmin):
@@ -307,7 +307,7 @@ def test_a_lov_administrator_sees_nothing_of_another_municipality_in_the_admin(
 
 def test_the_drop_downs_list_the_administrators_own_municipality(
     client, world, a_admin, b, a_objects
-):  # issue 11: the walk's pages are not empty by accident
+):  # issue 11: the walk's pages are not empty by accident, Actors, R11.3
     client.force_login(a_admin)
     page = _body(client.get(_url(Contract, "add")))
     assert world.provider_a.name in page and world.area.name in page

@@ -131,7 +131,7 @@ def test_the_services_parser_refuses_a_date_outside_the_window(value):  # R1.2
         datetime(9999, 12, 31, 23, 59),
     ],
 )
-def test_the_services_parser_refuses_a_moment_near_year_1_or_9999_without_overflow(value):
+def test_the_services_parser_refuses_a_moment_near_year_1_or_9999_without_overflow(value):  # R1.2
     errors: dict[str, str] = {}
     assert parse_moment(value, "occurred_at", errors) is None
     assert errors == {"occurred_at": window_message(moment=True)}

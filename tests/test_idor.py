@@ -28,8 +28,9 @@ from rest_framework.test import APIClient
 
 from verkstall.access import declarations
 from verkstall.access.roles import PROVIDER_ROLES, Role
-from verkstall.core import canaries, clock
-from verkstall.core import testing as build
+from verkstall.core import clock
+from verkstall.tooling import canaries
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,7 @@ class Side:
         from verkstall.journal import services as journal
         from verkstall.orders import services as orders
         from verkstall.orders import switch_services
+        from verkstall.people import protection_services
         from verkstall.people import services as people
         from verkstall.plans import services as plans
         from verkstall.providers.models import Contract
@@ -168,10 +170,12 @@ class Side:
         orders.register_start(staff, order, start_date=today)
         self.order = order.__class__.objects.get(pk=order.pk)
 
-        self.grant = people.set_protection(
+        self.grant = protection_services.set_protection(
             officer, self.person, protection="confidentiality_marking"
         ).protected_access.get()
-        self.protection_request = people.request_protected_access(officer, self.person, user=staff)
+        self.protection_request = protection_services.request_protected_access(
+            officer, self.person, user=staff
+        )
         plan = plans.start_plan(
             staff,
             self.order,

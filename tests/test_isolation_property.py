@@ -17,8 +17,10 @@ import os
 
 import pytest
 
-from verkstall.core.canaries import BODY_KINDS
-from verkstall.core.isolation_check import OPERATION_KINDS, prove, unwalked_screens
+from verkstall.tooling.canaries import BODY_KINDS
+from verkstall.tooling.isolation_checker import prove
+from verkstall.tooling.isolation_screens import unwalked_screens
+from verkstall.tooling.isolation_stats import OPERATION_KINDS
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +91,7 @@ def test_the_canaries_find_a_protected_address_shown_to_someone_not_named(monkey
 def test_every_screen_with_an_object_is_walked_or_said_why_not():  # Actors
     assert unwalked_screens() == [], (
         "screens the isolation proof does not walk (add them to SCREEN_OBJECTS or "
-        "SCREENS_NOT_WALKED in core/isolation_check.py)"
+        "SCREENS_NOT_WALKED in tooling/isolation_screens.py)"
     )
 
 

@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 import pytest
 
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
 from verkstall.core.request_guards import MAX_JSON_DEPTH, json_depth
 from verkstall.people.models import Person
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 

@@ -68,7 +68,7 @@ class Leaks:
 def demo(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    from verkstall.core.demo import seed
+    from verkstall.tooling.demo import seed
 
     seed()
     from verkstall.access.models import User
@@ -79,7 +79,7 @@ def demo(settings, tmp_path):
 
 def test_no_personal_number_in_logs_urls_or_e_mail_subjects(
     demo, caplog, django_capture_on_commit_callbacks
-):  # R10, issue 5
+):  # R10, issue 5, R10.1
     from verkstall.orders.models import Order
     from verkstall.people.models import Person
     from verkstall.providers.models import Provider

@@ -19,9 +19,9 @@ import pytest
 from django.urls import reverse
 
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
 from verkstall.core.personal_number import make_test_personal_number
 from verkstall.people.models import Person, Protection
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 
@@ -69,14 +69,16 @@ def test_the_registration_screen_normalises_the_number_too(world, client):  # R1
 
 
 @pytest.mark.parametrize("zero", [ARABIC_INDIC, 0x0966])
-def test_digits_of_another_script_are_refused_and_nothing_is_stored(world, api, zero):  # issue 11
+def test_digits_of_another_script_are_refused_and_nothing_is_stored(
+    world, api, zero
+):  # issue 11, R1.1
     response = api(world.officer).post(PERSONS, body(in_digits(NUMBER, zero)), format="json")
     assert response.status_code == 400
     assert "0–9" in response.json()["personal_number"][0]
     assert not Person.objects.exists()
 
 
-def test_the_searches_find_the_client_by_a_fullwidth_number(world, api, client):  # issue 11
+def test_the_searches_find_the_client_by_a_fullwidth_number(world, api, client):  # issue 11, R1.1
     person = world.person(personal_number=NUMBER, first_name="Fullbredd")
     for written in (in_digits(NUMBER, FULLWIDTH), in_digits(NUMBER[2:], FULLWIDTH)):
         found = api(world.officer).get(PERSONS, headers={"X-Search-Query": written})
@@ -102,7 +104,7 @@ def test_the_access_log_reviewer_finds_the_client_by_a_fullwidth_number(world, c
     "q",
     [NUMBER, "19500101-9826", "500101-9826", "9826", in_digits(NUMBER, FULLWIDTH), "Vera 1950"],
 )
-def test_a_number_in_the_api_address_is_refused_naming_q_and_the_header(world, api, q):
+def test_a_number_in_the_api_address_is_refused_naming_q_and_the_header(world, api, q):  # R1.1
     # issue 11: `GET /api/persons/?q=<personnummer>` put the number in every server log.
     world.person(personal_number=NUMBER, first_name="Vera")
     response = api(world.officer).get(PERSONS, {"q": q})
@@ -127,7 +129,7 @@ def test_the_api_search_takes_number_and_name_in_the_header_and_a_name_in_q(worl
     assert len(result_ids(client.get(PERSONS))) == 2
 
 
-def test_a_number_in_the_screens_address_is_refused_with_a_swedish_message(world, client):
+def test_a_number_in_the_screens_address_is_refused_with_a_swedish_message(world, client):  # R1.1
     # issue 11: `GET /clients/?q=<personnummer>`; the search field posts instead.
     world.person(personal_number=NUMBER, first_name="Vera")
     client.force_login(world.officer)
@@ -141,7 +143,7 @@ def test_a_number_in_the_screens_address_is_refused_with_a_swedish_message(world
     assert posted.status_code == 200 and "Vera" in posted.content.decode()
 
 
-def test_the_schema_documents_the_header_and_the_name_only_q(client, world):  # issue 11
+def test_the_schema_documents_the_header_and_the_name_only_q(client, world):  # issue 11, R1.1
     client.force_login(world.officer)
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     parameters = {
@@ -154,7 +156,9 @@ def test_the_schema_documents_the_header_and_the_name_only_q(client, world):  # 
 # --- the duplicate-number answer ------------------------------------------------------------
 
 
-def test_the_own_units_duplicate_says_so_and_the_screen_links_to_the_client(world, api, client):
+def test_the_own_units_duplicate_says_so_and_the_screen_links_to_the_client(
+    world, api, client
+):  # R1.1
     # issue 11: the officer sees the client anyway, so the answer may say where it is.
     person = world.person(personal_number=NUMBER)
     response = api(world.officer).post(PERSONS, body(NUMBER), format="json")

@@ -39,11 +39,11 @@ def _assert_no_html(response):
     assert "<form" not in body and "<html" not in body.lower() and "<option" not in body
 
 
-def test_production_renders_json_only(production_renderers):
+def test_production_renders_json_only(production_renderers):  # R10.1
     assert production_renderers == ["rest_framework.renderers.JSONRenderer"]
 
 
-def test_the_browsable_api_is_refused_in_production(production_renderers, client, world):
+def test_the_browsable_api_is_refused_in_production(production_renderers, client, world):  # R10.1
     order = world.order()
     client.force_login(world.officer)
     for url in (
@@ -66,7 +66,7 @@ def test_the_browsable_api_is_refused_in_production(production_renderers, client
     assert as_browser.json()["results"][0]["id"] == order.pk
 
 
-def test_the_schema_and_docs_stay_in_production(production_renderers, client, world):
+def test_the_schema_and_docs_stay_in_production(production_renderers, client, world):  # R10.1
     client.force_login(world.officer)
     schema = client.get("/api/schema/", {"format": "json"})
     assert schema.status_code == 200
@@ -78,7 +78,7 @@ def test_the_schema_and_docs_stay_in_production(production_renderers, client, wo
         assert page["Content-Type"].startswith("text/html")
 
 
-def test_the_test_settings_keep_the_browsable_api(client, world):
+def test_the_test_settings_keep_the_browsable_api(client, world):  # R10.1
     client.force_login(world.officer)
     response = client.get("/api/orders/", {"format": "api"})
     assert response.status_code == 200

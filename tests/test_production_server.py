@@ -136,13 +136,13 @@ def _static_file(port: int, url: str, content_type: str) -> bytes:
 
 _OFFICER = """
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
+from verkstall.tooling import testing as build
 muni = build.municipality(name="Provkommun")
 build.user(Role.OFFICER, muni, unit=build.unit(muni, "Provenheten"), username="prov.officer")
 """
 
 
-def test_the_documented_production_setup_serves_css_and_htmx(tmp_path):
+def test_the_documented_production_setup_serves_css_and_htmx(tmp_path):  # R10.1
     env = _environment(tmp_path)
     # README: migrate, collectstatic (independent: run side by side to save time).
     migrate = _manage(env, "migrate", "--noinput")

@@ -61,19 +61,21 @@ def test_the_schema_is_also_served_by_accept_header(world, api):  # ARCHITECTURE
 
 
 @pytest.mark.parametrize("path", EXPECTED_PATHS)
-def test_the_schema_describes_every_client_decision_and_order_endpoint(schema, path):  # R1, R3
+def test_the_schema_describes_every_client_decision_and_order_endpoint(
+    schema, path
+):  # R1.1, R1.2, R3.1
     assert path in schema["paths"]
 
 
 @pytest.mark.parametrize("action", ORDER_ACTIONS)
-def test_every_order_transition_is_a_post_documenting_200_400_403_404_409(schema, action):  # R3
+def test_every_order_transition_is_a_post_documenting_200_400_403_404_409(schema, action):  # R3.1
     operation = schema["paths"][f"/api/orders/{{id}}/{action}/"]["post"]
     assert {"200", "400", "403", "404", "409"} <= set(operation["responses"])
     conflict = operation["responses"]["409"]["content"]["application/json"]["schema"]
     assert conflict == {"$ref": "#/components/schemas/Conflict"}
 
 
-def test_the_conflict_body_names_state_and_allowed_actions(schema):  # R3
+def test_the_conflict_body_names_state_and_allowed_actions(schema):  # R3.1
     conflict = schema["components"]["schemas"]["Conflict"]
     assert {"detail", "state", "allowed_actions"} <= set(conflict["required"])
 

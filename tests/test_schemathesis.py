@@ -39,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
 
 from verkstall.access.roles import Role
 from verkstall.access.token_services import issue_token
-from verkstall.core.isolation_check import build_world
+from verkstall.tooling.isolation_world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,7 @@ def inside_the_test_transaction():
 @pytest.fixture
 def api_world(settings, tmp_path):
     settings.DATA_DIR = tmp_path
-    from verkstall.people.services import set_protection
+    from verkstall.people.protection_services import set_protection
 
     generated = build_world(WORLD)
     officer = next(u for u in generated.users if u.role_enum == Role.OFFICER)

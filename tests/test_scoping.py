@@ -10,13 +10,13 @@ import pytest
 from django.utils import timezone
 
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
 from verkstall.decisions.selectors import decisions_for
 from verkstall.orders import services
 from verkstall.orders.models import Order
 from verkstall.orders.selectors import orders_for
 from verkstall.people.models import Person
 from verkstall.people.selectors import persons_for, search_persons
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 
@@ -257,7 +257,7 @@ def test_a_user_of_another_municipality_sees_nothing(scene, api, role):  # Actor
 
 def test_an_officer_moved_to_another_municipality_keeping_the_unit_id_sees_nothing(
     scene,
-):  # tenancy
+):  # tenancy, Actors
     """The municipality filter comes first: a unit id alone never opens another tenant."""
     world = scene.world
     other = build.municipality()

@@ -17,7 +17,7 @@ from walkers import project_classes, writable_serializer_fields
 
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core import testing as build
+from verkstall.tooling import testing as build
 
 
 def project_serializers() -> list[type[serializers.BaseSerializer]]:

@@ -30,6 +30,15 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
+# SPEC.md, for the SPEC index (`python -m verkstall spec_index`): `shared/` beside the
+# repository (as CI clones it), else the development machine's shared folder.
+_SPEC_BESIDE = REPO_DIR.parent / "shared" / "SPEC.md"
+SPEC_PATH = Path(
+    os.environ.get(
+        "VERKSTALL_SPEC",
+        _SPEC_BESIDE if _SPEC_BESIDE.is_file() else "/work/shared/SPEC.md",
+    )
+)
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -91,7 +100,7 @@ INSTALLED_APPS = [
     "verkstall.plans",
     "verkstall.followups",
     "verkstall.audit",
-    "verkstall.benchmarks",
+    "verkstall.tooling",
 ]
 
 MIDDLEWARE = [

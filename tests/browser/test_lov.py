@@ -19,13 +19,13 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from verkstall.core import clock
-from verkstall.core import testing as build
 from verkstall.journal.models import CaseJournalEntry
 from verkstall.orders.models import Order
 from verkstall.providers import rotation
 from verkstall.providers.models import Provider, ProviderChoice, RotationAssignment
 from verkstall.providers.rotation_selectors import kind_label
 from verkstall.providers.services import ensure_contract
+from verkstall.tooling import testing as build
 
 from .helpers import act, field, log_in, order_pk_from
 

@@ -14,10 +14,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from verkstall.core import testing as build
 from verkstall.decisions.models import Decision
 from verkstall.orders.models import Order, OrderEvent
 from verkstall.people.models import Person
+from verkstall.tooling import testing as build
 
 from .helpers import act, field, log_in, log_out, order_pk_from
 
@@ -149,7 +149,7 @@ def test_officer_registers_client_and_decision_in_the_browser(page, world):  # R
 
 
 @pytest.mark.browser
-def test_provider_cannot_open_another_providers_order(page, world):  # scoping
+def test_provider_cannot_open_another_providers_order(page, world):  # scoping, Actors
     theirs = world.order(provider=world.provider_b, state="sent")
     ours = world.order(provider=world.provider_a, state="sent")
     log_in(page, "staff_a")

@@ -14,10 +14,10 @@ from playwright.sync_api import Page, expect
 
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core import testing as build
 from verkstall.orders import services as orders
-from verkstall.people import services as people
+from verkstall.people import protection_services
 from verkstall.people.models import Protection
+from verkstall.tooling import testing as build
 
 from .helpers import log_in, log_out
 
@@ -30,9 +30,11 @@ def test_provider_staff_see_the_placeholder_on_a_protected_clients_order(
     page: Page, world
 ):  # R10.5, R10.1
     person = world.person(street_address=STREET, phone=PHONE, city="Doldaby")
-    people.set_protection(world.officer, person, protection=Protection.PROTECTED_REGISTRATION)
+    protection_services.set_protection(
+        world.officer, person, protection=Protection.PROTECTED_REGISTRATION
+    )
     order = world.order(decision=world.decision(person))
-    people.record_oral_briefing(
+    protection_services.record_oral_briefing(
         world.officer,
         order,
         told_name="Enhetschefen",

@@ -16,8 +16,11 @@ from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.core.dates import parse_date, parse_past_moment
 from verkstall.core.errors import PermissionDenied, ValidationFailed
+from verkstall.decisions.catalogue import ServiceKind
+from verkstall.journal.case_services import write_case_entry
 from verkstall.orders.models import EventKind, Order, ReplyChannel
-from verkstall.orders.services import _provider_actor, _reply_channel, record_event
+from verkstall.orders.services import provider_acting, record_event, reply_channel
+from verkstall.orders.states import ACTIVE, ISSUED, WITH_PROVIDER, State
 
 from .models import (
     Absence,
@@ -29,10 +32,9 @@ from .models import (
 )
 
 LONG_ABSENCE_DAYS = 30  # "mer än 30 dagar sammanhängande frånvaro" [003]
-ABSENCE_STATES = ("acknowledged", "started")
-# A provider is current for the client while its order is sent, acknowledged or started (R7.3).
-CURRENT_PROVIDER_STATES = ("sent", "acknowledged", "started")
-ACK_STATES = (*CURRENT_PROVIDER_STATES, "ended")
+# Order state groups (orders.states): absences concern ACTIVE orders; a provider is current for
+# the client while its order is WITH_PROVIDER (R7.3); a hospital notice is acknowledged on an
+# ISSUED order (until after the end).
 
 
 def _lock_order(order: Order) -> Order:
@@ -80,7 +82,7 @@ def _flag_if_long(absence: Absence, order: Order, today: date) -> bool:
     """Write ABSENCE_LONG once, when the absence has passed 30 consecutive days (R7.2)."""
     if absence.long_flagged_at is not None or _days(absence, today) <= LONG_ABSENCE_DAYS:
         return False
-    if order.state not in ABSENCE_STATES:
+    if order.state not in ACTIVE:
         return False
     day_31 = absence.from_date + timedelta(days=LONG_ABSENCE_DAYS)
     record_event(
@@ -93,7 +95,7 @@ def _flag_if_long(absence: Absence, order: Order, today: date) -> bool:
             "from_date": absence.from_date.isoformat(),
             "text": f"Frånvaro sedan {absence.from_date:%Y-%m-%d}, mer än 30 dagar i följd.",
         },
-        allowed_states=ABSENCE_STATES,
+        allowed_states=ACTIVE,
     )
     absence.long_flagged_at = clock.now()
     absence.save(update_fields=["long_flagged_at"])
@@ -130,7 +132,7 @@ def _create_absence(
         },
         on_behalf_of=on_behalf,
         channel=channel,
-        allowed_states=ABSENCE_STATES,
+        allowed_states=ACTIVE,
     )
     _flag_if_long(absence, order, clock.today())
     return absence
@@ -143,14 +145,14 @@ def register_absence(
     """The provider registers an absence (R7.1): its own staff, or the officer or fee officer
     for a provider that is not connected, saying how the report came in (R3.3)."""
     order = _lock_order(order)
-    on_behalf = _provider_actor(actor, order, "registrera frånvaro")
+    on_behalf = provider_acting(actor, order, "registrera frånvaro")
     errors: dict[str, str] = {}
-    channel = _reply_channel(on_behalf, channel, errors)
+    channel = reply_channel(on_behalf, channel, errors)
     if reason not in AbsenceReason.values:
         errors["reason"] = "Välj en orsak till frånvaron."
     start = parse_date(from_date, "from_date", errors)
     end = parse_date(to_date, "to_date", errors, required=False)
-    if order.state in ABSENCE_STATES:
+    if order.state in ACTIVE:
         _check_period(order, start, end, errors)
     if errors:
         raise ValidationFailed(errors)
@@ -170,7 +172,7 @@ def end_absence(actor, absence: Absence, *, to_date, channel: str = "") -> Absen
     """Set the last day of an ongoing absence (or correct it, by the 5th, R9.1)."""
     order = _lock_order(absence.order)
     absence = Absence.objects.select_for_update().get(pk=absence.pk)
-    _provider_actor(actor, order, "avsluta frånvaron")
+    provider_acting(actor, order, "avsluta frånvaron")
     errors: dict[str, str] = {}
     end = parse_date(to_date, "to_date", errors)
     if end:
@@ -188,9 +190,9 @@ def report_absence_to_officer(actor, absence: Absence, *, note: str = "", channe
     """The provider tells the officer about an absence of more than 30 days (R7.2, seed 003)."""
     order = _lock_order(absence.order)
     absence = Absence.objects.select_for_update().get(pk=absence.pk)
-    on_behalf = _provider_actor(actor, order, "rapportera frånvaron")
+    on_behalf = provider_acting(actor, order, "rapportera frånvaron")
     errors: dict[str, str] = {}
-    channel = _reply_channel(on_behalf, channel, errors)
+    channel = reply_channel(on_behalf, channel, errors)
     if errors:
         raise ValidationFailed(errors)
     event = record_event(
@@ -203,7 +205,7 @@ def report_absence_to_officer(actor, absence: Absence, *, note: str = "", channe
         },
         on_behalf_of=on_behalf,
         channel=channel,
-        allowed_states=ABSENCE_STATES,
+        allowed_states=ACTIVE,
     )
     absence.reported_at = clock.now()
     absence.save(update_fields=["reported_at"])
@@ -218,7 +220,7 @@ def flag_long_absences(today: date | None = None) -> int:
     candidates = Absence.objects.filter(
         long_flagged_at__isnull=True,
         from_date__lte=limit,
-        order__state__in=ABSENCE_STATES,
+        order__state__in=ACTIVE,
     ).filter(
         # A long absence is ongoing or ends on or after its 31st day.
         Q(to_date__isnull=True) | Q(to_date__gte=F("from_date") + timedelta(days=LONG_ABSENCE_DAYS))
@@ -234,6 +236,30 @@ def flag_long_absences(today: date | None = None) -> int:
 
 
 @transaction.atomic
+def on_decision_granted(*, actor, decision, services) -> None:
+    """Hook DECISION_GRANTED (core/hooks.py, registered in AbsencesConfig.ready): a granted
+    short-term stay registers absence on the client's current orders automatically (R7.1,
+    seed 002 "Vid korttidsvistelse läggs frånvaro in automatiskt"). When that cannot be done
+    (no order has started, or absence is already registered for those days) the decision
+    still stands and the case journal says why."""
+    person = decision.person
+    for svc in services:
+        if svc["service_type"].kind != ServiceKind.SHORT_TERM_STAY:
+            continue
+        try:
+            with transaction.atomic():
+                absences_for_short_term_stay(
+                    actor, person, from_date=svc["valid_from"], to_date=svc["valid_to"]
+                )
+        except ValidationFailed as exc:
+            write_case_entry(
+                actor,
+                person=person,
+                title="Frånvaro vid korttidsvistelse",
+                text=f"Frånvaro registrerades inte automatiskt: {exc.message}",
+            )
+
+
 def absences_for_short_term_stay(actor, person, *, from_date, to_date=None) -> list[Absence]:
     """A short-term stay registers absence automatically on every started order of the
     client (R7.1, seed 002 "Vid korttidsvistelse läggs frånvaro in automatiskt"). Registered
@@ -249,7 +275,7 @@ def absences_for_short_term_stay(actor, person, *, from_date, to_date=None) -> l
     orders = [
         _lock_order(o)
         for o in Order.objects.filter(
-            municipality_id=person.municipality_id, person_id=person.pk, state="started"
+            municipality_id=person.municipality_id, person_id=person.pk, state=State.STARTED
         ).order_by("pk")
     ]
     if not orders:
@@ -321,7 +347,7 @@ def receive_notice(
     orders = Order.objects.filter(
         municipality_id=person.municipality_id,
         person_id=person.pk,
-        state__in=CURRENT_PROVIDER_STATES,
+        state__in=WITH_PROVIDER,
     ).order_by("pk")
     for order in orders:
         receipt = NoticeReceipt.objects.create(
@@ -339,7 +365,7 @@ def receive_notice(
                 "occurred_at": when.isoformat(),
                 "text": f"{notice.get_kind_display()} {timezone.localtime(when):%Y-%m-%d %H:%M}",
             },
-            allowed_states=CURRENT_PROVIDER_STATES,
+            allowed_states=WITH_PROVIDER,
         )
     return notice
 
@@ -349,9 +375,9 @@ def acknowledge_notice(actor, receipt: NoticeReceipt, *, channel: str = "") -> N
     """The provider acknowledges its copy of the notice ("Utföraren kvitterar", seed 002)."""
     order = _lock_order(receipt.order)
     receipt = NoticeReceipt.objects.select_for_update().select_related("notice").get(pk=receipt.pk)
-    on_behalf = _provider_actor(actor, order, "kvittera meddelandet")
+    on_behalf = provider_acting(actor, order, "kvittera meddelandet")
     errors: dict[str, str] = {}
-    channel = _reply_channel(on_behalf, channel, errors)
+    channel = reply_channel(on_behalf, channel, errors)
     if receipt.acknowledged_at is not None:
         errors["receipt"] = (
             f"Meddelandet är redan kvitterat "
@@ -366,7 +392,7 @@ def acknowledge_notice(actor, receipt: NoticeReceipt, *, channel: str = "") -> N
         data={"notice": receipt.notice_id, "receipt": receipt.pk},
         on_behalf_of=on_behalf,
         channel=channel,
-        allowed_states=ACK_STATES,
+        allowed_states=ISSUED,
     )
     receipt.acknowledged_at = clock.now()
     receipt.acknowledged_by = actor

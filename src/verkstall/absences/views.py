@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from verkstall.access.policies import registers_on_behalf
 from verkstall.core.errors import DomainError
-from verkstall.core.views import form_errors_from, reply_form
+from verkstall.core.views import reply_form, run_form
 from verkstall.orders.selectors import get_order
 from verkstall.people.selectors import get_person
 
@@ -24,14 +24,16 @@ def order_absences(request, pk):
     order = get_order(request.user, pk)
     on_behalf = registers_on_behalf(request.user, order.provider)
     form = reply_form(AbsenceForm, on_behalf, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.register_absence(request.user, order, **form.cleaned_data)
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            messages.success(request, "Frånvaron är registrerad.")
-            return redirect("order-absences", pk=order.pk)
+    if request.method == "POST":
+        done = run_form(
+            request,
+            form,
+            lambda data: services.register_absence(request.user, order, **data),
+            success_message="Frånvaron är registrerad.",
+            redirect_to=lambda _: redirect("order-absences", pk=order.pk),
+        )
+        if done:
+            return done
     return render(
         request,
         "absences/order_absences.html",
@@ -83,18 +85,18 @@ def short_term_stay(request, person_pk):
         raise Http404
     person = get_person(request.user, person_pk)
     form = ShortTermStayForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.absences_for_short_term_stay(
-                request.user, person, **form.cleaned_data
-            )
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            messages.success(
-                request, f"Frånvaro är registrerad på {len(created)} påbörjade insatser."
-            )
-            return redirect("person-detail", pk=person.pk)
+    if request.method == "POST":
+        done = run_form(
+            request,
+            form,
+            lambda data: services.absences_for_short_term_stay(request.user, person, **data),
+            success_message=lambda created: (
+                f"Frånvaro är registrerad på {len(created)} påbörjade insatser."
+            ),
+            redirect_to=lambda _: redirect("person-detail", pk=person.pk),
+        )
+        if done:
+            return done
     return render(
         request,
         "absences/short_term_stay.html",

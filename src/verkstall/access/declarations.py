@@ -29,8 +29,8 @@ class Scope(StrEnum):
     PUBLIC = "public"  # the login and logout pages; nothing else
     NONE = "none"  # no rows of any organisation (the start page, the API schema)
     ORDER = "order_scope"  # access.scoping.order_scope and what hangs on an order
-    PERSON = "person_scope"  # access.scoping.person_scope
-    DECISION = "decision_scope"  # access.scoping.decision_scope
+    PERSON = "person_scope"  # people.scoping.person_scope
+    DECISION = "decision_scope"  # decisions.scoping.decision_scope
     DUE_ITEM = "due_item_scope"  # deadlines.selectors: the watchlist scopes of the role
     MESSAGE = "message_scope"  # journal.selectors: messages the user's side sent or received
     SWITCH = "switch_scope"  # orders.switch_selectors: switches of orders the user may see
@@ -87,14 +87,16 @@ VIEWS: dict[str, Access] = {
     "django.contrib.auth.views.LogoutView": PUBLIC,
     "verkstall.core.views.home": _a(ALL_ROLES, Scope.ORDER, L),
     # people
-    "verkstall.people.views.person_list": Access(CLIENT_ROLES, Scope.PERSON, L, reads_on_post=True),
-    "verkstall.people.views.person_create": _a(OFFICER, Scope.PERSON, C),
-    "verkstall.people.views.person_detail": _a(CLIENT_ROLES, Scope.PERSON, V),
-    "verkstall.people.views.person_protection": _a(OFFICER, Scope.PERSON, C),
-    "verkstall.people.views.protected_access_grant": _a(OFFICER, Scope.PERSON, C),
-    "verkstall.people.views.protected_access_revoke": _a(OFFICER, Scope.PERSON, C),
-    "verkstall.people.views.protection_request_decide": _a(OFFICER, Scope.PERSON, C),
-    "verkstall.people.views.oral_briefing_create": _a(OFFICER, Scope.ORDER, C),
+    "verkstall.orders.person_views.person_list": Access(
+        CLIENT_ROLES, Scope.PERSON, L, reads_on_post=True
+    ),
+    "verkstall.orders.person_views.person_create": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.orders.person_views.person_detail": _a(CLIENT_ROLES, Scope.PERSON, V),
+    "verkstall.orders.person_views.person_protection": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.orders.person_views.protected_access_grant": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.orders.person_views.protected_access_revoke": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.orders.person_views.protection_request_decide": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.orders.person_views.oral_briefing_create": _a(OFFICER, Scope.ORDER, C),
     # decisions
     "verkstall.decisions.views.decision_create": _a(OFFICER, Scope.PERSON, C),
     "verkstall.decisions.document_views.decision_letter_pdf": _a(OFFICER, Scope.DECISION, X),

@@ -7,6 +7,9 @@ class AuditConfig(AppConfig):
     verbose_name = "Åtkomstlogg"
 
     def ready(self) -> None:
+        from verkstall.core import hooks
+
         from . import capture
 
         capture.connect()
+        hooks.register(hooks.CLIENTS_READ, capture.saw)

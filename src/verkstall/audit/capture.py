@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.db.models.signals import post_init, post_save
 
+from .client_models import CLIENT_DATA
+
 
 @dataclass
 class Capture:
@@ -21,41 +23,22 @@ class Capture:
     decisions: set[int] = field(default_factory=set)
     # Orders and decisions whose client is already known from a loaded instance: no query.
     known: dict[tuple[str, int], int] = field(default_factory=dict)
+    # Rows of models that name their client further away ("app.Model" -> primary keys).
+    rows: dict[str, set[int]] = field(default_factory=dict)
 
     def unresolved(self, kind: str, ids: set[int]) -> set[int]:
         return {pk for pk in ids if (kind, pk) not in self.known}
 
     def __bool__(self) -> bool:
-        return bool(self.persons or self.orders or self.decisions)
+        return bool(self.persons or self.orders or self.decisions or self.rows)
 
 
 _current: ContextVar[Capture | None] = ContextVar("verkstall_audit_capture", default=None)
 
-# Models with client data, and how each names its client: directly, or through its order or
-# decision (resolved in one query when the request's log is written).
-CLIENT_MODELS = {
-    "people.Person": "pk",
-    "people.Relative": "person_id",
-    "people.ProtectionRequest": "person_id",
-    "decisions.Decision": "person_id",
-    "decisions.GrantedService": "decision_id",
-    "orders.Order": "person_id",
-    "orders.OrderEvent": "order_id",
-    "orders.ProviderSwitch": "person_id",
-    "orders.TemporaryChange": "order_id",
-    "deadlines.DueItem": "person_id",
-    "journal.CaseJournalEntry": "person_id",
-    "journal.CaseDocument": "order_id",
-    "journal.ProviderJournalEntry": "person_id",
-    "journal.Message": "person_id",
-    "absences.Absence": "order_id",
-    "absences.HospitalNotice": "person_id",
-    "absences.NoticeReceipt": "order_id",
-    "plans.ImplementationPlan": "order_id",
-    "followups.FollowUp": "order_id",
-    "providers.RotationAssignment": "person_id",
-    "providers.ProviderChoice": "person_id",
-}
+# Models with client data, and how each names its client: directly, through its order or
+# decision (resolved in one query per kind when the request's log is written), or as a "row"
+# resolved through its declared lookup. Derived from the one declaration (client_models.py).
+CLIENT_MODELS = {c.label: c.captured_as for c in CLIENT_DATA}
 
 
 @contextmanager
@@ -78,6 +61,10 @@ def saw(person_ids) -> None:
 def _note(instance, attribute: str) -> None:
     cap = _current.get()
     if cap is None:
+        return
+    if attribute == "row":
+        if instance.pk is not None:
+            cap.rows.setdefault(instance._meta.label, set()).add(instance.pk)
         return
     value = instance.__dict__.get("id" if attribute == "pk" else attribute)
     if value is None:

@@ -1,10 +1,18 @@
 """Writes the access log of each request before its response leaves (R10.4).
 
-If the log cannot be written, the request fails rather than hand out unlogged client data."""
+If the log cannot be written, the request fails rather than hand out unlogged client data.
+A write (POST, PUT, PATCH, DELETE) runs in one transaction with its log rows: the view and the
+log insert sit inside one `transaction.atomic()`, so the services' own atomic blocks become
+savepoints, and the write commits together with its log rows or not at all. If the log insert
+fails, or the view ends in a server error (5xx), the whole request is rolled back; what waits
+for a commit (`transaction.on_commit`, such as the order e-mail) runs after this outer commit.
+Reads run outside a transaction, as before.
+"""
 
 from __future__ import annotations
 
 from axes.helpers import get_client_ip_address
+from django.db import transaction
 
 from verkstall.access import declarations
 from verkstall.access.declarations import AuditAction
@@ -18,6 +26,16 @@ class AccessLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method not in services.UNSAFE_METHODS:
+            return self._logged(request)
+        with transaction.atomic():
+            response = self._logged(request)
+            if response.status_code >= 500:
+                # An error the view did not handle: nothing of the write is kept (R10.4).
+                transaction.set_rollback(True)
+        return response
+
+    def _logged(self, request):
         with capture.capturing() as cap:
             response = self.get_response(request)
         match = request.resolver_match

@@ -30,28 +30,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from verkstall.absences.models import Absence, HospitalNotice, NoticeReceipt
 from verkstall.access.models import Municipality
-from verkstall.deadlines.models import DueItem, Reminder
-from verkstall.decisions.models import Decision, GrantedService
-from verkstall.followups.models import FollowUp
-from verkstall.journal.models import (
-    CaseJournalEntry,
-    Message,
-    MessageReceipt,
-    ProviderJournalEntry,
-)
-from verkstall.orders.models import Order, OrderEvent, ProviderSwitch, TemporaryChange
-from verkstall.orders.states import State
+from verkstall.decisions.models import GrantedService
+from verkstall.orders.models import Order
 from verkstall.people.models import (
-    OralBriefing,
     Person,
-    ProtectedDataAccess,
-    ProtectionRequest,
 )
-from verkstall.plans.models import ImplementationPlan
-from verkstall.providers.models import ProviderChoice, RotationAssignment
 
+from .client_models import CLIENT_DATA
 from .retention import (
     DEFAULT_REMOVE_WITHIN_YEARS,
     DEFAULT_RESEARCH_DAYS,
@@ -62,73 +48,10 @@ from .retention import (
     latest,
 )
 
-# Orders in these states are over; any other state keeps the client (R10.6 "after the last
-# entry" presumes the case is closed).
-CLOSED_ORDER_STATES = (State.ENDED.value, State.CANCELLED.value)
-
 # (model, lookup from the model to the client's id, the date and date-time fields that are
-# entries about the client). A new model holding client data must be added here and to
-# retention_services.REMOVAL_PLAN; test_retention checks both against the model graph.
-LAST_ENTRY_SOURCES: tuple[tuple[type, str, tuple[str, ...]], ...] = (
-    (Person, "id", ("created_at", "updated_at", "protection_set_at")),
-    (ProtectedDataAccess, "person_id", ("granted_at", "revoked_at")),
-    (ProtectionRequest, "person_id", ("requested_at", "decided_at")),
-    (OralBriefing, "person_id", ("told_at", "recorded_at")),
-    (Decision, "person_id", ("decided_on", "created_at")),
-    (GrantedService, "decision__person_id", ("valid_from", "valid_to")),
-    (
-        Order,
-        "person_id",
-        (
-            "created_at",
-            "updated_at",
-            "written_on",
-            "sent_at",
-            "acknowledged_at",
-            "start_date",
-            "end_date",
-        ),
-    ),
-    (OrderEvent, "order__person_id", ("occurred_at", "recorded_at")),
-    (
-        ProviderSwitch,
-        "person_id",
-        (
-            "created_at",
-            "requested_on",
-            "old_provider_informed_at",
-            "new_provider_informed_at",
-            "providers_agreed_at",
-            "agreed_date",
-            "completed_at",
-        ),
-    ),
-    (TemporaryChange, "order__person_id", ("created_at", "to_date")),
-    (DueItem, "person_id", ("start_recorded_at", "met_at")),
-    (Reminder, "due_item__person_id", ("sent_at",)),
-    (CaseJournalEntry, "person_id", ("written_at",)),
-    (ProviderJournalEntry, "person_id", ("written_at",)),
-    (Message, "person_id", ("sent_at",)),
-    (MessageReceipt, "message__person_id", ("read_at",)),
-    (
-        ImplementationPlan,
-        "order__person_id",
-        ("created_at", "updated_at", "begun_at", "sent_at", "confirmed_at", "reviewed_at"),
-    ),
-    (
-        FollowUp,
-        "order__person_id",
-        ("created_at", "updated_at", "requested_at", "answered_at", "done_at"),
-    ),
-    (
-        Absence,
-        "order__person_id",
-        ("from_date", "to_date", "registered_at", "long_flagged_at", "reported_at"),
-    ),
-    (HospitalNotice, "person_id", ("occurred_at", "received_at")),
-    (NoticeReceipt, "notice__person_id", ("acknowledged_at",)),
-    (ProviderChoice, "person_id", ("registered_at", "form_received_on")),
-    (RotationAssignment, "person_id", ("assigned_at",)),
+# entries about the client): derived from the one declaration (client_models.py).
+LAST_ENTRY_SOURCES: tuple[tuple[type, str, tuple[str, ...]], ...] = tuple(
+    (c.model, c.client, c.dated) for c in CLIENT_DATA if c.dated
 )
 
 
@@ -175,7 +98,7 @@ def _as_date(value: date | datetime | None) -> date | None:
 
 def ongoing_q(today: date) -> Q:
     """Persons with an order not ended or cancelled, or a granted service still valid."""
-    open_order = Order.objects.filter(person=OuterRef("pk")).exclude(state__in=CLOSED_ORDER_STATES)
+    open_order = Order.objects.open().filter(person=OuterRef("pk"))
     valid_service = GrantedService.objects.filter(decision__person=OuterRef("pk")).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=today)
     )

@@ -34,32 +34,22 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q, QuerySet
 
-from verkstall.absences.models import Absence, HospitalNotice, NoticeReceipt
 from verkstall.access.declarations import AuditAction
-from verkstall.deadlines.models import DueItem, Reminder
+from verkstall.deadlines.models import DueItem
 from verkstall.decisions.models import Decision, GrantedService
-from verkstall.followups.models import FollowUp
+from verkstall.journal.case_services import documents_dir
 from verkstall.journal.models import (
     CaseDocument,
-    CaseJournalEntry,
-    Message,
-    MessageReceipt,
-    ProviderJournalEntry,
 )
-from verkstall.journal.services import documents_dir
-from verkstall.orders.models import Order, OrderEvent, ProviderSwitch, TemporaryChange
+from verkstall.orders.models import Order
 from verkstall.people.models import (
-    OralBriefing,
     Person,
-    ProtectedDataAccess,
-    ProtectionRequest,
-    Relative,
 )
 from verkstall.plans.models import ImplementationPlan
 from verkstall.plans.storage import document_storage
-from verkstall.providers.models import ProviderChoice, RotationAssignment
 
 from . import retention_selectors as selectors
+from .client_models import CLIENT_DATA, ClientIds
 from .retention import Assessment, RetentionRule, assess, birth_date_of
 from .services import record_system
 
@@ -71,63 +61,15 @@ RETENTION_SETTING = "verkstall.retention"
 OrderServices = Order.services.through
 
 
-@dataclass(frozen=True)
-class _Ids:
-    person: int
-    orders: list[int]
-    decisions: list[int]
-    services: list[int]
-
-
 # The order of deletion, children before parents: (model, which of its rows belong to the
-# client). Every model with a foreign key to a client, an order, a decision or a granted
-# service is here; test_retention checks this against the model graph.
-REMOVAL_PLAN: tuple[tuple[type, Callable[[_Ids], Q]], ...] = (
-    (
-        Reminder,
-        lambda i: (
-            Q(due_item__person_id=i.person)
-            | Q(due_item__order_id__in=i.orders)
-            | Q(due_item__decision_id__in=i.decisions)
-        ),
-    ),
-    (
-        DueItem,
-        lambda i: Q(person_id=i.person) | Q(order_id__in=i.orders) | Q(decision_id__in=i.decisions),
-    ),
-    (MessageReceipt, lambda i: Q(message__person_id=i.person) | Q(message__order_id__in=i.orders)),
-    (Message, lambda i: Q(person_id=i.person) | Q(order_id__in=i.orders)),
-    (CaseDocument, lambda i: Q(entry__person_id=i.person) | Q(order_id__in=i.orders)),
-    (CaseJournalEntry, lambda i: Q(person_id=i.person)),
-    (ProviderJournalEntry, lambda i: Q(person_id=i.person) | Q(order_id__in=i.orders)),
-    (NoticeReceipt, lambda i: Q(notice__person_id=i.person) | Q(order_id__in=i.orders)),
-    (HospitalNotice, lambda i: Q(person_id=i.person)),
-    (Absence, lambda i: Q(order_id__in=i.orders)),
-    (ImplementationPlan, lambda i: Q(order_id__in=i.orders)),
-    (FollowUp, lambda i: Q(order_id__in=i.orders)),
-    (OralBriefing, lambda i: Q(person_id=i.person) | Q(order_id__in=i.orders)),
-    (TemporaryChange, lambda i: Q(order_id__in=i.orders)),
-    (
-        ProviderSwitch,
-        lambda i: (
-            Q(person_id=i.person) | Q(old_order_id__in=i.orders) | Q(new_order_id__in=i.orders)
-        ),
-    ),
-    (OrderEvent, lambda i: Q(order_id__in=i.orders)),
-    (OrderServices, lambda i: Q(order_id__in=i.orders) | Q(grantedservice_id__in=i.services)),
-    (Order, lambda i: Q(pk__in=i.orders)),
-    (ProviderChoice, lambda i: Q(person_id=i.person) | Q(granted_service_id__in=i.services)),
-    (RotationAssignment, lambda i: Q(person_id=i.person) | Q(granted_service_id__in=i.services)),
-    (GrantedService, lambda i: Q(pk__in=i.services)),
-    (Decision, lambda i: Q(pk__in=i.decisions)),
-    (Relative, lambda i: Q(person_id=i.person)),
-    (ProtectedDataAccess, lambda i: Q(person_id=i.person)),
-    (ProtectionRequest, lambda i: Q(person_id=i.person)),
-    (Person, lambda i: Q(pk=i.person)),
+# client). Derived from the one declaration (client_models.py), which a test checks against
+# the model graph.
+REMOVAL_PLAN: tuple[tuple[type, Callable[[ClientIds], Q]], ...] = tuple(
+    (c.model, c.rows) for c in CLIENT_DATA
 )
 
 
-def _rows_of(model) -> Callable[[_Ids], Q]:
+def _rows_of(model) -> Callable[[ClientIds], Q]:
     return dict(REMOVAL_PLAN)[model]
 
 
@@ -184,7 +126,7 @@ def _allow_event_removal(on: bool) -> None:
             )
 
 
-def _admin_log(ids: _Ids, due_items: list[int]) -> QuerySet:
+def _admin_log(ids: ClientIds, due_items: list[int]) -> QuerySet:
     """The Django admin's history of the client's rows (its change messages may name them)."""
     types = ContentType.objects.get_for_models(Person, Order, Decision, DueItem)
     wanted = Q(content_type=types[Person], object_id=str(ids.person))
@@ -251,7 +193,7 @@ def remove_client(
 
         orders = list(Order.objects.filter(person_id=person_id).values_list("pk", flat=True))
         decisions = list(Decision.objects.filter(person_id=person_id).values_list("pk", flat=True))
-        ids = _Ids(
+        ids = ClientIds(
             person=person_id,
             orders=orders,
             decisions=decisions,

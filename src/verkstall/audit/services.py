@@ -8,13 +8,14 @@ from django.db.models import Q
 
 from verkstall.access.declarations import AuditAction
 from verkstall.access.roles import Role
-from verkstall.access.scoping import person_scope
 from verkstall.core import clock
 from verkstall.decisions.models import Decision
 from verkstall.orders.models import Order
 from verkstall.people.models import Person
+from verkstall.people.scoping import person_scope
 
 from .capture import Capture
+from .client_models import BY_LABEL
 from .models import AccessLogEntry
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -29,6 +30,13 @@ def client_ids(cap: Capture) -> set[int]:
     decisions = cap.unresolved("decision", cap.decisions)
     if decisions:
         ids.update(Decision.objects.filter(pk__in=decisions).values_list("person_id", flat=True))
+    for label, pks in cap.rows.items():
+        declared = BY_LABEL[label]
+        ids.update(
+            declared.model._default_manager.filter(pk__in=pks).values_list(
+                declared.client, flat=True
+            )
+        )
     return ids
 
 

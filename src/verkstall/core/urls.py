@@ -11,7 +11,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("clients/", include("verkstall.people.urls")),
+    path("clients/", include("verkstall.orders.person_urls")),
     path("audit/", include("verkstall.audit.urls")),
     path("", include("verkstall.decisions.urls")),
     path("", include("verkstall.decisions.document_urls")),

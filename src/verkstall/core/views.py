@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.views.defaults import page_not_found
 
+from . import hooks
 from .errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 
 
@@ -47,13 +51,57 @@ def form_errors_from(form, exc: DomainError) -> None:
         form.add_error(None, exc.message)
 
 
+def run_form(
+    request,
+    form,
+    action,
+    *,
+    redirect_to,
+    success_message=None,
+    render_invalid=None,
+    error_message: bool = False,
+    on_error=None,
+    forbidden_page: bool = False,
+):
+    """The screens' one step from a form to a service and back: the form's cleaned data go to
+    `action(cleaned_data)`, whose refusal lands on the form.
+
+    On success: `success_message` (a text, or a function of the action's result giving a text
+    or a `(level, text)` pair) and the redirect `redirect_to` (a URL or URL name, or a function
+    of the result giving the response). A DomainError goes onto the form (`form_errors_from`),
+    after `on_error(exc)` when given, and with `error_message` into the page's messages too;
+    with `forbidden_page` a PermissionDenied is not a form error but the 403 page
+    (DomainErrorMiddleware). An invalid or refused form returns `render_invalid()`, or None
+    when it is not given, so that the view renders its page with the form's errors.
+    """
+    if form.is_valid():
+        try:
+            result = action(form.cleaned_data)
+        except DomainError as exc:
+            if forbidden_page and isinstance(exc, PermissionDenied):
+                raise
+            if on_error is not None:
+                on_error(exc)
+            form_errors_from(form, exc)
+            if error_message:
+                flash.error(request, exc.message)
+        else:
+            message = success_message
+            if message is not None and not isinstance(message, (str, Promise)):
+                message = message(result)
+            if message:
+                level, text = message if isinstance(message, tuple) else (flash.SUCCESS, message)
+                flash.add_message(request, level, text)
+            target = redirect_to(result) if callable(redirect_to) else redirect_to
+            return target if isinstance(target, HttpResponseBase) else redirect(target)
+    return render_invalid() if render_invalid is not None else None
+
+
 @login_required
 def home(request):
     user = request.user
-    if user.is_officer:
-        from verkstall.orders.views import officer_start
-
-        return officer_start(request)
+    if user.is_officer:  # the orders app's page, through its hook (core/hooks.py)
+        return hooks.call(hooks.OFFICER_START_PAGE, request=request)
     if user.is_provider_user:
         return redirect("provider-inbox")
     if user.role == "fee_officer":

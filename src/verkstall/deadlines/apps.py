@@ -5,3 +5,11 @@ class DeadlinesConfig(AppConfig):
     name = "verkstall.deadlines"
     label = "deadlines"
     verbose_name = "Bevakning och tidsfrister"
+
+    def ready(self):
+        # Hooks that lower layers call (core/hooks.py); see docs/architecture.md.
+        from verkstall.core import hooks
+
+        from . import engine
+
+        hooks.register(hooks.DECISION_CHANGED, engine.recompute_decision)

@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 
 from django.db.models import Q, Subquery
 
-from verkstall.core import clock
+from verkstall.core import clock, hooks
 from verkstall.core.dates import READABLE_MAX, READABLE_MIN
+from verkstall.core.event_kinds import CLOCK_EVENT_OF_KIND, CREATED, clock_event
+from verkstall.core.order_states import CLOSED, State
 
 from .calendar import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, UnsupportedYearError
 from .models import DueItem, Rule
@@ -30,7 +32,8 @@ EARLIEST_EVENT = datetime(FIRST_SUPPORTED_YEAR, 1, 2, tzinfo=UTC)
 LATEST_EVENT = datetime(LAST_SUPPORTED_YEAR, 12, 30, tzinfo=UTC)
 
 MET = (Status.MET_ON_TIME.value, Status.MET_LATE.value)
-FINAL_ORDER_STATES = ("ended", "cancelled")
+#: Orders that came to an end (the named group of core/order_states.py).
+FINAL_ORDER_STATES = CLOSED
 
 
 def _rules(profile_slug: str, subject: str) -> list[Rule]:
@@ -54,33 +57,18 @@ def _decision_granted(decision) -> Event:
     return Event("decision.granted", day_start, decision.created_at)
 
 
-# Order events that are not transitions name their own clock events.
-ORDER_EVENT_NAMES = {
-    "switch_requested": "switch.requested",
-    "switch_new_provider_informed": "switch.new_provider_informed",
-    "switch_providers_agreed": "switch.providers_agreed",
-    "switch_completed": "switch.completed",
-    "plan_begun": "plan.begun",
-    "plan_sent": "plan.sent",
-    "plan_confirmed": "plan.confirmed",
-    "plan_reviewed": "plan.reviewed",
-    "journal_summary": "journal.summary",
-    "followup_requested": "followup.requested",
-    "followup_answered": "followup.answered",
-    "followup_done": "followup.done",
-    "iub_request_renewed": "iub.request_renewed",
-    "absence_registered": "absence.began",
-    "absence_long": "absence.long",
-    "absence_reported": "absence.reported_to_officer",
-    "hospital_notice": "hospital_notice.received",
-    "hospital_notice_acknowledged": "hospital_notice.acknowledged",
-    "alarm_ordered": "alarm.ordered",
-    "alarm_installed": "alarm.installed",
-}
+# Public names for the benchmark generator's bulk path (tooling/generator_rows.py), which
+# plans due items with `plan_items` from the same rules and the same "granted" event.
+profile_rules = _rules
+decision_granted = _decision_granted
+
+
+# Stored order event code -> clock event: derived from core/event_kinds.py.
+ORDER_EVENT_NAMES = CLOCK_EVENT_OF_KIND
 
 
 def _engine_event(e) -> Event:
-    name = ORDER_EVENT_NAMES.get(e.kind, f"order.{e.kind}")
+    name = clock_event(e.kind)
     return Event(name, e.occurred_at, e.recorded_at)
 
 
@@ -90,7 +78,7 @@ _READABLE_EVENT = Q(occurred_at__range=(READABLE_MIN, READABLE_MAX))
 
 
 def _clock_event(kind: str, occurred_at, recorded_at) -> Event:
-    return Event(ORDER_EVENT_NAMES.get(kind, f"order.{kind}"), occurred_at, recorded_at)
+    return Event(clock_event(kind), occurred_at, recorded_at)
 
 
 def order_events(order) -> list[Event]:
@@ -98,7 +86,7 @@ def order_events(order) -> list[Event]:
     clocks need are read (no model instances, no event data)."""
     events = [_decision_granted(order.decision)]
     rows = (
-        order.events.exclude(kind="created")
+        order.events.exclude(kind=CREATED)
         .filter(_READABLE_EVENT)
         .order_by("seq")
         .values_list(*_CLOCK_FIELDS)
@@ -109,24 +97,30 @@ def order_events(order) -> list[Event]:
 
 def decision_events(decision) -> list[Event]:
     """A decision's clocks run from the decision and stop on its orders' events."""
-    from verkstall.orders.models import OrderEvent
-    from verkstall.providers.models import ProviderChoice
-
     events = [_decision_granted(decision)]
-    rows = (
-        OrderEvent.objects.filter(order__decision=decision)
-        .exclude(kind="created")
+    # The orders' events: the orders app answers the hook (its models sit above this layer).
+    rows = hooks.call(hooks.DECISION_ORDER_EVENTS, decision=decision)
+    events += [_clock_event(*row) for row in rows]
+    # A registered choice, or an assignment by rotation, settles the choice (R2.2, R2.3,
+    # R2.4); read through the granted services' reverse relation (providers.ProviderChoice).
+    choices = decision.services.filter(choices__isnull=False).values_list(
+        "choices__form_received_on", "choices__registered_at"
+    )
+    for received, registered_at in choices:
+        occurred = clock.start_of_day(received) if received else registered_at
+        events.append(Event("choice.registered", occurred, registered_at))
+    return sorted(events, key=lambda e: e.recorded_at)
+
+
+def order_event_rows(events):
+    """The clock rows (kind, occurred_at, recorded_at) of an OrderEvent queryset, in recorded
+    order: the answer to hook DECISION_ORDER_EVENTS (orders.selectors)."""
+    return (
+        events.exclude(kind=CREATED)
         .filter(_READABLE_EVENT)
         .order_by("recorded_at", "id")
         .values_list(*_CLOCK_FIELDS)
     )
-    events += [_clock_event(*row) for row in rows]
-    # A registered choice, or an assignment by rotation, settles the choice (R2.2-R2.4).
-    for c in ProviderChoice.objects.filter(granted_service__decision=decision):
-        received = c.form_received_on
-        occurred = clock.start_of_day(received) if received else c.registered_at
-        events.append(Event("choice.registered", occurred, c.registered_at))
-    return sorted(events, key=lambda e: e.recorded_at)
 
 
 def _service_profile(granted_services) -> tuple[set[str], set[str], object]:
@@ -139,11 +133,8 @@ def _service_profile(granted_services) -> tuple[set[str], set[str], object]:
 
 
 def _latest_switch(order):
-    from verkstall.orders.models import ProviderSwitch
-
     return (
-        ProviderSwitch.objects.filter(old_order_id=order.pk)
-        .select_related("new_provider")
+        order.switches_from.select_related("new_provider")  # orders.ProviderSwitch
         .order_by("-created_at", "-id")
         .first()
     )
@@ -213,7 +204,7 @@ def recompute_after_order_event(order, kind: str | None = None) -> None:
     rules = [r for r in both if r.subject == "decision"]
     kind = None if kind is None else str(getattr(kind, "value", kind))
     if kind is not None and kind not in FINAL_ORDER_STATES:
-        name = ORDER_EVENT_NAMES.get(kind, f"order.{kind}")
+        name = clock_event(kind)
         if not any(name == r.start_event or name in r.stop_events for r in rules):
             return
     recompute_decision(decision, rules=rules)
@@ -225,16 +216,14 @@ def decision_finished(order_states) -> bool:
     instead of growing overdue for ever. A decision whose only orders were cancelled is not
     finished: the services are still to be started (the IVO clock runs on)."""
     states = list(order_states)
-    return "ended" in states and all(s in FINAL_ORDER_STATES for s in states)
+    return State.ENDED in states and all(s in CLOSED for s in states)
 
 
 def recompute_decision(decision, *, rules: list[Rule] | None = None) -> None:
-    from verkstall.orders.models import Order
-
     if rules is None:
         rules = _municipality_rules(decision.municipality_id, "decision")
     services = list(decision.services.select_related("service_type").order_by("id"))
-    states = Order.objects.filter(decision_id=decision.pk).values_list("state", flat=True)
+    states = decision.orders.values_list("state", flat=True)
     kinds, types, first_type = _service_profile(services)
     _store(
         subject_key=f"decision:{decision.pk}",
@@ -285,7 +274,7 @@ def plan_items(
     """What the rules make of a subject's events: (rule, cycle, field values) for every item.
 
     Pure (no query): the engine stores these, and the benchmark's data generator
-    (benchmarks/generator_services.py) bulk-inserts the very same values, so generated due
+    (tooling/generator_rows.py) bulk-inserts the very same values, so generated due
     items are what the services would have stored."""
     planned = []
     events = usable_events(events, common)

@@ -59,6 +59,7 @@ from verkstall.core import clock
 from .calendar import STOCKHOLM
 from .models import DueItem, Reminder
 from .rules import Responsible, Status
+from .watchlist_scopes import RESPONSIBLE_ROLE
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +69,9 @@ OVERDUE = Reminder.Kind.OVERDUE.value
 #: How many days back a run looks for items that became overdue and were not yet mailed.
 LOOKBACK_DAYS = 7
 
-#: Responsible parties that are a role in the municipality rather than a person or provider.
-ROLE_RESPONSIBLES = {
-    Responsible.PLACEMENT_UNIT.value: Role.PLACEMENT_UNIT.value,
-    Responsible.FEE_OFFICER.value: Role.FEE_OFFICER.value,
-    Responsible.AIDS_CENTRE.value: Role.AIDS_CENTRE.value,
-}
+#: Responsible parties that are a role in the municipality rather than a person or provider,
+#: and the role that receives them: the watchlists' ROLE scope the other way round.
+ROLE_RESPONSIBLES = RESPONSIBLE_ROLE
 
 # Anything shaped like a personnummer or samordningsnummer: (YY)YYMMDD, an optional
 # separator, four digits. Masked in every part of the message as a last guard.

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from verkstall.core.event_kinds import CLOCK_EVENT_LABELS
+
 from .calendar import STOCKHOLM, Due, Unit, compute_due
 
 
@@ -51,40 +53,9 @@ STATUS_LABELS = {
     Status.CLOSED: "Avslutad utan åtgärd",
 }
 
-# The events that start or stop clocks. Order events are wired now; the others are recorded
-# by the capabilities that own them (plans, follow-ups, switches, queues, absence, alarms).
-EVENT_LABELS = {
-    "decision.granted": "Insatsen beviljades",
-    "choice.registered": "Val av utförare registrerades",
-    "order.oral_order": "Muntlig beställning gavs",
-    "order.sent": "Beställningen skickades",
-    "order.acknowledged": "Beställningen kvitterades",
-    "order.started": "Insatsen verkställdes",
-    "order.ended": "Insatsen avslutades",
-    "order.cancelled": "Beställningen makulerades",
-    "plan.begun": "Genomförandeplanen påbörjades",
-    "plan.sent": "Genomförandeplanen skickades",
-    "plan.confirmed": "Handläggaren bekräftade genomförandeplanen",
-    "plan.reviewed": "Genomförandeplanen följdes upp",
-    "journal.summary": "Sammanfattning i verksamhetsjournalen",
-    "followup.requested": "Handläggaren efterfrågade läget inför uppföljning",
-    "followup.answered": "Utföraren svarade inför uppföljning",
-    "followup.done": "Uppföljning gjordes",
-    "iub.request_renewed": "Ny förfrågan om IUB",
-    "switch.requested": "Byte av utförare begärdes",
-    "switch.new_provider_informed": "Ny utförare informerades om bytet",
-    "switch.providers_agreed": "Utförarna kom överens om datum för bytet",
-    "switch.completed": "Bytet genomfördes",
-    "alarm.ordered": "Larmet beställdes från hjälpmedelscentralen",
-    "alarm.installed": "Larmet installerades",
-    "absence.began": "Frånvaro började",
-    "absence.long": "Frånvaron passerade 30 dagar i följd",
-    "absence.reported_to_officer": "Frånvaron rapporterades till handläggaren",
-    "hospital_notice.received": "In- eller utskrivningsmeddelande kom",
-    "hospital_notice.acknowledged": "Meddelandet kvitterades",
-    "placement.discharge_ready": "Sjukhuset meddelade utskrivningsklar",
-    "placement.place_accepted": "Erbjuden plats accepterades",
-}
+# The events that start or stop clocks, with their labels: derived from the one vocabulary of
+# event kinds (core/event_kinds.py).
+EVENT_LABELS = CLOCK_EVENT_LABELS
 
 UNIT_LABELS = {
     Unit.HOURS: ("timme", "timmar"),

@@ -1,654 +1,108 @@
-"""Reads of due items: the watchlists (*insatsbevakningslista*, SPEC R11, glossary "bevakning").
+"""Reads of due items and rule profiles (SPEC R11), by what they answer:
 
-A watchlist is one indexed query (ARCHITECTURE "The order as a sequence of events"): the open
-items of one responsible party that are overdue, due today or due within the next seven days,
-plus the open items without a due date ("snarast"). Each scope matches one partial index of
-`DueItem` (models.py, `Meta.indexes`, all `WHERE status = 'open'`):
+- watchlist_scopes.py: what a watchlist is (its scopes, written once, and buckets);
+- watchlist_selectors.py: the watchlists (*insatsbevakningslista*) and their filter choices;
+- due_item_selectors.py: one due item, an order's items, which items a user may open;
+- profile_selectors.py: rule profiles and whose profile it is.
 
-- ``mine`` (officer): responsible_user = me -> ``due_open_by_user``
-- ``unit`` (officer): responsible_unit = my unit and responsible = "officer"
-  -> ``due_open_by_unit``
-- ``provider`` (provider staff): responsible_provider = my provider -> ``due_open_by_provider``
-- ``provider_unit`` (provider staff in a unit): responsible_provider_unit = my unit
-  -> ``due_open_by_provider_unit``
-
-Every list is also filtered by the user's municipality (the tenant) and may be narrowed by
-rule, service type, client and responsible officer. The bucket of each row (``asap``,
-``overdue``, ``today``, ``week``) is computed by the database in the same query, and the
-counts per bucket are counted from the fetched rows, so a watchlist costs exactly one query.
-
-"Overdue" is never stored: an item is stored as open and is overdue when its due moment has
-passed (models.DueItem). Days are Stockholm days; a whole-day rule is due at the very end of
-its due date (calendar.compute_due), so it is "today" all of that day and overdue only after.
+This module keeps the one import path the callers use (`deadlines.selectors.watchlist` ...).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from verkstall.core.errors import NotFound
 
-from django.db import connection
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
-from django.db.models.fields.json import KT
-
-from verkstall.access.models import Municipality, User
-from verkstall.access.roles import PROVIDER_ROLES, Role
-from verkstall.access.scoping import NOTHING
-from verkstall.audit import capture
-from verkstall.core import clock
-from verkstall.core.dates import READABLE_MAX, READABLE_MIN
-from verkstall.core.errors import NotFound, PermissionDenied, ValidationFailed
-from verkstall.decisions.models import ServiceType
-from verkstall.people.models import Person
-
-from .calendar import STOCKHOLM
-from .models import DueItem, Rule, RuleProfile
-from .rules import Responsible, Status
-
-#: How far ahead a watchlist looks: today and the next seven Stockholm days.
-HORIZON_DAYS = 7
-
-ASAP, OVERDUE, TODAY, WEEK = "asap", "overdue", "today", "week"
-#: The buckets in the order a watchlist shows them.
-BUCKETS = (ASAP, OVERDUE, TODAY, WEEK)
-BUCKET_LABELS = {
-    ASAP: "Snarast",
-    OVERDUE: "Försenade",
-    TODAY: "I dag",
-    WEEK: "Kommande 7 dagar",
-}
-
-MINE, UNIT, PROVIDER, PROVIDER_UNIT = "mine", "unit", "provider", "provider_unit"
-ROLE = "role"
-SCOPES = (MINE, UNIT, PROVIDER, PROVIDER_UNIT, ROLE)
-
-# Roles whose items belong to a function of the municipality, not to a person or provider:
-# the placement unit (R8.1), the fee officer, the aids centre (R4.1).
-ROLE_RESPONSIBLE = {
-    Role.PLACEMENT_UNIT: Responsible.PLACEMENT_UNIT.value,
-    Role.FEE_OFFICER: Responsible.FEE_OFFICER.value,
-    Role.AIDS_CENTRE: Responsible.AIDS_CENTRE.value,
-}
-
-_RELATED = ("person", "rule", "order", "service_type", "responsible_user")
-# A watchlist row needs no column of the order (only its id, on the item itself): joining
-# orders_order made PostgreSQL hash the whole order table (bench/RESULTS.md). Of the other
-# rows only what a list shows is read.
-_LIST_RELATED = ("person", "rule", "service_type", "responsible_user")
-_LIST_ONLY = (
-    *(f.attname for f in DueItem._meta.concrete_fields if f.name != "explanation"),
-    "person__first_name",
-    "person__last_name",
-    "rule__code",
-    "rule__name",
-    "rule__responsible",
-    "service_type__code",
-    "service_type__name",
-    "responsible_user__first_name",
-    "responsible_user__last_name",
-    "responsible_user__username",
+from .due_item_selectors import (
+    current_status,
+    due_items_for_order,
+    get_due_item,
+    visible_items,
 )
-#: The columns of a watchlist row as `watchlist_rows` reads them (the API's list).
-ROW_FIELDS = (
-    "id",
-    "rule__code",
-    "rule__name",
-    "status",
-    "due_at",
-    "due_date",
-    "person_id",
-    "person__first_name",
-    "person__last_name",
-    "order_id",
-    "decision_id",
-    "service_type__name",
-    "service_type__code",
-    "responsible",
-    "responsible_user_id",
-    "responsible_user__first_name",
-    "responsible_user__last_name",
-    "responsible_user__username",
-    "responsible_unit_id",
-    "responsible_provider_id",
-    "responsible_provider_unit_id",
-    "met_at",
-    "bucket",
-    "explanation_text",
+from .profile_selectors import (
+    get_profile,
+    get_rule,
+    may_change_profile,
+    own_profile_scope,
+    profile_scope,
+    profile_slugs,
+    rules_of,
 )
-#: A row's column positions: `watchlist_rows` gives tuples in `ROW_FIELDS` order (no dict per
-#: row: at a thousand rows the dicts cost as much as the formatting, bench/RESULTS.md).
-COLUMN = {name: i for i, name in enumerate(ROW_FIELDS)}
-
-
-@dataclass(frozen=True)
-class Watchlist:
-    """One watchlist as read at `now`: its rows in due order ("snarast" first) and the number
-        of rows in each bucket. `items` carry the annotations `bucket` and `explanation_text`; their
-    `explanation` is deferred (read it through `get_due_item`)."""
-
-    scope: str
-    items: list[DueItem]
-    counts: dict[str, int]
-    now: datetime
-    today: date
-    horizon: datetime
-    filters: dict = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return len(self.items)
-
-
-def scopes_for(user) -> tuple[str, ...]:
-    """The watchlist scopes the user's role may use, the default first."""
-    if not getattr(user, "is_authenticated", False) or user.municipality_id is None:
-        return ()
-    role = user.role_enum
-    if role == Role.OFFICER:
-        return (MINE, UNIT)
-    if role in PROVIDER_ROLES:
-        return (PROVIDER_UNIT, PROVIDER) if user.provider_unit_id else (PROVIDER,)
-    if role in ROLE_RESPONSIBLE:
-        return (ROLE,)
-    return ()
-
-
-def default_scope(user) -> str | None:
-    """The list a user sees first: an officer's own items; a provider user's own unit's
-    items if they belong to a unit, else their provider's."""
-    scopes = scopes_for(user)
-    return scopes[0] if scopes else None
-
-
-def _scope_filter(user, scope: str) -> Q:
-    """The filter of one scope, or PermissionDenied if the user's role may not use it."""
-    if scope not in SCOPES:
-        raise ValidationFailed({"scope": f"Okänd bevakningslista: {scope!r}."})
-    if scope not in scopes_for(user):
-        raise PermissionDenied("Din roll kan inte se den bevakningslistan.")
-    if scope == MINE:
-        return Q(responsible_user_id=user.pk)
-    if scope == UNIT:
-        return Q(responsible_unit_id=user.unit_id, responsible=Responsible.OFFICER.value)
-    if scope == PROVIDER:
-        return Q(responsible_provider_id=user.provider_id)
-    if scope == ROLE:
-        return Q(responsible=ROLE_RESPONSIBLE[user.role_enum])
-    # PROVIDER_UNIT: the unit belongs to the provider; both are checked, the first is indexed.
-    return Q(
-        responsible_provider_unit_id=user.provider_unit_id,
-        responsible_provider_id=user.provider_id,
-    )
-
-
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time.max, STOCKHOLM)
-
-
-#: Only rows whose moments a datetime can hold, in any time zone, are read (core.dates): an item
-#: stored before dates were bounded (a decision dated 0001-01-01 started one in year 1 BC, which
-#: PostgreSQL keeps and psycopg cannot read) is left out instead of failing the whole list. The
-#: engine closes such an item on its next recompute (engine.usable_events).
-READABLE = (
-    Q(started_at__gte=READABLE_MIN, started_at__lte=READABLE_MAX)
-    & (Q(due_at__isnull=True) | Q(due_at__gte=READABLE_MIN, due_at__lte=READABLE_MAX))
-    & (Q(met_at__isnull=True) | Q(met_at__gte=READABLE_MIN, met_at__lte=READABLE_MAX))
+from .watchlist_scopes import (
+    ASAP,
+    BUCKET_LABELS,
+    BUCKETS,
+    HORIZON_DAYS,
+    MINE,
+    OVERDUE,
+    PROVIDER,
+    PROVIDER_UNIT,
+    READABLE,
+    ROLE,
+    ROLE_RESPONSIBLE,
+    SCOPES,
+    TODAY,
+    UNIT,
+    WEEK,
+    bucket_case,
+    default_scope,
+    end_of_day,
+    scope_filter,
+    scope_sql,
+    scopes_for,
 )
-#: The same on the hand-written query (`_rows_sql`); its parameters are `_READABLE_PARAMS`.
-_READABLE_SQL = (
-    "d.started_at BETWEEN %s AND %s"
-    " AND (d.due_at IS NULL OR d.due_at BETWEEN %s AND %s)"
-    " AND (d.met_at IS NULL OR d.met_at BETWEEN %s AND %s)"
+from .watchlist_selectors import (
+    COLUMN,
+    ROW_FIELDS,
+    Watchlist,
+    compact_watchlist,
+    filter_choices,
+    person_choices,
+    watchlist,
+    watchlist_queryset,
+    watchlist_rows,
 )
-_READABLE_PARAMS = [READABLE_MIN, READABLE_MAX] * 3
 
-
-def _bucket(now: datetime, end_of_today: datetime) -> Case:
-    """The bucket of an open item, computed by the database. Items that are not open (met or
-    closed; only on an item's own page or an order's list) have no bucket."""
-    return Case(
-        When(~Q(status=Status.OPEN.value), then=Value(None)),
-        When(due_at__isnull=True, then=Value(ASAP)),
-        When(due_at__lt=now, then=Value(OVERDUE)),
-        When(due_at__lte=end_of_today, then=Value(TODAY)),
-        default=Value(WEEK),
-        output_field=CharField(null=True),
-    )
-
-
-def _id(value, field_name: str, errors: dict) -> int | None:
-    if value in (None, ""):
-        return None
-    value = getattr(value, "pk", value)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        errors[field_name] = "Ange ett id (heltal)."
-        return None
-
-
-def _code(value) -> str | None:
-    if value in (None, ""):
-        return None
-    return str(getattr(value, "code", value)).strip() or None
-
-
-def _filters(*, rule, service_type, person, responsible_user) -> tuple[Q, dict]:
-    """The optional filters: rule and service type by code (or the object), client and
-    responsible officer by id (or the object)."""
-    errors: dict[str, str] = {}
-    applied = {
-        "rule": _code(rule),
-        "service_type": _code(service_type),
-        "person": _id(person, "person", errors),
-        "responsible_user": _id(responsible_user, "responsible_user", errors),
-    }
-    if errors:
-        raise ValidationFailed(errors)
-    q = Q()
-    if applied["rule"]:
-        q &= Q(rule__code=applied["rule"])
-    if applied["service_type"]:
-        q &= Q(service_type__code=applied["service_type"])
-    if applied["person"] is not None:
-        q &= Q(person_id=applied["person"])
-    if applied["responsible_user"] is not None:
-        q &= Q(responsible_user_id=applied["responsible_user"])
-    return q, {k: v for k, v in applied.items() if v not in (None, "")}
-
-
-def watchlist_queryset(
-    user,
-    scope: str,
-    *,
-    now: datetime,
-    today: date,
-    rule=None,
-    service_type=None,
-    person=None,
-    responsible_user=None,
-) -> tuple[QuerySet[DueItem], dict]:
-    """The one query behind a watchlist (unevaluated), and the filters it applied. Its rows
-    carry `bucket` and `explanation_text`; `explanation` itself is deferred.
-
-    Public so that the benchmark and EXPLAIN can look at the SQL (bench/WATCHLISTS.md)."""
-    scoped = _scope_filter(user, scope)
-    extra, applied = _filters(
-        rule=rule, service_type=service_type, person=person, responsible_user=responsible_user
-    )
-    horizon = _end_of(today + timedelta(days=HORIZON_DAYS))
-    qs = (
-        DueItem.objects.filter(scoped, municipality_id=user.municipality_id)
-        .filter(status=Status.OPEN.value)
-        .filter(Q(due_at__isnull=True) | Q(due_at__lte=horizon))
-        .filter(READABLE)
-        .filter(extra)
-        .select_related(*_LIST_RELATED)
-        # A list shows the explanation's one-line text; the whole JSON (skipped days and
-        # all) is read on the item's own page only.
-        .only(*_LIST_ONLY)
-        .annotate(bucket=_bucket(now, _end_of(today)), explanation_text=KT("explanation__text"))
-        .order_by(F("due_at").asc(nulls_first=True), "id")
-    )
-    return qs, applied
-
-
-def watchlist(
-    user,
-    scope: str | None = None,
-    *,
-    rule=None,
-    service_type=None,
-    person=None,
-    responsible_user=None,
-    today: date | None = None,
-) -> Watchlist:
-    """What the user's scope has due: overdue, today, the next seven days, and "snarast".
-
-    `scope` None is the user's default scope. `today` moves the day boundaries (for a view of
-    another day); "now", which decides what is overdue, is always `clock.now()`.
-    Raises PermissionDenied for a scope the user's role may not use and ValidationFailed for
-    an unknown scope or a malformed filter. One database query.
-    """
-    scope = scope or default_scope(user)
-    if scope is None:
-        raise PermissionDenied("Din roll har ingen bevakningslista.")
-    now = clock.now()
-    today = today or now.astimezone(STOCKHOLM).date()
-    qs, applied = watchlist_queryset(
-        user,
-        scope,
-        now=now,
-        today=today,
-        rule=rule,
-        service_type=service_type,
-        person=person,
-        responsible_user=responsible_user,
-    )
-    items = list(qs)
-    tally = Counter(item.bucket for item in items)
-    return Watchlist(
-        scope=scope,
-        items=items,
-        counts={bucket: tally.get(bucket, 0) for bucket in BUCKETS},
-        now=now,
-        today=today,
-        horizon=_end_of(today + timedelta(days=HORIZON_DAYS)),
-        filters=applied,
-    )
-
-
-def watchlist_rows(
-    user,
-    scope: str | None = None,
-    *,
-    rule=None,
-    service_type=None,
-    person=None,
-    responsible_user=None,
-) -> Watchlist:
-    """The same watchlist as `watchlist` with each row as a tuple in `ROW_FIELDS` order
-    (`COLUMN` gives the positions) instead of a model instance: what the API's list
-    serializes. One query.
-
-    On PostgreSQL the query is written out by hand (`_rows_sql`): for a short list the ORM's
-    building and compiling of the query cost twice the query itself, and for a long one the
-    model instances did (bench/RESULTS.md). Elsewhere (SQLite) the ORM reads the same rows.
-    `deadlines/tests/test_watchlist_api_rows.py` holds both to the ORM queryset's answer."""
-    scope = scope or default_scope(user)
-    if scope is None:
-        raise PermissionDenied("Din roll har ingen bevakningslista.")
-    _scope_filter(user, scope)  # the role's right to the scope, checked as for `watchlist`
-    now = clock.now()
-    today = now.astimezone(STOCKHOLM).date()
-    _extra, applied = _filters(
-        rule=rule, service_type=service_type, person=person, responsible_user=responsible_user
-    )
-    horizon = _end_of(today + timedelta(days=HORIZON_DAYS))
-    statement = _rows_sql(
-        user, scope, applied, now=now, end_of_today=_end_of(today), horizon=horizon
-    )
-    if statement is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(*statement)
-            rows = cursor.fetchall()
-    else:
-        qs, applied = watchlist_queryset(
-            user,
-            scope,
-            now=now,
-            today=today,
-            rule=rule,
-            service_type=service_type,
-            person=person,
-            responsible_user=responsible_user,
-        )
-        rows = list(qs.values_list(*ROW_FIELDS))
-    person, bucket = COLUMN["person_id"], COLUMN["bucket"]
-    capture.saw(row[person] for row in rows)  # plain rows: report the clients read (R10.4)
-    tally = Counter(row[bucket] for row in rows)
-    return Watchlist(
-        scope=scope,
-        items=rows,
-        counts={bucket: tally.get(bucket, 0) for bucket in BUCKETS},
-        now=now,
-        today=today,
-        horizon=horizon,
-        filters=applied,
-    )
-
-
-def _scope_sql(user, scope: str) -> tuple[str, list] | None:
-    """The scope of `_scope_filter` as SQL on the due item `d`; None if a party is missing
-    (the ORM then says IS NULL; leave that case to it)."""
-    if scope == MINE:
-        sql, params = "d.responsible_user_id = %s", [user.pk]
-    elif scope == UNIT:
-        sql, params = (
-            "d.responsible_unit_id = %s AND d.responsible = %s",
-            [
-                user.unit_id,
-                Responsible.OFFICER.value,
-            ],
-        )
-    elif scope == PROVIDER:
-        sql, params = "d.responsible_provider_id = %s", [user.provider_id]
-    elif scope == PROVIDER_UNIT:
-        sql = "d.responsible_provider_unit_id = %s AND d.responsible_provider_id = %s"
-        params = [user.provider_unit_id, user.provider_id]
-    elif scope == ROLE:
-        sql, params = "d.responsible = %s", [ROLE_RESPONSIBLE[user.role_enum]]
-    else:
-        return None
-    if any(p is None for p in params):
-        return None
-    return sql, params
-
-
-def _rows_sql(user, scope, applied, *, now, end_of_today, horizon) -> tuple[str, list] | None:
-    """The watchlist query of `watchlist_queryset`, by hand, selecting `ROW_FIELDS` in order.
-    `status = 'open'` is a literal so that the partial indexes apply (bench/WATCHLISTS.md).
-    The client is read per row by its primary key (a LATERAL subquery that `OFFSET 0` keeps
-    from being flattened): the planner overestimates the open items in the window tenfold
-    (history makes most due dates past) and would otherwise hash every client of the
-    municipality, which at 30 000 clients cost more than the rest of the query
-    (bench/RESULTS.md)."""
-    if connection.vendor != "postgresql":
-        return None
-    scoped = _scope_sql(user, scope)
-    if scoped is None or user.municipality_id is None:
-        return None
-    where, params = scoped
-    where = f"{where} AND d.municipality_id = %s"
-    params = [now, end_of_today, *params, user.municipality_id]
-    if applied.get("rule"):
-        where += " AND r.code = %s"
-        params.append(applied["rule"])
-    if applied.get("service_type"):
-        where += " AND st.code = %s"
-        params.append(applied["service_type"])
-    if applied.get("person") is not None:
-        where += " AND d.person_id = %s"
-        params.append(applied["person"])
-    if applied.get("responsible_user") is not None:
-        where += " AND d.responsible_user_id = %s"
-        params.append(applied["responsible_user"])
-    params.append(horizon)
-    params += _READABLE_PARAMS
-    sql = f"""
-        SELECT d.id, r.code, r.name, d.status, d.due_at, d.due_date,
-               d.person_id, p.first_name, p.last_name, d.order_id, d.decision_id,
-               st.name, st.code, d.responsible, d.responsible_user_id,
-               u.first_name, u.last_name, u.username, d.responsible_unit_id,
-               d.responsible_provider_id, d.responsible_provider_unit_id, d.met_at,
-               CASE WHEN d.due_at IS NULL THEN 'asap'
-                    WHEN d.due_at < %s THEN 'overdue'
-                    WHEN d.due_at <= %s THEN 'today'
-                    ELSE 'week' END,
-               d.explanation ->> 'text'
-        FROM {DueItem._meta.db_table} d
-        JOIN {Rule._meta.db_table} r ON r.id = d.rule_id
-        CROSS JOIN LATERAL (
-            SELECT p.first_name, p.last_name FROM {Person._meta.db_table} p
-            WHERE p.id = d.person_id OFFSET 0
-        ) p
-        LEFT JOIN {ServiceType._meta.db_table} st ON st.id = d.service_type_id
-        LEFT JOIN {User._meta.db_table} u ON u.id = d.responsible_user_id
-        WHERE {where} AND d.status = 'open' AND (d.due_at IS NULL OR d.due_at <= %s)
-          AND {_READABLE_SQL}
-        ORDER BY d.due_at ASC NULLS FIRST, d.id
-    """  # noqa: S608 - table names from the models, every value a parameter
-    return sql, params
-
-
-def compact_watchlist(user) -> Watchlist | None:
-    """The user's default watchlist for a start page, or None if their role has none."""
-    if default_scope(user) is None:
-        return None
-    return watchlist(user)
-
-
-def _item_scope(user) -> Q:
-    """Which due items a user may open: an officer those of their unit's orders and
-    decisions; a provider user those its provider is responsible for."""
-    if not getattr(user, "is_authenticated", False) or user.municipality_id is None:
-        return NOTHING
-    base = Q(municipality_id=user.municipality_id)
-    role = user.role_enum
-    if role == Role.OFFICER:
-        return base & (
-            Q(order__isnull=False, order__unit_id=user.unit_id)
-            | Q(order__isnull=True, decision__unit_id=user.unit_id)
-        )
-    if role in PROVIDER_ROLES:
-        return base & Q(responsible_provider_id=user.provider_id)
-    if role in ROLE_RESPONSIBLE:
-        return base & Q(responsible=ROLE_RESPONSIBLE[role])
-    return NOTHING
-
-
-def _visible_items(user) -> QuerySet[DueItem]:
-    now = clock.now()
-    end_of_today = _end_of(now.astimezone(STOCKHOLM).date())
-    return (
-        DueItem.objects.filter(_item_scope(user))
-        .filter(READABLE)
-        .select_related(*_RELATED)
-        .annotate(bucket=_bucket(now, end_of_today))
-    )
-
-
-def get_due_item(user, pk) -> DueItem:
-    """One due item with its explanation, if the user may see it; NotFound otherwise."""
-    try:
-        return _visible_items(user).get(pk=pk)
-    except (DueItem.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Bevakningen finns inte eller så saknar du behörighet.") from None
-
-
-def due_items_for_order(user, order) -> list[DueItem]:
-    """Every due item of an order (open, met and closed) that the user may see, in due
-    order; for the order's page. `order` is one the user already fetched through
-    orders.selectors.get_order."""
-    qs = (
-        _visible_items(user)
-        .filter(order_id=order.pk)
-        .order_by(F("due_at").asc(nulls_first=True), "rule_id", "cycle")
-    )
-    return list(qs)
-
-
-def current_status(item: DueItem) -> str:
-    """The item's status as shown: an open item past its due moment is "overdue"."""
-    if item.status == Status.OPEN.value and getattr(item, "bucket", None) == OVERDUE:
-        return Status.OVERDUE.value
-    return item.status
-
-
-def filter_choices(user, scope: str) -> dict[str, list[tuple[str, str]]]:
-    """Choices for the watchlist's filter form: the rules of the user's profile that can be
-    on the scope's list, and the officers of the user's unit (unit list only)."""
-    if user.municipality_id is None:
-        return {"rules": [], "officers": []}
-    rules = Rule.objects.filter(profile__slug=user.municipality.rule_profile)
-    if scope == UNIT:
-        rules = rules.filter(responsible=Responsible.OFFICER.value)
-    elif scope in (PROVIDER, PROVIDER_UNIT):
-        rules = rules.filter(
-            responsible__in=[Responsible.PROVIDER.value, Responsible.NEW_PROVIDER.value]
-        )
-    # MINE: every rule; the engine also puts a provider's item on the officer's own list when
-    # the officer registers for a provider that is not connected (R3.3).
-    officers: list[tuple[str, str]] = []
-    if scope == UNIT:
-        officers = [
-            (str(u.pk), u.get_full_name() or u.username)
-            for u in User.objects.filter(
-                municipality_id=user.municipality_id,
-                unit_id=user.unit_id,
-                role=Role.OFFICER.value,
-                is_active=True,
-            ).order_by("first_name", "last_name", "id")
-        ]
-    return {
-        "rules": list(rules.order_by("name", "code").values_list("code", "name")),
-        "officers": officers,
-    }
-
-
-def person_choices(user, scope: str) -> list[tuple[str, str]]:
-    """The client filter's choices: the clients with an open item on the scope's list (the
-    same window as the list), not every client of the unit or provider. At a municipality's
-    size that is hundreds instead of thousands of names, and no more of them are read (and
-    written to the access log, R10.4) than the list itself shows."""
-    today = clock.now().astimezone(STOCKHOLM).date()
-    horizon = _end_of(today + timedelta(days=HORIZON_DAYS))
-    rows = list(
-        DueItem.objects.filter(_scope_filter(user, scope), municipality_id=user.municipality_id)
-        .filter(status=Status.OPEN.value, person__isnull=False)
-        .filter(Q(due_at__isnull=True) | Q(due_at__lte=horizon))
-        .filter(READABLE)
-        .values_list("person_id", "person__last_name", "person__first_name")
-        .distinct()
-        .order_by("person__last_name", "person__first_name", "person_id")
-    )
-    capture.saw(pk for pk, _last, _first in rows)
-    return [(str(pk), f"{last}, {first}") for pk, last, first in rows]
-
-
-# Rule profiles are configuration, not a client's data: read without an actor or scoping
-# (the `due` command and the admin).
-
-
-def profile_slugs() -> list[str]:
-    return list(RuleProfile.objects.order_by("slug").values_list("slug", flat=True))
-
-
-def get_profile(slug: str) -> RuleProfile | None:
-    return RuleProfile.objects.filter(slug=slug).first()
-
-
-def rules_of(profile: RuleProfile) -> list[Rule]:
-    """A profile's rules in the order the profile lists them."""
-    return list(Rule.objects.filter(profile=profile).select_related("profile").order_by("id"))
-
-
-def get_rule(profile: RuleProfile, code: str) -> Rule | None:
-    return Rule.objects.filter(profile=profile, code=code).select_related("profile").first()
-
-
-# Whose profile it is (R11.3): a profile belongs to the municipality that uses it. One used by
-# more than one municipality is shared: each may read it, only the system administrator changes
-# it. The admin (deadlines/admin.py) and services.update_rule read these.
-
-
-def profile_scope(user, prefix: str = "") -> Q:
-    """The profile the user's municipality uses (`prefix`: the path to it, e.g. "profile__")."""
-    municipality = getattr(user, "municipality", None)
-    if municipality is None:
-        return NOTHING
-    return Q(**{f"{prefix}slug": municipality.rule_profile})
-
-
-def own_profile_scope(user, prefix: str = "") -> Q:
-    """The profile of `profile_scope` if no other municipality uses it, else nothing."""
-    municipality = getattr(user, "municipality", None)
-    if municipality is None:
-        return NOTHING
-    shared = (
-        Municipality.objects.filter(rule_profile=municipality.rule_profile)
-        .exclude(pk=municipality.pk)
-        .exists()
-    )
-    return NOTHING if shared else profile_scope(user, prefix)
-
-
-def may_change_profile(user, profile: RuleProfile) -> bool:
-    """The system administrator changes any profile; a LOV administrator only the one that
-    is their municipality's own (R11.3)."""
-    if user.is_superuser or user.role_enum == Role.SYSTEM_ADMIN:
-        return True
-    if user.role_enum != Role.LOV_ADMIN:
-        return False
-    return RuleProfile.objects.filter(own_profile_scope(user), pk=profile.pk).exists()
+__all__ = [
+    "ASAP",
+    "BUCKETS",
+    "BUCKET_LABELS",
+    "COLUMN",
+    "HORIZON_DAYS",
+    "MINE",
+    "OVERDUE",
+    "PROVIDER",
+    "PROVIDER_UNIT",
+    "READABLE",
+    "ROLE",
+    "ROLE_RESPONSIBLE",
+    "ROW_FIELDS",
+    "SCOPES",
+    "TODAY",
+    "UNIT",
+    "WEEK",
+    "NotFound",
+    "Watchlist",
+    "bucket_case",
+    "compact_watchlist",
+    "current_status",
+    "default_scope",
+    "due_items_for_order",
+    "end_of_day",
+    "filter_choices",
+    "get_due_item",
+    "get_profile",
+    "get_rule",
+    "may_change_profile",
+    "own_profile_scope",
+    "person_choices",
+    "profile_scope",
+    "profile_slugs",
+    "rules_of",
+    "scope_filter",
+    "scope_sql",
+    "scopes_for",
+    "visible_items",
+    "watchlist",
+    "watchlist_queryset",
+    "watchlist_rows",
+]

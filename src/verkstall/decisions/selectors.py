@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from verkstall.access.scoping import decision_scope
 from verkstall.core.errors import NotFound
 
 from .models import Decision, GrantedService, ServiceType
+from .scoping import decision_scope
 
 
 def decisions_for(user) -> QuerySet[Decision]:

@@ -7,12 +7,10 @@ from decimal import Decimal
 from django.db import transaction
 
 from verkstall.access.policies import require_officer_of_unit
-from verkstall.core import clock
+from verkstall.core import clock, hooks
 from verkstall.core.dates import parse_date, parse_decimal
 from verkstall.core.errors import ValidationFailed
-from verkstall.deadlines.engine import recompute_decision
 
-from .catalogue import ServiceKind
 from .models import Decision, GrantedService, ScopeUnit, ServiceType
 
 
@@ -88,30 +86,8 @@ def record_decision(
         GrantedService.objects.create(
             municipality_id=person.municipality_id, decision=decision, **svc
         )
-    for svc in cleaned:
-        if svc["service_type"].kind == ServiceKind.SHORT_TERM_STAY:
-            _absence_for_short_term_stay(actor, person, svc)
-    recompute_decision(decision)
+    # Higher apps react through hooks (core/hooks.py): absences registers a short-term stay's
+    # absence (R7.1), then the deadline engine recomputes the decision's clocks (R11).
+    hooks.emit(hooks.DECISION_GRANTED, actor=actor, decision=decision, services=cleaned)
+    hooks.emit(hooks.DECISION_CHANGED, decision=decision)
     return decision
-
-
-def _absence_for_short_term_stay(actor, person, svc: dict) -> None:
-    """A short-term stay registers absence on the client's current orders automatically
-    (R7.1, seed 002 "Vid korttidsvistelse läggs frånvaro in automatiskt"). When that cannot be
-    done (no order has started, or absence is already registered for those days) the decision
-    still stands and the case journal says why."""
-    from verkstall.absences.services import absences_for_short_term_stay
-    from verkstall.journal.services import write_case_entry
-
-    try:
-        with transaction.atomic():
-            absences_for_short_term_stay(
-                actor, person, from_date=svc["valid_from"], to_date=svc["valid_to"]
-            )
-    except ValidationFailed as exc:
-        write_case_entry(
-            actor,
-            person=person,
-            title="Frånvaro vid korttidsvistelse",
-            text=f"Frånvaro registrerades inte automatiskt: {exc.message}",
-        )

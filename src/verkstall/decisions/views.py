@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from verkstall.core.errors import DomainError, ValidationFailed
-from verkstall.core.views import form_errors_from
+from verkstall.core.views import run_form
 from verkstall.people.selectors import get_person
 
 from . import services
@@ -24,16 +23,18 @@ def decision_create(request, person_pk):
         granted = [
             r.cleaned_data for r in rows if r.cleaned_data and r.cleaned_data.get("service_type")
         ]
-        try:
-            decision = services.record_decision(
-                request.user, person=person, services=granted, **form.cleaned_data
-            )
-        except DomainError as exc:
-            _row_errors(rows, exc)
-            form_errors_from(form, exc)
-        else:
-            messages.success(request, _("Beslutet är registrerat."))
-            return redirect("person-detail", pk=decision.person_id)
+        done = run_form(
+            request,
+            form,
+            lambda data: services.record_decision(
+                request.user, person=person, services=granted, **data
+            ),
+            success_message=_("Beslutet är registrerat."),
+            redirect_to=lambda decision: redirect("person-detail", pk=decision.person_id),
+            on_error=lambda exc: _row_errors(rows, exc),
+        )
+        if done:
+            return done
     return render(
         request, "decisions/decision_form.html", {"form": form, "rows": rows, "person": person}
     )

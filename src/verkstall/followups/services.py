@@ -9,7 +9,8 @@ from django.db import transaction
 from verkstall.access.policies import provider_side, require_officer_of_unit
 from verkstall.core import clock
 from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from verkstall.journal.services import send_message, write_case_entry
+from verkstall.journal.case_services import write_case_entry
+from verkstall.journal.services import send_message
 from verkstall.orders.models import EventKind, Order
 from verkstall.orders.services import ON_BEHALF_CHANNELS, record_event
 

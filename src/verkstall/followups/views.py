@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from verkstall.core.errors import DomainError
-from verkstall.core.views import form_errors_from
+from verkstall.core.views import run_form
 from verkstall.orders.selectors import get_order
 
 from . import selectors, services
@@ -48,14 +48,14 @@ def _done(request, order, message):
 def followup_request(request, pk):
     order = get_order(request.user, pk)
     form = RequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_status(request.user, order, form.cleaned_data["question"])
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            return _done(request, order, "Frågan är skickad till utföraren.")
-    return _page(request, pk, request_form=form, status=400)
+    return run_form(
+        request,
+        form,
+        lambda data: services.request_status(request.user, order, data["question"]),
+        success_message="Frågan är skickad till utföraren.",
+        redirect_to=lambda _: redirect("followup-page", pk=order.pk),
+        render_invalid=lambda: _page(request, pk, request_form=form, status=400),
+    )
 
 
 @login_required
@@ -64,14 +64,14 @@ def followup_answer(request, pk, followup_pk):
     order = get_order(request.user, pk)
     followup = selectors.get_followup(request.user, order, followup_pk)
     form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            services.answer_status(request.user, followup, form.cleaned_data["answer"])
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            return _done(request, order, "Ert svar är skickat till handläggaren.")
-    return _page(request, pk, answer_form=form, status=400)
+    return run_form(
+        request,
+        form,
+        lambda data: services.answer_status(request.user, followup, data["answer"]),
+        success_message="Ert svar är skickat till handläggaren.",
+        redirect_to=lambda _: redirect("followup-page", pk=order.pk),
+        render_invalid=lambda: _page(request, pk, answer_form=form, status=400),
+    )
 
 
 @login_required
@@ -79,18 +79,15 @@ def followup_answer(request, pk, followup_pk):
 def followup_record(request, pk):
     order = get_order(request.user, pk)
     form = RecordForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            # Given the order, the service finds the open follow-up itself, under the lock.
-            services.record_followup(request.user, order, data["outcome"], data["notes"])
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            return _done(
-                request, order, "Uppföljningen är registrerad och utföraren har fått besked."
-            )
-    return _page(request, pk, record_form=form, status=400)
+    return run_form(
+        request,
+        form,
+        # Given the order, the service finds the open follow-up itself, under the lock.
+        lambda data: services.record_followup(request.user, order, data["outcome"], data["notes"]),
+        success_message="Uppföljningen är registrerad och utföraren har fått besked.",
+        redirect_to=lambda _: redirect("followup-page", pk=order.pk),
+        render_invalid=lambda: _page(request, pk, record_form=form, status=400),
+    )
 
 
 @login_required

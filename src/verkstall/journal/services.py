@@ -6,7 +6,6 @@ import re
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from verkstall.access.policies import require_officer_of_unit
@@ -14,7 +13,10 @@ from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core import clock, uploads
 from verkstall.core.errors import PermissionDenied, ValidationFailed
 from verkstall.orders.models import EventKind
+from verkstall.orders.services import record_event
+from verkstall.orders.states import ISSUED
 
+from . import case_services
 from .models import CaseDocument, CaseJournalEntry, Message, MessageReceipt, ProviderJournalEntry
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -34,55 +36,7 @@ CONTENT_NAMES = {
 }
 # Ten or twelve digits, with or without the separator: a personnummer or samordningsnummer.
 _PERSONAL_NUMBER = re.compile(r"(?<!\d)(?:\d{2})?\d{6}\s?[-+]?\s?\d{4}(?!\d)")
-# Orders for which a document can arrive: from sent until after the end (seed 002).
-DOCUMENT_STATES = ("sent", "acknowledged", "started", "ended")
-
-
-def record_event(*args, **kwargs):
-    """orders.services imports this module (choices and switches write case entries)."""
-    from verkstall.orders.services import record_event as record
-
-    return record(*args, **kwargs)
-
-
-def documents_dir() -> Path:
-    return Path(settings.DATA_DIR) / "documents"
-
-
-@transaction.atomic
-def write_case_entry(
-    author, *, person, title: str, text: str, kind=CaseJournalEntry.Kind.NOTE, corrects=None
-) -> CaseJournalEntry:
-    """A signed, dated entry in the case journal. Callers check that the author may write it
-    (services that record choices, rotations and switches write their own entries)."""
-    if not (title or "").strip() or not (text or "").strip():
-        raise ValidationFailed({"text": "Ange rubrik och text."})
-    if corrects is not None:
-        if corrects.person_id != person.pk:
-            raise ValidationFailed({"corrects": "Anteckningen hör till en annan klient."})
-        if CaseJournalEntry.objects.filter(corrects=corrects).exists():
-            raise ValidationFailed(
-                {"corrects": "Anteckningen är redan rättad; rätta den senaste versionen."}
-            )
-    return CaseJournalEntry.objects.create(
-        municipality_id=person.municipality_id,
-        person=person,
-        author=author,
-        author_organisation=author.organisation_name[:200],
-        kind=kind,
-        title=title.strip()[:200],
-        text=text.strip(),
-        corrects=corrects,
-    )
-
-
-def officer_write_case_entry(author, *, person, title: str, text: str, corrects=None):
-    """A note (or a correction of one) written by the client's officer on the journal screen."""
-    require_officer_of_unit(author, person.unit_id, "skriva i klientens journal")
-    kind = corrects.kind if corrects is not None else CaseJournalEntry.Kind.NOTE
-    return write_case_entry(
-        author, person=person, title=title, text=text, kind=kind, corrects=corrects
-    )
+# Orders for which a document can arrive: ISSUED, from sent until after the end (seed 002).
 
 
 def _checked_content_type(upload, suffix: str) -> str:
@@ -137,7 +91,7 @@ def record_document_received(
         file_name = Path(upload.name).name[:200]
         storage_name = f"{person.municipality_id}/{uuid.uuid4().hex}{suffix}"
     provider_name = (provider_name or (order.provider.name if order else ""))[:200]
-    entry = write_case_entry(
+    entry = case_services.write_case_entry(
         author,
         person=person,
         title=title,
@@ -158,10 +112,10 @@ def record_document_received(
             order,
             kind=EventKind.DOCUMENT_RECEIVED,
             data={"journal_entry": entry.pk, "title": entry.title},
-            allowed_states=DOCUMENT_STATES,
+            allowed_states=ISSUED,
         )
     if upload is not None:  # last, so that a refused write leaves no file behind
-        target = documents_dir() / storage_name
+        target = case_services.documents_dir() / storage_name
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("xb") as out:
             for chunk in upload.chunks():

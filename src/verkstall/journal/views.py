@@ -3,7 +3,6 @@ write; another organisation's client, order or message is a 404 through the sele
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -11,12 +10,11 @@ from django.views.decorators.http import require_GET
 
 from verkstall.access.roles import Role
 from verkstall.core import uploads
-from verkstall.core.errors import DomainError
-from verkstall.core.views import form_errors_from
+from verkstall.core.views import run_form
 from verkstall.orders.selectors import get_order, orders_for, person_orders
 from verkstall.people.selectors import get_person
 
-from . import selectors, services
+from . import case_selectors, case_services, selectors, services
 from .forms import CaseEntryForm, DocumentReceivedForm, MessageForm, ProviderEntryForm
 
 MYNDIGHET_READERS = (Role.OFFICER, Role.FEE_OFFICER)
@@ -33,51 +31,53 @@ def case_journal(request, person_pk):
     note_form = CaseEntryForm(prefix="note")
     document_form = DocumentReceivedForm(prefix="doc", orders=orders)
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "document":
-                document_form = DocumentReceivedForm(
-                    request.POST, request.FILES, prefix="doc", orders=orders
-                )
-                if document_form.is_valid():
-                    data = document_form.cleaned_data
-                    order = get_order(user, data["order"]) if data["order"] else None
-                    services.record_document_received(
-                        user,
-                        person=person,
-                        title=data["title"],
-                        text=data["text"],
-                        order=order,
-                        provider_name=data["provider_name"],
-                        upload=data["upload"],
-                    )
-                    messages.success(request, "Handlingen är registrerad som inkommen.")
-                    return redirect("case-journal", person_pk=person.pk)
-            else:
-                note_form = CaseEntryForm(request.POST, prefix="note")
-                if note_form.is_valid():
-                    data = note_form.cleaned_data
-                    corrects = (
-                        selectors.get_case_entry(user, person.pk, data["corrects"])
+        if request.POST.get("action") == "document":
+            document_form = DocumentReceivedForm(
+                request.POST, request.FILES, prefix="doc", orders=orders
+            )
+            done = run_form(
+                request,
+                document_form,
+                lambda data: services.record_document_received(
+                    user,
+                    person=person,
+                    title=data["title"],
+                    text=data["text"],
+                    order=get_order(user, data["order"]) if data["order"] else None,
+                    provider_name=data["provider_name"],
+                    upload=data["upload"],
+                ),
+                success_message="Handlingen är registrerad som inkommen.",
+                redirect_to=lambda _: redirect("case-journal", person_pk=person.pk),
+            )
+        else:
+            note_form = CaseEntryForm(request.POST, prefix="note")
+            done = run_form(
+                request,
+                note_form,
+                lambda data: case_services.officer_write_case_entry(
+                    user,
+                    person=person,
+                    title=data["title"],
+                    text=data["text"],
+                    corrects=(
+                        case_selectors.get_case_entry(user, person.pk, data["corrects"])
                         if data["corrects"]
                         else None
-                    )
-                    services.officer_write_case_entry(
-                        user,
-                        person=person,
-                        title=data["title"],
-                        text=data["text"],
-                        corrects=corrects,
-                    )
-                    messages.success(
-                        request, "Rättelsen är sparad." if corrects else "Anteckningen är sparad."
-                    )
-                    return redirect("case-journal", person_pk=person.pk)
-        except DomainError as exc:
-            form_errors_from(document_form if action == "document" else note_form, exc)
+                    ),
+                ),
+                success_message=lambda _: (
+                    "Rättelsen är sparad."
+                    if note_form.cleaned_data["corrects"]
+                    else "Anteckningen är sparad."
+                ),
+                redirect_to=lambda _: redirect("case-journal", person_pk=person.pk),
+            )
+        if done:
+            return done
     correcting = None
     if request.GET.get("correct"):
-        correcting = selectors.get_case_entry(user, person.pk, request.GET["correct"])
+        correcting = case_selectors.get_case_entry(user, person.pk, request.GET["correct"])
         note_form = CaseEntryForm(
             prefix="note",
             initial={"title": correcting.title, "text": correcting.text, "corrects": correcting.pk},
@@ -87,7 +87,7 @@ def case_journal(request, person_pk):
         "journal/case_journal.html",
         {
             "person": person,
-            "entries": selectors.case_journal(user, person.pk),
+            "entries": case_selectors.case_journal(user, person.pk),
             "note_form": note_form,
             "document_form": document_form,
             "correcting": correcting,
@@ -100,7 +100,7 @@ def case_journal(request, person_pk):
 @require_GET
 def case_document(request, person_pk, entry_pk):
     """A scanned document, only through the case journal's scoping; never from the web root."""
-    document, path = selectors.case_document_file(request.user, person_pk, entry_pk)
+    document, path = case_selectors.case_document_file(request.user, person_pk, entry_pk)
     stream = path.open("rb")
     head = stream.read(uploads.SNIFF_BYTES)
     stream.seek(0)
@@ -127,26 +127,25 @@ def provider_journal(request, order_pk):
     form = ProviderEntryForm()
     if request.method == "POST":
         form = ProviderEntryForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                corrects = (
+        done = run_form(
+            request,
+            form,
+            lambda data: services.write_provider_entry(
+                user,
+                order=order,
+                text=data["text"],
+                is_summary=data["is_summary"],
+                corrects=(
                     selectors.get_provider_entry(user, data["corrects"])
                     if data["corrects"]
                     else None
-                )
-                services.write_provider_entry(
-                    user,
-                    order=order,
-                    text=data["text"],
-                    is_summary=data["is_summary"],
-                    corrects=corrects,
-                )
-            except DomainError as exc:
-                form_errors_from(form, exc)
-            else:
-                messages.success(request, "Anteckningen är sparad.")
-                return redirect("provider-journal", order_pk=order.pk)
+                ),
+            ),
+            success_message="Anteckningen är sparad.",
+            redirect_to=lambda _: redirect("provider-journal", order_pk=order.pk),
+        )
+        if done:
+            return done
     entries = selectors.provider_journal(user, order.pk)
     correcting = None
     if request.method == "GET" and request.GET.get("correct"):
@@ -187,21 +186,22 @@ def message_create(request):
     initial = {"order": request.GET.get("order")} if request.GET.get("order") else None
     form = MessageForm(request.POST or None, orders=orders[:200], initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        order = get_order(user, data["order"])
-        try:
-            message = services.send_message(
+        order = get_order(user, form.cleaned_data["order"])  # outside the form: a 404
+        done = run_form(
+            request,
+            form,
+            lambda data: services.send_message(
                 user,
                 person=order.person,
                 order=order,
                 subject=data["subject"],
                 body=data["body"],
-            )
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            messages.success(request, "Meddelandet är skickat.")
-            return redirect("message-detail", pk=message.pk)
+            ),
+            success_message="Meddelandet är skickat.",
+            redirect_to=lambda message: redirect("message-detail", pk=message.pk),
+        )
+        if done:
+            return done
     return render(request, "journal/message_form.html", {"form": form})
 
 

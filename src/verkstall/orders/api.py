@@ -13,8 +13,8 @@ from verkstall.core.errors import NotFound
 from verkstall.decisions.api import GrantedServiceSerializer
 from verkstall.decisions.selectors import get_decision
 from verkstall.people.api import OralBriefingCreateSerializer, OralBriefingSerializer
+from verkstall.people.protection_services import OralBriefingMissing, record_oral_briefing
 from verkstall.people.selectors import oral_briefings_for_order
-from verkstall.people.services import OralBriefingMissing, record_oral_briefing
 
 from . import selectors, services
 from .models import Order, OrderEvent, ReplyChannel
@@ -304,6 +304,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=EndSerializer, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
+        # The same call as the order's screen (orders.views.ACTIONS): services.end_order alone
+        # decides what an end by the officer or by the provider does (R3.9).
         return self._transition(request, pk, EndSerializer, services.end_order, Action.END)
 
     @extend_schema(request=CancelSerializer, responses=TRANSITION_RESPONSES)

@@ -1,4 +1,4 @@
-"""Changed needs, new order versions and ending (SPEC R3.8-R3.10, seed 002).
+"""Changed needs, new order versions and ending (SPEC R3.8, R3.9, R3.10, seed 002).
 
 - ``report_temporary_change`` (R3.8, §Förändrat behov): the provider documents when and why a
   temporary increase or decrease happens (CHANGE_REPORTED). Up to 5 days fit inside the current
@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 
@@ -26,37 +26,22 @@ from verkstall.access.roles import PROVIDER_ROLES
 from verkstall.core import clock
 from verkstall.core.dates import parse_date
 from verkstall.core.errors import TransitionNotAllowed, ValidationFailed
-from verkstall.decisions.catalogue import ServiceKind
-from verkstall.journal.services import send_message, write_case_entry
+from verkstall.journal.case_services import write_case_entry
 
 from . import services as order_services
+from .end_services import is_alarm_only, send_order_message
 from .models import EventKind, Order, TemporaryChange
-from .services import ACTIVE_STATES, _provider_actor, _reply_channel
-from .states import State
+from .services import provider_acting, reply_channel
+from .states import ACTIVE
 
 #: R3.8: "Vid tillfälliga förändringar upp till 5 dagar rymms det utökade uppdraget i befintlig
 #: ersättningen (undantag brukare med endast larm)."
 MAX_DAYS_IN_PAYMENT = 5
 REASSESSMENT_TITLE = "Förändrat behov – omprövning behövs"
-ALARM_END_NOTE = "Verkställighet på trygghetslarm avslutas i samband med uppsägning."
-FINAL_STATES = (State.ENDED.value, State.CANCELLED.value)
 
 
 def _d(day: date) -> str:
     return f"{day:%Y-%m-%d}"
-
-
-def _kinds(order: Order) -> set[str]:
-    return {str(k) for k in order.services.values_list("service_type__kind", flat=True)}
-
-
-def is_alarm_only(order: Order) -> bool:
-    kinds = _kinds(order)
-    return bool(kinds) and kinds == {ServiceKind.SAFETY_ALARM.value}
-
-
-def has_alarm(order: Order) -> bool:
-    return ServiceKind.SAFETY_ALARM.value in _kinds(order)
 
 
 def needs_reassessment(days: int, *, alarm_only: bool) -> bool:
@@ -80,17 +65,17 @@ def report_temporary_change(
 ) -> TemporaryChange:
     """The provider (or the municipality for one not connected) reports a temporary change.
     Returns the stored change; ``needs_reassessment`` says whether the officer must reassess."""
-    on_behalf = _provider_actor(actor, order, "rapportera förändrat behov")
-    if order.state not in ACTIVE_STATES:
+    on_behalf = provider_acting(actor, order, "rapportera förändrat behov")
+    if order.state not in ACTIVE:
         raise TransitionNotAllowed(
             f"Beställningen är {order.get_state_display().lower()}; förändrat behov kan bara "
             "rapporteras för en pågående beställning.",
             state=order.state,
             action=EventKind.CHANGE_REPORTED.value,
-            allowed=list(ACTIVE_STATES),
+            allowed=list(ACTIVE),
         )
     errors: dict[str, str] = {}
-    channel = _reply_channel(on_behalf, channel, errors)
+    channel = reply_channel(on_behalf, channel, errors)
     if kind not in TemporaryChange.Kind.values:
         errors["kind"] = "Ange om det är en ökning eller en minskning."
     start = parse_date(from_date, "from_date", errors)
@@ -151,7 +136,7 @@ def report_temporary_change(
         body = f"Beställning #{order.pk} ({order.provider.name}): {text}"
         write_case_entry(actor, person=order.person, title=REASSESSMENT_TITLE, text=body)
         if actor.role_enum in PROVIDER_ROLES:  # registered on behalf: the unit already knows
-            send_message(actor, person=order.person, subject=REASSESSMENT_TITLE, body=body,
+            send_order_message(actor, person=order.person, subject=REASSESSMENT_TITLE, body=body,
                          order=order)  # fmt: skip
     return change
 
@@ -163,14 +148,14 @@ def report_temporary_change(
 def reissue_order(actor, order: Order, *, decision, change_summary: str) -> Order:
     """Send a new version of the order after a reassessment or new decision (R3.10)."""
     require_officer_of_unit(actor, order.unit_id, "skicka en ändrad beställning")
-    order = order_services._lock(order)
-    if order.state not in ACTIVE_STATES:
+    order = order_services.lock_order(order)
+    if order.state not in ACTIVE:
         raise TransitionNotAllowed(
             f"Beställningen är {order.get_state_display().lower()}; bara en pågående "
             "beställning kan ersättas av en ändrad.",
             state=order.state,
             action="reissue",
-            allowed=list(ACTIVE_STATES),
+            allowed=list(ACTIVE),
         )
     errors: dict[str, str] = {}
     summary = (change_summary or "").strip()
@@ -180,7 +165,7 @@ def reissue_order(actor, order: Order, *, decision, change_summary: str) -> Orde
         errors["decision"] = "Beslutet måste gälla samma klient."
     elif decision.municipality_id != order.municipality_id:
         errors["decision"] = "Okänt beslut."
-    if order.superseded_by.exclude(state__in=FINAL_STATES).exists():
+    if order.superseded_by.open().exists():
         errors["change_summary"] = "Det finns redan en ändrad beställning som ersätter denna."
     if errors:
         raise ValidationFailed(errors)
@@ -195,7 +180,7 @@ def reissue_order(actor, order: Order, *, decision, change_summary: str) -> Orde
     new.change_summary = summary
     new.save(update_fields=["supersedes", "change_summary", "updated_at"])
     order_services.send_order(actor, new)
-    send_message(
+    send_order_message(
         actor,
         person=order.person,
         subject=f"Ändrad beställning #{new.pk}",
@@ -206,44 +191,7 @@ def reissue_order(actor, order: Order, *, decision, change_summary: str) -> Orde
     return Order.objects.get(pk=new.pk)
 
 
-def end_superseded(actor, new_order: Order, start: date, *, channel: str = "") -> None:
-    """Called by services.register_start inside its transaction: the superseded order ends the
-    day before the new one starts (never before its own start); one never started is
-    withdrawn by the officer of the new order."""
-    if new_order.supersedes_id is None:
-        return
-    old = order_services._lock(new_order.supersedes)
-    note = f"Ersatt av ändrad beställning #{new_order.pk} från och med {_d(start)}."
-    if old.state == State.STARTED.value:
-        end = max(start - timedelta(days=1), old.start_date or start)
-        order_services.end_order(actor, old, end_date=end, note=note, channel=channel)
-    elif old.state in (State.SENT.value, State.ACKNOWLEDGED.value):
-        order_services.cancel_order(new_order.officer, old, reason=note)
-
-
 # --- R3.9 ---------------------------------------------------------------------------------
-
-
-def end_note(order: Order, note: str) -> str:
-    """For a safety alarm the end note says the alarm ends with its notice (seed 002)."""
-    note = (note or "").strip()
-    if has_alarm(order) and ALARM_END_NOTE not in note:
-        note = f"{note} {ALARM_END_NOTE}".strip()
-    return note
-
-
-def after_order_ended(actor, order: Order, end: date, *, by_officer: bool, note: str) -> None:
-    """Called by services.end_order inside its transaction (R3.9): both sides are told at once,
-    and the officer registers the end date in the decision."""
-    body = f"Beställning #{order.pk} ({order.provider.name}) avslutad med slutdatum {_d(end)}."
-    if note:
-        body += f"\n{note}"
-    subject = f"Insatsen avslutas {_d(end)}"
-    if by_officer or actor.role_enum in PROVIDER_ROLES:
-        send_message(actor, person=order.person, subject=subject, body=body, order=order)
-    # Registered by the municipality for a provider not connected: the unit already knows.
-    if by_officer:  # on every path: the screen, the API and a completed switch
-        register_end_in_decision(order, end)
 
 
 @transaction.atomic
@@ -252,22 +200,3 @@ def officer_end_order(actor, order: Order, *, end_date, note: str = ""):
     provider is messaged (end_order) and the granted services get ``valid_to``."""
     require_officer_of_unit(actor, order.unit_id, "avsluta insatsen i beslutet")
     return order_services.end_order(actor, order, end_date=end_date, note=note)
-
-
-def register_end_in_decision(order: Order, end: date) -> None:
-    """Set valid_to of the order's granted services, except those that continue on another
-    order (a provider switch or a new order version moves them on)."""
-    if order.switches_from.filter(completed_at__isnull=True).exists():
-        return  # ended by a provider switch: the services go on with the new provider
-    continuing = set(
-        Order.objects.filter(services__in=order.services.all())
-        .exclude(pk=order.pk)
-        .exclude(state__in=FINAL_STATES)
-        .values_list("services", flat=True)
-    )
-    for service in order.services.all():
-        if service.pk in continuing or end < service.valid_from:
-            continue
-        if service.valid_to is None or service.valid_to > end:
-            service.valid_to = end
-            service.save(update_fields=["valid_to"])

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from verkstall.access.policies import provider_side, require_officer_of_unit
-from verkstall.core.errors import DomainError, PermissionDenied
-from verkstall.core.views import form_errors_from, reply_form
+from verkstall.core.errors import PermissionDenied
+from verkstall.core.views import reply_form, run_form
 from verkstall.decisions import selectors as decision_selectors
 
 from . import change_services as services
@@ -24,27 +24,27 @@ def change_report(request, pk):
     if not allowed:
         raise PermissionDenied(_("Endast utföraren kan rapportera förändrat behov."))
     form = reply_form(TemporaryChangeForm, on_behalf is not None, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            change = services.report_temporary_change(request.user, order, **form.cleaned_data)
-        except PermissionDenied:
-            raise
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            if change.needs_reassessment:
-                messages.warning(
-                    request, _("Förändringen är registrerad; handläggaren ombeds ompröva.")
-                )
-            else:
-                messages.success(
-                    request, _("Förändringen är registrerad och ryms i befintlig ersättning.")
-                )
-            return redirect("order-detail", pk=order.pk)
+    if request.method == "POST":
+        done = run_form(
+            request,
+            form,
+            lambda data: services.report_temporary_change(request.user, order, **data),
+            success_message=_change_reported,
+            redirect_to=lambda _: redirect("order-detail", pk=order.pk),
+            forbidden_page=True,
+        )
+        if done:
+            return done
     status = 400 if request.method == "POST" else 200
     return render(
         request, "orders/change_report.html", {"form": form, "order": order}, status=status
     )
+
+
+def _change_reported(change):
+    if change.needs_reassessment:
+        return messages.WARNING, _("Förändringen är registrerad; handläggaren ombeds ompröva.")
+    return _("Förändringen är registrerad och ryms i befintlig ersättning.")
 
 
 @login_required
@@ -55,22 +55,22 @@ def change_reissue(request, pk):
         decision_selectors.decisions_for(request.user).filter(person_id=order.person_id)
     )
     form = ReissueForm(request.POST or None, decisions=decisions)
-    if request.method == "POST" and form.is_valid():
-        decision = next(d for d in decisions if str(d.pk) == form.cleaned_data["decision"])
-        try:
-            new = services.reissue_order(
+    if request.method == "POST":
+        done = run_form(
+            request,
+            form,
+            lambda data: services.reissue_order(
                 request.user,
                 order,
-                decision=decision,
-                change_summary=form.cleaned_data["change_summary"],
-            )
-        except PermissionDenied:
-            raise
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            messages.success(request, _("Den ändrade beställningen är skickad till utföraren."))
-            return redirect("order-detail", pk=new.pk)
+                decision=next(d for d in decisions if str(d.pk) == data["decision"]),
+                change_summary=data["change_summary"],
+            ),
+            success_message=_("Den ändrade beställningen är skickad till utföraren."),
+            redirect_to=lambda new: redirect("order-detail", pk=new.pk),
+            forbidden_page=True,
+        )
+        if done:
+            return done
     status = 400 if request.method == "POST" else 200
     return render(
         request, "orders/change_reissue.html", {"form": form, "order": order}, status=status

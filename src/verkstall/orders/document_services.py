@@ -31,14 +31,14 @@ from django.utils import translation
 
 from verkstall.access.policies import require_officer_of_unit
 from verkstall.core.errors import NotFound, ValidationFailed
+from verkstall.journal.case_selectors import case_journal
+from verkstall.journal.case_services import write_case_entry
 from verkstall.journal.models import CaseJournalEntry
-from verkstall.journal.selectors import case_journal
-from verkstall.journal.services import write_case_entry
 from verkstall.providers.models import Channel
 
 from . import documents
 from .models import Order
-from .states import State
+from .states import CLOSED, WITH_PROVIDER
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +48,6 @@ FAILED_TITLE = "Beställning kunde inte skickas per e-post"
 # (YY)YYMMDD, an optional separator, four digits: a personnummer or samordningsnummer.
 _PERSONAL_NUMBER_SHAPE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
 _MASK = "[dolt nummer]"
-
-# States in which the provider still needs the order; an ended or cancelled order is not
-# e-mailed again.
-_EMAILABLE = {State.SENT.value, State.ACKNOWLEDGED.value, State.STARTED.value}
 
 
 class NotAccepted(Exception):
@@ -124,7 +120,8 @@ def email_order(actor, order: Order) -> Delivery:
         raise ValidationFailed(
             {"provider": f"{provider.name} tar inte emot beställningar per e-post."}
         )
-    if order.state not in _EMAILABLE:
+    # Only while the provider still needs the order; a closed one is not e-mailed again.
+    if order.state not in WITH_PROVIDER:
         raise ValidationFailed(
             {
                 "order": "Beställningen e-postas först när den är skickad, och inte efter att "
@@ -227,7 +224,7 @@ def delivery_status(user, order: Order) -> DeliveryStatus:
     if provider.channel != Channel.EMAIL:
         return DeliveryStatus("print", provider.channel)
     to = (provider.email or "").strip()
-    if order.state in (State.CANCELLED.value, State.ENDED.value):
+    if order.state in CLOSED:
         return DeliveryStatus("closed", provider.channel, to)
     if not to:
         return DeliveryStatus("no_address", provider.channel)

@@ -19,8 +19,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from verkstall.core import clock
+from verkstall.deadlines.due_item_selectors import due_items_for_order
 from verkstall.deadlines.rules import Responsible, Status
-from verkstall.deadlines.selectors import due_items_for_order
 from verkstall.decisions.documents import html_to_pdf
 from verkstall.people.selectors import document_person
 from verkstall.providers.models import Channel

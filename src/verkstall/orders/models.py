@@ -7,8 +7,28 @@ from django.db.models import Q
 from django.utils import timezone
 
 from verkstall.core import clock
+from verkstall.core.event_kinds import ORDER_EVENT_KINDS
 
-from .states import STATE_LABELS, State
+from .states import ACTIVE, CLOSED, OPEN, REPLY_PENDING, STATE_LABELS, WITH_PROVIDER, State
+
+
+class OrderQuerySet(models.QuerySet):
+    """Orders by the named state groups of orders.states (one vocabulary, SPEC R3)."""
+
+    def open(self):
+        return self.filter(state__in=OPEN)
+
+    def closed(self):
+        return self.filter(state__in=CLOSED)
+
+    def active(self):
+        return self.filter(state__in=ACTIVE)
+
+    def reply_pending(self):
+        return self.filter(state__in=REPLY_PENDING)
+
+    def with_provider(self):
+        return self.filter(state__in=WITH_PROVIDER)
 
 
 class Order(models.Model):
@@ -77,6 +97,8 @@ class Order(models.Model):
         help_text="What the change concerns, shown to the provider (R3.10, seed 002).",
     )
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         verbose_name = "beställning"
         verbose_name_plural = "beställningar"
@@ -105,44 +127,17 @@ class Order(models.Model):
     @property
     def awaits_written_order(self) -> bool:
         """An acute oral order whose written order has not gone out yet (R3.2)."""
-        return self.acute_oral_at is not None and self.sent_at is None and self.state == "draft"
+        return self.acute_oral_at is not None and self.sent_at is None and self.state == State.DRAFT
 
     def __str__(self) -> str:
         return f"Beställning {self.pk} ({self.person})"
 
 
-class EventKind(models.TextChoices):
-    CREATED = "created", "Beställning skapad"
-    ORAL_ORDER = "oral_order", "Muntlig beställning (akut)"
-    SENT = "sent", "Skickad"
-    ACKNOWLEDGED = "acknowledged", "Kvitterad"
-    STARTED = "started", "Verkställd"
-    ENDED = "ended", "Avslutad"
-    CANCELLED = "cancelled", "Makulerad"
-    SWITCH_REQUESTED = "switch_requested", "Byte av utförare begärt"
-    SWITCH_NEW_PROVIDER_INFORMED = "switch_new_provider_informed", "Ny utförare informerad"
-    SWITCH_PROVIDERS_AGREED = "switch_providers_agreed", "Utförarna överens om datum"
-    SWITCH_COMPLETED = "switch_completed", "Byte genomfört"
-    # After the start (SPEC R3.8-R3.10, R5, R6, R7): recorded by the plans, follow-ups,
-    # absence and hospital-notice services; each drives the profile's clocks.
-    PLAN_BEGUN = "plan_begun", "Genomförandeplan påbörjad"
-    PLAN_SENT = "plan_sent", "Genomförandeplan skickad"
-    PLAN_CONFIRMED = "plan_confirmed", "Genomförandeplan bekräftad av handläggaren"
-    PLAN_REVIEWED = "plan_reviewed", "Genomförandeplan uppföljd"
-    JOURNAL_SUMMARY = "journal_summary", "Sammanfattning i verksamhetsjournalen"
-    FOLLOWUP_REQUESTED = "followup_requested", "Läget efterfrågat inför uppföljning"
-    FOLLOWUP_ANSWERED = "followup_answered", "Utföraren svarade inför uppföljning"
-    FOLLOWUP_DONE = "followup_done", "Uppföljning gjord"
-    IUB_REQUEST_RENEWED = "iub_request_renewed", "Ny förfrågan om IUB"
-    CHANGE_REPORTED = "change_reported", "Förändrat behov rapporterat"
-    ABSENCE_REGISTERED = "absence_registered", "Frånvaro registrerad"
-    ABSENCE_LONG = "absence_long", "Frånvaro över 30 dagar i följd"
-    ABSENCE_REPORTED = "absence_reported", "Frånvaro rapporterad till handläggaren"
-    HOSPITAL_NOTICE = "hospital_notice", "In- eller utskrivningsmeddelande"
-    HOSPITAL_NOTICE_ACKNOWLEDGED = "hospital_notice_acknowledged", "Meddelandet kvitterat"
-    ALARM_ORDERED = "alarm_ordered", "Larm beställt från hjälpmedelscentralen"
-    ALARM_INSTALLED = "alarm_installed", "Larm installerat"
-    DOCUMENT_RECEIVED = "document_received", "Handling inkommen"
+#: The stored event codes and their history labels, derived from the one vocabulary
+#: (core/event_kinds.py), in its order.
+EventKind = models.TextChoices(
+    "EventKind", [(k.name, (k.code, k.label)) for k in ORDER_EVENT_KINDS]
+)
 
 
 class ReplyChannel(models.TextChoices):

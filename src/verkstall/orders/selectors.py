@@ -8,6 +8,7 @@ from verkstall.access.policies import provider_side
 from verkstall.access.roles import Role
 from verkstall.access.scoping import order_scope
 from verkstall.core.errors import NotFound
+from verkstall.deadlines.engine import order_event_rows
 from verkstall.decisions.models import GrantedService
 
 from .models import Order, OrderEvent
@@ -42,7 +43,7 @@ def order_events(order: Order) -> QuerySet[OrderEvent]:
 
 def provider_inbox(user) -> QuerySet[Order]:
     """A provider's new orders: sent and waiting for acknowledgement or a start date."""
-    return orders_for(user).filter(state__in=[State.SENT, State.ACKNOWLEDGED])
+    return orders_for(user).reply_pending()
 
 
 def person_orders(user, person) -> QuerySet[Order]:
@@ -62,3 +63,9 @@ def actions_for(user, order: Order) -> list[Action]:
         ):
             result.append(action)
     return result
+
+
+def decision_clock_event_rows(*, decision):
+    """Hook DECISION_ORDER_EVENTS (core/hooks.py, registered in OrdersConfig.ready): the clock
+    rows of every event of the decision's orders, for the deadline engine (R11)."""
+    return order_event_rows(OrderEvent.objects.filter(order__decision=decision))

@@ -8,7 +8,7 @@ late is judged by when it happened while the record shows both.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,12 +19,13 @@ from verkstall.core import clock
 from verkstall.core.dates import parse_date, parse_moment
 from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from verkstall.deadlines.engine import recompute_after_order_event
-from verkstall.people.services import require_oral_briefing
+from verkstall.people.protection_services import require_oral_briefing
 from verkstall.providers.models import Provider, ProviderUnit
 
 from .document_services import email_after_commit
+from .end_services import after_order_ended, end_note  # R3.9: both sides are told
 from .models import EventKind, Order, OrderEvent, ReplyChannel
-from .states import Action, IllegalTransition, next_state
+from .states import ACTIVE, REPLY_PENDING, Action, IllegalTransition, State, next_state
 
 ON_BEHALF_CHANNELS = (
     ReplyChannel.PHONE.value,
@@ -34,8 +35,9 @@ ON_BEHALF_CHANNELS = (
 )
 
 
-def _lock(order: Order) -> Order:
-    # The decision too: the deadline engine reads it after every event.
+def lock_order(order: Order) -> Order:
+    """The order's row, locked for this transaction (call inside one). Every write to an order
+    starts here. The decision is read too: the deadline engine reads it after every event."""
     return (
         Order.objects.select_for_update(of=("self",))
         .select_related("provider", "decision")
@@ -137,7 +139,10 @@ def check_state(order: Order, action: Action) -> None:
         ) from None
 
 
-def _provider_actor(actor, order: Order, what: str) -> Provider | None:
+def provider_acting(actor, order: Order, what: str) -> Provider | None:
+    """May `actor` act for the order's provider? None: the provider's own user; a Provider: a
+    municipality user registering on behalf of a provider not connected (R3.3). Otherwise
+    PermissionDenied, saying who does `what`."""
     allowed, on_behalf = provider_side(actor, order.provider)
     if not allowed:
         if actor.role_enum in (Role.OFFICER, Role.FEE_OFFICER) and order.provider.is_connected:
@@ -148,7 +153,9 @@ def _provider_actor(actor, order: Order, what: str) -> Provider | None:
     return on_behalf
 
 
-def _reply_channel(on_behalf: Provider | None, channel: str, errors: dict) -> str:
+def reply_channel(on_behalf: Provider | None, channel: str, errors: dict) -> str:
+    """The channel a reply came in by: the system for the provider's own user; for a reply
+    registered on behalf, the one given (an error in `errors` when it is missing)."""
     if on_behalf is None:
         return ReplyChannel.SYSTEM.value
     if channel not in ON_BEHALF_CHANNELS:
@@ -233,7 +240,7 @@ def _provider(actor, provider, errors: dict) -> Provider | None:
 def send_order(actor, order: Order, *, written_on=None) -> OrderEvent:
     """Send the written order (R3.1). It is dated the day it is written and never earlier,
     even when an acute oral order came first (R3.2, seed 001 "ej får dateras retroaktivt")."""
-    order = _lock(order)
+    order = lock_order(order)
     require_officer_of_unit(actor, order.unit_id, "skicka beställningen")
     check_state(order, Action.SEND)
     # A protected client's order goes out only after the oral briefing (R10.1); this covers
@@ -271,11 +278,11 @@ def send_order(actor, order: Order, *, written_on=None) -> OrderEvent:
 def acknowledge_order(actor, order: Order, *, occurred_at=None, channel: str = "") -> OrderEvent:
     """The provider confirms receipt (kvittens, R3.3, R3.5); for a provider that is not
     connected, the officer or fee officer registers it on its behalf, saying how it came."""
-    order = _lock(order)
-    on_behalf = _provider_actor(actor, order, "kvittera beställningen")
+    order = lock_order(order)
+    on_behalf = provider_acting(actor, order, "kvittera beställningen")
     check_state(order, Action.ACKNOWLEDGE)
     errors: dict[str, str] = {}
-    channel = _reply_channel(on_behalf, channel, errors)
+    channel = reply_channel(on_behalf, channel, errors)
     now = clock.now()
     when = parse_moment(occurred_at, "occurred_at", errors) or now
     if "occurred_at" not in errors:
@@ -301,11 +308,11 @@ def acknowledge_order(actor, order: Order, *, occurred_at=None, channel: str = "
 def register_start(actor, order: Order, *, start_date, channel: str = "") -> OrderEvent:
     """Register the date the service actually began (verkställighetsdatum, R3.7). The officer
     is told "verkställt från och med <date>" through the order's history."""
-    order = _lock(order)
-    on_behalf = _provider_actor(actor, order, "registrera startdatum")
+    order = lock_order(order)
+    on_behalf = provider_acting(actor, order, "registrera startdatum")
     check_state(order, Action.START)
     errors: dict[str, str] = {}
-    channel = _reply_channel(on_behalf, channel, errors)
+    channel = reply_channel(on_behalf, channel, errors)
     start = parse_date(start_date, "start_date", errors)
     if start:
         earliest_moment = order.acute_oral_at or order.sent_at
@@ -332,26 +339,39 @@ def register_start(actor, order: Order, *, start_date, channel: str = "") -> Ord
         channel=channel,
     )
     if order.supersedes_id:  # a new order version: the old one ends the day before (R3.10)
-        from .change_services import end_superseded
-
         end_superseded(actor, order, start, channel=channel)
     return event
+
+
+def end_superseded(actor, new_order: Order, start, *, channel: str = "") -> None:
+    """Called by register_start inside its transaction (R3.10): the superseded order ends the
+    day before the new one starts (never before its own start); one never started is
+    withdrawn by the officer of the new order."""
+    if new_order.supersedes_id is None:
+        return
+    old = lock_order(new_order.supersedes)
+    note = f"Ersatt av ändrad beställning #{new_order.pk} från och med {start:%Y-%m-%d}."
+    if old.state == State.STARTED.value:
+        end = max(start - timedelta(days=1), old.start_date or start)
+        end_order(actor, old, end_date=end, note=note, channel=channel)
+    elif old.state in REPLY_PENDING:
+        cancel_order(new_order.officer, old, reason=note)
 
 
 @transaction.atomic
 def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "") -> OrderEvent:
     """Either side reports the end (R3.9): the provider (or the municipality on its behalf)
     or the officer of the client's unit."""
-    order = _lock(order)
+    order = lock_order(order)
     errors: dict[str, str] = {}
     by_officer = actor.role_enum == Role.OFFICER and actor.unit_id == order.unit_id
     if by_officer:
         on_behalf, channel = None, ReplyChannel.SYSTEM.value
         check_state(order, Action.END)
     else:
-        on_behalf = _provider_actor(actor, order, "avsluta insatsen")
+        on_behalf = provider_acting(actor, order, "avsluta insatsen")
         check_state(order, Action.END)
-        channel = _reply_channel(on_behalf, channel, errors)
+        channel = reply_channel(on_behalf, channel, errors)
     end = parse_date(end_date, "end_date", errors)
     if end:
         if end > clock.today():
@@ -362,8 +382,6 @@ def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "
             )
     if errors:
         raise ValidationFailed(errors)
-    from .change_services import after_order_ended, end_note  # R3.9: both sides are told
-
     note = end_note(order, note)
     event = _transition(
         order,
@@ -383,11 +401,11 @@ def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "
 @transaction.atomic
 def cancel_order(actor, order: Order, *, reason: str = "") -> OrderEvent:
     """Withdraw an order that has not started (makulera). A sent order needs a reason."""
-    order = _lock(order)
+    order = lock_order(order)
     require_officer_of_unit(actor, order.unit_id, "makulera beställningen")
     check_state(order, Action.CANCEL)
     reason = (reason or "").strip()
-    if order.state != "draft" and not reason:
+    if order.state != State.DRAFT and not reason:
         raise ValidationFailed({"reason": "Ange varför beställningen makuleras."})
     return _transition(
         order,
@@ -400,7 +418,7 @@ def cancel_order(actor, order: Order, *, reason: str = "") -> OrderEvent:
     )
 
 
-ACTIVE_STATES = ("acknowledged", "started")
+ACTIVE_STATES = ACTIVE  # the named group of orders.states
 
 
 @transaction.atomic
@@ -413,13 +431,16 @@ def record_event(
     data: dict | None = None,
     on_behalf_of: Provider | None = None,
     channel: str = "",
-    allowed_states: tuple[str, ...] = ACTIVE_STATES,
+    allowed_states: tuple[str, ...] | None = ACTIVE_STATES,
 ) -> OrderEvent:
-    """Append an event that is not a state transition (a plan sent, an absence, a hospital
-    notice ...) and move the clocks, in one transaction. The calling service has already
-    checked that the actor may do this; here only the order's state is checked."""
-    order = _lock(order)
-    if order.state not in allowed_states:
+    """The one public way to record an order event that is not a state transition (a plan
+    sent, an absence, a hospital notice, a switch step ...), used by every app: locks the
+    order, checks its state (`allowed_states`; None: any state), appends the event with the
+    on-behalf provider and channel (`provider_acting`, `reply_channel`), and moves the clocks,
+    in one transaction. The calling service has already checked that the actor may do this.
+    Transitions (send, acknowledge, start, end, cancel) have their own services here."""
+    order = lock_order(order)
+    if allowed_states is not None and order.state not in allowed_states:
         raise TransitionNotAllowed(
             f"Beställningen är {order.get_state_display().lower()}; det går inte att registrera "
             f"”{EventKind(kind).label.lower()}” nu.",

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-class State(StrEnum):
-    DRAFT = "draft"
-    SENT = "sent"
-    ACKNOWLEDGED = "acknowledged"
-    STARTED = "started"
-    ENDED = "ended"
-    CANCELLED = "cancelled"
+# The states and their named groups live in core (pure) so lower layers can use them.
+from verkstall.core.order_states import (  # noqa: F401 (re-exported)
+    ACTIVE,
+    CLOSED,
+    GROUPS,
+    ISSUED,
+    OPEN,
+    REPLY_PENDING,
+    WITH_PROVIDER,
+    State,
+)
 
 
 class Action(StrEnum):

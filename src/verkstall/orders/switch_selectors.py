@@ -23,7 +23,7 @@ from verkstall.providers.models import Provider
 
 from .models import Order, ProviderSwitch
 from .selectors import orders_for
-from .switch_services import SWITCHABLE_STATES
+from .states import ACTIVE
 
 INFORM, AGREE, COMPLETE = "inform", "agree", "complete"
 STEPS = (INFORM, AGREE, COMPLETE)
@@ -168,7 +168,7 @@ def can_request_switch(user, order: Order) -> bool:
     return (
         user.role_enum == Role.OFFICER
         and user.unit_id == order.unit_id
-        and order.state in SWITCHABLE_STATES
+        and order.state in ACTIVE
         and not ProviderSwitch.objects.filter(old_order=order, completed_at__isnull=True).exists()
     )
 

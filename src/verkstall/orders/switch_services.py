@@ -26,7 +26,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from verkstall.access.policies import provider_side, require_officer_of_unit
@@ -36,18 +35,16 @@ from verkstall.core.dates import parse_date
 from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
 from verkstall.deadlines.models import DueItem, Rule
 from verkstall.decisions.catalogue import ServiceKind
+from verkstall.journal.case_services import write_case_entry
 from verkstall.journal.models import CaseJournalEntry
-from verkstall.journal.services import write_case_entry
-from verkstall.providers.models import Contract, Provider, ProviderChoice
-from verkstall.providers.selectors import cap_in_force, has_held_provider
+from verkstall.providers.models import Provider, ProviderChoice
+from verkstall.providers.selectors import has_held_provider, takeover_problem
 
 from . import services as order_services
 from .models import EventKind, Order, OrderEvent, ProviderSwitch
-from .services import _append_event, _recompute_deadlines, _reply_channel
-from .states import State
+from .services import reply_channel
+from .states import ACTIVE, State
 
-#: The states of an order whose provider can be switched: it has reached the provider.
-SWITCHABLE_STATES = (State.ACKNOWLEDGED.value, State.STARTED.value)
 KINDS = {"rechoice": "omval", "move": "flytt"}
 #: SPEC R2.6: 14 days' notice, used when the municipality's profile has no rule for it.
 DEFAULT_NOTICE_DAYS = 14
@@ -88,12 +85,9 @@ def _require_open(switch: ProviderSwitch) -> None:
         )
 
 
-def _record(order: Order, **event) -> OrderEvent:
-    """One event on the locked old order, and its clocks moved in the same transaction."""
-    written = _append_event(order, **event)
-    order.save(update_fields=["last_event_seq", "updated_at"])
-    _recompute_deadlines(order)
-    return written
+def _record(order: Order, *, actor, **event) -> OrderEvent:
+    """One event on an order in any state, and its clocks moved in the same transaction."""
+    return order_services.record_event(actor, order, allowed_states=None, **event)
 
 
 def _journal(actor, order: Order, title: str, text: str) -> None:
@@ -143,56 +137,6 @@ def _new_provider(actor, order: Order, value, errors: dict) -> Provider | None:
     return provider
 
 
-def _contract_problem(order: Order, provider: Provider, *, returning: bool, today: date):
-    """Why the provider cannot take the client over, or None (R2.1, R2.6).
-
-    Only LOV services need a contract; other services (a safety alarm) follow the switch. With
-    no contracts at all in the municipality (no LOV set-up yet) nothing is checked. A provider
-    at its capacity cap takes no new client, except its own client coming home from a
-    temporary stay (seed 002: "Ordinarie vald utförare har oavsett kapacitetstak skyldighet
-    att ta emot en brukare").
-    """
-    contracts = Contract.objects.filter(municipality_id=order.municipality_id)
-    if not contracts.exists():
-        return None
-    lov_types = [
-        g.service_type
-        for g in order.services.select_related("service_type").order_by("id")
-        if g.service_type.lov
-    ]
-    if not lov_types:
-        return None
-    area = order.person.area
-    if area is None:
-        return "Klienten saknar område; ange område så att utförarens avtal kan prövas."
-    valid = (
-        contracts.filter(
-            provider=provider,
-            area=area,
-            service_type__in=lov_types,
-            valid_from__lte=today,
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .order_by("-valid_from")
-    )
-    by_type: dict[int, Contract] = {}
-    for line in valid:
-        by_type.setdefault(line.service_type_id, line)
-    missing = [t.name for t in lov_types if t.pk not in by_type]
-    if missing:
-        return f"{provider.name} har inget gällande avtal för {', '.join(missing)} i {area.name}."
-    capped = [c for c in by_type.values() if cap_in_force(c, today)]
-    if capped and not returning:
-        reason = capped[0].capacity_reason.strip()
-        return (
-            f"{provider.name} tar för närvarande inte emot nya brukare i {area.name}"
-            + (f" ({reason})" if reason else "")
-            + ". Undantag gäller bara när klienten återvänder från tillfällig vistelse till "
-            "sin ordinarie valda utförare."
-        )
-    return None
-
-
 def _hsl_notice(old: str, new: str) -> str:
     return (
         f"Klienten har HSL-insatser: {old} meddelar beställaren (t.ex. vårdcentralen) om bytet "
@@ -220,7 +164,8 @@ def request_switch(
         .get(pk=order.pk)
     )
     require_officer_of_unit(actor, order.unit_id, "begära byte av utförare")
-    if order.state not in SWITCHABLE_STATES:
+    # The provider of an active order (it has reached the provider) can be switched.
+    if order.state not in ACTIVE:
         raise SwitchStepNotAllowed(
             f"Byte av utförare kan bara begäras för en beställning som utföraren har tagit "
             f"emot (kvitterad eller verkställd); den här är {order.get_state_display().lower()}."
@@ -248,7 +193,7 @@ def request_switch(
                 f"{provider.name} har inte varit klientens valda utförare; skyldigheten att ta "
                 "emot oavsett kapacitetstak gäller bara ordinarie vald utförare."
             )
-        problem = _contract_problem(order, provider, returning=returning, today=today)
+        problem = takeover_problem(order, provider, returning=returning, today=today)
         if problem:
             errors.setdefault("new_provider", problem)
     if errors:
@@ -376,7 +321,7 @@ def register_agreed_date(
             "Handläggaren har ännu inte registrerat att den nya utföraren informerats om bytet."
         )
     errors: dict[str, str] = {}
-    channel = _reply_channel(on_behalf, channel, errors)
+    channel = reply_channel(on_behalf, channel, errors)
     agreed = parse_date(agreed_date, "agreed_date", errors)
     today = clock.today()
     if agreed:
@@ -472,7 +417,7 @@ def complete_switch(actor, *, switch: ProviderSwitch) -> ProviderSwitch:
             f"till {new} från och med {_d(agreed)}."
         )
 
-    order = order_services._lock(order)  # end_order moved its sequence on
+    order = order_services.lock_order(order)  # end_order moved its sequence on
     old_data = {
         "switch": switch.pk,
         "new_order": new_order.pk,
@@ -491,7 +436,7 @@ def complete_switch(actor, *, switch: ProviderSwitch) -> ProviderSwitch:
         occurred_at=switched_on,
         data=old_data,
     )
-    new_order = order_services._lock(new_order)
+    new_order = order_services.lock_order(new_order)
     new_data = {
         "switch": switch.pk,
         "from_order": order.pk,

@@ -3,7 +3,6 @@ switch page with its steps, dates and the next action for the current user, and 
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,10 +11,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from verkstall.access.policies import registers_on_behalf
-from verkstall.core.errors import DomainError, PermissionDenied
-from verkstall.core.views import form_errors_from, reply_form
+from verkstall.core.errors import PermissionDenied
+from verkstall.core.views import reply_form, run_form
+from verkstall.deadlines.due_item_selectors import current_status
 from verkstall.deadlines.rules import STATUS_LABELS, Status
-from verkstall.deadlines.selectors import current_status
 
 from . import selectors as order_selectors
 from . import switch_selectors as selectors
@@ -73,14 +72,16 @@ def switch_request(request, order_pk):
     form = SwitchRequestForm(
         request.POST or None, providers=selectors.switch_candidates(request.user, order)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            switch = services.request_switch(request.user, order=order, **form.cleaned_data)
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            messages.success(request, _("Bytet är registrerat och nuvarande utförare informerad."))
-            return redirect("switch-detail", pk=switch.pk)
+    if request.method == "POST":
+        done = run_form(
+            request,
+            form,
+            lambda data: services.request_switch(request.user, order=order, **data),
+            success_message=_("Bytet är registrerat och nuvarande utförare informerad."),
+            redirect_to=lambda switch: redirect("switch-detail", pk=switch.pk),
+        )
+        if done:
+            return done
     return render(request, "orders/switch_form.html", {"form": form, "order": order})
 
 
@@ -122,17 +123,19 @@ def switch_action(request, pk, step):
     switch = selectors.get_switch(request.user, pk)
     _, service, done = STEPS[step]
     form = _step_form(step, _on_behalf(request.user, switch), request.POST)
-    if form.is_valid():
-        try:
-            service(request.user, switch=switch, **form.cleaned_data)
-        except PermissionDenied:
-            raise
-        except DomainError as exc:
-            form_errors_from(form, exc)
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, done)
-            return redirect("switch-detail", pk=switch.pk)
-    response = switch_detail(request, pk, forms={step: form})
-    response.status_code = 400
-    return response
+
+    def refused():
+        response = switch_detail(request, pk, forms={step: form})
+        response.status_code = 400
+        return response
+
+    return run_form(
+        request,
+        form,
+        lambda data: service(request.user, switch=switch, **data),
+        success_message=done,
+        redirect_to=lambda _: redirect("switch-detail", pk=switch.pk),
+        error_message=True,
+        forbidden_page=True,
+        render_invalid=refused,
+    )

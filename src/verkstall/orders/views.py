@@ -3,7 +3,6 @@ provider's inbox, one order with its history and the actions the user may take n
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,28 +11,30 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from verkstall.access.policies import registers_on_behalf
-from verkstall.core.errors import DomainError
-from verkstall.core.views import form_errors_from, reply_form
+from verkstall.core.views import reply_form, run_form
 from verkstall.deadlines.rules import STATUS_LABELS, Status
 from verkstall.deadlines.selectors import compact_watchlist, current_status, due_items_for_order
 from verkstall.decisions.selectors import get_decision
 from verkstall.providers.selectors import providers_for
 
 from . import selectors, services
-from .change_services import officer_end_order
 from .forms import AcknowledgeForm, CancelForm, EndForm, OrderForm, SendForm, StartForm
 from .states import ACTION_LABELS, Action, State
 
+# Each action's form and the service that does it, named in `services` and found there when
+# called, as the API's actions do: the screen and the API reach the same function, for every
+# role. Ending is services.end_order on both, which alone decides what an officer's end does
+# to the decision too (R3.9).
 ACTIONS = {
-    Action.SEND: (SendForm, services.send_order, gettext_lazy("Beställningen är skickad.")),
+    Action.SEND: (SendForm, "send_order", gettext_lazy("Beställningen är skickad.")),
     Action.ACKNOWLEDGE: (
         AcknowledgeForm,
-        services.acknowledge_order,
+        "acknowledge_order",
         gettext_lazy("Beställningen är kvitterad."),
     ),
-    Action.START: (StartForm, services.register_start, gettext_lazy("Startdatum är registrerat.")),
-    Action.END: (EndForm, services.end_order, gettext_lazy("Insatsen är avslutad.")),
-    Action.CANCEL: (CancelForm, services.cancel_order, gettext_lazy("Beställningen är makulerad.")),
+    Action.START: (StartForm, "register_start", gettext_lazy("Startdatum är registrerat.")),
+    Action.END: (EndForm, "end_order", gettext_lazy("Insatsen är avslutad.")),
+    Action.CANCEL: (CancelForm, "cancel_order", gettext_lazy("Beställningen är makulerad.")),
 }
 
 
@@ -92,10 +93,11 @@ def order_create(request, decision_pk):
         # The choice and rotation screens link here with the chosen provider (R2.2, R2.4).
         initial={"provider": request.GET.get("provider", "")},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            order = services.create_order(
+    if request.method == "POST":
+        done = run_form(
+            request,
+            form,
+            lambda data: services.create_order(
                 request.user,
                 decision=decision,
                 provider=data["provider"],
@@ -103,17 +105,13 @@ def order_create(request, decision_pk):
                 services=data["services"],
                 instructions=data["instructions"],
                 acute_oral_at=data["acute_oral_at"],
-            )
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            messages.success(request, _("Beställningen är skapad som utkast."))
-            return redirect("order-detail", pk=order.pk)
+            ),
+            success_message=_("Beställningen är skapad som utkast."),
+            redirect_to=lambda order: redirect("order-detail", pk=order.pk),
+        )
+        if done:
+            return done
     return render(request, "orders/order_form.html", {"form": form, "decision": decision})
-
-
-def _officer_end(user, order, *, end_date, note="", channel=""):
-    return officer_end_order(user, order, end_date=end_date, note=note)
 
 
 def _action_form(action: Action, on_behalf: bool, data=None):
@@ -153,20 +151,21 @@ def order_action(request, pk, action):
         raise Http404
     action = Action(action)
     order = selectors.get_order(request.user, pk)
-    _, service, done = ACTIONS[action]
-    if action == Action.END and request.user.is_officer:
-        # The officer ends the service in the decision too (R3.9).
-        service = _officer_end
+    _, service_name, done = ACTIONS[action]
+    service = getattr(services, service_name)
     form = _action_form(action, registers_on_behalf(request.user, order.provider), request.POST)
-    if form.is_valid():
-        try:
-            service(request.user, order, **form.cleaned_data)
-        except DomainError as exc:
-            form_errors_from(form, exc)
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, done)
-            return redirect("order-detail", pk=order.pk)
-    response = order_detail(request, pk, forms={action: form})
-    response.status_code = 400
-    return response
+
+    def refused():
+        response = order_detail(request, pk, forms={action: form})
+        response.status_code = 400
+        return response
+
+    return run_form(
+        request,
+        form,
+        lambda data: service(request.user, order, **data),
+        success_message=done,
+        redirect_to=lambda _: redirect("order-detail", pk=order.pk),
+        error_message=True,
+        render_invalid=refused,
+    )

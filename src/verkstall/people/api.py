@@ -15,7 +15,7 @@ from verkstall.core.date_fields import BoundedDateTimeField
 from verkstall.core.errors import ValidationFailed
 from verkstall.core.personal_number import has_digits
 
-from . import selectors, services
+from . import protection_services, selectors, services
 from .models import (
     OralBriefing,
     Person,
@@ -350,7 +350,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         person = self.get_object()
         data = ProtectionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = services.set_protection(request.user, person, **data.validated_data)
+        result = protection_services.set_protection(request.user, person, **data.validated_data)
         if isinstance(result, ProtectionRequest):
             return Response(
                 ProtectionApprovalSerializer(result).data, status=status.HTTP_202_ACCEPTED
@@ -380,7 +380,9 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Response(ProtectedAccessSerializer(grants, many=True).data)
         data = ProtectedAccessGrantSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        asked = services.request_protected_access(request.user, person, **data.validated_data)
+        asked = protection_services.request_protected_access(
+            request.user, person, **data.validated_data
+        )
         return Response(ProtectionApprovalSerializer(asked).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -396,7 +398,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def _decide(self, request, pk, request_pk, approve: bool):
         person = self.get_object()
-        decided = services.decide_protection_request(
+        decided = protection_services.decide_protection_request(
             request.user, person, request=request_pk, approve=approve
         )
         return Response(ProtectionApprovalSerializer(decided).data)
@@ -443,5 +445,5 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     def revoke_protected_access(self, request, pk=None, grant_pk=None):
         person = self.get_object()
-        grant = services.revoke_protected_access(request.user, person, grant=grant_pk)
+        grant = protection_services.revoke_protected_access(request.user, person, grant=grant_pk)
         return Response(ProtectedAccessSerializer(grant).data)

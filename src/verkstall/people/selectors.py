@@ -6,12 +6,12 @@ import unicodedata
 
 from django.db.models import F, Q, QuerySet
 
-from verkstall.access.scoping import person_scope
 from verkstall.core.errors import NotFound
 from verkstall.core.personal_number import search_digits
 
 from .models import OralBriefing, Person, ProtectedDataAccess, ProtectionRequest
 from .presentation import PLACEHOLDER, ShownPerson
+from .scoping import person_scope
 
 
 def persons_for(user) -> QuerySet[Person]:
@@ -159,9 +159,8 @@ def grantable_users(user, person: Person):
     the client), without an active grant already."""
     from verkstall.access.models import User
     from verkstall.access.roles import PROVIDER_ROLES, Role
-    from verkstall.orders.models import Order
 
-    sent = Order.objects.filter(person=person, sent_at__isnull=False).values("provider_id")
+    sent = person.orders.filter(sent_at__isnull=False).values("provider_id")  # orders.Order
     briefed = OralBriefing.objects.filter(person=person).values("provider_id")
     active = ProtectedDataAccess.objects.filter(person=person, revoked_at__isnull=True).values(
         "user_id"
@@ -193,15 +192,19 @@ def briefing_covers(order) -> bool:
     order itself for its provider, on the order it supersedes (a new version of the same
     assignment to the same provider, R3.10), or on the order being switched from, naming the
     new provider (R2.6: the switch creates and sends the new order in one step)."""
-    from verkstall.orders.models import ProviderSwitch
-
     order_ids = {order.pk}
     if getattr(order, "supersedes_id", None):
         order_ids.add(order.supersedes_id)
+    # The switches (orders.ProviderSwitch, through reverse relations: orders sits above
+    # people) of this client to this provider, done into this order or not done yet.
+    to_here = {"person_id": order.person_id, "new_provider_id": order.provider_id}
+    order_ids.update(order.switched_to.filter(**to_here).values_list("old_order_id", flat=True))
     order_ids.update(
-        ProviderSwitch.objects.filter(person_id=order.person_id, new_provider_id=order.provider_id)
-        .filter(Q(new_order__isnull=True) | Q(new_order_id=order.pk))
-        .values_list("old_order_id", flat=True)
+        order.person.orders.filter(
+            switches_from__person_id=order.person_id,
+            switches_from__new_provider_id=order.provider_id,
+            switches_from__new_order__isnull=True,
+        ).values_list("pk", flat=True)
     )
     return OralBriefing.objects.filter(
         person_id=order.person_id, provider_id=order.provider_id, order_id__in=order_ids
@@ -211,12 +214,9 @@ def briefing_covers(order) -> bool:
 def briefing_providers(order) -> list:
     """The providers whose manager the officer may record as told on this order: the order's
     own, and the new provider of an open switch from it."""
-    from verkstall.orders.models import ProviderSwitch
-
     providers = [order.provider]
-    for switch in ProviderSwitch.objects.filter(
-        old_order_id=order.pk, completed_at__isnull=True
-    ).select_related("new_provider"):
+    open_switches = order.switches_from.filter(completed_at__isnull=True)  # orders.ProviderSwitch
+    for switch in open_switches.select_related("new_provider"):
         if switch.new_provider not in providers:
             providers.append(switch.new_provider)
     return providers

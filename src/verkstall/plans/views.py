@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from verkstall.core.errors import DomainError
-from verkstall.core.views import form_errors_from
+from verkstall.core.views import run_form
 from verkstall.orders.selectors import get_order
 
 from . import selectors, services
@@ -72,20 +72,26 @@ def plan_save(request, pk, plan_pk):
     order = get_order(request.user, pk)
     plan = selectors.get_plan(request.user, order, plan_pk)
     form = PlanForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            plan = services.save_draft(request.user, plan, **{f: data[f] for f in TEXTS})
-            if data["document"]:
-                plan = services.upload_document(request.user, plan, upload=data["document"])
-            if request.POST.get("do") == "send":
-                services.send_plan(request.user, plan)
-                return _done(request, order, "Genomförandeplanen är skickad till handläggaren.")
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            return _done(request, order, "Utkastet är sparat.")
-    return plan_page(request, pk, form=form, status=400)
+
+    def save(data) -> bool:
+        saved = services.save_draft(request.user, plan, **{f: data[f] for f in TEXTS})
+        if data["document"]:
+            saved = services.upload_document(request.user, saved, upload=data["document"])
+        sent = request.POST.get("do") == "send"
+        if sent:
+            services.send_plan(request.user, saved)
+        return sent
+
+    return run_form(
+        request,
+        form,
+        save,
+        success_message=lambda sent: (
+            "Genomförandeplanen är skickad till handläggaren." if sent else "Utkastet är sparat."
+        ),
+        redirect_to=lambda _: redirect("plan-page", pk=order.pk),
+        render_invalid=lambda: plan_page(request, pk, form=form, status=400),
+    )
 
 
 @login_required

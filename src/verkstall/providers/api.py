@@ -1,4 +1,4 @@
-"""API for providers, contracts, provider choice and proximity (SPEC R2.1-R2.3, R2.5).
+"""API for providers, contracts, provider choice and proximity (SPEC R2.1, R2.2, R2.3, R2.5).
 Thin: selectors read, services write."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from verkstall.core.date_fields import BoundedDateField
 from verkstall.core.dates import parse_date
 from verkstall.core.errors import NotFound, PermissionDenied, ValidationFailed
 
-from . import selectors, services
+from . import choice_services, selectors
 from .models import Contract, Provider, ProviderChoice, ProviderUnit
 
 
@@ -32,7 +32,7 @@ class ProviderSerializer(OutputModelSerializer):
         fields = ["id", "name", "is_connected", "channel", "email", "fax", "phone", "units"]
 
 
-# --- Contracts, provider choice and proximity (SPEC R2.1-R2.3, R2.5) -------------------------
+# --- Contracts, provider choice and proximity (SPEC R2.1, R2.2, R2.3, R2.5) -----------------------
 
 
 class ContractSerializer(OutputModelSerializer):
@@ -128,7 +128,7 @@ def _granted_service(request):
 
 
 class ProviderChoiceActions:
-    """Actions on /api/providers/ for contracts, choice and proximity (R2.1-R2.3, R2.5)."""
+    """Actions on /api/providers/ for contracts, choice and proximity (R2.1, R2.2, R2.3, R2.5)."""
 
     @extend_schema(
         parameters=[
@@ -187,7 +187,7 @@ class ProviderChoiceActions:
         except NotFound:
             raise ValidationFailed({"granted_service": "Okänd beviljad insats."}) from None
         values["granted_service"] = granted
-        choice = services.register_choice(request.user, **values)
+        choice = choice_services.register_choice(request.user, **values)
         return Response(ChoiceSerializer(choice).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[GRANTED_SERVICE_PARAM], responses=NearbyUnitSerializer(many=True))

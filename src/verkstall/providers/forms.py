@@ -1,4 +1,4 @@
-"""Forms for provider choice, capacity and the contract import (SPEC R2.1-R2.3)."""
+"""Forms for provider choice, capacity and the contract import (SPEC R2.1, R2.2, R2.3)."""
 
 from __future__ import annotations
 

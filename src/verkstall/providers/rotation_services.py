@@ -15,8 +15,8 @@ from verkstall.core import clock
 from verkstall.core.errors import DomainError, NotFound, ValidationFailed
 from verkstall.deadlines.engine import recompute_decision
 from verkstall.decisions.models import GrantedService
+from verkstall.journal.case_services import write_case_entry
 from verkstall.journal.models import CaseJournalEntry
-from verkstall.journal.services import write_case_entry
 from verkstall.people.selectors import area_name_for
 
 from . import rotation

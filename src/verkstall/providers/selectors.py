@@ -38,7 +38,7 @@ def areas_for(user) -> QuerySet[Area]:
     return Area.objects.filter(municipality_id=user.municipality_id).order_by("name")
 
 
-# --- Contracts, capacity, choice and proximity (SPEC R2.1-R2.3, R2.5) ----------------------
+# --- Contracts, capacity, choice and proximity (SPEC R2.1, R2.2, R2.3, R2.5) ----------------------
 
 T = TypeVar("T")
 
@@ -122,7 +122,7 @@ def import_lookups(municipality_id: int) -> dict[str, dict]:
     }
 
 
-# Choice (R2.1-R2.3) --------------------------------------------------------------------------
+# Choice (R2.1, R2.2, R2.3) ------------------------------------------------------------------------
 
 
 def fair_order(items: Iterable[T], *, seed: str, key: Callable[[T], object]) -> list[T]:
@@ -223,8 +223,8 @@ def choice_for_provider(granted_service, provider, *, day: date) -> ChoiceOption
 def granted_service_for(user, person_pk, granted_service_pk):
     """A granted service (of the client `person_pk`, unless None), if the user may see its
     decision; else 404."""
-    from verkstall.access.scoping import decision_scope
     from verkstall.decisions.models import Decision, GrantedService
+    from verkstall.decisions.scoping import decision_scope
 
     visible = Decision.objects.filter(decision_scope(user)).values("pk")
     person = {} if person_pk is None else {"decision__person_id": person_pk}
@@ -250,11 +250,10 @@ def choices_of(granted_service) -> QuerySet[ProviderChoice]:
 def has_held_provider(person, provider) -> bool:
     """Was the provider the client's chosen or ordered provider before? (R2.6: the ordinary
     provider must take a client back from a temporary stay regardless of its cap.)"""
-    from verkstall.orders.models import Order
-
     return (
         ProviderChoice.objects.filter(person=person, provider=provider).exists()
-        or Order.objects.filter(person=person, provider=provider, sent_at__isnull=False).exists()
+        # orders.Order through the client's reverse relation: orders sit above providers.
+        or person.orders.filter(provider=provider, sent_at__isnull=False).exists()
     )
 
 
@@ -340,3 +339,64 @@ def name_taken(model, municipality_id: int, name: str, exclude_pk=None) -> bool:
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return qs.exists()
+
+
+def takeover_problem(order, provider: Provider, *, returning: bool, today: date):
+    """Why the provider cannot take the client over, or None (R2.1, R2.6).
+
+    Only LOV services need a contract; other services (a safety alarm) follow the switch. With
+    no contracts at all in the municipality (no LOV set-up yet) nothing is checked. A provider
+    at its capacity cap takes no new client, except its own client coming home from a
+    temporary stay (seed 002: "Ordinarie vald utförare har oavsett kapacitetstak skyldighet
+    att ta emot en brukare").
+    """
+    contracts = Contract.objects.filter(municipality_id=order.municipality_id)
+    if not contracts.exists():
+        return None
+    lov_types = [
+        g.service_type
+        for g in order.services.select_related("service_type").order_by("id")
+        if g.service_type.lov
+    ]
+    if not lov_types:
+        return None
+    area = order.person.area
+    if area is None:
+        return "Klienten saknar område; ange område så att utförarens avtal kan prövas."
+    valid = (
+        contracts.filter(
+            provider=provider,
+            area=area,
+            service_type__in=lov_types,
+            valid_from__lte=today,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by("-valid_from")
+    )
+    by_type: dict[int, Contract] = {}
+    for line in valid:
+        by_type.setdefault(line.service_type_id, line)
+    missing = [t.name for t in lov_types if t.pk not in by_type]
+    if missing:
+        return f"{provider.name} har inget gällande avtal för {', '.join(missing)} i {area.name}."
+    capped = [c for c in by_type.values() if cap_in_force(c, today)]
+    if capped and not returning:
+        reason = capped[0].capacity_reason.strip()
+        return (
+            f"{provider.name} tar för närvarande inte emot nya brukare i {area.name}"
+            + (f" ({reason})" if reason else "")
+            + ". Undantag gäller bara när klienten återvänder från tillfällig vistelse till "
+            "sin ordinarie valda utförare."
+        )
+    return None
+
+
+def in_municipality(model, value, municipality_id: int):
+    """An object of the municipality, given as object or id; None if it is not one."""
+    if value in (None, ""):
+        return None
+    pk = value.pk if isinstance(value, model) else value
+    try:
+        return model.objects.get(pk=pk, municipality_id=municipality_id)
+    except (model.DoesNotExist, ValueError, TypeError):
+        return None

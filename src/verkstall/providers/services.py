@@ -1,5 +1,5 @@
 """Writes of areas, providers, provider units, contracts, capacity and provider choices
-(SPEC R2.1-R2.3, R2.5). Set-up functions (`ensure_*`) take no actor; the rest check it."""
+(SPEC R2.1, R2.2, R2.3, R2.5). Set-up functions (`ensure_*`) take no actor; the rest check it."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from verkstall.access.policies import require_officer_of_unit
 from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.core.dates import parse_date
 from verkstall.core.errors import PermissionDenied, ValidationFailed
 
 from . import selectors
-from .models import Area, Channel, Contract, Provider, ProviderChoice, ProviderUnit
+from .models import Area, Channel, Contract, Provider, ProviderUnit
 
 
 @transaction.atomic
@@ -86,17 +85,6 @@ def _full_clean(obj, exclude=()) -> None:
                 for field, msgs in exc.message_dict.items()
             }
         ) from None
-
-
-def _in_municipality(model, value, municipality_id: int):
-    """An object of the municipality, given as object or id; None if it is not one."""
-    if value in (None, ""):
-        return None
-    pk = value.pk if isinstance(value, model) else value
-    try:
-        return model.objects.get(pk=pk, municipality_id=municipality_id)
-    except (model.DoesNotExist, ValueError, TypeError):
-        return None
 
 
 def _service_type(value):
@@ -238,7 +226,9 @@ def create_provider_unit(actor, *, service_types=(), **fields) -> ProviderUnit:
     unknown = sorted(set(fields) - set(UNIT_FIELDS))
     if unknown:
         raise ValidationFailed({f: "Okänt fält." for f in unknown})
-    provider = _in_municipality(Provider, fields.pop("provider", None), actor.municipality_id)
+    provider = selectors.in_municipality(
+        Provider, fields.pop("provider", None), actor.municipality_id
+    )
     if provider is None:
         raise ValidationFailed({"provider": "Välj en utförare i kommunen."})
     unit = ProviderUnit(municipality_id=actor.municipality_id, provider=provider, **fields)
@@ -258,7 +248,9 @@ def update_provider_unit(actor, unit: ProviderUnit, **changes) -> ProviderUnit:
     unit = ProviderUnit.objects.select_for_update().get(pk=unit.pk)
     offers = changes.pop("service_types", None)
     if "provider" in changes:
-        provider = _in_municipality(Provider, changes.pop("provider"), unit.municipality_id)
+        provider = selectors.in_municipality(
+            Provider, changes.pop("provider"), unit.municipality_id
+        )
         if provider is None:
             raise ValidationFailed({"provider": "Välj en utförare i kommunen."})
         unit.provider = provider
@@ -310,10 +302,10 @@ def clean_contract(municipality_id: int, values: dict, *, instance: Contract | N
     """
     errors: dict[str, str] = {}
     data = {f: values.get(f) for f in CONTRACT_FIELDS}
-    provider = _in_municipality(Provider, data["provider"], municipality_id)
+    provider = selectors.in_municipality(Provider, data["provider"], municipality_id)
     if provider is None:
         errors["provider"] = "Välj en utförare i kommunen."
-    area = _in_municipality(Area, data["area"], municipality_id)
+    area = selectors.in_municipality(Area, data["area"], municipality_id)
     if area is None:
         errors["area"] = "Välj ett område i kommunen."
     service_type = _service_type(data["service_type"])
@@ -498,103 +490,3 @@ def import_contracts(actor, *, filename: str, content: bytes, dry_run: bool = Fa
         report.add_error(0, "", f"Databasen vägrade importen; inget sparades ({exc}).")
     report.dry_run = dry_run
     return report
-
-
-# --- Provider choice (SPEC R2.2, R2.3, R2.6) --------------------------------------------------
-
-ACTIVE_CHOICE_KINDS = (ProviderChoice.Kind.CHOICE, ProviderChoice.Kind.RECHOICE)
-
-
-@transaction.atomic
-def register_choice(
-    actor,
-    *,
-    granted_service,
-    provider,
-    kind: str = ProviderChoice.Kind.CHOICE,
-    form_received_on,
-    returning_from_temporary_stay: bool = False,
-) -> ProviderChoice:
-    """Register the client's active choice of provider: the signed choice form's arrival and
-    the event "Val av utförare LOV" or "Omval utförare LOV" (R2.2, seed 004 §Övrigt).
-
-    The provider must have a contract in force today for the service type in the client's
-    area (R2.1) and take new clients, unless the client returns from a temporary stay to the
-    provider they had, which must take them back regardless of its cap (R2.6, seed 002). The
-    choice is written to the case journal, and the decision's due items are recomputed, so
-    the choice deadline (R2.3, Solna: 2 months) is met by it.
-    """
-    from verkstall.deadlines.engine import recompute_decision
-    from verkstall.journal.models import CaseJournalEntry
-    from verkstall.journal.services import write_case_entry
-
-    decision = granted_service.decision
-    person = decision.person
-    require_officer_of_unit(actor, decision.unit_id, "registrera val av utförare")
-    errors: dict[str, str] = {}
-    if kind not in ACTIVE_CHOICE_KINDS:
-        errors["kind"] = "Ange val eller omval av utförare."
-    received = parse_date(form_received_on, "form_received_on", errors)
-    today = clock.today()
-    if received and received > today:
-        errors["form_received_on"] = "Valblanketten kan inte ha inkommit i framtiden."
-    service_type = granted_service.service_type
-    if not service_type.lov:
-        errors["granted_service"] = "Insatsen omfattas inte av valfrihetssystemet (LOV)."
-    elif granted_service.valid_to and granted_service.valid_to < today:
-        errors["granted_service"] = "Insatsen har upphört."
-    elif person.area_id is None:
-        errors["granted_service"] = "Klienten har inget hemtjänstområde; ange det först."
-    provider_obj = _in_municipality(Provider, provider, decision.municipality_id)
-    if provider_obj is None:
-        errors["provider"] = "Välj en utförare i kommunen."
-    if errors:
-        raise ValidationFailed(errors)
-    option = selectors.choice_for_provider(granted_service, provider_obj, day=today)
-    if option is None:
-        raise ValidationFailed(
-            {"provider": "Utföraren har inget gällande avtal för insatsen i klientens område."}
-        )
-    if option.at_capacity:
-        if not returning_from_temporary_stay:
-            until = option.capacity_until
-            raise ValidationFailed(
-                {
-                    "provider": "Utföraren tar inte emot nya brukare just nu"
-                    + (f" (till och med {until.isoformat()})" if until else "")
-                    + f": {option.capacity_reason}"
-                }
-            )
-        if not selectors.has_held_provider(person, provider_obj):
-            raise ValidationFailed(
-                {
-                    "returning_from_temporary_stay": "Undantaget från kapacitetstaket gäller "
-                    "bara den utförare klienten hade före den tillfälliga vistelsen."
-                }
-            )
-    choice = ProviderChoice.objects.create(
-        municipality_id=decision.municipality_id,
-        person=person,
-        granted_service=granted_service,
-        provider=provider_obj,
-        kind=kind,
-        form_received_on=received,
-        registered_by=actor,
-        registered_at=clock.now(),
-    )
-    label = ProviderChoice.Kind(kind).label
-    text = (
-        f"{label}: {provider_obj.name} för {service_type.name} "
-        f"(beslut {decision.decided_on.isoformat()}). "
-        f"Valblanketten inkom {received.isoformat()}."
-    )
-    if option.at_capacity:
-        text += (
-            " Klienten återvänder från en tillfällig vistelse; ordinarie utförare tar emot "
-            "klienten oavsett kapacitetstak."
-        )
-    write_case_entry(
-        actor, person=person, title=label, text=text, kind=CaseJournalEntry.Kind.CHOICE
-    )
-    recompute_decision(decision)
-    return choice

@@ -1,4 +1,4 @@
-"""Screens for provider choice, proximity, contracts and capacity (SPEC R2.1-R2.3, R2.5).
+"""Screens for provider choice, proximity, contracts and capacity (SPEC R2.1, R2.2, R2.3, R2.5).
 
 The choice and proximity screens are the case officer's, for one granted service of one
 client; contracts, capacity and the import are the LOV administrator's. Anyone else gets 403,
@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from verkstall.core import clock
 from verkstall.core.errors import DomainError, PermissionDenied
-from verkstall.core.views import form_errors_from
+from verkstall.core.views import form_errors_from, run_form
 from verkstall.people.selectors import area_name_for, shown_person
 
-from . import selectors, services
+from . import choice_services, selectors, services
 from .forms import CapacityForm, ChoiceForm, ContractImportForm
 
 
@@ -54,26 +54,26 @@ def choice(request, person_pk, granted_service_pk):
         options=options,
         has_choice=bool(registered),
     )
-    if request.method == "POST" and lov and form.is_valid():
-        data = form.cleaned_data
-        try:
-            made = services.register_choice(
+    if request.method == "POST" and lov:
+        done = run_form(
+            request,
+            form,
+            lambda data: choice_services.register_choice(
                 request.user,
                 granted_service=granted,
                 provider=data["provider"],
                 kind=data["kind"],
                 form_received_on=data["form_received_on"],
                 returning_from_temporary_stay=data["returning_from_temporary_stay"],
-            )
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            messages.success(
-                request,
+            ),
+            success_message=lambda made: (
                 _("%(kind)s registrerat: %(provider)s.")
-                % {"kind": made.get_kind_display(), "provider": made.provider.name},
-            )
-            return redirect(request.path)
+                % {"kind": made.get_kind_display(), "provider": made.provider.name}
+            ),
+            redirect_to=request.path,
+        )
+        if done:
+            return done
     latest = registered[0] if registered else None
     return render(
         request,
@@ -155,14 +155,16 @@ def contract_capacity(request, pk):
             "capacity_until": contract.capacity_until,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_capacity(request.user, contract, **form.cleaned_data)
-        except DomainError as exc:
-            form_errors_from(form, exc)
-        else:
-            messages.success(request, _("Kapaciteten är sparad."))
-            return redirect("contract-list")
+    if request.method == "POST":
+        done = run_form(
+            request,
+            form,
+            lambda data: services.set_capacity(request.user, contract, **data),
+            success_message=_("Kapaciteten är sparad."),
+            redirect_to="contract-list",
+        )
+        if done:
+            return done
     return render(request, "providers/contract_capacity.html", {"form": form, "contract": contract})
 
 

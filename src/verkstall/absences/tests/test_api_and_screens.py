@@ -11,8 +11,8 @@ from django.test import Client
 from verkstall.absences import services
 from verkstall.absences.models import Absence, NoticeReceipt
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
 from verkstall.core.clock import travel_to
+from verkstall.tooling import testing as build
 
 MON_2_MAR = datetime(2026, 3, 2, 9)
 

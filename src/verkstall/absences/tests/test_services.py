@@ -1,4 +1,4 @@
-"""Absence and hospital notices (SPEC R7.1-R7.3, R9.1; seeds 002 and 003)."""
+"""Absence and hospital notices (SPEC R7.1, R7.2, R7.3, R9.1; seeds 002 and 003)."""
 
 from __future__ import annotations
 
@@ -215,7 +215,7 @@ def test_hospital_notice_reaches_both_current_providers_and_only_them(world):  #
         draft = world.order(decision=world.decision(person=person), state="draft")
         world.order(provider=staff_c_provider, state="started")  # another client
     from verkstall.access.roles import Role
-    from verkstall.core import testing as build
+    from verkstall.tooling import testing as build
 
     third = build.provider(world.muni, "Omsorg C AB")
     staff_c = build.user(Role.PROVIDER_STAFF, world.muni, provider=third, username="staff_c")

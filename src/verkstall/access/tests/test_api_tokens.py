@@ -32,7 +32,7 @@ def _get(key: str):
     return Client().get(URL, HTTP_AUTHORIZATION=f"Token {key}")
 
 
-def test_the_key_is_stored_only_as_its_hash(world):
+def test_the_key_is_stored_only_as_its_hash(world):  # R12.2
     token, key = issue_token(user=world.officer)
     assert len(key) >= 40
     assert token.key_hash == hashlib.sha256(key.encode()).hexdigest() != key
@@ -46,7 +46,7 @@ def test_the_key_is_stored_only_as_its_hash(world):
     assert "authtoken_token" not in connection.introspection.table_names()
 
 
-def test_a_valid_key_is_200_and_its_use_is_recorded(world):
+def test_a_valid_key_is_200_and_its_use_is_recorded(world):  # R12.2, R10.4
     start = clock.now()
     with clock.travel_to(start):
         token, key = issue_token(user=world.officer)
@@ -70,7 +70,7 @@ def test_a_valid_key_is_200_and_its_use_is_recorded(world):
     assert "sessionid" not in response.cookies
 
 
-def test_an_expired_key_is_401(world):
+def test_an_expired_key_is_401(world):  # R12.2
     start = clock.now()
     with clock.travel_to(start):
         _, key = issue_token(user=world.officer, days=2)
@@ -82,7 +82,7 @@ def test_an_expired_key_is_401(world):
     assert response.headers["WWW-Authenticate"] == "Token"
 
 
-def test_the_default_lifetime_is_the_setting(world, settings):
+def test_the_default_lifetime_is_the_setting(world, settings):  # R12.2
     settings.VERKSTALL_API_TOKEN_DAYS = 90
     start = clock.now()
     with clock.travel_to(start):
@@ -92,7 +92,7 @@ def test_the_default_lifetime_is_the_setting(world, settings):
         assert _get(key).status_code == 401
 
 
-def test_a_revoked_key_is_401_and_other_keys_still_work(world):
+def test_a_revoked_key_is_401_and_other_keys_still_work(world):  # R12.2
     _, key = issue_token(user=world.officer)
     _, other = issue_token(user=world.officer)
     assert _get(key).status_code == 200
@@ -101,7 +101,7 @@ def test_a_revoked_key_is_401_and_other_keys_still_work(world):
     assert _get(other).status_code == 200
 
 
-def test_a_wrong_key_with_a_known_prefix_is_401(world):
+def test_a_wrong_key_with_a_known_prefix_is_401(world):  # R12.2
     _, key = issue_token(user=world.officer)
     forged = key[:8] + ("A" if key[8] != "A" else "B") + key[9:]
     assert _get(forged).status_code == 401
@@ -109,7 +109,7 @@ def test_a_wrong_key_with_a_known_prefix_is_401(world):
     assert _get(key).status_code == 200
 
 
-def test_an_inactive_users_key_is_401(world):
+def test_an_inactive_users_key_is_401(world):  # R12.2
     _, key = issue_token(user=world.officer)
     world.officer.is_active = False
     world.officer.save()
@@ -117,7 +117,7 @@ def test_an_inactive_users_key_is_401(world):
 
 
 @pytest.mark.parametrize("command", ["create_api_token", "drf_create_token"])
-def test_the_command_prints_the_key_once(world, command):
+def test_the_command_prints_the_key_once(world, command):  # R12.2
     out, err = StringIO(), StringIO()
     start = clock.now()
     with clock.travel_to(start):
@@ -137,7 +137,7 @@ def test_the_command_prints_the_key_once(world, command):
     assert _get(key).status_code == 401
 
 
-def test_the_command_refuses_unknown_users_and_bad_lifetimes(world):
+def test_the_command_refuses_unknown_users_and_bad_lifetimes(world):  # R12.2
     with pytest.raises(CommandError):
         call_command("create_api_token", "nobody", stdout=StringIO())
     with pytest.raises(CommandError):
@@ -145,7 +145,7 @@ def test_the_command_refuses_unknown_users_and_bad_lifetimes(world):
     assert not ApiToken.objects.exists()
 
 
-def test_reset_revokes_the_users_other_keys(world):
+def test_reset_revokes_the_users_other_keys(world):  # R12.2
     _, old = issue_token(user=world.officer)
     out = StringIO()
     call_command("drf_create_token", world.officer.username, "-r", stdout=out, stderr=StringIO())

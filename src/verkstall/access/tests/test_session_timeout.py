@@ -35,12 +35,12 @@ def _is_login_redirect(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_the_defaults_are_a_working_day_and_half_an_hour():
+def test_the_defaults_are_a_working_day_and_half_an_hour():  # R10.1
     assert settings.SESSION_COOKIE_AGE == 10 * 60 * 60
     assert settings.VERKSTALL_SESSION_IDLE_MINUTES == 30
 
 
-def test_an_idle_session_is_logged_out_with_a_swedish_message(client, signed_in):
+def test_an_idle_session_is_logged_out_with_a_swedish_message(client, signed_in):  # R10.1
     assert signed_in(0).status_code == 200
     assert signed_in(29).status_code == 200  # activity: the pause starts again
     assert signed_in(58).status_code == 200
@@ -53,21 +53,21 @@ def test_an_idle_session_is_logged_out_with_a_swedish_message(client, signed_in)
     assert _is_login_redirect(signed_in(58 + 32))
 
 
-def test_an_idle_session_gets_no_api_answer(client, signed_in):
+def test_an_idle_session_gets_no_api_answer(client, signed_in):  # R10.1
     assert signed_in(0, "/api/persons/").status_code == 200
     response = signed_in(45, "/api/persons/")
     assert response.status_code in (401, 403)
     assert signed_in(46, "/api/persons/").status_code in (401, 403)
 
 
-def test_the_idle_timeout_is_a_setting(settings, signed_in):
+def test_the_idle_timeout_is_a_setting(settings, signed_in):  # R10.1
     settings.VERKSTALL_SESSION_IDLE_MINUTES = 5
     assert signed_in(0).status_code == 200
     assert signed_in(4).status_code == 200
     assert _is_login_redirect(signed_in(10))
 
 
-def test_an_active_session_ends_after_the_working_day(client, signed_in):
+def test_an_active_session_ends_after_the_working_day(client, signed_in):  # R10.1
     minute = 0
     while minute < 10 * 60 - 20:
         assert signed_in(minute).status_code == 200, minute
@@ -77,7 +77,7 @@ def test_an_active_session_ends_after_the_working_day(client, signed_in):
     assert "loggats ut" in client.get(expired["Location"]).content.decode()
 
 
-def test_last_activity_is_written_at_most_once_a_minute(client, signed_in):
+def test_last_activity_is_written_at_most_once_a_minute(client, signed_in):  # R10.1
     signed_in(0)
     first = client.session[LAST_SEEN]
     signed_in(0.5)
@@ -86,7 +86,7 @@ def test_last_activity_is_written_at_most_once_a_minute(client, signed_in):
     assert client.session[LAST_SEEN] >= first + 110
 
 
-def test_a_new_login_starts_a_new_session_lifetime(client, world):
+def test_a_new_login_starts_a_new_session_lifetime(client, world):  # R10.1
     """Signing in through the form (not force_login) stamps the session at once."""
     start = clock.now()
     with clock.travel_to(start):
@@ -97,7 +97,7 @@ def test_a_new_login_starts_a_new_session_lifetime(client, world):
         assert _is_login_redirect(client.get(reverse("person-list")))
 
 
-def test_signing_in_again_restarts_the_clocks(client, world, signed_in):
+def test_signing_in_again_restarts_the_clocks(client, world, signed_in):  # R10.1
     assert signed_in(0).status_code == 200
     with clock.travel_to(clock.now() + timedelta(minutes=9 * 60 + 50)):
         client.force_login(world.officer)  # the same user, the same browser session

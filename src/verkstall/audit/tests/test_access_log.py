@@ -13,8 +13,8 @@ from django.urls import reverse
 from verkstall.access.roles import Role
 from verkstall.audit import capture, services
 from verkstall.audit.models import AccessLogEntry
-from verkstall.core import testing as build
 from verkstall.core.errors import PermissionDenied
+from verkstall.tooling import testing as build
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def rows(**filters):
     return list(AccessLogEntry.objects.filter(**filters).order_by("id"))
 
 
-def test_a_screen_read_is_logged_with_who_what_and_where(world, client):
+def test_a_screen_read_is_logged_with_who_what_and_where(world, client):  # R10.4
     order = world.order(provider=world.provider_a, state="sent")
     client.force_login(world.staff_a)
     response = client.get(reverse("order-detail", args=[order.pk]), REMOTE_ADDR="10.1.2.3")
@@ -41,7 +41,7 @@ def test_a_screen_read_is_logged_with_who_what_and_where(world, client):
     assert entry.municipality_id == world.muni.pk and entry.user_provider_id == world.provider_a.pk
 
 
-def test_a_list_logs_every_client_on_it_once(world, client):
+def test_a_list_logs_every_client_on_it_once(world, client):  # R10.4
     orders = [world.order(provider=world.provider_a, state="sent") for _ in range(3)]
     client.force_login(world.officer)
     assert client.get(reverse("order-list")).status_code == 200
@@ -51,7 +51,7 @@ def test_a_list_logs_every_client_on_it_once(world, client):
     assert len({e.request_id for e in logged}) == 1
 
 
-def test_api_reads_and_writes_are_logged_for_token_users(world, api):
+def test_api_reads_and_writes_are_logged_for_token_users(world, api):  # R10.4
     order = world.order(provider=world.provider_a, state="sent")
     client = api(world.staff_a)
     assert client.get(f"/api/orders/{order.pk}/").status_code == 200
@@ -61,7 +61,7 @@ def test_api_reads_and_writes_are_logged_for_token_users(world, api):
     assert (change.action, change.method, change.route) == ("change", "POST", "order-acknowledge")
 
 
-def test_a_refused_write_is_logged_as_an_attempt(world, api):
+def test_a_refused_write_is_logged_as_an_attempt(world, api):  # R10.4
     order = world.order(provider=world.provider_a, state="draft")
     response = api(world.officer).post(f"/api/orders/{order.pk}/start/", {}, format="json")
     assert response.status_code in (400, 409)
@@ -69,14 +69,14 @@ def test_a_refused_write_is_logged_as_an_attempt(world, api):
     assert entry.action == "change" and entry.status_code == response.status_code
 
 
-def test_an_export_is_logged_as_an_export(world, client):
+def test_an_export_is_logged_as_an_export(world, client):  # R10.4
     order = world.order(provider=world.provider_a, state="sent")
     client.force_login(world.officer)
     assert client.get(reverse("order-print", args=[order.pk])).status_code == 200
     assert [e.action for e in rows(person_id=order.person_id)] == ["export"]
 
 
-def test_creating_a_client_is_logged_as_a_change(world, api):
+def test_creating_a_client_is_logged_as_a_change(world, api):  # R10.4
     response = api(world.officer).post(
         "/api/persons/",
         {
@@ -92,21 +92,23 @@ def test_creating_a_client_is_logged_as_a_change(world, api):
     assert entry.action == "change"
 
 
-def test_another_organisations_client_is_not_read_so_nothing_is_logged(world, client):
+def test_another_organisations_client_is_not_read_so_nothing_is_logged(
+    world, client
+):  # R10.4, Actors
     order = world.order(provider=world.provider_a, state="sent")
     client.force_login(world.staff_b)
     assert client.get(reverse("order-detail", args=[order.pk])).status_code == 404
     assert rows(person_id=order.person_id) == []
 
 
-def test_pages_without_client_data_write_nothing(world, client):
+def test_pages_without_client_data_write_nothing(world, client):  # R10.4
     client.force_login(world.officer)
     assert client.get("/api/service-types/").status_code in (200, 302, 403)
     client.get(reverse("order-list"))
     assert AccessLogEntry.objects.count() == 0
 
 
-def test_reads_outside_the_users_own_clients_are_flagged(world):
+def test_reads_outside_the_users_own_clients_are_flagged(world):  # R10.4
     order = world.order(provider=world.provider_a, state="sent")
     with capture.capturing() as cap:
         capture.saw([order.person_id])
@@ -120,7 +122,7 @@ def test_reads_outside_the_users_own_clients_are_flagged(world):
 # --- nothing changes the log -----------------------------------------------------------------
 
 
-def test_the_application_has_no_path_to_change_or_remove_a_row(world, client):
+def test_the_application_has_no_path_to_change_or_remove_a_row(world, client):  # R10.4
     order = world.order(provider=world.provider_a, state="sent")
     client.force_login(world.officer)
     client.get(reverse("order-detail", args=[order.pk]))
@@ -140,7 +142,7 @@ def test_the_application_has_no_path_to_change_or_remove_a_row(world, client):
 # serialized_rollback, like the other transactional tests here: a plain flush would re-create
 # the content types that the next serialised test then restores a second time.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_on_postgresql_a_plain_sql_session_cannot_update_or_delete_the_log():
+def test_on_postgresql_a_plain_sql_session_cannot_update_or_delete_the_log():  # R10.4
     if connection.vendor != "postgresql":
         pytest.skip("the trigger exists on PostgreSQL only; SQLite relies on the model guard")
     import psycopg
@@ -184,7 +186,7 @@ class _Anonymous:
 
 def test_the_reviewer_finds_who_looked_at_a_client_without_the_number_in_the_url(
     world, client, reviewer
-):
+):  # R10.4
     order = world.order(provider=world.provider_a, state="sent")
     other = world.order(provider=world.provider_a, state="sent")
     client.force_login(world.staff_a)
@@ -200,7 +202,7 @@ def test_the_reviewer_finds_who_looked_at_a_client_without_the_number_in_the_url
     assert other.person.formatted_personal_number not in page
 
 
-def test_an_unknown_or_invalid_number_gets_a_clear_error(world, client, reviewer):
+def test_an_unknown_or_invalid_number_gets_a_clear_error(world, client, reviewer):  # R10.4
     client.force_login(reviewer)
     page = client.post(reverse("log-review"), {"personal_number": "12345"}).content.decode()
     assert "10 eller 12" in page
@@ -210,7 +212,7 @@ def test_an_unknown_or_invalid_number_gets_a_clear_error(world, client, reviewer
     assert "Ingen klient med det numret" in page
 
 
-def test_the_reviewer_sees_who_read_outside_their_own(world, client, reviewer):
+def test_the_reviewer_sees_who_read_outside_their_own(world, client, reviewer):  # R10.4
     order = world.order(provider=world.provider_a, state="sent")
     with capture.capturing() as cap:
         capture.saw([order.person_id])
@@ -230,7 +232,7 @@ def test_the_reviewer_sees_who_read_outside_their_own(world, client, reviewer):
     assert "staff_b" in section and "staff_a" not in section
 
 
-def test_the_log_exports_as_csv_with_its_filters(world, client, reviewer):
+def test_the_log_exports_as_csv_with_its_filters(world, client, reviewer):  # R10.4
     order = world.order(provider=world.provider_a, state="sent")
     client.force_login(world.staff_a)
     client.get(reverse("order-detail", args=[order.pk]))
@@ -246,7 +248,7 @@ def test_the_log_exports_as_csv_with_its_filters(world, client, reviewer):
     assert lines[1][5] == "Visning" and order.person.full_name in lines[1][4]
 
 
-def test_only_the_log_reviewer_of_the_municipality_reads_the_log(world, client):
+def test_only_the_log_reviewer_of_the_municipality_reads_the_log(world, client):  # R10.4, Actors
     elsewhere = build.municipality(name="Annanstad")
     foreign = build.user(Role.LOG_REVIEWER, elsewhere, username="foreign-reviewer")
     order = world.order(provider=world.provider_a, state="sent")
@@ -261,7 +263,7 @@ def test_only_the_log_reviewer_of_the_municipality_reads_the_log(world, client):
     assert "staff_a" not in client.get(reverse("log-export")).content.decode("utf-8-sig")
 
 
-def test_rows_of_a_loaded_order_cost_no_lookup_but_a_lone_event_is_resolved(world):
+def test_rows_of_a_loaded_order_cost_no_lookup_but_a_lone_event_is_resolved(world):  # R10.4
     from verkstall.orders.models import Order, OrderEvent
 
     order = world.order(provider=world.provider_a, state="sent")
@@ -276,14 +278,14 @@ def test_rows_of_a_loaded_order_cost_no_lookup_but_a_lone_event_is_resolved(worl
     assert services.client_ids(lone) == {order.person_id}
 
 
-def test_a_posted_search_is_logged_as_a_list_not_a_change(world, client):
+def test_a_posted_search_is_logged_as_a_list_not_a_change(world, client):  # R10.4
     order = world.order(provider=world.provider_a, state="sent")
     client.force_login(world.officer)
     client.post(reverse("person-list"), {"q": order.person.last_name})
     assert {e.action for e in rows(route="person-list")} == {"list"}
 
 
-def test_the_reviewers_own_review_is_not_a_read_outside_their_own(world, client, reviewer):
+def test_the_reviewers_own_review_is_not_a_read_outside_their_own(world, client, reviewer):  # R10.4
     order = world.order(provider=world.provider_a, state="sent")
     client.force_login(world.staff_a)
     client.get(reverse("order-detail", args=[order.pk]))

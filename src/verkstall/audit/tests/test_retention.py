@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from io import StringIO
 
 import pytest
-from django.apps import apps
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
@@ -23,6 +22,7 @@ from verkstall.absences.models import Absence, HospitalNotice, NoticeReceipt
 from verkstall.access.declarations import AuditAction
 from verkstall.audit import retention_selectors as selectors
 from verkstall.audit import retention_services
+from verkstall.audit.client_models import ClientIds
 from verkstall.audit.models import AccessLogEntry
 from verkstall.audit.retention import RetentionRule, add_years
 from verkstall.audit.services import record_system
@@ -31,6 +31,7 @@ from verkstall.core.personal_number import luhn_check_digit, make_test_personal_
 from verkstall.deadlines.models import DueItem, Reminder
 from verkstall.decisions.models import Decision, GrantedService
 from verkstall.followups.models import FollowUp
+from verkstall.journal.case_services import documents_dir
 from verkstall.journal.models import (
     CaseDocument,
     CaseJournalEntry,
@@ -38,7 +39,6 @@ from verkstall.journal.models import (
     MessageReceipt,
     ProviderJournalEntry,
 )
-from verkstall.journal.services import documents_dir
 from verkstall.orders import services as order_services
 from verkstall.orders.models import Order, OrderEvent, ProviderSwitch, TemporaryChange
 from verkstall.people.models import (
@@ -51,6 +51,7 @@ from verkstall.people.models import (
 from verkstall.plans.models import ImplementationPlan
 from verkstall.plans.storage import document_storage
 from verkstall.providers.models import ProviderChoice, RotationAssignment
+from verkstall.tooling import testing as build
 
 _numbers = iter(range(980, 1000))
 
@@ -283,7 +284,7 @@ def client_rows(person_id: int) -> dict[str, int]:
     """How many rows every table of the removal plan holds for one client."""
     orders = list(Order.objects.filter(person_id=person_id).values_list("pk", flat=True))
     decisions = list(Decision.objects.filter(person_id=person_id).values_list("pk", flat=True))
-    ids = retention_services._Ids(
+    ids = ClientIds(
         person=person_id,
         orders=orders,
         decisions=decisions,
@@ -310,29 +311,9 @@ def run(*args, today: date | None = None) -> str:
 # --- which tables hold client data -----------------------------------------------------------
 
 
-def _client_data_models() -> set:
-    """Every model that points, through foreign keys, at a client (the model graph)."""
-    found = {Person}
-    changed = True
-    while changed:
-        changed = False
-        for model in apps.get_models(include_auto_created=True):
-            if model in found or model is LogEntry:
-                continue
-            targets = {
-                f.related_model
-                for f in model._meta.get_fields()
-                if (f.many_to_one or f.one_to_one) and f.concrete and f.related_model
-            }
-            if targets & found:
-                found.add(model)
-                changed = True
-    return found
-
-
 def test_the_removal_plan_and_the_last_entry_cover_every_table_of_client_data():  # R10.6
     covered = {model for model, _ in retention_services.REMOVAL_PLAN}
-    assert _client_data_models() == covered
+    assert build.models_reaching_a_client() == covered
     sources = {model for model, _, _ in selectors.LAST_ENTRY_SOURCES}
     dated = {
         model
@@ -468,7 +449,9 @@ def test_the_rule_comes_from_settings(world, settings):  # R10.6 "the rule is a 
         selectors.configured_rule()
 
 
-def test_the_review_reads_with_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+def test_the_review_reads_with_a_fixed_number_of_queries(
+    world, django_assert_max_num_queries
+):  # R10.6
     for i in range(6):
         closed_client(world, born=date(1930 + i, 1, 10))
     with django_assert_max_num_queries(len(selectors.LAST_ENTRY_SOURCES) + 3):
@@ -573,7 +556,7 @@ def test_a_client_with_a_new_order_since_the_review_is_skipped(world):  # R10.6
     assert Person.objects.filter(pk=client.pk).exists()
 
 
-def test_command_options_are_checked(world):
+def test_command_options_are_checked(world):  # R10.6
     with pytest.raises(CommandError, match="framtiden"):
         call_command("retention", "--apply", "--today", years_after_today(5).isoformat())
     with pytest.raises(CommandError, match="ÅÅÅÅ-MM-DD"):
@@ -604,7 +587,7 @@ def test_the_scheduled_task_only_reports_unless_told_to_apply(world, settings): 
     assert not Person.objects.filter(pk=client.pk).exists()
 
 
-def test_command_enqueue_queues_the_task(world):
+def test_command_enqueue_queues_the_task(world):  # R10.6
     from django_tasks_db.models import DBTaskResult
 
     out = run("--enqueue", "--today", "2031-01-15")
@@ -621,7 +604,7 @@ def _vendor_is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def test_postgresql_still_refuses_a_plain_delete_or_update_of_an_order_event(world):  # R3
+def test_postgresql_still_refuses_a_plain_delete_or_update_of_an_order_event(world):  # R10.6
     if not _vendor_is_postgresql():
         pytest.skip("the trigger exists on PostgreSQL only; SQLite relies on the model guard")
     order = world.order(state="sent")

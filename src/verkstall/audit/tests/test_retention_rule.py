@@ -92,7 +92,7 @@ def test_the_rule_is_configurable_and_checked():  # R10.6 "the rule is a setting
 
 
 @given(last=days, born=births, today=days, rule=rules)
-def test_due_exactly_when_the_period_has_run_out_and_not_research(last, born, today, rule):
+def test_due_exactly_when_the_period_has_run_out_and_not_research(last, born, today, rule):  # R10.6
     verdict = assess(last, born, today, rule)
     assert verdict.research == (born.day in rule.research_days)
     assert verdict.due == (not verdict.research and today >= verdict.due_since)
@@ -100,7 +100,7 @@ def test_due_exactly_when_the_period_has_run_out_and_not_research(last, born, to
 
 
 @given(last=days, rule=rules)
-def test_the_period_is_whole_years_and_removal_ends_on_31_december(last, rule):
+def test_the_period_is_whole_years_and_removal_ends_on_31_december(last, rule):  # R10.6
     verdict = assess(last, BORN, last, rule)
     assert verdict.due_since.year == last.year + rule.years
     assert verdict.due_since.month == last.month
@@ -111,7 +111,9 @@ def test_the_period_is_whole_years_and_removal_ends_on_31_december(last, rule):
 
 
 @given(last=days, born=births, today=days)
-def test_once_due_a_client_stays_due_and_a_later_entry_never_makes_it_earlier(last, born, today):
+def test_once_due_a_client_stays_due_and_a_later_entry_never_makes_it_earlier(
+    last, born, today
+):  # R10.6
     verdict = assess(last, born, today, RULE)
     if verdict.due:
         assert assess(last, born, today + timedelta(days=1), RULE).due
@@ -122,7 +124,7 @@ def test_once_due_a_client_stays_due_and_a_later_entry_never_makes_it_earlier(la
 
 
 @given(born=st.dates(min_value=date(1900, 1, 1), max_value=date(2020, 12, 31)), last=days)
-def test_a_coordination_number_is_judged_like_the_same_birth_date(born, last):
+def test_a_coordination_number_is_judged_like_the_same_birth_date(born, last):  # R10.6
     number = coordination_number(born)
     today = last + timedelta(days=365 * 7)
     assert assess(last, birth_date_of(number), today, RULE) == assess(last, born, today, RULE)

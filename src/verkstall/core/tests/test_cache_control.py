@@ -10,15 +10,15 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
 from verkstall.core.security import SecurityHeadersMiddleware
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 
 NO_STORE = "no-store, private"
 
 
-def test_screens_are_not_stored(client, world):
+def test_screens_are_not_stored(client, world):  # R10.1
     person = world.person()
     client.force_login(world.officer)
     for url in (
@@ -35,7 +35,7 @@ def test_screens_are_not_stored(client, world):
     assert partial["Cache-Control"] == NO_STORE
 
 
-def test_api_answers_are_not_stored(world, api):
+def test_api_answers_are_not_stored(world, api):  # R10.1
     person = world.person()
     for url in ("/api/persons/", f"/api/persons/{person.pk}/", "/api/orders/", "/api/nope/"):
         response = api(world.officer).get(url)
@@ -45,7 +45,7 @@ def test_api_answers_are_not_stored(world, api):
     assert refused["Cache-Control"] == NO_STORE
 
 
-def test_csv_exports_are_not_stored(client, world):
+def test_csv_exports_are_not_stored(client, world):  # R10.1
     reviewer = build.user(Role.LOG_REVIEWER, world.muni, username="reviewer")
     client.force_login(reviewer)
     response = client.get(reverse("log-export"))
@@ -60,12 +60,12 @@ def test_csv_exports_are_not_stored(client, world):
     assert response["Cache-Control"] == NO_STORE
 
 
-def test_login_and_error_pages_are_not_stored(client):
+def test_login_and_error_pages_are_not_stored(client):  # R10.1
     assert "no-store" in client.get(reverse("login"))["Cache-Control"]
     assert client.get("/no-such-page/")["Cache-Control"] == NO_STORE
 
 
-def test_a_views_own_cache_control_and_static_files_are_kept(settings):
+def test_a_views_own_cache_control_and_static_files_are_kept(settings):  # R10.1
     def answer(cache_control=None):
         def get_response(request):
             response = HttpResponse("x")

@@ -58,7 +58,7 @@ def test_digits_of_another_script_are_refused_never_kept(zero):  # R1.1, issue 1
         parse_personal_number(mixed, today=TODAY)
 
 
-def test_the_normalised_text_keeps_other_digits_for_the_caller_to_refuse():
+def test_the_normalised_text_keeps_other_digits_for_the_caller_to_refuse():  # R1.1
     assert normalise_number_text(in_digits("1950", FULLWIDTH) + " – ") == "1950-"
     assert normalise_number_text(in_digits("1950", ARABIC_INDIC)) == in_digits("1950", ARABIC_INDIC)
 
@@ -72,7 +72,7 @@ def test_search_text_in_fullwidth_is_searched_as_ascii_digits():  # R1.1, issue 
     assert search_digits(in_digits(NUMBER, ARABIC_INDIC)) is None  # no stored number has them
 
 
-def test_any_digit_of_any_script_counts_as_a_possible_number_in_an_address():  # issue 11
+def test_any_digit_of_any_script_counts_as_a_possible_number_in_an_address():  # issue 11, R1.1
     assert has_digits("Elsa 1")
     assert has_digits(in_digits("9826", FULLWIDTH))
     assert has_digits(in_digits("9826", ARABIC_INDIC))

@@ -35,7 +35,7 @@ def _templates():
 
 
 @pytest.mark.django_db
-def test_headers_on_a_normal_page(client, world):
+def test_headers_on_a_normal_page(client, world):  # R10.1
     client.force_login(world.officer)
     response = client.get(reverse("home"), follow=True)
     assert response.status_code == 200
@@ -54,13 +54,13 @@ def test_headers_on_a_normal_page(client, world):
 
 
 @pytest.mark.django_db
-def test_login_page_has_the_policy(client):
+def test_login_page_has_the_policy(client):  # R10.1
     response = client.get(reverse("login"))
     assert response.headers["Content-Security-Policy"] == EXPECTED_CSP
 
 
 @pytest.mark.django_db
-def test_only_the_api_viewers_are_exempt(client, world):
+def test_only_the_api_viewers_are_exempt(client, world):  # R10.1
     assert {"/api/docs/", "/api/redoc/"} == CSP_EXEMPT_PATHS
     client.force_login(world.officer)
     for path in CSP_EXEMPT_PATHS:
@@ -71,7 +71,7 @@ def test_only_the_api_viewers_are_exempt(client, world):
 
 
 @pytest.mark.django_db
-def test_print_view_style_block_gets_a_nonce(client, world):
+def test_print_view_style_block_gets_a_nonce(client, world):  # R10.1
     order = world.order()
     client.force_login(world.officer)
     response = client.get(reverse("order-print", args=[order.pk]))
@@ -83,7 +83,7 @@ def test_print_view_style_block_gets_a_nonce(client, world):
     assert "onclick" not in response.content.decode()
 
 
-def test_no_inline_script_or_style_in_templates():
+def test_no_inline_script_or_style_in_templates():  # R10.1
     problems = []
     for name, text in _templates():
         if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text):
@@ -103,7 +103,7 @@ def test_no_inline_script_or_style_in_templates():
 
 
 @pytest.mark.django_db
-def test_five_bad_logins_lock_the_username(client, world):
+def test_five_bad_logins_lock_the_username(client, world):  # R10.1
     url = reverse("login")
     for _ in range(5):
         response = client.post(url, {"username": "officer", "password": "wrong"})
@@ -122,7 +122,7 @@ def test_five_bad_logins_lock_the_username(client, world):
 
 
 @pytest.mark.django_db
-def test_success_resets_the_failures(client, world):
+def test_success_resets_the_failures(client, world):  # R10.1
     url = reverse("login")
     for _ in range(4):
         client.post(url, {"username": "officer", "password": "wrong"})
@@ -134,7 +134,7 @@ def test_success_resets_the_failures(client, world):
 
 
 @pytest.mark.django_db
-def test_token_auth_is_untouched_by_axes(client, world):
+def test_token_auth_is_untouched_by_axes(client, world):  # R12.2
     from verkstall.access.token_services import issue_token
 
     _, key = issue_token(user=world.officer)
@@ -161,12 +161,12 @@ def _deploy_check(env_extra):
     )
 
 
-def test_check_deploy_is_clean_with_production_settings():
+def test_check_deploy_is_clean_with_production_settings():  # R10.1
     result = _deploy_check({"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)})
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_production_settings_need_a_secret_key():
+def test_production_settings_need_a_secret_key():  # R10.1
     result = _deploy_check({})
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr

@@ -12,7 +12,7 @@ import pytest
 
 from verkstall.core import uploads
 from verkstall.core.errors import ValidationFailed
-from verkstall.core.testing import refuse_zip_member_reads, zip_bomb
+from verkstall.tooling.testing import refuse_zip_member_reads, zip_bomb
 
 MIB = 1024 * 1024
 
@@ -55,11 +55,11 @@ def no_member_read(monkeypatch):
         (b"", None),
     ],
 )
-def test_content_is_named_by_its_first_bytes(head, expected):  # issue 11 (Low: uploads)
+def test_content_is_named_by_its_first_bytes(head, expected):  # issue 11 (Low: uploads), R10.2
     assert uploads.sniff_content_type(head) == expected
 
 
-def test_a_download_keeps_its_type_only_when_the_content_has_it():  # issue 11 (Low: uploads)
+def test_a_download_keeps_its_type_only_when_the_content_has_it():  # issue 11 (Low: uploads), R10.2
     assert uploads.served_content_type(b"%PDF-1.4", "application/pdf") == "application/pdf"
     # Stored as a PDF before content was checked, but a page: a plain download.
     assert uploads.served_content_type(b"<html>", "application/pdf") == "application/octet-stream"
@@ -71,7 +71,7 @@ def test_a_download_keeps_its_type_only_when_the_content_has_it():  # issue 11 (
 
 def test_a_zip_bomb_is_refused_from_its_directory_before_any_member_is_read(
     no_member_read,
-):  # issue 11 (Medium: zip bomb)
+):  # issue 11 (Medium: zip bomb), R10.2
     bomb = zip_bomb("content.xml", 200 * MIB)
     assert len(bomb) < 1 * MIB  # 200 MB of zeros in a few hundred KB
     tracemalloc.start()
@@ -85,19 +85,19 @@ def test_a_zip_bomb_is_refused_from_its_directory_before_any_member_is_read(
     assert peak < 5 * MIB
 
 
-def test_a_member_compressed_beyond_the_ratio_is_refused(no_member_read):  # issue 11
+def test_a_member_compressed_beyond_the_ratio_is_refused(no_member_read):  # issue 11, R10.2
     bomb = zip_bomb("a.xml", 2 * MIB)  # 2 MB: far below the size limit, ratio about 1000
     with pytest.raises(ValidationFailed, match="hårt packad"):
         uploads.open_zip(bomb, field="file")
 
 
-def test_small_parts_that_compress_well_are_not_judged_by_ratio():  # issue 11
+def test_small_parts_that_compress_well_are_not_judged_by_ratio():  # issue 11, R10.2
     data = small_zip({"content.xml": b" " * 200_000})  # ratio ~ 1000, but only 200 KB
     with uploads.open_zip(data, field="file") as archive:
         assert uploads.read_member(archive, "content.xml", limit=MIB) == b" " * 200_000
 
 
-def test_the_limits_are_settings(settings, no_member_read):  # issue 11
+def test_the_limits_are_settings(settings, no_member_read):  # issue 11, R10.2
     settings.VERKSTALL_UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = 1000
     with pytest.raises(ValidationFailed, match="mer än 0 MB"):
         uploads.open_zip(small_zip({"a": b"x" * 600, "b": b"y" * 600}), field="file")
@@ -105,7 +105,7 @@ def test_the_limits_are_settings(settings, no_member_read):  # issue 11
 
 def test_too_many_members_are_refused_before_zipfile_lists_them(
     settings, monkeypatch
-):  # issue 11: a 10 MB file can list some 200 000 members
+):  # issue 11: a 10 MB file can list some 200 000 members, R10.2
     settings.VERKSTALL_UPLOAD_ZIP_MAX_MEMBERS = 5
     data = small_zip({f"m{i}": b"" for i in range(6)})
 
@@ -117,13 +117,13 @@ def test_too_many_members_are_refused_before_zipfile_lists_them(
         uploads.open_zip(data, field="file")
 
 
-def test_only_stored_and_deflated_members_are_accepted(no_member_read):  # issue 11
+def test_only_stored_and_deflated_members_are_accepted(no_member_read):  # issue 11, R10.2
     data = small_zip({"a.xml": b"<a/>"}, compression=zipfile.ZIP_BZIP2)
     with pytest.raises(ValidationFailed, match="packad på ett sätt som inte stöds"):
         uploads.open_zip(data, field="file")
 
 
-def test_an_encrypted_member_is_refused(no_member_read):  # issue 11
+def test_an_encrypted_member_is_refused(no_member_read):  # issue 11, R10.2
     data = bytearray(small_zip({"a.xml": b"<a/>"}))
     central = data.index(b"PK\x01\x02")
     data[central + 8] |= 0x1  # general purpose flag: encrypted
@@ -131,7 +131,7 @@ def test_an_encrypted_member_is_refused(no_member_read):  # issue 11
         uploads.open_zip(bytes(data), field="file")
 
 
-def test_a_member_that_lies_about_its_size_is_never_read_beyond_it():  # issue 11
+def test_a_member_that_lies_about_its_size_is_never_read_beyond_it():  # issue 11, R10.2
     """The stated size bounds the reading: a member saying 100 bytes but holding 20 MB of
     zeros gives at most 100 bytes (and a CRC failure), never the 20 MB."""
     data = bytearray(zip_bomb("lie.bin", 20 * MIB))
@@ -151,6 +151,6 @@ def test_a_member_that_lies_about_its_size_is_never_read_beyond_it():  # issue 1
             uploads.read_member(archive, "lie.bin", limit=50)
 
 
-def test_not_a_zip_is_bad_zip_not_a_validation_error():  # issue 11
+def test_not_a_zip_is_bad_zip_not_a_validation_error():  # issue 11, R10.2
     with pytest.raises(zipfile.BadZipFile):
         uploads.open_zip(b"PK\x03\x04 and then nothing", field="file")

@@ -44,7 +44,7 @@ def skipped_days(due: Due) -> list[date]:
 # --- Which days are weekdays -------------------------------------------------------------
 
 
-def test_saturday_and_sunday_are_not_weekdays_and_say_so_in_swedish():  # vardag glossary
+def test_saturday_and_sunday_are_not_weekdays_and_say_so_in_swedish():  # vardag glossary, R11.2
     assert non_weekday_reason(on(2026, 3, 7, SAT)) == "Lördag"
     assert non_weekday_reason(on(2026, 3, 8, SUN)) == "Söndag"
     assert non_weekday_reason(on(2026, 3, 9, MON)) is None
@@ -67,20 +67,20 @@ def test_easter_2026_holidays_have_their_swedish_names():  # lag 1989:253, R11.2
     assert non_weekday_reason(on(2026, 4, 6, MON)) == "Annandag påsk"
 
 
-def test_kristi_himmelsfard_is_a_holiday_but_the_squeeze_day_after_is_not():  # lag 1989:253
+def test_kristi_himmelsfard_is_a_holiday_but_the_squeeze_day_after_is_not():  # lag 1989:253, R11.2
     assert non_weekday_reason(on(2026, 5, 14, THU)) == "Kristi himmelsfärdsdag"
     assert non_weekday_reason(on(2026, 5, 15, FRI)) is None
     assert non_weekday_reason(on(2026, 5, 1, FRI)) == "Första maj"
 
 
-def test_midsommar_and_national_day_2026():  # lag 1989:253, lag 1930:173
+def test_midsommar_and_national_day_2026():  # lag 1989:253, lag 1930:173, R11.2
     assert non_weekday_reason(on(2026, 6, 19, FRI)) == "Midsommarafton"
     assert non_weekday_reason(on(2026, 6, 20, SAT)) == "Midsommardagen"
     # A holiday on a weekend gives the holiday's name, not "Lördag".
     assert non_weekday_reason(on(2026, 6, 6, SAT)) == "Nationaldagen"
 
 
-def test_christmas_to_epiphany_holidays_have_their_swedish_names():  # lag 1930:173, 1989:253
+def test_christmas_to_epiphany_holidays_have_their_swedish_names():  # lag 1930:173, 1989:253, R11.2
     assert non_weekday_reason(on(2026, 12, 23, WED)) is None
     assert non_weekday_reason(on(2026, 12, 24, THU)) == "Julafton"
     assert non_weekday_reason(on(2026, 12, 25, FRI)) == "Juldagen"
@@ -98,7 +98,7 @@ def test_two_holidays_on_one_day_give_both_names():  # R11.2
     assert "Kristi himmelsfärdsdag" in reason
 
 
-def test_2026_has_251_weekdays():  # vardag glossary: 261 Mon-Fri minus 10 holidays on them
+def test_2026_has_251_weekdays():  # vardag glossary: 261 Mon-Fri minus 10 holidays on them, R11.1
     assert weekdays_between(date(2025, 12, 31), date(2026, 12, 31)) == 251
 
 
@@ -150,7 +150,7 @@ def test_three_weekdays_from_the_day_before_christmas_eve_skips_the_holidays(): 
     assert SkippedDay(date(2026, 12, 24), "Julafton") in due.skipped
 
 
-def test_working_days_count_the_same_days_as_weekdays():  # vardag / arbetsdag glossary
+def test_working_days_count_the_same_days_as_weekdays():  # vardag / arbetsdag glossary, R11.1
     start = on(2026, 12, 22, TUE)
     assert compute_due(start, 3, Unit.WORKING_DAYS) == compute_due(start, 3, Unit.WEEKDAYS)
 
@@ -383,7 +383,7 @@ def test_hours_are_never_rolled_and_a_date_start_means_local_midnight():  # R11.
     assert due.rolled_from is None
 
 
-def test_the_calendar_module_does_not_import_django():  # ARCHITECTURE: calendar is pure
+def test_the_calendar_module_does_not_import_django():  # ARCHITECTURE: calendar is pure, R11.1
     code = (
         "import sys, verkstall.deadlines.calendar; "
         "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
@@ -415,7 +415,7 @@ def test_a_weekday_rule_is_always_due_on_a_weekday(start, amount, unit, from_nex
 
 
 @given(start_dates, st.sampled_from([u for u in Unit if u is not Unit.HOURS]), st.data())
-def test_a_rolled_due_date_is_always_a_weekday(start, unit, data):  # lag 1930:173
+def test_a_rolled_due_date_is_always_a_weekday(start, unit, data):  # lag 1930:173, R11.1
     amount = data.draw(AMOUNTS[unit])
     due = compute_due(start, amount, unit, roll_to_weekday=True)
     assert due.due_date is not None
@@ -476,10 +476,10 @@ def test_hours_are_always_real_elapsed_hours(start, amount):  # R11.1
 
 
 @given(start_dates.filter(is_weekday), st.integers(-400, 400))
-def test_adding_and_then_removing_weekdays_returns_to_the_weekday(day, n):  # vardag glossary
+def test_adding_and_then_removing_weekdays_returns_to_the_weekday(day, n):  # vardag glossary, R11.1
     assert add_weekdays(add_weekdays(day, n), -n) == day
 
 
 @given(start_dates, st.integers(0, 400))
-def test_weekdays_between_undoes_add_weekdays(day, n):  # vardag glossary
+def test_weekdays_between_undoes_add_weekdays(day, n):  # vardag glossary, R11.1
     assert weekdays_between(day, add_weekdays(day, n)) == n

@@ -108,7 +108,7 @@ def test_a_rolled_due_date_says_where_it_was_rolled_from():  # R11.2 [002]
     assert "Flyttad från 2026-02-28 till närmaste vardag." in body["explanation"]
 
 
-def test_a_start_with_an_offset_is_read_in_swedish_time():  # R11
+def test_a_start_with_an_offset_is_read_in_swedish_time():  # R11.2
     body = due("kundval-004", "start-omvardnad-48h", "2026-12-23T09:00:00+00:00")
     assert body["start"] == "2026-12-23T10:00:00+01:00"
     assert body["due_at"] == "2026-12-25T10:00:00+01:00" and body["due_date"] is None
@@ -160,11 +160,11 @@ def test_list_prints_one_line_per_rule_with_name_length_and_source():  # R11.1
         (("gotland", "--list", "gotland"), "--list PROFILE tar inga andra argument"),
     ],
 )
-def test_errors_name_the_problem_and_exit_with_code_2(args, message):
+def test_errors_name_the_problem_and_exit_with_code_2(args, message):  # R11.2
     assert message in str(refused(*args))
 
 
-def test_from_the_shell_an_error_is_one_line_on_stderr_and_exit_code_2(tmp_path):
+def test_from_the_shell_an_error_is_one_line_on_stderr_and_exit_code_2(tmp_path):  # R11.2
     """The real `python -m verkstall due`, on a database of its own (migrated, so the
     built-in profiles are loaded): JSON on stdout, or exit 2 and no traceback."""
     env = {**os.environ, "VERKSTALL_DATA_DIR": str(tmp_path), "PYTHONPATH": _src()}

@@ -130,7 +130,7 @@ def test_each_step_of_an_order_moves_its_due_items(world):  # R11, R3.5, R5.1 [0
         assert item(decision, "ivo-ej-verkstallt").status == "met_on_time"
 
 
-def test_an_order_step_that_fails_validation_changes_no_due_item(world):  # R11
+def test_an_order_step_that_fails_validation_changes_no_due_item(world):  # R11.1
     order = sent_order(world, MON_2_MAR)
     before = snapshot()
     with travel_to(at(date(2026, 3, 3), 11)):
@@ -144,7 +144,7 @@ def test_an_order_step_that_fails_validation_changes_no_due_item(world):  # R11
     assert [row[2] for row in before] == [row[2] for row in after_ack]
 
 
-def test_the_due_items_roll_back_with_the_event_they_came_from(world, monkeypatch):  # R11
+def test_the_due_items_roll_back_with_the_event_they_came_from(world, monkeypatch):  # R11.1
     """The engine writes inside the service's transaction: if anything after it fails, the
     event, the order's state and the new due items are all undone together."""
     with travel_to(at(MON_2_MAR, 9)):
@@ -225,7 +225,9 @@ def test_scenario_1_stockholm_home_from_hospital_on_a_friday(world):  # SCENARIO
     assert not DueItem.objects.filter(order=order, status="open", responsible="officer").exists()
 
 
-def test_a_late_start_is_judged_by_the_day_it_began_and_can_still_be_late(world):  # R11 [001]
+def test_a_late_start_is_judged_by_the_day_it_began_and_can_still_be_late(
+    world,
+):  # R11 [001], R3.7, R11.1
     on_time = sent_order(world, MON_2_MAR)  # due Thursday 5 March
     late = sent_order(world, MON_2_MAR)
     registered = at(date(2026, 3, 9), 14)  # both registered the Monday after
@@ -242,7 +244,7 @@ def test_a_late_start_is_judged_by_the_day_it_began_and_can_still_be_late(world)
     assert item(late, "genomforandeplan-skickad").due_date == date(2026, 3, 27)
 
 
-def test_an_overdue_item_is_stored_open_and_judged_late_when_met(world):  # R11
+def test_an_overdue_item_is_stored_open_and_judged_late_when_met(world):  # R11.1
     order = sent_order(world, MON_2_MAR)
     with travel_to(at(date(2026, 3, 10), 8)):  # past Thursday's deadline
         services.acknowledge_order(world.staff_a, order)

@@ -87,7 +87,9 @@ def _write_year_1_bc(item: DueItem, column: str) -> None:
 
 
 @pytest.mark.parametrize("column", ["started_at", "due_at"])
-def test_an_item_in_year_1_bc_is_left_out_and_every_list_answers(world, api, two_items, column):
+def test_an_item_in_year_1_bc_is_left_out_and_every_list_answers(
+    world, api, two_items, column
+):  # R11.1
     # R11; issue 11: `/`, `/watchlist/` and the unit's watchlist were a 500.
     bad_order, bad, good = two_items
     _write_year_1_bc(bad, column)
@@ -98,7 +100,9 @@ def test_an_item_in_year_1_bc_is_left_out_and_every_list_answers(world, api, two
     assert client.get(f"/watchlist/{good.pk}/").status_code == 200
 
 
-def test_an_item_met_at_the_end_of_year_9999_does_not_break_the_api_list(world, api, two_items):
+def test_an_item_met_at_the_end_of_year_9999_does_not_break_the_api_list(
+    world, api, two_items
+):  # R11.1
     # R11: the API's row formatter shows moments in Swedish time; 9999-12-31 23:59 UTC has no
     # Swedish time (it is in year 10000), and the whole list was a 500.
     _, bad, good = two_items
@@ -108,7 +112,7 @@ def test_an_item_met_at_the_end_of_year_9999_does_not_break_the_api_list(world, 
 
 def test_items_in_year_1_and_9999_written_by_the_orm_are_listed_without_error(
     world, api, two_items
-):  # R11
+):  # R11.1
     _, bad, good = two_items
     DueItem.objects.filter(pk=bad.pk).update(
         started_at=datetime(1, 1, 2, tzinfo=UTC),

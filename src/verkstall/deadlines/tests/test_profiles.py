@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
 from verkstall.core.errors import PermissionDenied, ValidationFailed
 from verkstall.deadlines import services
 from verkstall.deadlines.calendar import STOCKHOLM, Unit, is_weekday
 from verkstall.deadlines.models import DueItem, Rule, RuleProfile, RuleRevision
 from verkstall.deadlines.profiles import BUILTIN, builtin_profiles
 from verkstall.deadlines.rules import Event, RuleSpec, Status, evaluate
+from verkstall.tooling import testing as build
 
 ALL = [
     (slug, subject, rule)
@@ -38,7 +38,7 @@ moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
 
 
-def test_the_property_groups_are_not_empty():
+def test_the_property_groups_are_not_empty():  # R11.1
     """Guard the properties below against passing over an empty list."""
     assert len(RULES) == 41 and len(DATED) == 34
     assert {r.code for r in WEEKDAY_RULES} >= {"kvittens-och-start", "genomforandeplan-skickad"}
@@ -57,7 +57,7 @@ def test_a_weekday_rule_always_falls_due_on_a_weekday(rule: RuleSpec, start):  #
 
 @settings(max_examples=300)
 @given(rule=st.sampled_from(ROLLED), start=days)
-def test_a_rolled_rule_always_falls_due_on_a_weekday(rule: RuleSpec, start):  # lag 1930:173
+def test_a_rolled_rule_always_falls_due_on_a_weekday(rule: RuleSpec, start):  # lag 1930:173, R11.1
     due = rule.due_from(start)
     assert is_weekday(due.due_date)
     if due.rolled_from is not None:
@@ -66,7 +66,7 @@ def test_a_rolled_rule_always_falls_due_on_a_weekday(rule: RuleSpec, start):  # 
 
 @settings(max_examples=500)
 @given(rule=st.sampled_from(DATED), a=moments, b=moments)
-def test_the_due_moment_never_goes_backwards_when_the_start_moves_forward(rule, a, b):  # R11
+def test_the_due_moment_never_goes_backwards_when_the_start_moves_forward(rule, a, b):  # R11.1
     first, second = sorted([a, b], key=lambda m: m.astimezone(UTC))
     assert rule.due_from(first).due_at <= rule.due_from(second).due_at
     assert rule.due_from(first).due_at >= first
@@ -81,7 +81,7 @@ def test_the_due_moment_never_goes_backwards_when_the_start_moves_forward(rule, 
 )
 def test_a_backdated_stop_is_judged_by_when_it_happened(
     rule, start, happened_after, recorded_after
-):  # R11: "a late-registered event counts from when it happened"
+):  # R11: "a late-registered event counts from when it happened", R11.1, R9.1
     """The stop is registered later than it happened (minutes). It is judged by when it
     happened, except by a rule about registration, which is judged by the registration."""
     happened = start + timedelta(minutes=happened_after)
@@ -104,7 +104,7 @@ def test_a_backdated_stop_is_judged_by_when_it_happened(
 
 @settings(max_examples=200)
 @given(rule=st.sampled_from([r for r in DATED if r.stop_by == "occurred"]), start=moments)
-def test_registering_late_never_makes_a_stop_on_time_late(rule, start):  # R11
+def test_registering_late_never_makes_a_stop_on_time_late(rule, start):  # R11.1
     due = rule.due_from(start)
     happened = min(due.due_at, start + timedelta(days=1))
     assume(happened >= start)

@@ -25,12 +25,12 @@ from django.core.management import CommandError, call_command
 from verkstall.access.models import User
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core import testing as build
 from verkstall.deadlines import reminders
 from verkstall.deadlines.models import DueItem, Reminder, Rule
 from verkstall.deadlines.reminders import send_reminders
 from verkstall.deadlines.services import update_rule
 from verkstall.orders.services import register_start
+from verkstall.tooling import testing as build
 
 DECIDED = date(2024, 12, 5)
 SENT_AT = datetime(2025, 3, 5, 9, 0)
@@ -168,7 +168,7 @@ def _assert_no_personal_numbers(text: str, *people) -> None:
 # --- R11: one mail per responsible person ------------------------------------------------
 
 
-def test_officer_and_provider_manager_each_get_one_mail_with_their_items(scene, smtp):  # R11
+def test_officer_and_provider_manager_each_get_one_mail_with_their_items(scene, smtp):  # R11.1
     with clock.travel_to(MORNING_PROVIDER_DUE):
         result = send_reminders()
 
@@ -206,7 +206,7 @@ def test_officer_and_provider_manager_each_get_one_mail_with_their_items(scene, 
     assert "Bekräfta mottagande och att uppdraget påbörjats" in manager_text
 
 
-def test_mail_never_contains_a_personnummer(scene, smtp):  # R11, ARCHITECTURE Conventions
+def test_mail_never_contains_a_personnummer(scene, smtp):  # R11, ARCHITECTURE Conventions, R11.1
     with clock.travel_to(MORNING_PROVIDER_DUE):
         send_reminders()
     with clock.travel_to(MORNING_AFTER):
@@ -224,7 +224,7 @@ def test_mail_never_contains_a_personnummer(scene, smtp):  # R11, ARCHITECTURE C
         assert "Elsa Testsson" in _readable(message) or "Karl Provsson" in _readable(message)
 
 
-def test_second_run_on_the_same_day_sends_nothing(scene, smtp):  # R11
+def test_second_run_on_the_same_day_sends_nothing(scene, smtp):  # R11.1
     with clock.travel_to(MORNING_PROVIDER_DUE):
         first = send_reminders()
     with clock.travel_to(datetime(2025, 3, 10, 15, 30)):
@@ -236,7 +236,7 @@ def test_second_run_on_the_same_day_sends_nothing(scene, smtp):  # R11
     assert Reminder.objects.count() == 3
 
 
-def test_item_due_yesterday_is_sent_once_more_as_overdue(scene, smtp):  # R11
+def test_item_due_yesterday_is_sent_once_more_as_overdue(scene, smtp):  # R11.1
     provider_item = scene.item(scene.elsa, "provider")
     with clock.travel_to(MORNING_PROVIDER_DUE):
         send_reminders()
@@ -263,7 +263,7 @@ def test_item_due_yesterday_is_sent_once_more_as_overdue(scene, smtp):  # R11
     ) == [("due", PROVIDER_DUE), ("overdue", date(2025, 3, 11))]
 
 
-def test_item_due_today_is_sent_as_due_on_its_day(scene, smtp):  # R11
+def test_item_due_today_is_sent_as_due_on_its_day(scene, smtp):  # R11.1
     with clock.travel_to(datetime(2025, 3, 5, 7, 0)):
         result = send_reminders()
 
@@ -274,7 +274,7 @@ def test_item_due_today_is_sent_as_due_on_its_day(scene, smtp):  # R11
     assert set(Reminder.objects.values_list("kind", flat=True)) == {"due"}
 
 
-def test_user_without_email_is_skipped_and_counted(scene, smtp):  # R11
+def test_user_without_email_is_skipped_and_counted(scene, smtp):  # R11.1
     User.objects.filter(pk=scene.manager_a.pk).update(email="")
     with clock.travel_to(MORNING_PROVIDER_DUE):
         result = send_reminders()
@@ -286,7 +286,7 @@ def test_user_without_email_is_skipped_and_counted(scene, smtp):  # R11
     assert result["mails"] == 1  # the officer
 
 
-def test_refused_mail_writes_no_log_and_is_sent_on_the_next_run(scene, smtp):  # R11
+def test_refused_mail_writes_no_log_and_is_sent_on_the_next_run(scene, smtp):  # R11.1
     smtp.refuse.add("chef.a@omsorg-a.example")
     with clock.travel_to(MORNING_PROVIDER_DUE):
         refused = send_reminders()
@@ -301,7 +301,7 @@ def test_refused_mail_writes_no_log_and_is_sent_on_the_next_run(scene, smtp):  #
     assert len(smtp.to("handlaggare@teststad.example")) == 1
 
 
-def test_unreachable_mail_server_fails_the_run_without_logging(scene, settings):  # R11
+def test_unreachable_mail_server_fails_the_run_without_logging(scene, settings):  # R11.1
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = _free_port()  # nobody listens
@@ -318,7 +318,7 @@ def _recipients() -> set[str]:
     return {address for message in mail.outbox for address in message.to}
 
 
-def test_unit_without_manager_goes_to_provider_wide_manager(world):  # R11
+def test_unit_without_manager_goes_to_provider_wide_manager(world):  # R11.1
     unit = build.provider_unit(world.provider_a, "Hemtjänst Öster")
     boss = build.user(Role.PROVIDER_MANAGER, world.muni, provider=world.provider_a)
     User.objects.filter(pk=boss.pk).update(email="vd@omsorg-a.example")
@@ -335,7 +335,7 @@ def test_unit_without_manager_goes_to_provider_wide_manager(world):  # R11
     assert _recipients() == {"vd@omsorg-a.example"}
 
 
-def test_provider_without_manager_falls_back_to_all_its_users(world):  # R11
+def test_provider_without_manager_falls_back_to_all_its_users(world):  # R11.1
     User.objects.filter(pk=world.staff_a.pk).update(email="personal.a@omsorg-a.example")
     second = build.user(Role.PROVIDER_STAFF, world.muni, provider=world.provider_a)
     User.objects.filter(pk=second.pk).update(email="personal2.a@omsorg-a.example")
@@ -369,7 +369,7 @@ def test_role_items_go_to_the_role_in_the_municipality(world):  # R11, "Actors"
     assert result["mails"] == 1
 
 
-def test_met_items_and_inactive_users_are_not_reminded(world):  # R11
+def test_met_items_and_inactive_users_are_not_reminded(world):  # R11.1
     User.objects.filter(pk=world.officer.pk).update(email="handlaggare@teststad.example")
     User.objects.filter(pk=world.staff_a.pk).update(email="personal.a@omsorg-a.example")
     with clock.travel_to(SENT_AT):
@@ -386,14 +386,14 @@ def test_met_items_and_inactive_users_are_not_reminded(world):  # R11
     assert result["items_without_recipient"] == 1
 
 
-def test_overdue_items_older_than_the_lookback_are_left_to_the_watchlist(scene):  # R11
+def test_overdue_items_older_than_the_lookback_are_left_to_the_watchlist(scene):  # R11.1
     with clock.travel_to(datetime(2025, 3, 20, 7, 0)):
         assert send_reminders()["mails"] == 0
     with clock.travel_to(datetime(2025, 3, 20, 7, 0)):
         assert send_reminders(lookback_days=30)["mails"] == 2
 
 
-def test_anything_shaped_like_a_personnummer_is_masked():  # ARCHITECTURE Conventions
+def test_anything_shaped_like_a_personnummer_is_masked():  # ARCHITECTURE Conventions, R11.1
     for text in ("19121212-1212", "191212121212", "121212-1212", "1212121212", "121212+1212"):
         assert reminders._mask(f"Klient {text}.") == f"Klient {reminders.MASK}."
     assert reminders._mask("senast 2025-03-10 kl. 14:00") == "senast 2025-03-10 kl. 14:00"
@@ -402,7 +402,7 @@ def test_anything_shaped_like_a_personnummer_is_masked():  # ARCHITECTURE Conven
 # --- the task and the command ------------------------------------------------------------
 
 
-def test_task_enqueued_on_the_database_backend_sends_the_mails(scene, smtp, monkeypatch):
+def test_task_enqueued_on_the_database_backend_sends_the_mails(scene, smtp, monkeypatch):  # R11.1
     from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
 
@@ -435,7 +435,7 @@ def test_task_enqueued_on_the_database_backend_sends_the_mails(scene, smtp, monk
     assert len(smtp.to("chef.a@omsorg-a.example")) == 1
 
 
-def test_task_on_the_immediate_backend(scene, settings):
+def test_task_on_the_immediate_backend(scene, settings):  # R11.1
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from verkstall.deadlines.tasks import send_daily_reminders
 
@@ -446,7 +446,7 @@ def test_task_on_the_immediate_backend(scene, settings):
     assert len(mail.outbox) == 2
 
 
-def test_command_sends_directly_and_prints_counts(scene, smtp):
+def test_command_sends_directly_and_prints_counts(scene, smtp):  # R11.1
     out = StringIO()
     with clock.travel_to(MORNING_PROVIDER_DUE):
         call_command("send_reminders", stdout=out)
@@ -455,7 +455,7 @@ def test_command_sends_directly_and_prints_counts(scene, smtp):
     assert len(smtp.messages) == 2
 
 
-def test_command_date_option_runs_for_that_day(scene):
+def test_command_date_option_runs_for_that_day(scene):  # R11.1
     out = StringIO()
     call_command("send_reminders", "--date", "2025-03-05", stdout=out)
     assert out.getvalue().startswith("2025-03-05: sent 1 e-mail(s) to 1 person(s), 2 due")
@@ -464,7 +464,7 @@ def test_command_date_option_runs_for_that_day(scene):
         call_command("send_reminders", "--date", "5/3/2025")
 
 
-def test_command_enqueue_queues_the_task_for_the_worker(scene):
+def test_command_enqueue_queues_the_task_for_the_worker(scene):  # R11.1
     from django_tasks_db.models import DBTaskResult
 
     out = StringIO()
@@ -476,7 +476,7 @@ def test_command_enqueue_queues_the_task_for_the_worker(scene):
     assert mail.outbox == []
 
 
-def test_command_fails_when_mails_were_not_accepted(scene, smtp):
+def test_command_fails_when_mails_were_not_accepted(scene, smtp):  # R11.1
     smtp.refuse.add("chef.a@omsorg-a.example")
     with clock.travel_to(MORNING_PROVIDER_DUE), pytest.raises(CommandError, match="1 mail"):
         call_command("send_reminders", stdout=StringIO())

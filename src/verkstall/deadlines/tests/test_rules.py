@@ -788,7 +788,7 @@ def test_the_national_ivo_rule_is_in_every_profile_and_the_same_everywhere():  #
         assert (rule.amount, rule.unit, rule.roll_to_weekday) == (3, Unit.MONTHS, False)
 
 
-def test_the_kundval_acknowledgement_leaves_out_cleaning_and_elderly_day_care():  # 004
+def test_the_kundval_acknowledgement_leaves_out_cleaning_and_elderly_day_care():  # 004, R3.5
     rule = rules_by_key()[(KUN, "kvittens-nasta-dag")]
     assert rule.applies_to(["personal_care"], ["hemtjanst-omvardnad"])
     assert rule.applies_to(["day_activity"], ["dagverksamhet-sol"])
@@ -798,7 +798,7 @@ def test_the_kundval_acknowledgement_leaves_out_cleaning_and_elderly_day_care():
     assert not rule.applies_to(["day_activity"], ["dagverksamhet"])
 
 
-def test_gotlands_other_services_include_housing_support():  # 002 "samtliga ... SoL"
+def test_gotlands_other_services_include_housing_support():  # 002 "samtliga ... SoL", R3.6
     rule = rules_by_key()[(GOT, "start-ovriga-insatser")]
     assert rule.applies_to(["housing_support"], ["boendestod"])
     assert not rule.applies_to(["care_home"], ["vard-och-omsorgsboende"])  # "bortsett från"
@@ -898,7 +898,7 @@ def test_a_registration_rule_is_judged_by_when_the_date_was_registered():  # R9.
     assert "registrerades 2026-12-08 08:00" in ev.explanation["text"]
 
 
-def test_a_stop_recorded_late_is_judged_by_when_it_happened_and_says_both():  # R11
+def test_a_stop_recorded_late_is_judged_by_when_it_happened_and_says_both():  # R11.2
     rule = rules_by_key()[(SHV, "kvittens-och-start")]
     sent = at(date(2026, 11, 23), 10)  # Monday; due Thursday 26 Nov
     started = at(date(2026, 11, 24), 0)  # began Tuesday ...
@@ -912,7 +912,7 @@ def test_a_stop_recorded_late_is_judged_by_when_it_happened_and_says_both():  # 
     assert "Registrerades 2026-11-30 09:00; bedöms efter när det hände." in ev.explanation["text"]
 
 
-def test_a_start_recorded_late_counts_from_when_it_happened():  # R11, SCENARIOS 1
+def test_a_start_recorded_late_counts_from_when_it_happened():  # R11.1, SCENARIOS 1
     rule = rules_by_key()[(SHV, "genomforandeplan-skickad")]
     started = at(date(2026, 11, 20), 0)
     recorded = at(date(2026, 11, 24), 10)
@@ -924,7 +924,7 @@ def test_a_start_recorded_late_counts_from_when_it_happened():  # R11, SCENARIOS
 # --- Repeating rules -----------------------------------------------------------------------
 
 
-def test_a_periodic_rule_starts_its_next_year_at_each_review():  # 002 §Genomförandeplan
+def test_a_periodic_rule_starts_its_next_year_at_each_review():  # 002 §Genomförandeplan, R5.3
     rule = rules_by_key()[(GOT, "genomforandeplan-arlig")]
     sent = at(date(2026, 3, 2), 10)
     reviewed = at(date(2027, 2, 1), 10)
@@ -935,7 +935,7 @@ def test_a_periodic_rule_starts_its_next_year_at_each_review():  # 002 §Genomf�
     assert second.due.due_date == date(2028, 2, 1)
 
 
-def test_an_acknowledgement_rule_starts_a_cycle_per_notice_not_per_acknowledgement():  # 002
+def test_an_acknowledgement_rule_starts_a_cycle_per_notice_not_per_acknowledgement():  # 002, R7.3
     rule = rules_by_key()[(GOT, "in-utskrivning-kvitterad")]
     assert rule.repeats
     t = at(date(2026, 3, 2), 10)

@@ -7,16 +7,16 @@ import json
 
 import pytest
 
-from verkstall.benchmarks import generator_services as generator
-from verkstall.benchmarks.bench_selectors import subjects
 from verkstall.core.errors import PermissionDenied
 from verkstall.deadlines import selectors
 from verkstall.deadlines.api import DueItemSerializer, watchlist_row
+from verkstall.tooling import generator_services as generator
+from verkstall.tooling.bench_selectors import subjects
 
 pytestmark = pytest.mark.django_db
 
 
-def test_rows_serialize_as_the_item_serializer_does(django_assert_num_queries):  # R11
+def test_rows_serialize_as_the_item_serializer_does(django_assert_num_queries):  # R11.1
     generator.generate(40, seed=5, code="9992")
     found = subjects("9992")
     cases = [

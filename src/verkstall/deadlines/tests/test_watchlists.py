@@ -18,7 +18,6 @@ from django.urls import reverse
 
 from verkstall.access.models import User
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
 from verkstall.core.clock import travel_to
 from verkstall.core.errors import PermissionDenied, ValidationFailed
 from verkstall.deadlines import selectors
@@ -26,6 +25,7 @@ from verkstall.deadlines.models import DueItem
 from verkstall.decisions.services import record_decision
 from verkstall.orders import services
 from verkstall.people.services import register_person
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +170,7 @@ def test_another_units_officer_sees_nothing(scene):  # R11, Actors
 
 def test_the_municipality_filter_holds_even_for_a_user_pointing_at_anothers_provider(
     scene,
-):  # R11, ARCHITECTURE "Tenancy"
+):  # R11, ARCHITECTURE "Tenancy", R11.1, Actors
     elsewhere = build.municipality(name="Annanstad")
     stray = build.user(Role.PROVIDER_STAFF, elsewhere, provider=scene.world.provider_a)
     assert on_day(stray, "provider", scene.friday).items == []
@@ -193,7 +193,7 @@ def test_a_scope_the_role_may_not_use_is_refused(world, who, scope):  # R11, Act
         selectors.watchlist(getattr(world, who), scope)
 
 
-def test_an_unknown_scope_or_a_bad_filter_is_a_validation_error(world):  # R11
+def test_an_unknown_scope_or_a_bad_filter_is_a_validation_error(world):  # R11.1
     with pytest.raises(ValidationFailed):
         selectors.watchlist(world.officer, "everything")
     with pytest.raises(ValidationFailed):
@@ -244,7 +244,7 @@ def test_snarast_items_have_no_due_date_and_come_first(world):  # R11.1, R3.2
     assert [i.due_at for i in wl.items[1:]] == sorted(i.due_at for i in wl.items[1:])
 
 
-def test_the_list_reaches_seven_days_ahead_and_no_further(world):  # R11
+def test_the_list_reaches_seven_days_ahead_and_no_further(world):  # R11.1
     order = sent_order(world, "2026-03-04")
     with travel_to(at("2026-03-09", 14)):
         services.acknowledge_order(world.staff_a, order)
@@ -283,7 +283,7 @@ def test_an_hour_rule_is_overdue_the_moment_it_passes_even_on_its_day(world):  #
 # --- what is not listed ----------------------------------------------------------------------
 
 
-def test_items_met_or_closed_are_not_listed(world):  # R11
+def test_items_met_or_closed_are_not_listed(world):  # R11.1
     started = sent_order(world, "2026-03-04")
     cancelled = sent_order(world, "2026-03-04")
     written = acute_order(world, "2026-03-04")
@@ -306,7 +306,7 @@ def test_items_met_or_closed_are_not_listed(world):  # R11
 # --- filters ---------------------------------------------------------------------------------
 
 
-def test_filters_by_rule_service_type_client_and_responsible_officer(scene):  # R11
+def test_filters_by_rule_service_type_client_and_responsible_officer(scene):  # R11.1
     world, friday = scene.world, scene.friday
     service_order = sent_order(world, "2026-03-04", code="hemtjanst-service")
     with travel_to(at("2026-03-05", 11)):
@@ -331,8 +331,8 @@ def test_filters_by_rule_service_type_client_and_responsible_officer(scene):  # 
 # --- one query -------------------------------------------------------------------------------
 
 
-def test_each_list_is_one_query_at_demo_size(db, django_assert_num_queries):  # R11
-    from verkstall.core.demo import seed
+def test_each_list_is_one_query_at_demo_size(db, django_assert_num_queries):  # R11.1
+    from verkstall.tooling.demo import seed
 
     seed()
     officer = User.objects.get(username="handlaggare")
@@ -368,7 +368,7 @@ def test_each_list_is_one_query_at_demo_size(db, django_assert_num_queries):  # 
 
 
 def test_the_api_list_is_one_query_too(db, api, django_assert_num_queries):  # R11
-    from verkstall.core.demo import seed
+    from verkstall.tooling.demo import seed
 
     seed()
     provider_user = User.objects.get(username="utforare")
@@ -437,7 +437,7 @@ def test_api_list_has_counts_and_results_without_personnummer(scene, api):  # R1
     assert personal_number not in response.content.decode()
 
 
-def test_api_list_default_scope_and_filters(scene, api):  # R11
+def test_api_list_default_scope_and_filters(scene, api):  # R11.1
     world = scene.world
     with travel_to(scene.friday):
         mine = api(world.officer).get("/api/due-items/").json()
@@ -484,7 +484,7 @@ def page(client, user, url, moment):
     return response, response.content.decode()
 
 
-def test_the_watchlist_screen_for_an_officer(scene, client):  # R11
+def test_the_watchlist_screen_for_an_officer(scene, client):  # R11.1
     world = scene.world
     response, html = page(client, world.officer, "/watchlist/?scope=unit", scene.friday)
     assert response.status_code == 200
@@ -499,7 +499,7 @@ def test_the_watchlist_screen_for_an_officer(scene, client):  # R11
     assert scene.mine.person.personal_number not in html
 
 
-def test_the_watchlist_screen_filters(scene, client):  # R11
+def test_the_watchlist_screen_filters(scene, client):  # R11.1
     world = scene.world
     url = f"/watchlist/?scope=unit&responsible_user={scene.colleague.pk}"
     response, html = page(client, world.officer, url, scene.friday)

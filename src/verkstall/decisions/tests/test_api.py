@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from verkstall.core import testing as build
 from verkstall.decisions.models import Decision, GrantedService
 from verkstall.people.services import register_person
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 

@@ -16,10 +16,10 @@ from pypdf import PdfReader
 
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core import testing as build
 from verkstall.decisions import documents
 from verkstall.decisions.services import record_decision
 from verkstall.people.services import register_person
+from verkstall.tooling import testing as build
 
 # Also makes pytest-django set up the test database when only module-fixture tests run.
 pytestmark = pytest.mark.django_db
@@ -159,7 +159,9 @@ def test_letter_has_appeal_information_and_the_officer(letter):  # R1.2
     assert "Lena Beslutsson" in text and "lena.beslutsson@solna.example" in text
 
 
-def test_letter_is_an_inline_a4_pdf_named_by_decision_number(letter):  # ARCHITECTURE Conventions
+def test_letter_is_an_inline_a4_pdf_named_by_decision_number(
+    letter,
+):  # ARCHITECTURE Conventions, R1.2
     assert letter.status == 200
     assert letter.headers["Content-Type"] == "application/pdf"
     assert letter.headers["Content-Disposition"] == (

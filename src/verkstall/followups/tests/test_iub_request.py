@@ -6,13 +6,13 @@ import pytest
 
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core import testing as build
 from verkstall.core.errors import ValidationFailed
 from verkstall.deadlines.models import DueItem
 from verkstall.decisions.services import record_decision
 from verkstall.followups.services import record_iub_request
 from verkstall.orders import services as orders
 from verkstall.people.services import register_person
+from verkstall.tooling import testing as build
 
 
 @pytest.fixture

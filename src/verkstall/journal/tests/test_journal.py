@@ -11,7 +11,7 @@ from django.urls import reverse
 from verkstall.core import clock
 from verkstall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from verkstall.deadlines.models import DueItem
-from verkstall.journal import selectors, services
+from verkstall.journal import case_selectors, case_services, selectors, services
 from verkstall.journal.models import CaseJournalEntry, Message, ProviderJournalEntry
 from verkstall.orders.models import OrderEvent
 
@@ -32,26 +32,26 @@ def _login(client, user):
 
 def test_correction_is_a_new_entry_and_the_original_stays_marked_rattad(world):  # R10.2
     person = world.person()
-    first = services.officer_write_case_entry(
+    first = case_services.officer_write_case_entry(
         world.officer, person=person, title="Hembesök", text="Fel datum"
     )
-    fix = services.officer_write_case_entry(
+    fix = case_services.officer_write_case_entry(
         world.officer, person=person, title="Hembesök", text="Rätt datum", corrects=first
     )
-    entries = list(selectors.case_journal(world.officer, person.pk))
+    entries = list(case_selectors.case_journal(world.officer, person.pk))
     assert [e.pk for e in entries] == [fix.pk, first.pk]  # newest first
     assert entries[1].text == "Fel datum" and entries[1].is_corrected
     assert entries[0].corrects_id == first.pk and not entries[0].is_corrected
     assert fix.author_organisation == "Biståndsenheten Väst"
     with pytest.raises(ValidationFailed):  # only the latest version is corrected
-        services.officer_write_case_entry(
+        case_services.officer_write_case_entry(
             world.officer, person=person, title="x", text="y", corrects=first
         )
 
 
 def test_journal_entries_are_append_only(world):  # R10.2
     person = world.person()
-    entry = services.officer_write_case_entry(
+    entry = case_services.officer_write_case_entry(
         world.officer, person=person, title="Anteckning", text="Text"
     )
     entry.text = "Ändrad"
@@ -66,11 +66,13 @@ def test_only_the_clients_unit_writes_and_providers_do_not_read_the_case_journal
     order = world.order(state="started")
     person = order.person
     with pytest.raises(PermissionDenied):
-        services.officer_write_case_entry(world.other_officer, person=person, title="t", text="x")
-    services.officer_write_case_entry(world.officer, person=person, title="t", text="x")
-    assert list(selectors.case_journal(world.staff_a, person.pk)) == []
+        case_services.officer_write_case_entry(
+            world.other_officer, person=person, title="t", text="x"
+        )
+    case_services.officer_write_case_entry(world.officer, person=person, title="t", text="x")
+    assert list(case_selectors.case_journal(world.staff_a, person.pk)) == []
     with pytest.raises(NotFound):
-        selectors.case_journal(world.other_officer, person.pk)
+        case_selectors.case_journal(world.other_officer, person.pk)
 
 
 def test_case_journal_screen_writes_and_corrects(world, client):  # R10.2
@@ -330,7 +332,7 @@ def test_a_received_document_is_judged_by_its_content_not_its_name(
     assert not (data_dir / "documents").exists() or not any((data_dir / "documents").rglob("*.*"))
 
 
-def test_the_stored_type_is_the_contents_never_the_browsers(world, data_dir):  # issue 11
+def test_the_stored_type_is_the_contents_never_the_browsers(world, data_dir):  # issue 11, R10.2
     entry = _receive(world, "skanning.png", PNG, content_type="text/html")
     assert entry.document.content_type == "image/png"
 
@@ -367,7 +369,7 @@ def test_a_received_document_is_downloaded_as_an_attachment_never_sniffed(
 
 def test_a_page_stored_before_the_check_is_served_as_a_plain_download(
     world, client, data_dir
-):  # issue 11 (Low): files accepted by extension alone before the fix
+):  # issue 11 (Low): files accepted by extension alone before the fix, R10.2
     entry = _receive(world, "plan.pdf", b"%PDF-1.4 scan")
     stored = data_dir / "documents" / entry.document.storage_name
     stored.write_bytes(HTML)  # what an extension-only check let in

@@ -128,7 +128,7 @@ def test_a_decision_of_another_unit_is_unknown_to_the_officer(world, api):  # Ac
 
 
 def test_a_provider_of_another_municipality_is_an_unknown_provider(world, api):  # Actors
-    from verkstall.core import testing as build
+    from verkstall.tooling import testing as build
 
     elsewhere = build.provider(build.municipality(), "Annan kommuns utförare AB")
     response = api(world.officer).post(
@@ -178,7 +178,7 @@ def test_every_transition_endpoint_works_for_the_right_actor(world, api):  # R3.
     assert detail["allowed_actions"] == []
 
 
-def test_the_officer_cancels_through_the_api(world, api):  # R3
+def test_the_officer_cancels_through_the_api(world, api):  # R3.9
     order = world.order(state="sent")
     response = api(world.officer).post(url(order, "cancel"), {"reason": "Avböjt"}, format="json")
     assert response.status_code == 200
@@ -186,7 +186,7 @@ def test_the_officer_cancels_through_the_api(world, api):  # R3
     assert response.json()["events"][-1]["data"] == {"reason": "Avböjt"}
 
 
-def test_cancelling_a_sent_order_without_reason_is_a_400_on_reason(world, api):  # R3
+def test_cancelling_a_sent_order_without_reason_is_a_400_on_reason(world, api):  # R3.9
     order = world.order(state="sent")
     response = api(world.officer).post(url(order, "cancel"), {}, format="json")
     assert response.status_code == 400
@@ -248,7 +248,7 @@ def test_an_officer_acknowledging_for_a_connected_provider_gets_403(world, api):
 )
 def test_a_transition_the_state_does_not_allow_is_409_with_state_and_allowed_actions(
     world, api, state, client_of, action, allowed, named
-):  # R3
+):  # R3.1
     """`allowed_actions` is what the state table allows, whoever asks."""
     order = world.order(state=state)
     seq = Order.objects.get(pk=order.pk).last_event_seq
@@ -266,7 +266,7 @@ def test_a_transition_the_state_does_not_allow_is_409_with_state_and_allowed_act
     assert OrderEvent.objects.filter(order=order).count() == seq
 
 
-def test_a_refused_transition_is_409_even_when_the_body_is_empty(world, api):  # R3
+def test_a_refused_transition_is_409_even_when_the_body_is_empty(world, api):  # R3.1
     order = world.order(state="sent")
     response = api(world.staff_a).post(url(order, "start"), {}, format="json")
     assert response.status_code == 409
@@ -380,7 +380,7 @@ def test_an_anonymous_client_gets_nothing(world):  # Actors
 # --- list ------------------------------------------------------------------------------------
 
 
-def test_the_list_filters_by_state(world, api):  # R3
+def test_the_list_filters_by_state(world, api):  # R3.1
     draft = world.order()
     sent = world.order(state="sent")
     client = api(world.officer)

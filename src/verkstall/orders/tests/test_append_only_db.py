@@ -5,7 +5,7 @@ from django.db import DatabaseError, connection, transaction
 
 
 @pytest.mark.django_db
-def test_postgresql_refuses_update_and_delete_of_order_events(world):  # R3
+def test_postgresql_refuses_update_and_delete_of_order_events(world):  # R10.2
     if connection.vendor != "postgresql":
         pytest.skip("the trigger exists on PostgreSQL only; SQLite relies on the model guard")
     order = world.order(state="sent")

@@ -38,7 +38,7 @@ def _report(world, order, days, actor=None):
         )
 
 
-def test_r3_8_five_days_stay_inside_the_current_payment(world):
+def test_r3_8_five_days_stay_inside_the_current_payment(world):  # R3.8
     order = _started(world)
     change = _report(world, order, 5)
     assert change.days == 5 and change.needs_reassessment is False
@@ -48,7 +48,7 @@ def test_r3_8_five_days_stay_inside_the_current_payment(world):
     assert not Message.objects.exists()
 
 
-def test_r3_8_six_days_need_a_reassessment_journal_and_message(world):
+def test_r3_8_six_days_need_a_reassessment_journal_and_message(world):  # R3.8
     order = _started(world)
     change = _report(world, order, 6)
     assert change.needs_reassessment is True
@@ -58,7 +58,7 @@ def test_r3_8_six_days_need_a_reassessment_journal_and_message(world):
     assert message.from_provider and message.unit_id == order.unit_id
 
 
-def test_r3_8_alarm_only_client_needs_reassessment_even_for_one_day(world):
+def test_r3_8_alarm_only_client_needs_reassessment_even_for_one_day(world):  # R3.8
     with travel_to(D1):
         decision = world.decision(services=[ALARM])
         order = world.order(state="started", decision=decision)
@@ -67,7 +67,7 @@ def test_r3_8_alarm_only_client_needs_reassessment_even_for_one_day(world):
     assert TemporaryChange.objects.get().event.data["alarm_only"] is True
 
 
-def test_r3_8_only_the_provider_reports_and_dates_are_checked(world):
+def test_r3_8_only_the_provider_reports_and_dates_are_checked(world):  # R3.8
     order = _started(world)
     with pytest.raises(PermissionDenied):
         _report(world, order, 2, actor=world.staff_b)
@@ -84,7 +84,7 @@ def test_r3_8_only_the_provider_reports_and_dates_are_checked(world):
         )
 
 
-def test_r3_10_reissue_sends_a_superseding_order_and_ends_the_old_when_new_starts(world):
+def test_r3_10_reissue_sends_a_superseding_order_and_ends_the_old_when_new_starts(world):  # R3.10
     order = _started(world)
     with travel_to(D2):
         decision = world.decision(person=order.person)
@@ -103,7 +103,7 @@ def test_r3_10_reissue_sends_a_superseding_order_and_ends_the_old_when_new_start
     assert "Ersatt av ändrad beställning" in old.events.get(kind=EventKind.ENDED).data["note"]
 
 
-def test_r3_10_provider_sees_the_change_summary(world, client):
+def test_r3_10_provider_sees_the_change_summary(world, client):  # R3.10
     order = _started(world)
     with travel_to(D2):
         decision = world.decision(person=order.person)
@@ -115,7 +115,7 @@ def test_r3_10_provider_sees_the_change_summary(world, client):
     assert "Ändrad beställning: Ny tid för dusch" in page.content.decode()
 
 
-def test_r3_10_only_the_clients_officer_reissues(world):
+def test_r3_10_only_the_clients_officer_reissues(world):  # R3.10, Actors
     order = _started(world)
     decision = world.decision(person=order.person)
     for actor in (world.other_officer, world.staff_a):
@@ -125,7 +125,7 @@ def test_r3_10_only_the_clients_officer_reissues(world):
         change_services.reissue_order(world.officer, order, decision=decision, change_summary="")
 
 
-def test_r3_10_a_draft_cannot_be_reissued(world):
+def test_r3_10_a_draft_cannot_be_reissued(world):  # R3.10
     order = world.order(state="draft")
     with pytest.raises(TransitionNotAllowed):
         change_services.reissue_order(
@@ -133,7 +133,7 @@ def test_r3_10_a_draft_cannot_be_reissued(world):
         )
 
 
-def test_r3_9_officer_end_registers_valid_to_and_messages_the_provider(world):
+def test_r3_9_officer_end_registers_valid_to_and_messages_the_provider(world):  # R3.9
     order = _started(world)
     with travel_to(D2):
         change_services.officer_end_order(world.officer, order, end_date=date(2026, 2, 10))
@@ -143,13 +143,13 @@ def test_r3_9_officer_end_registers_valid_to_and_messages_the_provider(world):
     assert not message.from_provider and message.provider_id == order.provider_id
 
 
-def test_r3_9_officer_end_order_needs_the_clients_officer(world):
+def test_r3_9_officer_end_order_needs_the_clients_officer(world):  # R3.9, Actors
     order = _started(world)
     with travel_to(D2), pytest.raises(PermissionDenied):
         change_services.officer_end_order(world.staff_a, order, end_date=date(2026, 2, 10))
 
 
-def test_r3_9_provider_end_messages_the_officer_and_keeps_the_decision(world):
+def test_r3_9_provider_end_messages_the_officer_and_keeps_the_decision(world):  # R3.9
     order = _started(world)
     with travel_to(D2):
         services.end_order(world.staff_a, order, end_date=date(2026, 2, 10))
@@ -158,7 +158,7 @@ def test_r3_9_provider_end_messages_the_officer_and_keeps_the_decision(world):
     assert all(s.valid_to is None for s in GrantedService.objects.filter(orders=order))
 
 
-def test_r3_9_safety_alarm_ends_with_its_notice(world):
+def test_r3_9_safety_alarm_ends_with_its_notice(world):  # R3.9
     with travel_to(D1):
         order = world.order(state="started", decision=world.decision(services=[ALARM]))
     with travel_to(D2):
@@ -167,7 +167,7 @@ def test_r3_9_safety_alarm_ends_with_its_notice(world):
     assert note == "Flyttar Verkställighet på trygghetslarm avslutas i samband med uppsägning."
 
 
-def test_views_report_and_reissue(world, client):
+def test_views_report_and_reissue(world, client):  # R3.8, R3.10
     order = _started(world)
     client.force_login(world.staff_a)
     with travel_to(D2):

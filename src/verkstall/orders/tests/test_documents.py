@@ -26,7 +26,6 @@ from pypdf import PdfReader
 
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core import testing as build
 from verkstall.core.errors import ValidationFailed
 from verkstall.decisions.services import record_decision
 from verkstall.journal.models import CaseJournalEntry
@@ -35,6 +34,7 @@ from verkstall.orders.models import Order
 from verkstall.people.services import register_person
 from verkstall.providers.models import Channel
 from verkstall.providers.services import ensure_provider, ensure_provider_unit
+from verkstall.tooling import testing as build
 
 # Every test here uses the database, through `world` or through the module fixture; the mark
 # also tells pytest-django to set up the test database when only module-fixture tests run.
@@ -244,7 +244,9 @@ def test_pdf_is_a4_with_numbered_pages_and_a_running_header(walked):  # R3.1
         assert "Beställning" in second and f"Nr {walked.order_pk}" in second
 
 
-def test_pdf_is_shown_inline_and_named_by_order_number_only(walked):  # ARCHITECTURE Conventions
+def test_pdf_is_shown_inline_and_named_by_order_number_only(
+    walked,
+):  # ARCHITECTURE Conventions, R3.3
     assert walked.pdf_status == 200
     assert walked.pdf_headers["Content-Type"] == "application/pdf"
     disposition = walked.pdf_headers["Content-Disposition"]
@@ -288,7 +290,7 @@ def test_email_provider_gets_the_pdf_once_the_send_is_committed(walked):  # R3.3
     assert attached == walked.pdf_text
 
 
-def test_email_subject_and_body_carry_no_personnummer(walked):  # ARCHITECTURE Conventions
+def test_email_subject_and_body_carry_no_personnummer(walked):  # ARCHITECTURE Conventions, R3.3
     message = walked.messages[0]
     for form in number_forms(walked.number_digits):
         assert form not in message.subject, form
@@ -413,7 +415,7 @@ def test_only_the_clients_officer_may_email_the_order(world, client, stub_pdf): 
         document_services.email_order(world.officer, world.order(provider=world.provider_a))
 
 
-def test_mask_hides_anything_shaped_like_a_personnummer():  # ARCHITECTURE Conventions
+def test_mask_hides_anything_shaped_like_a_personnummer():  # ARCHITECTURE Conventions, R3.3
     for form in number_forms("194501019802"):
         assert "9802" not in document_services._mask(f"a {form} b")
     assert document_services._mask("nr 12, daterad 2025-01-03") == "nr 12, daterad 2025-01-03"

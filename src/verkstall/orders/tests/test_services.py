@@ -345,7 +345,7 @@ def test_only_an_officer_of_the_clients_unit_creates_orders(world):  # R3.1, Act
 # --- events are append-only ------------------------------------------------------------------
 
 
-def test_an_existing_event_cannot_be_changed(world):  # R3, ARCHITECTURE events
+def test_an_existing_event_cannot_be_changed(world):  # R3, ARCHITECTURE events, R10.2
     order = world.order(state="sent")
     event = events(order)[1]
     event.kind = "cancelled"
@@ -354,7 +354,7 @@ def test_an_existing_event_cannot_be_changed(world):  # R3, ARCHITECTURE events
     assert OrderEvent.objects.get(pk=event.pk).kind == "sent"
 
 
-def test_an_existing_event_cannot_be_deleted(world):  # R3, ARCHITECTURE events
+def test_an_existing_event_cannot_be_deleted(world):  # R3, ARCHITECTURE events, R10.2
     order = world.order(state="sent")
     event = events(order)[0]
     with pytest.raises(AppendOnlyError):
@@ -362,7 +362,7 @@ def test_an_existing_event_cannot_be_deleted(world):  # R3, ARCHITECTURE events
     assert OrderEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_a_new_event_object_cannot_overwrite_a_stored_one_by_its_id(world):  # R3
+def test_a_new_event_object_cannot_overwrite_a_stored_one_by_its_id(world):  # R10.2
     order = world.order(state="sent")
     stored = events(order)[1]
     forged = OrderEvent(
@@ -381,7 +381,7 @@ def test_a_new_event_object_cannot_overwrite_a_stored_one_by_its_id(world):  # R
     assert OrderEvent.objects.get(pk=stored.pk).kind == "sent"
 
 
-def test_two_events_of_one_order_cannot_share_a_sequence_number(world):  # R3
+def test_two_events_of_one_order_cannot_share_a_sequence_number(world):  # R10.2
     order = world.order()
     first = events(order)[0]
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -400,7 +400,7 @@ def test_two_events_of_one_order_cannot_share_a_sequence_number(world):  # R3
 # --- cancel and end (R3.9) -------------------------------------------------------------------
 
 
-def test_a_draft_may_be_cancelled_without_a_reason(world):  # R3
+def test_a_draft_may_be_cancelled_without_a_reason(world):  # R3.9
     order = world.order()
     event = services.cancel_order(world.officer, order)
     assert event.kind == "cancelled"
@@ -409,7 +409,7 @@ def test_a_draft_may_be_cancelled_without_a_reason(world):  # R3
 
 
 @pytest.mark.parametrize("state", ["sent", "acknowledged"])
-def test_cancelling_a_sent_order_needs_a_reason(world, state):  # R3
+def test_cancelling_a_sent_order_needs_a_reason(world, state):  # R3.9
     order = world.order(state=state)
     seq = reload(order).last_event_seq
     with pytest.raises(ValidationFailed) as caught:
@@ -432,7 +432,7 @@ def test_a_started_order_cannot_be_cancelled_only_ended(world):  # R3.9
     assert_nothing_written(order, state="started", seq=4)
 
 
-def test_a_transition_the_state_does_not_allow_is_refused_and_names_the_state(world):  # R3
+def test_a_transition_the_state_does_not_allow_is_refused_and_names_the_state(world):  # R3.1
     order = world.order(state="ended")
     with pytest.raises(TransitionNotAllowed) as caught:
         services.register_start(world.staff_a, order, start_date=timezone.localdate())
@@ -490,7 +490,7 @@ def test_the_municipality_ends_on_behalf_of_a_provider_not_connected(world):  # 
 # --- the sequence ----------------------------------------------------------------------------
 
 
-def test_event_sequence_numbers_run_1_to_n_without_gaps_even_after_refusals(world):  # R3
+def test_event_sequence_numbers_run_1_to_n_without_gaps_even_after_refusals(world):  # R10.2
     oral_at = timezone.now() - timedelta(days=2)
     order = world.order(acute_oral_at=oral_at)
     with pytest.raises(ValidationFailed):
@@ -522,7 +522,7 @@ def test_event_sequence_numbers_run_1_to_n_without_gaps_even_after_refusals(worl
     ]
 
 
-def test_sequence_numbers_are_per_order(world):  # R3
+def test_sequence_numbers_are_per_order(world):  # R10.2
     first = world.order(state="sent")
     second = world.order()
     assert [e.seq for e in events(first)] == [1, 2]

@@ -52,12 +52,12 @@ def expected_actions(state: State) -> set[Action]:
     return {action for (s, action) in EXPECTED if s == state}
 
 
-def test_the_transition_table_is_exactly_the_documented_order_life():  # R3
+def test_the_transition_table_is_exactly_the_documented_order_life():  # R3.1, R3.5, R3.7, R3.9
     assert TRANSITIONS == EXPECTED
 
 
 @pytest.mark.parametrize(("state", "action"), ALLOWED_PAIRS, ids=lambda v: str(v))
-def test_each_allowed_action_gives_the_next_state_of_the_table(state, action):  # R3
+def test_each_allowed_action_gives_the_next_state_of_the_table(state, action):  # R3.1
     assert next_state(state, action) == EXPECTED[(state, action)]
     # Plain strings (as stored on the row and sent by the API) work the same way.
     assert next_state(state.value, action.value) == EXPECTED[(state, action)]
@@ -66,7 +66,7 @@ def test_each_allowed_action_gives_the_next_state_of_the_table(state, action):  
 @pytest.mark.parametrize(("state", "action"), REFUSED_PAIRS, ids=lambda v: str(v))
 def test_each_action_not_in_the_table_is_refused_naming_state_and_what_is_allowed(
     state, action
-):  # R3
+):  # R3.1
     with pytest.raises(IllegalTransition) as caught:
         next_state(state, action)
     exc = caught.value
@@ -82,7 +82,7 @@ def test_each_action_not_in_the_table_is_refused_naming_state_and_what_is_allowe
 
 
 @pytest.mark.parametrize("state", list(State), ids=str)
-def test_allowed_actions_lists_exactly_the_tables_actions_for_the_state(state):  # R3
+def test_allowed_actions_lists_exactly_the_tables_actions_for_the_state(state):  # R3.1
     assert set(allowed_actions(state)) == expected_actions(state)
     # Stable order: the order of the Action enum.
     assert allowed_actions(state) == [a for a in Action if a in expected_actions(state)]
@@ -109,7 +109,7 @@ def test_a_started_order_can_no_longer_be_cancelled_only_ended():  # R3.9
     assert caught.value.allowed == [Action.END]
 
 
-def test_unknown_state_or_action_strings_are_rejected():  # R3
+def test_unknown_state_or_action_strings_are_rejected():  # R3.1
     with pytest.raises(ValueError):
         next_state("archived", Action.SEND)
     with pytest.raises(ValueError):
@@ -117,7 +117,7 @@ def test_unknown_state_or_action_strings_are_rejected():  # R3
 
 
 @given(st.lists(st.sampled_from(list(Action)), max_size=30))
-def test_random_action_sequences_only_ever_move_along_the_table(actions):  # R3
+def test_random_action_sequences_only_ever_move_along_the_table(actions):  # R3.1
     state = D
     visited = [state]
     for action in actions:

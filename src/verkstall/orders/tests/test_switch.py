@@ -16,7 +16,6 @@ from datetime import date, datetime, time
 import pytest
 
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
 from verkstall.core.clock import travel_to
 from verkstall.core.errors import PermissionDenied, ValidationFailed
 from verkstall.deadlines.calendar import STOCKHOLM
@@ -29,6 +28,7 @@ from verkstall.orders.models import Order, OrderEvent, ProviderSwitch
 from verkstall.orders.switch_services import SwitchStepNotAllowed
 from verkstall.people.services import register_person
 from verkstall.providers.models import Contract, ProviderChoice
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 

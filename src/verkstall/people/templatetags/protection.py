@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import template
 
+from verkstall.core.order_states import CLOSED
 from verkstall.people import selectors
 from verkstall.people.presentation import ShownPerson
 
@@ -41,12 +42,8 @@ def oral_briefing_panel(context, order):
         return {"show": False}
     from verkstall.people.forms import OralBriefingForm
 
-    may_record = (
-        user.is_officer
-        and user.unit_id == order.unit_id
-        and order.state not in ("ended", "cancelled")
-    )
-    # A form that failed validation comes back on the request (people.views).
+    may_record = user.is_officer and user.unit_id == order.unit_id and order.state not in CLOSED
+    # A form that failed validation comes back on the request (orders.person_views).
     form = getattr(request, "briefing_form", None)
     if form is None and may_record:
         providers = selectors.briefing_providers(order)

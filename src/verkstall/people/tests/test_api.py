@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
 from verkstall.core.personal_number import luhn_check_digit, make_test_personal_number
 from verkstall.people.models import Person, Relative
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import pytest
 
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
 from verkstall.core.errors import PermissionDenied, ValidationFailed
 from verkstall.journal.models import CaseJournalEntry
-from verkstall.people import selectors, services
+from verkstall.people import protection_services, selectors
 from verkstall.people.models import Person, ProtectedDataAccess, Protection, ProtectionRequest
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,9 @@ def colleague(world):
 def protected(world):
     person = world.person(street_address=STREET)
     order = world.order(decision=world.decision(person), state="sent")
-    services.set_protection(world.officer, person, protection=Protection.PROTECTED_REGISTRATION)
+    protection_services.set_protection(
+        world.officer, person, protection=Protection.PROTECTED_REGISTRATION
+    )
     return Person.objects.get(pk=person.pk), order
 
 
@@ -84,10 +86,10 @@ def test_raising_the_protection_needs_no_second_person_and_grants_nobody(
     world, colleague, protected
 ):  # R10.1
     person, _order = protected
-    services.decide_protection_request(
+    protection_services.decide_protection_request(
         world.officer,
         person,
-        request=services.set_protection(
+        request=protection_services.set_protection(
             colleague, person, protection=Protection.CONFIDENTIALITY_MARKING
         ),
         approve=True,
@@ -95,7 +97,7 @@ def test_raising_the_protection_needs_no_second_person_and_grants_nobody(
     person = Person.objects.get(pk=person.pk)
     assert person.protection == Protection.CONFIDENTIALITY_MARKING
     # Raising again takes effect at once, and does not name the one who raised it.
-    raised = services.set_protection(
+    raised = protection_services.set_protection(
         colleague, person, protection=Protection.PROTECTED_REGISTRATION
     )
     assert isinstance(raised, Person) and raised.protection == Protection.PROTECTED_REGISTRATION
@@ -104,8 +106,8 @@ def test_raising_the_protection_needs_no_second_person_and_grants_nobody(
 
 def test_a_rejected_request_gives_nothing(world, colleague, protected):  # R10.5
     person, _order = protected
-    asked = services.request_protected_access(world.officer, person, user=world.staff_a)
-    services.decide_protection_request(colleague, person, request=asked, approve=False)
+    asked = protection_services.request_protected_access(world.officer, person, user=world.staff_a)
+    protection_services.decide_protection_request(colleague, person, request=asked, approve=False)
     assert not selectors.may_see_protected(world.staff_a, Person.objects.get(pk=person.pk))
     asked.refresh_from_db()
     assert asked.approved is False and asked.decided_by == colleague
@@ -113,9 +115,11 @@ def test_a_rejected_request_gives_nothing(world, colleague, protected):  # R10.5
 
 def test_the_one_to_be_given_access_never_decides(world, colleague, protected):  # R10.5
     person, _order = protected
-    asked = services.request_protected_access(world.officer, person, user=colleague)
+    asked = protection_services.request_protected_access(world.officer, person, user=colleague)
     with pytest.raises(PermissionDenied):
-        services.decide_protection_request(colleague, person, request=asked, approve=True)
+        protection_services.decide_protection_request(
+            colleague, person, request=asked, approve=True
+        )
     assert not selectors.may_see_protected(colleague, Person.objects.get(pk=person.pk))
 
 
@@ -149,11 +153,11 @@ def test_no_other_role_decides_a_request(world, api, protected, label, role):  #
     else:
         user = build.user(role, world.muni, username=label)
     for asked in (
-        services.request_protected_access(world.officer, person, user=world.staff_a),
-        services.set_protection(world.officer, person, protection=Protection.NONE),
+        protection_services.request_protected_access(world.officer, person, user=world.staff_a),
+        protection_services.set_protection(world.officer, person, protection=Protection.NONE),
     ):
         with pytest.raises(PermissionDenied):
-            services.decide_protection_request(user, person, request=asked, approve=True)
+            protection_services.decide_protection_request(user, person, request=asked, approve=True)
         url = f"/api/persons/{person.pk}/protection-requests/{asked.pk}/approve/"
         assert api(user).post(url).status_code in (403, 404), label
         asked.refresh_from_db()
@@ -167,9 +171,9 @@ def test_only_the_clients_officers_may_ask(world, protected):  # R10.5
     person, _order = protected
     for user in (world.other_officer, world.staff_a, world.fee_officer):
         with pytest.raises(PermissionDenied):
-            services.request_protected_access(user, person, user=user)
+            protection_services.request_protected_access(user, person, user=user)
     with pytest.raises(ValidationFailed):
-        services.request_protected_access(world.officer, person, user=world.staff_b)
+        protection_services.request_protected_access(world.officer, person, user=world.staff_b)
     assert not ProtectionRequest.objects.filter(person=person).exists()
 
 
@@ -214,20 +218,22 @@ def test_a_pending_lowering_is_void_once_someone_raised_the_protection(
     approval of A's old request must not take the client from protected registration to none."""
     person, _order = protected
     third = build.user(Role.OFFICER, world.muni, unit=world.unit, username="third")
-    services.decide_protection_request(
+    protection_services.decide_protection_request(
         colleague,
         person,
-        request=services.set_protection(
+        request=protection_services.set_protection(
             world.officer, person, protection=Protection.CONFIDENTIALITY_MARKING
         ),
         approve=True,
     )
-    clear = services.set_protection(world.officer, person, protection=Protection.NONE)
-    services.set_protection(colleague, person, protection=Protection.PROTECTED_REGISTRATION)
+    clear = protection_services.set_protection(world.officer, person, protection=Protection.NONE)
+    protection_services.set_protection(
+        colleague, person, protection=Protection.PROTECTED_REGISTRATION
+    )
     clear.refresh_from_db()
     assert not clear.is_pending and clear.approved is False
     with pytest.raises(ValidationFailed):
-        services.decide_protection_request(third, person, request=clear, approve=True)
+        protection_services.decide_protection_request(third, person, request=clear, approve=True)
     assert Person.objects.get(pk=person.pk).protection == Protection.PROTECTED_REGISTRATION
 
 
@@ -235,17 +241,19 @@ def test_an_approval_is_refused_when_the_level_changed_since_the_request(
     world, colleague, protected
 ):  # R10.1
     person, _order = protected
-    asked = services.set_protection(world.officer, person, protection=Protection.NONE)
+    asked = protection_services.set_protection(world.officer, person, protection=Protection.NONE)
     # The level changes by another road (e.g. a row from before this rule): approval refuses.
     Person.objects.filter(pk=person.pk).update(protection=Protection.CONFIDENTIALITY_MARKING)
     with pytest.raises(ValidationFailed):
-        services.decide_protection_request(colleague, person, request=asked, approve=True)
+        protection_services.decide_protection_request(
+            colleague, person, request=asked, approve=True
+        )
     assert Person.objects.get(pk=person.pk).protection == Protection.CONFIDENTIALITY_MARKING
 
 
 def test_the_demo_shows_the_second_officer_at_work(db):  # R10.1, R10.5 (README demo users)
     from verkstall.access.models import User
-    from verkstall.core.demo import seed
+    from verkstall.tooling.demo import seed
 
     seed()
     bertil = Person.objects.get(first_name="Bertil", last_name="Sekretesson")

@@ -19,7 +19,6 @@ from pypdf import PdfReader
 
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core import testing as build
 from verkstall.core.errors import PermissionDenied, ValidationFailed
 from verkstall.decisions import documents as decision_documents
 from verkstall.journal.models import CaseJournalEntry
@@ -27,7 +26,7 @@ from verkstall.orders import documents as order_documents
 from verkstall.orders import services as orders
 from verkstall.orders.change_services import reissue_order
 from verkstall.orders.models import Order
-from verkstall.people import selectors, services
+from verkstall.people import protection_services, selectors, services
 from verkstall.people.models import (
     OralBriefing,
     Person,
@@ -36,6 +35,7 @@ from verkstall.people.models import (
     ProtectionRequest,
 )
 from verkstall.providers.models import Channel
+from verkstall.tooling import testing as build
 
 PLACEHOLDER = "Skyddade uppgifter"
 BADGE = "Skyddade personuppgifter"
@@ -70,13 +70,13 @@ def protected_person(world, protection=Protection.PROTECTED_REGISTRATION) -> Per
         longitude="17.8722",
         relatives=[{"name": RELATIVE, "relation": "dotter", "phone": RELATIVE_PHONE}],
     )
-    return services.set_protection(world.officer, person, protection=protection)
+    return protection_services.set_protection(world.officer, person, protection=protection)
 
 
 def brief(world, order, **kw) -> OralBriefing:
     values = {"told_name": "Enhetschefen", "told_at": clock.now() - timedelta(hours=1)}
     values.update(kw)
-    return services.record_oral_briefing(world.officer, order, **values)
+    return protection_services.record_oral_briefing(world.officer, order, **values)
 
 
 def sent_order(world, person, provider=None) -> Order:
@@ -112,7 +112,9 @@ def test_only_the_clients_officer_sets_the_flag(world, api):  # R10.1
     person = world.person()
     for user in (world.other_officer, world.fee_officer, world.staff_a):
         with pytest.raises(PermissionDenied):
-            services.set_protection(user, person, protection=Protection.CONFIDENTIALITY_MARKING)
+            protection_services.set_protection(
+                user, person, protection=Protection.CONFIDENTIALITY_MARKING
+            )
     url = f"/api/persons/{person.pk}/protection/"
     body = {"protection": "confidentiality_marking"}
     assert api(world.fee_officer).post(url, body, format="json").status_code == 403
@@ -134,16 +136,16 @@ def test_only_the_clients_officer_sets_the_flag(world, api):  # R10.1
 
 def grant(world, colleague, person, user):
     """Access as the routine gives it: one officer asks, another approves (four eyes)."""
-    asked = services.request_protected_access(world.officer, person, user=user)
-    services.decide_protection_request(colleague, person, request=asked, approve=True)
+    asked = protection_services.request_protected_access(world.officer, person, user=user)
+    protection_services.decide_protection_request(colleague, person, request=asked, approve=True)
     return ProtectedDataAccess.objects.get(person=person, user=user, revoked_at=None)
 
 
 def test_clearing_the_flag_revokes_every_grant(world, colleague):  # R10.5
     person = protected_person(world)
-    asked = services.set_protection(world.officer, person, protection=Protection.NONE)
+    asked = protection_services.set_protection(world.officer, person, protection=Protection.NONE)
     assert Person.objects.get(pk=person.pk).is_protected  # waits for a second officer
-    services.decide_protection_request(colleague, person, request=asked, approve=True)
+    protection_services.decide_protection_request(colleague, person, request=asked, approve=True)
     assert not ProtectedDataAccess.objects.filter(person=person, revoked_at=None).exists()
     assert selectors.may_see_protected(world.staff_a, Person.objects.get(pk=person.pk))
 
@@ -235,7 +237,7 @@ def test_named_staff_see_the_data(world, api, manager_a, colleague):  # R10.5
     [asked] = selectors.pending_protection_requests(person)
     assert asked.user == manager_a and asked.requested_by == world.officer
     assert not selectors.may_see_protected(manager_a, Person.objects.get(pk=person.pk))
-    services.decide_protection_request(colleague, person, request=asked, approve=True)
+    protection_services.decide_protection_request(colleague, person, request=asked, approve=True)
     # The told manager was named by the briefing; the officer who set the flag by setting it.
     for user in (world.officer, manager_a):
         data = api(user).get(f"/api/persons/{person.pk}/").json()
@@ -409,7 +411,7 @@ def test_a_briefing_names_the_orders_provider_or_a_switch_target_only(world):  #
         brief(world, order, provider=world.provider_b.pk)
     assert "provider" in caught.value.errors
     with pytest.raises(PermissionDenied):
-        services.record_oral_briefing(
+        protection_services.record_oral_briefing(
             world.other_officer, order, told_name="X", told_at=clock.now()
         )
 
@@ -429,7 +431,7 @@ def test_a_new_order_to_another_provider_needs_its_own_briefing(world):  # R10.1
     person = protected_person(world)
     sent_order(world, person)
     other = world.order(decision=world.decision(person), provider=world.provider_b)
-    with pytest.raises(services.OralBriefingMissing):
+    with pytest.raises(protection_services.OralBriefingMissing):
         orders.send_order(world.officer, other)
 
 
@@ -538,14 +540,19 @@ def test_a_switch_to_a_new_provider_needs_a_briefing_naming_it(db):  # R10.1, R2
 
     g = Gotland(alarm=False)
     with travel_to(at(THU_5_MAR, 8)):
-        services.set_protection(g.officer, g.bengt, protection=Protection.CONFIDENTIALITY_MARKING)
+        protection_services.set_protection(
+            g.officer, g.bengt, protection=Protection.CONFIDENTIALITY_MARKING
+        )
     switch = g.request()
     _through_agreed(g, switch)
-    with travel_to(at(THU_19_MAR, 8)), pytest.raises(services.OralBriefingMissing) as caught:
+    with (
+        travel_to(at(THU_19_MAR, 8)),
+        pytest.raises(protection_services.OralBriefingMissing) as caught,
+    ):
         switch_services.complete_switch(g.officer, switch=switch)
     assert "Ängens Omsorg" in caught.value.message
     with travel_to(at(THU_19_MAR, 8, 30)):
-        services.record_oral_briefing(
+        protection_services.record_oral_briefing(
             g.officer,
             g.order,
             provider=g.angens.pk,

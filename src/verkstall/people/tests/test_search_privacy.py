@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 
-def test_search_by_personnummer_is_posted_and_finds_the_client(world, client):
+def test_search_by_personnummer_is_posted_and_finds_the_client(world, client):  # R1.1
     person = world.person(first_name="Sökbar")
     client.force_login(world.officer)
     page = client.get(reverse("person-list")).content.decode()
@@ -23,7 +23,7 @@ def test_search_by_personnummer_is_posted_and_finds_the_client(world, client):
     assert "<html" not in response.content.decode()
 
 
-def test_another_units_client_is_not_found_by_number(world, client):
+def test_another_units_client_is_not_found_by_number(world, client):  # R1.1, Actors
     person = world.person(first_name="Annans")
     client.force_login(world.other_officer)
     response = client.post(reverse("person-list"), {"q": person.personal_number})

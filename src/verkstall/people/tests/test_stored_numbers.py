@@ -8,8 +8,8 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from verkstall.core import testing as build
 from verkstall.people.models import Person
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,6 @@ from django.urls import reverse
 
 from verkstall.core.clock import travel_to
 from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from verkstall.core.testing import refuse_zip_member_reads, zip_bomb
 from verkstall.deadlines.calendar import STOCKHOLM, compute_due
 from verkstall.deadlines.models import DueItem
 from verkstall.decisions.services import record_decision
@@ -28,6 +27,7 @@ from verkstall.orders import services as order_services
 from verkstall.orders.models import EventKind, Order
 from verkstall.plans import selectors, services
 from verkstall.plans.models import ImplementationPlan
+from verkstall.tooling.testing import refuse_zip_member_reads, zip_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -251,7 +251,7 @@ def test_provider_b_cannot_see_provider_as_plan(world, client):  # R5, R10.4
     assert selectors.plans_for(world.staff_b).count() == 0
 
 
-def test_the_officer_does_not_see_a_connected_providers_draft(world):  # R5
+def test_the_officer_does_not_see_a_connected_providers_draft(world):  # R5.4, Actors
     order = world.order(state="started")
     written_plan(world, order)
     assert selectors.order_plans(world.officer, order).count() == 0
@@ -327,7 +327,7 @@ def test_document_is_stored_outside_the_web_root_and_downloaded_as_attachment(
 # --- Screens --------------------------------------------------------------------------------
 
 
-def test_plan_page_flow_for_provider_and_officer(world, client):  # R5.1-R5.4
+def test_plan_page_flow_for_provider_and_officer(world, client):  # R5.1, R5.2, R5.3, R5.4
     order = world.order(state="started")
     client.force_login(world.staff_a)
     page = client.get(reverse("plan-page", args=[order.pk]))

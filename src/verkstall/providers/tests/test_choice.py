@@ -1,4 +1,4 @@
-"""Provider choice (SPEC R2.1-R2.3, R2.6): the choice screen lists every provider contracted
+"""Provider choice (SPEC R2.1, R2.2, R2.3, R2.6): the choice screen lists every provider contracted
 for the service in the client's area, marks those at their capacity cap, in a fair order;
 registering the active choice writes the choice, the case-journal entry and meets the choice
 deadline."""
@@ -12,14 +12,14 @@ from django.utils import timezone
 
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core import testing as build
 from verkstall.core.errors import PermissionDenied, ValidationFailed
 from verkstall.deadlines.models import DueItem
 from verkstall.decisions.services import record_decision
 from verkstall.journal.models import CaseJournalEntry
 from verkstall.people.services import register_person
-from verkstall.providers import selectors, services
+from verkstall.providers import choice_services, selectors, services
 from verkstall.providers.models import ProviderChoice
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,7 @@ def test_registering_a_choice_writes_it_and_the_case_journal_entry(market, world
     granted = market.granted()
     provider = market.providers["Alfa Omsorg"]
     received = clock.today() - timedelta(days=2)
-    choice = services.register_choice(
+    choice = choice_services.register_choice(
         world.officer, granted_service=granted, provider=provider, form_received_on=received
     )
     assert (choice.kind, choice.provider, choice.form_received_on) == ("choice", provider, received)
@@ -149,7 +149,7 @@ def test_registering_a_choice_writes_it_and_the_case_journal_entry(market, world
     )
     assert "Alfa Omsorg" in entry.text and received.isoformat() in entry.text
 
-    services.register_choice(
+    choice_services.register_choice(
         world.officer,
         granted_service=granted,
         provider=market.providers["Beta Omsorg"],
@@ -168,7 +168,7 @@ def test_a_choice_is_refused_for_a_provider_not_contracted_there(market, world):
     granted = market.granted()
     for provider in (world.provider_a, world.provider_b, world.offline):  # area, service, ended
         with pytest.raises(ValidationFailed) as exc:
-            services.register_choice(
+            choice_services.register_choice(
                 world.officer,
                 granted_service=granted,
                 provider=provider,
@@ -182,7 +182,7 @@ def test_a_choice_is_refused_for_a_provider_not_contracted_there(market, world):
 def test_a_choice_is_refused_for_a_provider_at_its_cap_and_a_future_form(market, world):  # R2.1
     granted = market.granted()
     with pytest.raises(ValidationFailed) as exc:
-        services.register_choice(
+        choice_services.register_choice(
             world.officer,
             granted_service=granted,
             provider=market.providers["Gamma Omsorg"],
@@ -191,7 +191,7 @@ def test_a_choice_is_refused_for_a_provider_at_its_cap_and_a_future_form(market,
     assert "tar inte emot nya brukare" in exc.value.errors["provider"][0]
     assert "Kapacitetstak nått" in exc.value.errors["provider"][0]
     with pytest.raises(ValidationFailed) as exc:
-        services.register_choice(
+        choice_services.register_choice(
             world.officer,
             granted_service=granted,
             provider=market.providers["Alfa Omsorg"],
@@ -206,7 +206,7 @@ def test_a_client_returning_from_a_temporary_stay_goes_back_despite_the_cap(mark
     person = world.person()
     # Never Gamma's client: the exception does not apply.
     with pytest.raises(ValidationFailed) as exc:
-        services.register_choice(
+        choice_services.register_choice(
             world.officer,
             granted_service=market.granted(person),
             provider=gamma,
@@ -216,7 +216,7 @@ def test_a_client_returning_from_a_temporary_stay_goes_back_despite_the_cap(mark
     assert "returning_from_temporary_stay" in exc.value.errors
     # Gamma held the client before the stay (an order it received).
     world.order(decision=world.decision(person), provider=gamma, state="sent")
-    choice = services.register_choice(
+    choice = choice_services.register_choice(
         world.officer,
         granted_service=market.granted(person),
         provider=gamma,
@@ -233,7 +233,7 @@ def test_only_the_clients_officer_may_register_a_choice(market, world):  # Actor
     granted = market.granted()
     for actor in (world.other_officer, world.staff_a, world.fee_officer, market.admin):
         with pytest.raises(PermissionDenied):
-            services.register_choice(
+            choice_services.register_choice(
                 actor,
                 granted_service=granted,
                 provider=market.providers["Alfa Omsorg"],
@@ -252,7 +252,7 @@ def test_a_service_outside_lov_has_no_choice(market, world):  # R2.1
         ]
     )
     with pytest.raises(ValidationFailed) as exc:
-        services.register_choice(
+        choice_services.register_choice(
             world.officer,
             granted_service=decision.services.get(),
             provider=market.providers["Alfa Omsorg"],
@@ -291,7 +291,7 @@ def test_the_choice_meets_solnas_two_month_choice_deadline(db):  # R2.3, R2.2
     assert item.status == "open"
     assert decided + timedelta(days=58) <= item.due_date <= decided + timedelta(days=65)  # 2 months
 
-    services.register_choice(
+    choice_services.register_choice(
         officer,
         granted_service=decision.services.get(),
         provider=partner,

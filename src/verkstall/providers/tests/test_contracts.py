@@ -9,11 +9,11 @@ import pytest
 
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core import testing as build
 from verkstall.core.errors import PermissionDenied, ValidationFailed
 from verkstall.decisions.models import ServiceType
 from verkstall.providers import selectors, services
 from verkstall.providers.models import Area, Contract, Provider, ProviderUnit
+from verkstall.tooling import testing as build
 
 # A cap far ahead, but inside the window of entered dates (core.dates: ten years ahead).
 LATER = date(clock.today().year + 5, 12, 31)

@@ -14,10 +14,10 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
 from verkstall.core.errors import PermissionDenied
 from verkstall.providers import importing, services
 from verkstall.providers.models import Contract
+from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from verkstall.access.roles import Role
-from verkstall.core import testing as build
 from verkstall.core.errors import ValidationFailed
 from verkstall.people.services import update_person
 from verkstall.providers import selectors, services
+from verkstall.tooling import testing as build
 
 LAT = st.floats(min_value=-90, max_value=90, allow_nan=False)
 LON = st.floats(min_value=-180, max_value=180, allow_nan=False)
@@ -183,7 +183,7 @@ def test_the_api_gives_no_distance_to_a_protected_home(api, homes, world):  # R2
     reader without access gets the units in name order without distances, as on the screen;
     a named staff member with access gets the distances."""
     from verkstall.people.models import ProtectedDataAccess
-    from verkstall.people.services import set_protection
+    from verkstall.people.protection_services import set_protection
 
     person = world.person(latitude="59.3633", longitude="17.872")
     set_protection(world.officer, person, protection="protected_registration")

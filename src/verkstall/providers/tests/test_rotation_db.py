@@ -17,7 +17,6 @@ from django.urls import reverse
 
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core import testing as build
 from verkstall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from verkstall.deadlines.models import DueItem
 from verkstall.decisions.models import ServiceType
@@ -38,6 +37,7 @@ from verkstall.providers.rotation_services import (
     assign_by_rotation,
     rotation_letter_text,
 )
+from verkstall.tooling import testing as build
 
 OMVARDNAD = "hemtjanst-omvardnad"
 SERVICE = "hemtjanst-service"
@@ -460,7 +460,7 @@ def test_a_protected_clients_area_stays_out_of_rotation_screens_letter_journal_a
     the letter, the case journal and the rotation report give the placeholder to whoever is
     not named staff (the letter, which leaves the system, always)."""
     from verkstall.people.models import Person
-    from verkstall.people.services import set_protection
+    from verkstall.people.protection_services import set_protection
 
     g = gotland
     g.area.name = "Visbykanarie"

@@ -1,0 +1,181 @@
+"""The one vocabulary of order event kinds and of the clock events they drive (SPEC R3, R11).
+
+Pure Python, no Django import, so the pure deadline rules (deadlines/rules.py) can use it as
+well as the order model. Every other list is derived from the tables here:
+
+- `orders.models.EventKind` (the stored codes and their history labels) from ORDER_EVENT_KINDS;
+- the deadline engine's map from a stored code to its clock event (CLOCK_EVENT_OF_KIND);
+- `deadlines.rules.EVENT_LABELS` (every event a rule may start or stop on) from the clock
+  labels here plus the clock events that are not order events (OTHER_CLOCK_EVENTS).
+
+The fixture of rule profiles may name only events in CLOCK_EVENT_LABELS (tested).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OrderEventKind:
+    """One kind of order event.
+
+    `name` is the enum member name, `code` what is stored in OrderEvent.kind, `label` the
+    order history's label; `clock_event` the event name the deadline rules use for it and
+    `clock_label` that event's label on the watchlists ("" when no rule may use it).
+    """
+
+    name: str
+    code: str
+    label: str
+    clock_event: str
+    clock_label: str = ""
+
+
+def _kind(name: str, label: str, clock_event: str = "", clock_label: str = "") -> OrderEventKind:
+    code = name.lower()
+    return OrderEventKind(name, code, label, clock_event or f"order.{code}", clock_label)
+
+
+# Stored order (the order of the model's choices) is the order of this tuple.
+ORDER_EVENT_KINDS: tuple[OrderEventKind, ...] = (
+    _kind("CREATED", "Beställning skapad"),
+    _kind("ORAL_ORDER", "Muntlig beställning (akut)", "", "Muntlig beställning gavs"),
+    _kind("SENT", "Skickad", "", "Beställningen skickades"),
+    _kind("ACKNOWLEDGED", "Kvitterad", "", "Beställningen kvitterades"),
+    _kind("STARTED", "Verkställd", "", "Insatsen verkställdes"),
+    _kind("ENDED", "Avslutad", "", "Insatsen avslutades"),
+    _kind("CANCELLED", "Makulerad", "", "Beställningen makulerades"),
+    _kind(
+        "SWITCH_REQUESTED",
+        "Byte av utförare begärt",
+        "switch.requested",
+        "Byte av utförare begärdes",
+    ),
+    _kind(
+        "SWITCH_NEW_PROVIDER_INFORMED",
+        "Ny utförare informerad",
+        "switch.new_provider_informed",
+        "Ny utförare informerades om bytet",
+    ),
+    _kind(
+        "SWITCH_PROVIDERS_AGREED",
+        "Utförarna överens om datum",
+        "switch.providers_agreed",
+        "Utförarna kom överens om datum för bytet",
+    ),
+    _kind("SWITCH_COMPLETED", "Byte genomfört", "switch.completed", "Bytet genomfördes"),
+    # After the start (SPEC R3.8, R3.9, R3.10, R5, R6, R7): recorded by the plans, follow-ups,
+    # absence and hospital-notice services; each drives the profile's clocks.
+    _kind(
+        "PLAN_BEGUN",
+        "Genomförandeplan påbörjad",
+        "plan.begun",
+        "Genomförandeplanen påbörjades",
+    ),
+    _kind("PLAN_SENT", "Genomförandeplan skickad", "plan.sent", "Genomförandeplanen skickades"),
+    _kind(
+        "PLAN_CONFIRMED",
+        "Genomförandeplan bekräftad av handläggaren",
+        "plan.confirmed",
+        "Handläggaren bekräftade genomförandeplanen",
+    ),
+    _kind(
+        "PLAN_REVIEWED",
+        "Genomförandeplan uppföljd",
+        "plan.reviewed",
+        "Genomförandeplanen följdes upp",
+    ),
+    _kind(
+        "JOURNAL_SUMMARY",
+        "Sammanfattning i verksamhetsjournalen",
+        "journal.summary",
+        "Sammanfattning i verksamhetsjournalen",
+    ),
+    _kind(
+        "FOLLOWUP_REQUESTED",
+        "Läget efterfrågat inför uppföljning",
+        "followup.requested",
+        "Handläggaren efterfrågade läget inför uppföljning",
+    ),
+    _kind(
+        "FOLLOWUP_ANSWERED",
+        "Utföraren svarade inför uppföljning",
+        "followup.answered",
+        "Utföraren svarade inför uppföljning",
+    ),
+    _kind("FOLLOWUP_DONE", "Uppföljning gjord", "followup.done", "Uppföljning gjordes"),
+    _kind(
+        "IUB_REQUEST_RENEWED",
+        "Ny förfrågan om IUB",
+        "iub.request_renewed",
+        "Ny förfrågan om IUB",
+    ),
+    _kind("CHANGE_REPORTED", "Förändrat behov rapporterat"),
+    _kind("ABSENCE_REGISTERED", "Frånvaro registrerad", "absence.began", "Frånvaro började"),
+    _kind(
+        "ABSENCE_LONG",
+        "Frånvaro över 30 dagar i följd",
+        "absence.long",
+        "Frånvaron passerade 30 dagar i följd",
+    ),
+    _kind(
+        "ABSENCE_REPORTED",
+        "Frånvaro rapporterad till handläggaren",
+        "absence.reported_to_officer",
+        "Frånvaron rapporterades till handläggaren",
+    ),
+    _kind(
+        "HOSPITAL_NOTICE",
+        "In- eller utskrivningsmeddelande",
+        "hospital_notice.received",
+        "In- eller utskrivningsmeddelande kom",
+    ),
+    _kind(
+        "HOSPITAL_NOTICE_ACKNOWLEDGED",
+        "Meddelandet kvitterat",
+        "hospital_notice.acknowledged",
+        "Meddelandet kvitterades",
+    ),
+    _kind(
+        "ALARM_ORDERED",
+        "Larm beställt från hjälpmedelscentralen",
+        "alarm.ordered",
+        "Larmet beställdes från hjälpmedelscentralen",
+    ),
+    _kind("ALARM_INSTALLED", "Larm installerat", "alarm.installed", "Larmet installerades"),
+    _kind("DOCUMENT_RECEIVED", "Handling inkommen"),
+)
+
+#: Clock events that are not order events: the decision, the choice of provider, placement.
+OTHER_CLOCK_EVENTS: dict[str, str] = {
+    "decision.granted": "Insatsen beviljades",
+    "choice.registered": "Val av utförare registrerades",
+    "placement.discharge_ready": "Sjukhuset meddelade utskrivningsklar",
+    "placement.place_accepted": "Erbjuden plats accepterades",
+}
+
+#: The kind that opens an order's history; it drives no clock (the decision does).
+CREATED = "created"
+
+KIND_BY_CODE: dict[str, OrderEventKind] = {k.code: k for k in ORDER_EVENT_KINDS}
+
+#: Stored code -> the clock event the deadline rules name.
+CLOCK_EVENT_OF_KIND: dict[str, str] = {k.code: k.clock_event for k in ORDER_EVENT_KINDS}
+
+#: Every event a deadline rule may start or stop on, with its label on the watchlists.
+CLOCK_EVENT_LABELS: dict[str, str] = {
+    **OTHER_CLOCK_EVENTS,
+    **{k.clock_event: k.clock_label for k in ORDER_EVENT_KINDS if k.clock_label},
+}
+
+
+def clock_event(kind: str) -> str:
+    """The clock event of a stored order event code (an unknown code: "order.<code>")."""
+    kind = str(getattr(kind, "value", kind))
+    return CLOCK_EVENT_OF_KIND.get(kind, f"order.{kind}")
+
+
+def order_label(kind: str) -> str:
+    """The history label of a stored order event code."""
+    return KIND_BY_CODE[str(getattr(kind, "value", kind))].label

@@ -1,0 +1,81 @@
+"""The end of an order (SPEC R3.9, seed 002 §Bistånd som avslutas eller upphör), below the
+order services: `services.end_order` calls `end_note` and `after_order_ended` inside its
+transaction. Kept apart from change_services (which calls the order services) so that no two
+modules of the app import each other.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from verkstall.access.roles import PROVIDER_ROLES
+from verkstall.core import hooks
+from verkstall.decisions.catalogue import ServiceKind
+
+from .models import Order
+
+ALARM_END_NOTE = "Verkställighet på trygghetslarm avslutas i samband med uppsägning."
+
+
+def send_order_message(sender, **message):
+    """A message to the other side (journal.services.send_message: the journal's messages sit
+    above orders, so through the hook it registers; core/hooks.py)."""
+    return hooks.call(hooks.ORDER_MESSAGE, sender=sender, **message)
+
+
+def _d(day: date) -> str:
+    return f"{day:%Y-%m-%d}"
+
+
+def _kinds(order: Order) -> set[str]:
+    return {str(k) for k in order.services.values_list("service_type__kind", flat=True)}
+
+
+def is_alarm_only(order: Order) -> bool:
+    kinds = _kinds(order)
+    return bool(kinds) and kinds == {ServiceKind.SAFETY_ALARM.value}
+
+
+def has_alarm(order: Order) -> bool:
+    return ServiceKind.SAFETY_ALARM.value in _kinds(order)
+
+
+def end_note(order: Order, note: str) -> str:
+    """For a safety alarm the end note says the alarm ends with its notice (seed 002)."""
+    note = (note or "").strip()
+    if has_alarm(order) and ALARM_END_NOTE not in note:
+        note = f"{note} {ALARM_END_NOTE}".strip()
+    return note
+
+
+def after_order_ended(actor, order: Order, end: date, *, by_officer: bool, note: str) -> None:
+    """Called by services.end_order inside its transaction (R3.9): both sides are told at once,
+    and the officer registers the end date in the decision."""
+    body = f"Beställning #{order.pk} ({order.provider.name}) avslutad med slutdatum {_d(end)}."
+    if note:
+        body += f"\n{note}"
+    subject = f"Insatsen avslutas {_d(end)}"
+    if by_officer or actor.role_enum in PROVIDER_ROLES:
+        send_order_message(actor, person=order.person, subject=subject, body=body, order=order)
+    # Registered by the municipality for a provider not connected: the unit already knows.
+    if by_officer:  # on every path: the screen, the API and a completed switch
+        register_end_in_decision(order, end)
+
+
+def register_end_in_decision(order: Order, end: date) -> None:
+    """Set valid_to of the order's granted services, except those that continue on another
+    order (a provider switch or a new order version moves them on)."""
+    if order.switches_from.filter(completed_at__isnull=True).exists():
+        return  # ended by a provider switch: the services go on with the new provider
+    continuing = set(
+        Order.objects.filter(services__in=order.services.all())
+        .exclude(pk=order.pk)
+        .open()
+        .values_list("services", flat=True)
+    )
+    for service in order.services.all():
+        if service.pk in continuing or end < service.valid_from:
+            continue
+        if service.valid_to is None or service.valid_to > end:
+            service.valid_to = end
+            service.save(update_fields=["valid_to"])

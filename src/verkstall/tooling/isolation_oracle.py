@@ -1,0 +1,237 @@
+"""The isolation proof's oracle: what each user may see, in plain Python from the generated
+world (tooling/isolation_world.py), never from `access/scoping.py` or a selector."""
+
+from __future__ import annotations
+
+from verkstall.access.roles import PROVIDER_ROLES, Role
+from verkstall.tooling import canaries
+from verkstall.tooling.isolation_stats import DETAIL
+from verkstall.tooling.isolation_world import World
+
+
+class Oracle:
+    """What each user may see, computed in plain Python from the world (never from scoping)."""
+
+    def __init__(self, world: World):
+        self.w = world
+        self._cache: dict[tuple[int, str], frozenset[int]] = {}
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    def _memo(self, user, kind, compute) -> frozenset[int]:
+        key = (user.pk, kind)
+        if key not in self._cache:
+            self._cache[key] = frozenset(compute())
+        return self._cache[key]
+
+    def orders(self, user) -> frozenset[int]:
+        def compute():
+            role, muni = user.role_enum, user.municipality_id
+            for pk, o in self.w.orders.items():
+                if o.muni != muni:
+                    continue
+                if (
+                    (role == Role.OFFICER and o.unit == user.unit_id)
+                    or role == Role.FEE_OFFICER
+                    or (role in PROVIDER_ROLES and o.provider == user.provider_id and o.sent)
+                ):
+                    yield pk
+
+        return self._memo(user, "orders", compute)
+
+    def persons(self, user) -> frozenset[int]:
+        def compute():
+            role, muni = user.role_enum, user.municipality_id
+            if role == Role.OFFICER:
+                return [
+                    p for p, (m, u) in self.w.persons.items() if m == muni and u == user.unit_id
+                ]
+            if role == Role.FEE_OFFICER:
+                return [p for p, (m, _u) in self.w.persons.items() if m == muni]
+            return [self.w.orders[o].person for o in self.orders(user)]
+
+        return self._memo(user, "persons", compute)
+
+    def decisions(self, user) -> frozenset[int]:
+        def compute():
+            role, muni = user.role_enum, user.municipality_id
+            if role == Role.OFFICER:
+                return [
+                    d
+                    for d, (m, u, _p) in self.w.decisions.items()
+                    if (m, u) == (muni, user.unit_id)
+                ]
+            if role == Role.FEE_OFFICER:
+                return [d for d, (m, _u, _p) in self.w.decisions.items() if m == muni]
+            return [self.w.orders[o].decision for o in self.orders(user)]
+
+        return self._memo(user, "decisions", compute)
+
+    def plans(self, user) -> frozenset[int]:
+        """Plans of the user's orders; a connected provider's draft is its own work (R5)."""
+
+        def compute():
+            orders = self.orders(user)
+            for pk, (order, status) in self.w.plans.items():
+                if order not in orders:
+                    continue
+                provider = self.w.orders[order].provider
+                if status == "draft" and self.w.connected[provider] and not _provider(user):
+                    continue
+                yield pk
+
+        return self._memo(user, "plans", compute)
+
+    def messages(self, user) -> frozenset[int]:
+        """Messages between the client's unit and the order's provider (R10.3)."""
+
+        def compute():
+            if user.role_enum not in (Role.OFFICER, *PROVIDER_ROLES):
+                return []
+            orders, persons = self.orders(user), self.persons(user)
+            return [
+                pk
+                for pk, (person, order) in self.w.messages.items()
+                if (order in orders if order is not None else person in persons)
+            ]
+
+        return self._memo(user, "messages", compute)
+
+    def due_items(self, user) -> frozenset[int]:
+        def compute():
+            role, muni = user.role_enum, user.municipality_id
+            orders, decisions = self.orders(user), self.decisions(user)
+            for pk, (m, _person, order, decision) in self.w.due_items.items():
+                if m != muni:
+                    continue
+                if role in (Role.PLACEMENT_UNIT, Role.AIDS_CENTRE, Role.FEE_OFFICER):
+                    yield pk  # a role's own watchlist: at most its municipality's
+                elif (order is not None and order in orders) or (
+                    order is None and role == Role.OFFICER and decision in decisions
+                ):
+                    yield pk
+
+        return self._memo(user, "due_items", compute)
+
+    def receipts(self, user) -> frozenset[int]:
+        def compute():
+            if not _provider(user):
+                return []
+            orders = self.orders(user)
+            return [pk for pk, order in self.w.receipts.items() if order in orders]
+
+        return self._memo(user, "receipts", compute)
+
+    def journal(self, user) -> frozenset[int]:
+        def compute():
+            if not _provider(user):
+                return []
+            orders = self.orders(user)
+            return [pk for pk, order in self.w.journal.items() if order in orders]
+
+        return self._memo(user, "journal", compute)
+
+    def providers(self, user) -> frozenset[int]:
+        return self._memo(
+            user,
+            "providers",
+            lambda: [p for p, m in self.w.providers.items() if m == user.municipality_id],
+        )
+
+    def units(self, user) -> frozenset[int]:
+        return self._memo(
+            user, "units", lambda: [u for u, m in self.w.units.items() if m == user.municipality_id]
+        )
+
+    # References inside a response: the roles whose watchlist is municipality-wide may see the
+    # client, order and decision a due item names; everyone else only their own.
+    def ref_persons(self, user) -> frozenset[int]:
+        if user.role_enum in (Role.PLACEMENT_UNIT, Role.AIDS_CENTRE):
+            return self._memo(
+                user,
+                "ref_persons",
+                lambda: [p for p, (m, _u) in self.w.persons.items() if m == user.municipality_id],
+            )
+        return self.persons(user)
+
+    def ref_orders(self, user) -> frozenset[int]:
+        if user.role_enum in (Role.PLACEMENT_UNIT, Role.AIDS_CENTRE):
+            return self._memo(
+                user,
+                "ref_orders",
+                lambda: [o for o, r in self.w.orders.items() if r.muni == user.municipality_id],
+            )
+        return self.orders(user)
+
+    def ref_decisions(self, user) -> frozenset[int]:
+        if user.role_enum in (Role.PLACEMENT_UNIT, Role.AIDS_CENTRE):
+            return self._memo(
+                user,
+                "ref_decisions",
+                lambda: [d for d, r in self.w.decisions.items() if r[0] == user.municipality_id],
+            )
+        return self.decisions(user)
+
+    def forbidden(self, user, context: str = DETAIL) -> dict[str, str]:
+        """Every canary the user must not find in a body read in `context` (DETAIL, LISTING or
+        DOCUMENT), mapped to what it is: the canaries of every client, decision, order, plan
+        and message outside the user's set; every personnummer form of a client outside it
+        (unless a visible client shares it); and a protected client's address, phone,
+        whereabouts and relatives unless the user is named staff and reads a detail (R10.5)."""
+        key = (user.pk, f"forbidden-{context}")
+        if key in self._cache:
+            return self._cache[key]
+        persons, orders = self.ref_persons(user), self.ref_orders(user)
+        decisions, messages = self.ref_decisions(user), self.messages(user)
+        named = persons  # whose name and personnummer the user may read
+        if user.role_enum == Role.LOG_REVIEWER:  # the municipality's access log names them
+            named = {p for p, (m, _u) in self.w.persons.items() if m == user.municipality_id}
+        plan_of = {order: pk for pk, (order, _status) in self.w.plans.items()}
+        plans = self.plans(user)
+        found: dict[str, str] = {}
+        for rec in self.w.canaries:
+            if rec.message is not None:
+                outside = rec.message not in messages
+            elif rec.plan_order is not None:
+                outside = plan_of.get(rec.plan_order) not in plans
+            elif rec.order is not None:
+                outside = rec.order not in orders
+            elif rec.decision is not None:
+                outside = rec.decision not in decisions
+            elif rec.what in ("first name", "last name"):
+                outside = rec.person not in named
+            else:
+                outside = rec.person not in persons
+            protected = (
+                rec.protected_field
+                and rec.person in self.w.protected
+                and (context != DETAIL or (rec.person, user.pk) not in self.w.grants)
+            )
+            if outside or protected:
+                scope = "protected " if protected and not outside else ""
+                found[rec.token] = f"{scope}{rec.what} of client {rec.person}"
+        visible = {self.w.numbers[p] for p in named}
+        for person, number in self.w.numbers.items():
+            if person not in named and number not in visible:
+                for form in canaries.number_forms(number):
+                    found[form] = f"personnummer of client {person}"
+        self._cache[key] = found
+        return found
+
+    def forbidden_numbers(self, user) -> list[bytes]:
+        """Personnummer (12 digits, and 12 with the hyphen) that must never reach the user:
+        those of every client outside the user's set, unless a visible client shares it."""
+        key = (user.pk, "forbidden")
+        if key not in self._cache:
+            visible = {self.w.numbers[p] for p in self.ref_persons(user)}
+            numbers = set(self.w.numbers.values()) - visible
+            forms = set()
+            for n in numbers:
+                forms |= {n.encode(), f"{n[:8]}-{n[8:]}".encode()}
+            self._cache[key] = frozenset(forms)
+        return self._cache[key]
+
+
+def _provider(user) -> bool:
+    return user.role_enum in PROVIDER_ROLES

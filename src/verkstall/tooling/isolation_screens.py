@@ -1,0 +1,274 @@
+"""The screens the isolation proof walks (issue 11: canaries in HTML, htmx partials, PDF and
+CSV too): which object of the world fills each screen's path, the screens it does not walk
+and why, and the checker's screen operations (tooling/isolation_checker.py)."""
+
+from __future__ import annotations
+
+import re
+
+from verkstall.tooling import canaries
+from verkstall.tooling.isolation_operations import ORDER_ACTIONS
+from verkstall.tooling.isolation_stats import DETAIL, LISTING
+
+# Screens with an object in their path, and which object of the world fills each parameter.
+SCREEN_OBJECTS: dict[str, dict[str, str]] = {
+    "clients/{pk}/": {"pk": "person"},
+    "clients/{pk}/protection/": {"pk": "person"},
+    "clients/{pk}/protected-access/": {"pk": "person"},
+    "clients/orders/{order_pk}/oral-briefing/": {"order_pk": "order"},
+    "clients/{person_pk}/decisions/new/": {"person_pk": "person"},
+    "decisions/{pk}/letter.pdf": {"pk": "decision"},
+    "clients/{person_pk}/journal/": {"person_pk": "person"},
+    "orders/{order_pk}/provider-journal/": {"order_pk": "order"},
+    "messages/{pk}/": {"pk": "message"},
+    **{
+        f"orders/{{pk}}/{tail}": {"pk": "order"}
+        for tail in (
+            "",
+            "document.pdf",
+            "print/",
+            "delivery/",
+            "delivery/email/",
+            "plan/",
+            "plan/start/",
+            "followups/",
+            "followups/request/",
+            "followups/record/",
+            "followups/iub-request/",
+            "absences/",
+            "change/report/",
+            "change/reissue/",
+        )
+    },
+    **{
+        f"orders/{{pk}}/plan/{{plan_pk}}/{step}/": {"plan_pk": "plan"}
+        for step in ("save", "confirm", "review", "document")
+    },
+    "orders/{pk}/{action}/": {"pk": "order", "action": "action"},
+    "switches/new/{order_pk}/": {"order_pk": "order"},
+    "decisions/{decision_pk}/orders/new/": {"decision_pk": "decision"},
+    "watchlist/{pk}/": {"pk": "due_item"},
+    "notices/{pk}/acknowledge/": {"pk": "receipt"},
+    "absences/short-term-stay/{person_pk}/": {"person_pk": "person"},
+    "clients/{person_pk}/services/{granted_service_pk}/choice/": {
+        "granted_service_pk": "granted_service"
+    },
+    "clients/{person_pk}/services/{granted_service_pk}/proximity/": {
+        "granted_service_pk": "granted_service"
+    },
+    "rotation/assign/{granted_service_pk}/": {"granted_service_pk": "granted_service"},
+}
+# Screens the property does not walk, and why (tests/test_idor.py requests each of them with
+# another organisation's object and scans the answers for that organisation's canaries).
+SCREENS_NOT_WALKED = {
+    "logout/": "ends the session",
+    "clients/{pk}/protected-access/{grant_pk}/revoke/": "a POST of a grant",
+    "clients/{pk}/protection-requests/{request_pk}/": "the world makes no protection requests",
+    "clients/{person_pk}/journal/{entry_pk}/document/": "the world makes no uploads",
+    "orders/{pk}/followups/{followup_pk}/answer/": "the world makes no follow-ups",
+    "absences/{pk}/end/": "the world makes no absences",
+    "absences/{pk}/report/": "the world makes no absences",
+    "switches/{pk}/": "the world makes no switches",
+    "switches/{pk}/{step}/": "the world makes no switches",
+    "lov/contracts/{pk}/capacity/": "the world makes no contracts",
+    "rotation/assignments/{pk}/": "the world makes no rotation assignments",
+}
+
+
+def _template(pattern: str) -> str:
+    """`orders/<int:pk>/` -> `orders/{pk}/` (as tests/test_idor.py writes routes)."""
+    text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern)
+    text = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)
+    return text.replace("^", "").replace("$", "").replace("\\.", ".")
+
+
+_SCREEN_ROUTES: list = []
+
+
+def screen_routes() -> list[tuple[str, object]]:
+    """(template, view) of every screen in the URL conf: not the API, not Django's admin."""
+    from verkstall.access import declarations
+
+    if not _SCREEN_ROUTES:
+        for pattern, callback, namespaces, _name in declarations.walk_urls():
+            if "admin" in namespaces or declarations.is_api_view(callback):
+                continue
+            _SCREEN_ROUTES.append((_template(pattern), callback))
+    return _SCREEN_ROUTES
+
+
+def unwalked_screens() -> list[str]:
+    """Screens with an object in their path that neither SCREEN_OBJECTS nor
+    SCREENS_NOT_WALKED names: a new screen cannot be left out silently."""
+    return sorted(
+        t
+        for t, _cb in screen_routes()
+        if "{" in t and t not in SCREEN_OBJECTS and t not in SCREENS_NOT_WALKED
+    )
+
+
+class ScreenOperations:
+    """The checker's operations on the HTML screens (mixed into isolation_checker.Checker)."""
+
+    def _nearest_units(self, user, fmt) -> None:
+        """`GET /api/providers/nearest-units/`: no distance to a protected client's home for a
+        reader who is not named staff (the distances give the home away, R10.5, R2.5)."""
+        own = [g for g, r in self.w.proximity.items() if r.person in self.oracle.persons(user)]
+        granted = self._pick(self.w.proximity, own)
+        rec = self.w.proximity.get(granted)
+        hidden = rec is not None and (
+            rec.person in self.w.protected and (rec.person, user.pk) not in self.w.grants
+        )
+        extra = self._distance_forms(rec) if hidden else None
+        response = self._call(
+            user,
+            "get",
+            "/api/providers/nearest-units/",
+            {"granted_service": granted},
+            endpoint="/api/providers/nearest-units/",
+            fmt=fmt,
+            extra=extra,
+        )
+        if response is None or rec is None:
+            return
+        what = f"GET /api/providers/nearest-units/?granted_service={granted}"
+        if rec.person not in self.oracle.persons(user):
+            if response.status_code == 200:
+                self._crossing(user, f"{what}: 200 for another unit's client")
+            return
+        if hidden and response.status_code == 200 and not fmt:
+            self.stats.distance_checks += 1
+            shown = [r.get("distance_km") for r in response.json() if r.get("distance_km")]
+            if shown:
+                self.stats.scanner.hits.append(
+                    f"{user.username} ({user.role}): {what} [json]: distances {shown} to the "
+                    f"home of protected client {rec.person}"
+                )
+
+    def _distance_forms(self, rec) -> dict[str, str]:
+        return {
+            form: f"distance to the home of protected client {rec.person}"
+            for km in rec.distances
+            for form in canaries.distance_forms(km)
+        }
+
+    def screen_kwargs(self, template: str, user, own: bool = True) -> dict | None:
+        """Path parameters for a screen, of the user's own objects (`own`) or of anyone's."""
+        spec = SCREEN_OBJECTS.get(template)
+        if spec is None:
+            return None
+        o = self.oracle
+        pools = {
+            "person": (self.w.persons, o.persons(user)),
+            "order": (self.w.orders, o.orders(user)),
+            "decision": (self.w.decisions, o.decisions(user)),
+            "message": (self.w.messages, o.messages(user)),
+            "due_item": (self.w.due_items, o.due_items(user)),
+            "receipt": (self.w.receipts, o.receipts(user)),
+            "plan": (self.w.plans, o.plans(user)),
+            "granted_service": (
+                self.w.proximity,
+                [g for g, r in self.w.proximity.items() if r.person in o.persons(user)],
+            ),
+        }
+        kwargs = {}
+        for name, kind in spec.items():
+            if kind == "action":
+                kwargs[name] = self.rng.choice(list(ORDER_ACTIONS))
+                continue
+            every, mine = pools[kind]
+            if own:
+                if not mine:
+                    return None
+                kwargs[name] = self.rng.choice(sorted(mine))
+            else:
+                kwargs[name] = self._pick(every, mine)
+        # A plan is asked for under its own order; a granted service under its own client.
+        if "plan_pk" in kwargs and kwargs["plan_pk"] in self.w.plans:
+            kwargs["pk"] = self.w.plans[kwargs["plan_pk"]][0]
+        if "granted_service_pk" in kwargs and kwargs["granted_service_pk"] in self.w.proximity:
+            kwargs["person_pk"] = self.w.proximity[kwargs["granted_service_pk"]].person
+        kwargs.setdefault("pk", kwargs.get("plan_pk", 0))
+        kwargs.setdefault("person_pk", 0)
+        return kwargs
+
+    def screen(self, user, template: str, *, own: bool = True, htmx: bool = False) -> None:
+        kwargs = self.screen_kwargs(template, user, own) if "{" in template else {}
+        if kwargs is None:
+            return
+        url = "/" + template.format(**kwargs)
+        data = {}
+        if template == "clients/":
+            pk = self._pick(self.w.persons, self.oracle.persons(user))
+            data = {"q": self.rng.choice([self.w.numbers.get(pk, "1"), "KANARIE"])}
+        extra = None
+        rec = self.w.proximity.get(kwargs.get("granted_service_pk"))
+        if rec and rec.person in self.w.protected and (rec.person, user.pk) not in self.w.grants:
+            extra = self._distance_forms(rec)
+            self.stats.distance_checks += 1
+        self._call(
+            user,
+            "get",
+            url,
+            data,
+            endpoint=template,
+            screen=True,
+            htmx=htmx,
+            context=DETAIL if kwargs else LISTING,
+            extra=extra,
+        )
+
+    def declared_screens(self, user) -> list[str]:
+        from verkstall.access import declarations
+
+        return [
+            template
+            for template, callback in screen_routes()
+            if template not in SCREENS_NOT_WALKED
+            and user.role_enum in declarations.for_view(callback).roles
+        ]
+
+    def op_screen(self, user) -> None:
+        templates = self.declared_screens(user)
+        if self.rng.random() < 0.9:  # a PDF takes a second to render: a tenth as often
+            templates = [t for t in templates if not t.endswith(".pdf")]
+        if not templates:
+            return
+        self.screen(
+            user,
+            self.rng.choice(templates),
+            own=self.rng.random() < 0.7,
+            htmx=self.rng.random() < 0.3,
+        )
+
+    def tour(self, budget: int) -> int:
+        """Every screen of one user of each role of the first municipality, with their own
+        objects, documents (PDF, CSV) first, lists again as htmx partials; at most `budget`
+        requests. Returns how many were made."""
+        muni = self.w.users[0].municipality_id
+        seen_roles, visits = set(), []
+        for user in self.w.users:
+            if user.municipality_id != muni or user.role_enum in seen_roles:
+                continue
+            seen_roles.add(user.role_enum)
+            for template in self.declared_screens(user):
+                visits.append((user, template, False))
+                if "{" not in template:
+                    visits.append((user, template, True))
+        self.rng.shuffle(visits)
+        # Documents first, once each; PDFs (a second each to render) only until a few are.
+        documents, others, done = [], [], set()
+        for visit in visits:
+            template = visit[1]
+            if template.endswith((".csv", ".pdf")):
+                if template not in done and not (
+                    template.endswith(".pdf") and self.stats.scanner.scanned["pdf"] >= 4
+                ):
+                    documents.append(visit)
+                done.add(template)
+            else:
+                others.append(visit)
+        visits = (documents + others)[:budget]
+        for user, template, htmx in visits:
+            self.screen(user, template, htmx=htmx)
+        return len(visits)

@@ -1,0 +1,102 @@
+"""The generator's bulk path writes what the services write (issue 12, deliverable 2).
+
+The same planned municipality (fixed seed, fixed moment of generation) is generated twice:
+through the bulk path (generator_rows.write_chunk) and as the very service calls
+(generator_replay.replay_chunk, each on a clock moved to its moment). Per client, compared
+with ids and timestamps normalised: the orders with their state and the kinds of their events
+in order, and the due items with who answers for them, their due moment and status.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from verkstall.deadlines.models import DueItem
+from verkstall.orders.models import Order, OrderEvent
+from verkstall.tooling import generator_services as generator
+from verkstall.tooling.generator_world import generated_municipality
+
+pytestmark = pytest.mark.django_db
+
+CLIENTS, SEED, CODE = 20, 7, "9994"
+
+
+def _minute(moment):
+    return None if moment is None else moment.replace(second=0, microsecond=0)
+
+
+def _snapshot(code: str) -> dict:
+    """Per personnummer: its orders (by when created) with state and event kinds in order,
+    and its due items with the subject named by its place among the client's orders and
+    decisions, never by id."""
+    muni = generated_municipality(code)
+    clients: dict[str, dict] = {}
+    orders = Order.objects.filter(municipality=muni).select_related("person", "provider")
+    orders = sorted(orders, key=lambda o: (o.person.personal_number, o.created_at, o.pk))
+    events: dict[int, list[str]] = {}
+    for order_id, kind in (
+        OrderEvent.objects.filter(municipality=muni).order_by("seq").values_list("order", "kind")
+    ):
+        events.setdefault(order_id, []).append(kind)
+    places: dict[str, int] = {}
+    for o in orders:
+        client = clients.setdefault(o.person.personal_number, {"orders": [], "due": set()})
+        places[f"order:{o.pk}"] = len(client["orders"])
+        client["orders"].append(
+            (o.provider.name, o.state, o.start_date, o.end_date, tuple(events[o.pk]))
+        )
+    decisions: dict[str, list] = {}
+    items = DueItem.objects.filter(municipality=muni).select_related(
+        "rule", "person", "decision", "responsible_user", "responsible_unit"
+    )
+    for item in items:
+        if item.subject_key.startswith("decision:"):
+            decisions.setdefault(item.person.personal_number, []).append(item.decision)
+    for found in decisions.values():
+        for place, d in enumerate(sorted(set(found), key=lambda d: (d.decided_on, d.pk))):
+            places[f"decision:{d.pk}"] = place
+    for item in items:
+        client = clients.setdefault(item.person.personal_number, {"orders": [], "due": set()})
+        subject = item.subject_key.split(":")[0], places[item.subject_key]
+        client["due"].add(
+            (
+                item.rule.code,
+                subject,
+                item.cycle,
+                item.responsible,
+                item.responsible_user.username if item.responsible_user else None,
+                item.responsible_unit.name if item.responsible_unit else None,
+                item.responsible_provider_id is not None,
+                item.start_event,
+                _minute(item.due_at),
+                item.due_date,
+                item.status,
+                _minute(item.met_at),
+            )
+        )
+    return clients
+
+
+def test_the_bulk_path_writes_what_the_services_write():  # R3 R11
+    # A moment of generation away from midnight (both paths start from the same one).
+    now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    snapshots = []
+    for through_services in (False, True):
+        with transaction.atomic():
+            generator.generate(
+                CLIENTS, seed=SEED, code=CODE, now=now, through_services=through_services
+            )
+            snapshots.append(_snapshot(CODE))
+            transaction.set_rollback(True)
+    bulk, services = snapshots
+    assert len(bulk) == CLIENTS
+    assert sum(len(c["orders"]) for c in bulk.values()) > CLIENTS
+    assert sum(len(c["due"]) for c in bulk.values()) > CLIENTS
+    assert bulk.keys() == services.keys()
+    for number in bulk:
+        assert bulk[number]["orders"] == services[number]["orders"], number
+        assert bulk[number]["due"] == services[number]["due"], number
