@@ -11,6 +11,22 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("api/", include("verkstall.api_urls")),
     path("", include("verkstall.core.urls")),
+    # Each app's screens; the wiring lives here, above every app (docs/architecture.md).
+    path("clients/", include("verkstall.orders.person_urls")),
+    path("audit/", include("verkstall.audit.urls")),
+    path("", include("verkstall.decisions.urls")),
+    path("", include("verkstall.decisions.document_urls")),
+    path("", include("verkstall.journal.urls")),  # before orders.urls: see the module
+    path("", include("verkstall.orders.document_urls")),  # before orders.urls: see the module
+    path("", include("verkstall.plans.urls")),  # before orders.urls: see the module
+    path("", include("verkstall.followups.urls")),  # before orders.urls: see the module
+    path("", include("verkstall.absences.urls")),  # before orders.urls: orders/<pk>/<action>/
+    path("", include("verkstall.orders.change_urls")),  # before orders.urls
+    path("", include("verkstall.orders.urls")),
+    path("", include("verkstall.orders.switch_urls")),
+    path("", include("verkstall.deadlines.urls")),
+    path("", include("verkstall.providers.urls")),
+    path("", include("verkstall.providers.rotation_urls")),
 ]
 
 handler404 = "verkstall.core.views.not_found"

@@ -260,6 +260,7 @@ def on_decision_granted(*, actor, decision, services) -> None:
             )
 
 
+@transaction.atomic
 def absences_for_short_term_stay(actor, person, *, from_date, to_date=None) -> list[Absence]:
     """A short-term stay registers absence automatically on every started order of the
     client (R7.1, seed 002 "Vid korttidsvistelse läggs frånvaro in automatiskt"). Registered

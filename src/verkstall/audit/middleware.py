@@ -4,15 +4,17 @@ If the log cannot be written, the request fails rather than hand out unlogged cl
 A write (POST, PUT, PATCH, DELETE) runs in one transaction with its log rows: the view and the
 log insert sit inside one `transaction.atomic()`, so the services' own atomic blocks become
 savepoints, and the write commits together with its log rows or not at all. If the log insert
-fails, or the view ends in a server error (5xx), the whole request is rolled back; what waits
-for a commit (`transaction.on_commit`, such as the order e-mail) runs after this outer commit.
-Reads run outside a transaction, as before.
+fails, or the view ends in a server error (5xx), the whole request is rolled back; after a 5xx
+the rows saying who tried, on which clients, are written after the rollback. What waits for a
+commit (`transaction.on_commit`, such as the order e-mail) runs after this outer commit. Reads,
+and posted searches that only read (`reads_on_post`), run outside a transaction.
 """
 
 from __future__ import annotations
 
 from axes.helpers import get_client_ip_address
 from django.db import transaction
+from django.urls import Resolver404, resolve
 
 from verkstall.access import declarations
 from verkstall.access.declarations import AuditAction
@@ -26,18 +28,29 @@ class AccessLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in services.UNSAFE_METHODS:
-            return self._logged(request)
+        if request.method not in services.UNSAFE_METHODS or _reads_only(request):
+            response, cap = self._run(request)
+            self._record(request, response, cap)
+            return response
         with transaction.atomic():
-            response = self._logged(request)
-            if response.status_code >= 500:
+            response, cap = self._run(request)
+            failed = response.status_code >= 500
+            if failed:
                 # An error the view did not handle: nothing of the write is kept (R10.4).
                 transaction.set_rollback(True)
+            else:
+                self._record(request, response, cap)
+        if failed:
+            # ...but who tried, on which clients, is: logged after the rollback.
+            self._record(request, response, cap)
         return response
 
-    def _logged(self, request):
+    def _run(self, request):
         with capture.capturing() as cap:
             response = self.get_response(request)
+        return response, cap
+
+    def _record(self, request, response, cap) -> None:
         match = request.resolver_match
         if cap:
             services.record_request(
@@ -68,7 +81,15 @@ class AccessLogMiddleware:
                     remote_addr=get_client_ip_address(request),
                     declared=declared["declared"],
                 )
-        return response
+
+
+def _reads_only(request) -> bool:
+    """A POST that only reads (a posted search, declared `reads_on_post`): no write lock."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return _declared(request, match)["reads_on_post"]
 
 
 # Query parameters that page or format a list; any other one narrows it (a search, a filter).

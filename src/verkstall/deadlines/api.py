@@ -113,15 +113,11 @@ _RESPONSIBLE_LABELS = {r.value: label for r, label in RESPONSIBLE_LABELS.items()
 _STATUS_LABELS = {s.value: label for s, label in STATUS_LABELS.items()}
 
 
-def _moment(value, tz=None):
+def serialized_moment(value, tz=None):
     """What serializers.DateTimeField (ISO 8601, the current time zone) makes of a moment."""
     if value is None:
         return None
     return _iso(value, tz or timezone.get_current_timezone())
-
-
-# The public name of `_moment` for the benchmark's measurements (tooling/measure.py).
-serialized_moment = _moment
 
 
 @lru_cache(maxsize=8192)

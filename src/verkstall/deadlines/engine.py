@@ -36,7 +36,7 @@ MET = (Status.MET_ON_TIME.value, Status.MET_LATE.value)
 FINAL_ORDER_STATES = CLOSED
 
 
-def _rules(profile_slug: str, subject: str) -> list[Rule]:
+def profile_rules(profile_slug: str, subject: str) -> list[Rule]:
     return list(Rule.objects.filter(profile__slug=profile_slug, subject=subject).order_by("id"))
 
 
@@ -52,15 +52,9 @@ def _municipality_rules(municipality_id: int, subject: str | None) -> list[Rule]
     return list(rules.order_by("id"))
 
 
-def _decision_granted(decision) -> Event:
+def decision_granted(decision) -> Event:
     day_start = clock.start_of_day(decision.decided_on)
     return Event("decision.granted", day_start, decision.created_at)
-
-
-# Public names for the benchmark generator's bulk path (tooling/generator_rows.py), which
-# plans due items with `plan_items` from the same rules and the same "granted" event.
-profile_rules = _rules
-decision_granted = _decision_granted
 
 
 # Stored order event code -> clock event: derived from core/event_kinds.py.
@@ -84,7 +78,7 @@ def _clock_event(kind: str, occurred_at, recorded_at) -> Event:
 def order_events(order) -> list[Event]:
     """The events that drive an order's clocks, in recorded order. Only the three columns the
     clocks need are read (no model instances, no event data)."""
-    events = [_decision_granted(order.decision)]
+    events = [decision_granted(order.decision)]
     rows = (
         order.events.exclude(kind=CREATED)
         .filter(_READABLE_EVENT)
@@ -97,7 +91,7 @@ def order_events(order) -> list[Event]:
 
 def decision_events(decision) -> list[Event]:
     """A decision's clocks run from the decision and stop on its orders' events."""
-    events = [_decision_granted(decision)]
+    events = [decision_granted(decision)]
     # The orders' events: the orders app answers the hook (its models sit above this layer).
     rows = hooks.call(hooks.DECISION_ORDER_EVENTS, decision=decision)
     events += [_clock_event(*row) for row in rows]
