@@ -39,7 +39,7 @@ def issue_token(*, user: User, days: int | None = None, revoke_others: bool = Fa
     now = clock.now()
     if revoke_others:
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
-    key = secrets.token_urlsafe(32)
+    key = new_key()
     token = ApiToken.objects.create(
         user=user,
         prefix=key[:PREFIX_LENGTH],
@@ -51,6 +51,15 @@ def issue_token(*, user: User, days: int | None = None, revoke_others: bool = Fa
 
 
 @transaction.atomic
+def new_key() -> str:
+    """43 URL-safe random characters that never start with "-", so that the prefix can be
+    given to `create_api_token --revoke PREFIX` without being read as an option."""
+    while True:
+        key = secrets.token_urlsafe(32)
+        if not key.startswith("-"):
+            return key
+
+
 def revoke_token(*, prefix: str, username: str | None = None) -> int:
     """Revoke every unrevoked key that starts with `prefix` (of `username`, if given); returns
     how many."""

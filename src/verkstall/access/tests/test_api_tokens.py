@@ -151,3 +151,12 @@ def test_reset_revokes_the_users_other_keys(world):  # R12.2
     call_command("drf_create_token", world.officer.username, "-r", stdout=out, stderr=StringIO())
     assert _get(old).status_code == 401
     assert _get(out.getvalue().strip()).status_code == 200
+
+
+def test_a_key_never_starts_with_a_dash(monkeypatch):  # R12.2
+    """A prefix such as "-abc1234" was read by `--revoke` as an option (seen in CI)."""
+    from verkstall.access import token_services
+
+    keys = iter(["-" + "a" * 42, "b" * 43])
+    monkeypatch.setattr(token_services.secrets, "token_urlsafe", lambda n: next(keys))
+    assert token_services.new_key() == "b" * 43
