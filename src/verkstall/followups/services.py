@@ -41,6 +41,37 @@ def _subject(order: Order) -> str:
     return f"Uppföljning, beställning #{order.pk}"
 
 
+FOLLOWUP_TITLE = "Uppföljning"
+
+# What a follow-up writes to the provider and to the case journal, built once for the services
+# below and for the benchmark generator's bulk path (tooling/generator_rows.py).
+
+
+def status_request_message(order: Order, question: str) -> tuple[str, str]:
+    """Subject and body of the officer's question before the follow-up (R6.1)."""
+    return (
+        f"{_subject(order)}: hur går det?",
+        f"Inför uppföljningen ber vi er svara snarast:\n\n{question}",
+    )
+
+
+def status_answer_subject(order: Order) -> str:
+    return f"Svar: {_subject(order)}"
+
+
+def followup_done_notes(order: Order, *, label: str, answer: str, notes: str):
+    """(case-journal text, message subject, message body) of a recorded follow-up (R6.2)."""
+    text = f"Uppföljning av beställning #{order.pk} ({order.provider.name}).\nUtfall: {label}."
+    if answer:
+        text += f"\nUtförarens lägesbeskrivning: {answer}"
+    if notes:
+        text += f"\n{notes}"
+    body = f"Uppföljningen är gjord. Utfall: {label}."
+    if notes:
+        body += f"\n\n{notes}"
+    return text, _subject(order), body
+
+
 @transaction.atomic
 def request_status(officer, order: Order, question: str) -> FollowUp:
     """Before the follow-up the officer asks the provider how it is going (R6.1); the provider
@@ -75,13 +106,8 @@ def request_status(officer, order: Order, question: str) -> FollowUp:
         occurred_at=now,
         data={"followup": followup.pk, "text": question},
     )
-    send_message(
-        officer,
-        person=order.person,
-        order=order,
-        subject=f"{_subject(order)}: hur går det?",
-        body=f"Inför uppföljningen ber vi er svara snarast:\n\n{question}",
-    )
+    subject, body = status_request_message(order, question)
+    send_message(officer, person=order.person, order=order, subject=subject, body=body)
     return followup
 
 
@@ -128,7 +154,7 @@ def answer_status(actor, followup: FollowUp, answer: str, *, channel: str = "") 
             actor,
             person=order.person,
             order=order,
-            subject=f"Svar: {_subject(order)}",
+            subject=status_answer_subject(order),
             body=answer,
         )
     return followup
@@ -170,16 +196,11 @@ def record_followup(officer, followup_or_order, outcome: str, notes: str = "") -
         occurred_at=now,
         data={"followup": followup.pk, "outcome": outcome, "text": label},
     )
-    text = f"Uppföljning av beställning #{order.pk} ({order.provider.name}).\nUtfall: {label}."
-    if followup.answer:
-        text += f"\nUtförarens lägesbeskrivning: {followup.answer}"
-    if notes:
-        text += f"\n{notes}"
-    write_case_entry(officer, person=order.person, title="Uppföljning", text=text)
-    body = f"Uppföljningen är gjord. Utfall: {label}."
-    if notes:
-        body += f"\n\n{notes}"
-    send_message(officer, person=order.person, order=order, subject=_subject(order), body=body)
+    text, subject, body = followup_done_notes(
+        order, label=label, answer=followup.answer, notes=notes
+    )
+    write_case_entry(officer, person=order.person, title=FOLLOWUP_TITLE, text=text)
+    send_message(officer, person=order.person, order=order, subject=subject, body=body)
     return followup
 
 

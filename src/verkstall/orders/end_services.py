@@ -42,20 +42,35 @@ def has_alarm(order: Order) -> bool:
 
 def end_note(order: Order, note: str) -> str:
     """For a safety alarm the end note says the alarm ends with its notice (seed 002)."""
+    return note_for_end(note, alarm=has_alarm(order))
+
+
+def note_for_end(note: str, *, alarm: bool) -> str:
     note = (note or "").strip()
-    if has_alarm(order) and ALARM_END_NOTE not in note:
+    if alarm and ALARM_END_NOTE not in note:
         note = f"{note} {ALARM_END_NOTE}".strip()
     return note
+
+
+def end_is_told(actor, *, by_officer: bool) -> bool:
+    """Is the other side sent a message about the end? Not when the municipality registers
+    the end for a provider not connected: the unit already knows."""
+    return by_officer or actor.role_enum in PROVIDER_ROLES
+
+
+def end_message(order: Order, end: date, note: str) -> tuple[str, str]:
+    """Subject and body of the message that tells the other side of an end (R3.9)."""
+    body = f"Beställning #{order.pk} ({order.provider.name}) avslutad med slutdatum {_d(end)}."
+    if note:
+        body += f"\n{note}"
+    return f"Insatsen avslutas {_d(end)}", body
 
 
 def after_order_ended(actor, order: Order, end: date, *, by_officer: bool, note: str) -> None:
     """Called by services.end_order inside its transaction (R3.9): both sides are told at once,
     and the officer registers the end date in the decision."""
-    body = f"Beställning #{order.pk} ({order.provider.name}) avslutad med slutdatum {_d(end)}."
-    if note:
-        body += f"\n{note}"
-    subject = f"Insatsen avslutas {_d(end)}"
-    if by_officer or actor.role_enum in PROVIDER_ROLES:
+    if end_is_told(actor, by_officer=by_officer):
+        subject, body = end_message(order, end, note)
         send_order_message(actor, person=order.person, subject=subject, body=body, order=order)
     # Registered by the municipality for a provider not connected: the unit already knows.
     if by_officer:  # on every path: the screen, the API and a completed switch

@@ -15,9 +15,12 @@ from verkstall.absences.models import Absence
 from verkstall.deadlines import engine
 from verkstall.deadlines.models import DueItem
 from verkstall.deadlines.rules import Event, Responsible
+from verkstall.decisions.catalogue import ServiceKind
 from verkstall.decisions.models import Decision, GrantedService
-from verkstall.followups.models import FollowUp
-from verkstall.journal.models import ProviderJournalEntry
+from verkstall.followups import services as followups
+from verkstall.followups.models import FollowUp, Outcome
+from verkstall.journal.models import CaseJournalEntry, Message, ProviderJournalEntry
+from verkstall.orders import end_services
 from verkstall.orders.models import EventKind, Order, OrderEvent
 from verkstall.orders.states import Action, State, allowed_actions, next_state
 from verkstall.people.models import Person
@@ -297,6 +300,9 @@ def write_chunk(world: World, planned: list[PlannedDecision], persons: list[Pers
                     )
                 )
     bulk(OrderEvent, events, dicts=True)
+    messages, entries = side_notes(settled)
+    bulk(Message, messages)
+    bulk(CaseJournalEntry, entries)
     bulk(DueItem, _due_items(world, planned, settled, order_events, now), dicts=True)
     return counts
 
@@ -371,3 +377,67 @@ def _due_items(world, planned, settled, order_events, now) -> list[dict]:
             ),
         )
     return items
+
+
+def side_notes(settled) -> tuple[list[Message], list[CaseJournalEntry]]:
+    """The messages and case-journal notes the services write beside the events: the
+    follow-up's question, answer and record (followups.services) and the end of an order
+    (orders.end_services), with the texts those services build, at the moment of the call."""
+    messages, entries = [], []
+
+    def message(e, order, subject: str, body: str) -> None:
+        from_provider = bool(e.actor.provider_id)
+        messages.append(
+            Message(
+                municipality_id=order.municipality_id,
+                person_id=order.person_id,
+                order=order,
+                unit_id=order.unit_id,
+                provider=order.provider,
+                from_provider=from_provider,
+                sender=e.actor,
+                sender_organisation=e.actor.organisation_name[:200],
+                recipient_organisation=(order.unit.name if from_provider else order.provider.name)[
+                    :200
+                ],
+                subject=subject[:200],
+                body=body,
+                sent_at=e.recorded,
+            )
+        )
+
+    for po, kept in settled:
+        order = po.order
+        for e in kept:
+            if e.kind == EventKind.FOLLOWUP_REQUESTED:
+                message(e, order, *followups.status_request_message(order, e.data["text"]))
+            elif e.kind == EventKind.FOLLOWUP_ANSWERED and e.on_behalf is None:
+                message(e, order, followups.status_answer_subject(order), e.data["text"])
+            elif e.kind == EventKind.FOLLOWUP_DONE:
+                text, subject, body = followups.followup_done_notes(
+                    order,
+                    label=Outcome(e.data["outcome"]).label,
+                    answer=e.row.answer,
+                    notes=e.row.notes,
+                )
+                entries.append(
+                    CaseJournalEntry(
+                        municipality_id=order.municipality_id,
+                        person_id=order.person_id,
+                        author=e.actor,
+                        author_organisation=e.actor.organisation_name[:200],
+                        title=followups.FOLLOWUP_TITLE,
+                        text=text,
+                        written_at=e.recorded,
+                    )
+                )
+                message(e, order, subject, body)
+            elif e.kind == EventKind.ENDED:
+                by_officer = e.actor.unit_id is not None and e.actor.unit_id == order.unit_id
+                if end_services.end_is_told(e.actor, by_officer=by_officer):
+                    alarm = any(
+                        g.service_type.kind == ServiceKind.SAFETY_ALARM for g in po.services
+                    )
+                    note = end_services.note_for_end(e.data.get("note", ""), alarm=alarm)
+                    message(e, order, *end_services.end_message(order, e.data["end_date"], note))
+    return messages, entries

@@ -32,13 +32,15 @@ benchmark users log in with API tokens).
 Proven equal by tooling/tests/test_generator_paths.py: 20 clients generated both ways give,
 per client, the same orders (state, event kinds in order), the same due items (who
 answers, due moment, status) and the same number of rows in every model that holds client
-data (audit.client_models), except the side notes below, which the test names.
+data (audit.client_models): messages and case-journal notes included.
 tooling/tests/test_generator.py checks the bulk path's invariants on 40 clients
 (recomputing every order and decision with the engine changes no due item, each order's state
 is the fold of its events, ...).
 
-Not written by the bulk path: the messages and case-journal entries that some services also
-write (an order's end, a follow-up) -- no watchlist, list or transition reads them.
+The messages and case-journal notes the services write beside the events (a follow-up's
+question, answer and record; the end of an order) are written by the bulk path too, with the
+texts those services build (`followups.services.status_request_message` and its siblings,
+`orders.end_services.end_message`): generator_rows.side_notes.
 """
 
 from __future__ import annotations
