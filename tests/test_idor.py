@@ -174,7 +174,7 @@ class Side:
             officer, self.person, protection="confidentiality_marking"
         ).protected_access.get()
         self.protection_request = protection_services.request_protected_access(
-            officer, self.person, user=staff
+            officer, self.person, user=staff, reason=canary("protection request reason")
         )
         plan = plans.start_plan(
             staff,

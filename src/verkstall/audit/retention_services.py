@@ -58,8 +58,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_ACTOR = "gallring"
 RETENTION_SETTING = "verkstall.retention"
 
-OrderServices = Order.services.through
-
 
 # The order of deletion, children before parents: (model, which of its rows belong to the
 # client). Derived from the one declaration (client_models.py), which a test checks against

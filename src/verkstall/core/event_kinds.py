@@ -174,8 +174,3 @@ def clock_event(kind: str) -> str:
     """The clock event of a stored order event code (an unknown code: "order.<code>")."""
     kind = str(getattr(kind, "value", kind))
     return CLOCK_EVENT_OF_KIND.get(kind, f"order.{kind}")
-
-
-def order_label(kind: str) -> str:
-    """The history label of a stored order event code."""
-    return KIND_BY_CODE[str(getattr(kind, "value", kind))].label

@@ -33,7 +33,6 @@ LATEST_EVENT = datetime(LAST_SUPPORTED_YEAR, 12, 30, tzinfo=UTC)
 
 MET = (Status.MET_ON_TIME.value, Status.MET_LATE.value)
 #: Orders that came to an end (the named group of core/order_states.py).
-FINAL_ORDER_STATES = CLOSED
 
 
 def profile_rules(profile_slug: str, subject: str) -> list[Rule]:
@@ -59,11 +58,6 @@ def decision_granted(decision) -> Event:
 
 # Stored order event code -> clock event: derived from core/event_kinds.py.
 ORDER_EVENT_NAMES = CLOCK_EVENT_OF_KIND
-
-
-def _engine_event(e) -> Event:
-    name = clock_event(e.kind)
-    return Event(name, e.occurred_at, e.recorded_at)
 
 
 _CLOCK_FIELDS = ("kind", "occurred_at", "recorded_at")
@@ -184,7 +178,7 @@ def recompute_order(order, *, rules: list[Rule] | None = None) -> None:
         types=types,
         common=order_item_fields(order, first_type.pk if first_type else None),
         responsible=responsible,
-        close_open=order.state in FINAL_ORDER_STATES,
+        close_open=order.state in CLOSED,
     )
 
 
@@ -197,7 +191,7 @@ def recompute_after_order_event(order, kind: str | None = None) -> None:
     decision = order.decision
     rules = [r for r in both if r.subject == "decision"]
     kind = None if kind is None else str(getattr(kind, "value", kind))
-    if kind is not None and kind not in FINAL_ORDER_STATES:
+    if kind is not None and kind not in CLOSED:
         name = clock_event(kind)
         if not any(name == r.start_event or name in r.stop_events for r in rules):
             return

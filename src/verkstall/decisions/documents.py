@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.http import content_disposition_header
 
 from verkstall.people.models import Protection
-from verkstall.people.selectors import document_person
+from verkstall.people.selectors import listed_person
 
 from .catalogue import LSS, SOL
 
@@ -67,7 +67,7 @@ def letter_context(decision) -> dict:
     return {
         "decision": decision,
         # Never the address of a protected client (R10.5): the letter is addressed as below.
-        "person": document_person(person),
+        "person": listed_person(person),
         "forwarded_by_tax_agency": person.protection == Protection.PROTECTED_REGISTRATION,
         "officer": decision.officer,
         "unit": decision.unit,

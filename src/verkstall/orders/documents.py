@@ -22,7 +22,7 @@ from verkstall.core import clock
 from verkstall.deadlines.due_item_selectors import due_items_for_order
 from verkstall.deadlines.rules import Responsible, Status
 from verkstall.decisions.documents import html_to_pdf
-from verkstall.people.selectors import document_person
+from verkstall.people.selectors import listed_person
 from verkstall.providers.models import Channel
 
 ORDER_TEMPLATE = "orders/order_pdf.html"
@@ -53,11 +53,11 @@ def provider_deadlines(order) -> list[tuple[str, str]]:
 
 
 def order_context(order, *, print_view: bool = False) -> dict:
-    """What the document says. The client through `document_person`: a document leaves the
+    """What the document says. The client through `listed_person`: a document leaves the
     screen (fax, post, e-mail), so a protected client's address, phone, whereabouts and
     relatives are the placeholder whoever prints it (R10.5)."""
     provider = order.provider
-    person = document_person(order.person)
+    person = listed_person(order.person)
     return {
         "document": True,
         "order": order,

@@ -41,7 +41,10 @@ def person_list(request):
         )
         context = {"persons": [], "query": "", "query_error": message}
         return render(request, template, context, status=400)
-    persons = selectors.search_persons(request.user, query)[:100]
+    # A list never shows protected data, whoever reads it (R10.5).
+    persons = [
+        selectors.listed_person(p) for p in selectors.search_persons(request.user, query)[:100]
+    ]
     return render(request, template, {"persons": persons, "query": query})
 
 

@@ -418,9 +418,6 @@ def cancel_order(actor, order: Order, *, reason: str = "") -> OrderEvent:
     )
 
 
-ACTIVE_STATES = ACTIVE  # the named group of orders.states
-
-
 @transaction.atomic
 def record_event(
     actor,
@@ -431,7 +428,7 @@ def record_event(
     data: dict | None = None,
     on_behalf_of: Provider | None = None,
     channel: str = "",
-    allowed_states: tuple[str, ...] | None = ACTIVE_STATES,
+    allowed_states: tuple[str, ...] | None = ACTIVE,
 ) -> OrderEvent:
     """The one public way to record an order event that is not a state transition (a plan
     sent, an absence, a hospital notice, a switch step ...), used by every app: locks the

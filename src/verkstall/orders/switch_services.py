@@ -193,7 +193,7 @@ def request_switch(
                 f"{provider.name} har inte varit klientens valda utförare; skyldigheten att ta "
                 "emot oavsett kapacitetstak gäller bara ordinarie vald utförare."
             )
-        problem = takeover_problem(order, provider, returning=returning, today=today)
+        problem = takeover_problem(actor, order, provider, returning=returning, today=today)
         if problem:
             errors.setdefault("new_provider", problem)
     if errors:

@@ -51,6 +51,12 @@ class PersonSerializer(OutputModelSerializer):
     personal_number = serializers.CharField(source="formatted_personal_number", read_only=True)
     is_coordination_number = serializers.BooleanField(read_only=True)
     relatives = RelativeSerializer(many=True, read_only=True)
+    area = serializers.IntegerField(
+        source="area_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The home-care area's id; null for a protected client (R10.5).",
+    )
     area_name = serializers.CharField(
         read_only=True,
         allow_null=True,

@@ -18,6 +18,11 @@ class Protection(models.TextChoices):
     CONFIDENTIALITY_MARKING = "confidentiality_marking", "Sekretessmarkering"
     PROTECTED_REGISTRATION = "protected_registration", "Skyddad folkbokföring"
 
+    @classmethod
+    def strength(cls, value: str) -> int:
+        """How much it hides: raising it needs one officer, lowering it two (four eyes)."""
+        return list(cls.values).index(value)
+
 
 class Person(models.Model):
     """The individual who receives services (den enskilde, brukare, kund)."""
@@ -251,6 +256,11 @@ class ProtectionRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.decided_at is None
+
+    def may_be_decided_by(self, user) -> bool:
+        """The four-eyes rule's "never oneself": not the one who asked, nor the one who would
+        be given access (the services also require an officer of the client's unit)."""
+        return user.pk not in (self.requested_by_id, self.user_id)
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.person}"

@@ -42,13 +42,6 @@ class ShownPerson:
             raise AttributeError(name)
         return getattr(self.person, name)
 
-    def serializable_value(self, field: str):
-        """DRF reads a foreign key's id through this (the pk-only optimisation), past the
-        properties below: answer for the protected ones here too."""
-        if field in PROTECTED_FIELDS and not self.visible:
-            return None
-        return self.person.serializable_value(field)
-
     @property
     def hidden(self) -> bool:
         """The reader sees the placeholder instead of the protected fields."""

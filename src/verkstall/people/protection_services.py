@@ -80,11 +80,6 @@ def _grant(actor, person: Person, user, reason: str = "") -> ProtectedDataAccess
 
 
 # Raising protection needs one officer; anything that opens protected data up needs two.
-PROTECTION_STRENGTH = {
-    Protection.NONE: 0,
-    Protection.CONFIDENTIALITY_MARKING: 1,
-    Protection.PROTECTED_REGISTRATION: 2,
-}
 
 
 @transaction.atomic
@@ -104,7 +99,7 @@ def set_protection(actor, person: Person, *, protection: str) -> Person | Protec
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.protection == protection:
         return person
-    if PROTECTION_STRENGTH[protection] > PROTECTION_STRENGTH[person.protection]:
+    if Protection.strength(protection) > Protection.strength(person.protection):
         return _apply_protection(actor, person, protection)
     if ProtectionRequest.objects.filter(
         person=person, kind=ProtectionRequestKind.PROTECTION, decided_at__isnull=True
@@ -251,13 +246,13 @@ def decide_protection_request(
     request = _locked_row_of(ProtectionRequest, request, person, "request", "Okänd begäran.")
     if not request.is_pending:
         raise ValidationFailed({"request": "Begäran är redan avgjord."})
-    if request.requested_by_id == actor.pk:
+    if not request.may_be_decided_by(actor):
         raise PermissionDenied(
             "Du kan inte godkänna eller avslå din egen begäran; en annan handläggare på "
             "enheten gör det."
+            if request.requested_by_id == actor.pk
+            else "Du kan inte avgöra en begäran om behörighet för dig själv."
         )
-    if request.user_id == actor.pk:
-        raise PermissionDenied("Du kan inte avgöra en begäran om behörighet för dig själv.")
     person = Person.objects.select_for_update().get(pk=person.pk)
     request.decided_by = actor
     request.decided_at = clock.now()

@@ -104,21 +104,16 @@ def area_name_for(user, person: Person, area) -> str:
 
 
 def listed_person(person: Person) -> ShownPerson:
-    """A client as a list row shows it, whoever reads: a protected client's address, area
-    and contact data never appear in a list or a search result, not even to the named staff
-    (README "Protected identity"); they open the client to see them (R10.5)."""
+    """A client as a list row, a report, a document, an e-mail or an export shows it, whoever
+    produces it: a protected client's address, area and contact data never appear, not even
+    to the named staff (README "Protected identity"); they open the client to see them
+    (R10.5)."""
     return ShownPerson(person, visible=not person.is_protected)
 
 
 def shown_person(user, person: Person) -> ShownPerson:
     """The client as `user` may see it: protected fields replaced by the placeholder."""
     return ShownPerson(person, visible=may_see_protected(user, person))
-
-
-def document_person(person: Person) -> ShownPerson:
-    """The client as a document, e-mail, export or list that leaves the screen shows it:
-    nothing protected, whoever produces it (R10.5)."""
-    return ShownPerson(person, visible=not person.is_protected)
 
 
 def protected_access_grants(user, person: Person) -> QuerySet[ProtectedDataAccess]:
@@ -128,7 +123,9 @@ def protected_access_grants(user, person: Person) -> QuerySet[ProtectedDataAcces
     require_officer_of_unit(user, person.unit_id, "se vem som har behörighet")
     return (
         ProtectedDataAccess.objects.filter(person=person)
-        .select_related("user", "user__provider", "user__unit", "granted_by", "revoked_by")
+        .select_related(
+            "user", "user__provider", "user__unit", "user__municipality", "granted_by", "revoked_by"
+        )
         .order_by("revoked_at", "granted_at", "id")
     )
 
@@ -141,7 +138,14 @@ def protection_requests(user, person: Person) -> QuerySet[ProtectionRequest]:
     require_officer_of_unit(user, person.unit_id, "se begäranden om skyddade uppgifter")
     return (
         ProtectionRequest.objects.filter(person=person)
-        .select_related("user", "user__provider", "user__unit", "requested_by", "decided_by")
+        .select_related(
+            "user",
+            "user__provider",
+            "user__unit",
+            "user__municipality",
+            "requested_by",
+            "decided_by",
+        )
         .order_by(F("decided_at").desc(nulls_first=True), "-requested_at", "-id")
     )
 

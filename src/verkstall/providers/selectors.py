@@ -17,7 +17,7 @@ from verkstall.access.scoping import NOTHING
 from verkstall.core import clock
 from verkstall.core.errors import NotFound
 from verkstall.decisions.catalogue import ServiceKind
-from verkstall.people.selectors import may_see_protected
+from verkstall.people.selectors import area_name_for, may_see_protected
 
 from .models import Area, Contract, Provider, ProviderChoice, ProviderUnit
 
@@ -341,14 +341,15 @@ def name_taken(model, municipality_id: int, name: str, exclude_pk=None) -> bool:
     return qs.exists()
 
 
-def takeover_problem(order, provider: Provider, *, returning: bool, today: date):
+def takeover_problem(actor, order, provider: Provider, *, returning: bool, today: date):
     """Why the provider cannot take the client over, or None (R2.1, R2.6).
 
     Only LOV services need a contract; other services (a safety alarm) follow the switch. With
     no contracts at all in the municipality (no LOV set-up yet) nothing is checked. A provider
     at its capacity cap takes no new client, except its own client coming home from a
     temporary stay (seed 002: "Ordinarie vald utförare har oavsett kapacitetstak skyldighet
-    att ta emot en brukare").
+    att ta emot en brukare"). The message names the area only to a reader who may see a
+    protected client's area (R10.5).
     """
     contracts = Contract.objects.filter(municipality_id=order.municipality_id)
     if not contracts.exists():
@@ -377,13 +378,14 @@ def takeover_problem(order, provider: Provider, *, returning: bool, today: date)
     for line in valid:
         by_type.setdefault(line.service_type_id, line)
     missing = [t.name for t in lov_types if t.pk not in by_type]
+    area_name = area_name_for(actor, order.person, area)
     if missing:
-        return f"{provider.name} har inget gällande avtal för {', '.join(missing)} i {area.name}."
+        return f"{provider.name} har inget gällande avtal för {', '.join(missing)} i {area_name}."
     capped = [c for c in by_type.values() if cap_in_force(c, today)]
     if capped and not returning:
         reason = capped[0].capacity_reason.strip()
         return (
-            f"{provider.name} tar för närvarande inte emot nya brukare i {area.name}"
+            f"{provider.name} tar för närvarande inte emot nya brukare i {area_name}"
             + (f" ({reason})" if reason else "")
             + ". Undantag gäller bara när klienten återvänder från tillfällig vistelse till "
             "sin ordinarie valda utförare."

@@ -22,7 +22,7 @@ from verkstall.followups.models import FollowUp, Outcome
 from verkstall.journal.models import CaseJournalEntry, Message, ProviderJournalEntry
 from verkstall.orders import end_services
 from verkstall.orders.models import EventKind, Order, OrderEvent
-from verkstall.orders.states import Action, State, allowed_actions, next_state
+from verkstall.orders.states import CLOSED, Action, State, allowed_actions, next_state
 from verkstall.people.models import Person
 from verkstall.plans.models import ImplementationPlan, PlanStatus
 from verkstall.tooling.generator_lives import Ev, PlannedDecision, PlannedOrder, local_day
@@ -348,7 +348,7 @@ def _due_items(world, planned, settled, order_events, now) -> list[dict]:
                 types=types,
                 common=engine.order_item_fields(order, first),
                 responsible=responsible,
-                close_open=order.state in engine.FINAL_ORDER_STATES,
+                close_open=order.state in CLOSED,
                 now=now,
             ),
         )

@@ -10,7 +10,6 @@ from verkstall.access.roles import Role
 from verkstall.tooling.isolation_stats import LISTING
 from verkstall.tooling.isolation_world import OrderRec
 
-REF_KEYS = ("person", "order", "decision", "provider", "unit")
 READ_KINDS = {
     "persons": "persons",
     "decisions": "decisions",
@@ -101,7 +100,7 @@ class ApiOperations:
         self._check_body(user, response, what)
 
     def op_read(self, user) -> None:
-        kinds = [*READ_KINDS, "oral-briefings", "protected-access"]
+        kinds = [*READ_KINDS, "oral-briefings", "protected-access", "protection-requests"]
         if user.role_enum == Role.OFFICER:
             kinds.append("nearest-units")
         kind = self.rng.choice(kinds)
@@ -113,11 +112,11 @@ class ApiOperations:
             visible = self.oracle.orders(user)
             pk = self._pick(self.w.orders, visible)
             url, endpoint = f"/api/orders/{pk}/oral-briefings/", "/api/orders/{id}/oral-briefings/"
-        elif kind == "protected-access":
+        elif kind in ("protected-access", "protection-requests"):
             visible = self.oracle.persons(user)
             pk = self._pick(self.w.persons, visible)
-            url = f"/api/persons/{pk}/protected-access/"
-            endpoint = "/api/persons/{id}/protected-access/"
+            url = f"/api/persons/{pk}/{kind}/"
+            endpoint = f"/api/persons/{{id}}/{kind}/"
         else:
             source = {
                 "persons": self.w.persons,

@@ -63,7 +63,7 @@ SCREEN_OBJECTS: dict[str, dict[str, str]] = {
 SCREENS_NOT_WALKED = {
     "logout/": "ends the session",
     "clients/{pk}/protected-access/{grant_pk}/revoke/": "a POST of a grant",
-    "clients/{pk}/protection-requests/{request_pk}/": "the world makes no protection requests",
+    "clients/{pk}/protection-requests/{request_pk}/": "a POST that decides a request",
     "clients/{person_pk}/journal/{entry_pk}/document/": "the world makes no uploads",
     "orders/{pk}/followups/{followup_pk}/answer/": "the world makes no follow-ups",
     "absences/{pk}/end/": "the world makes no absences",

@@ -293,6 +293,7 @@ def build_world(spec, rng=None) -> World:
                     )
             if c_index % 3 == 2:  # after its orders went out (a protected one needs a briefing)
                 _protect(officer, person)
+                _ask_for_colleague(world, rng, officer, person, scope)
         _plant_municipality_extras(world, rng, muni, units, area, m_index)
     world.refresh_derived()
     return world
@@ -350,6 +351,21 @@ def _register_client(world, rng, officer, scope, *, number, area, protect=False,
     if protect:
         _protect(officer, person)
     return person
+
+
+def _ask_for_colleague(world, rng, officer, person, scope) -> None:
+    """A pending four-eyes request for the unit's other officer, its reason a canary: the
+    client page's panel and `protection-requests` show it to the unit's officers only."""
+    from verkstall.people import protection_services
+
+    colleague = next(
+        u
+        for u in world.users
+        if u.role_enum == Role.OFFICER and u.unit_id == officer.unit_id and u.pk != officer.pk
+    )
+    reason = canaries.token(rng, scope)
+    protection_services.request_protected_access(officer, person, user=colleague, reason=reason)
+    world.canaries.append(CanaryRec(reason, "protection request reason", person.pk))
 
 
 def _protect(officer, person) -> None:

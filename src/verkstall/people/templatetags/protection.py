@@ -22,7 +22,7 @@ def shown_person(context, person):
     if isinstance(person, ShownPerson):
         return person
     if context.get("document"):
-        return selectors.document_person(person)
+        return selectors.listed_person(person)
     request = context.get("request")
     return selectors.shown_person(getattr(request, "user", None), person)
 
@@ -63,3 +63,9 @@ def oral_briefing_panel(context, order):
         "csrf_token": context.get("csrf_token"),
         "user": user,
     }
+
+
+@register.filter
+def decidable_by(protection_request, user) -> bool:
+    """The four-eyes rule, as the service applies it (ProtectionRequest.may_be_decided_by)."""
+    return protection_request.may_be_decided_by(user)

@@ -263,3 +263,27 @@ def test_the_demo_shows_the_second_officer_at_work(db):  # R10.1, R10.5 (README 
     assert asked.requested_by.username == "handlaggare"
     assert selectors.may_see_protected(manager, bertil)
     assert not selectors.may_see_protected(User.objects.get(username="utforare"), bertil)
+
+
+def test_a_switch_refusal_names_no_protected_area(world, colleague, protected):  # R2.6, R10.5
+    """The review found the switch's contract message naming a protected client's area."""
+    from datetime import date
+
+    from verkstall.decisions.models import ServiceType
+    from verkstall.providers.models import Contract
+    from verkstall.providers.selectors import takeover_problem
+
+    _person, order = protected
+    other_area = build.area(world.muni, "Annat område")
+    Contract.objects.create(
+        municipality=world.muni,
+        provider=world.provider_b,
+        service_type=ServiceType.objects.get(code="hemtjanst-omvardnad"),
+        area=other_area,
+        valid_from=date(2020, 1, 1),
+    )
+    today = date.today()
+    hidden = takeover_problem(colleague, order, world.provider_b, returning=False, today=today)
+    assert world.area.name not in hidden and "Skyddade uppgifter" in hidden
+    named = takeover_problem(world.officer, order, world.provider_b, returning=False, today=today)
+    assert world.area.name in named
