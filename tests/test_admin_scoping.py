@@ -28,7 +28,7 @@ from django.urls import NoReverseMatch, reverse
 from verkstall.access.admin import ScopedAdminMixin, ScopedInlineMixin, unscoped_admins
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core.errors import PermissionDenied
+from verkstall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from verkstall.deadlines import services as deadline_services
 from verkstall.deadlines.models import DueItem, Rule, RuleProfile, RuleRevision
 from verkstall.providers import services as provider_services
@@ -75,9 +75,16 @@ class OtherMunicipality:
             accepts_new_clients=False,
             capacity_reason="Kanarietaket",
         )
-        # Gotland's profile is B's alone here: its name and a rule's name are canaries.
-        RuleProfile.objects.filter(slug="gotland").update(name="Kanarieprofilen")
-        self.profile = RuleProfile.objects.get(slug="gotland")
+        # B's own profile (R11.3): its copy of the Gotland template, owned by B and assigned
+        # by the system administrator; its name and a rule's name are canaries.
+        self.system = _staff(
+            build.user(Role.SYSTEM_ADMIN, None, username="system-b"), superuser=True
+        )
+        self.profile = deadline_services.copy_profile(
+            self.lov_admin, source=RuleProfile.objects.get(slug="gotland"), name="Kanarieprofilen"
+        )
+        deadline_services.assign_profile(self.system, municipality=self.muni, profile=self.profile)
+        assert self.profile.owner == self.muni
         first = Rule.objects.filter(profile=self.profile).order_by("id").first()
         Rule.objects.filter(pk=first.pk).update(name="Kanarieregeln")
         self.rule = Rule.objects.get(pk=first.pk)
@@ -313,27 +320,37 @@ def test_the_drop_downs_list_the_administrators_own_municipality(
     assert world.provider_a.name in page and world.area.name in page
     assert b.provider.name not in page and b.area.name not in page
     rules = _body(client.get(_url(Rule, "changelist")))
-    assert a_objects[Rule].code in rules and b.rule.code not in rules
+    # A reads the templates' rules (Gotland's too, whose codes B's copy shares), not B's.
+    assert a_objects[Rule].code in rules and b.rule.name not in rules
     # The filter on the profile lists A's profile only (a plain filter lists every profile).
     assert a_objects[RuleProfile].name in rules and "Kanarieprofilen" not in rules
     revisions = _body(client.get(_url(Rule, "change", a_objects[Rule].pk)))
     assert "(utanför kommunen)" in revisions  # B's administrator is not named
 
 
-# --- Profiles: one's own is changed, a shared one only read (R11.3) ---------------------------
+# --- Profiles: one's own is changed, a template only read, another's not found (R11.3) ---------
+
+
+def _own_copy(admin_user, slug: str) -> RuleProfile:
+    """The LOV administrator's municipality's own copy of the template `slug`, assigned to it
+    by the system administrator (R11.3)."""
+    system = _staff(build.user(Role.SYSTEM_ADMIN, None), superuser=True)
+    profile = deadline_services.copy_profile(admin_user, source=RuleProfile.objects.get(slug=slug))
+    deadline_services.assign_profile(system, municipality=admin_user.municipality, profile=profile)
+    return profile
 
 
 def test_a_lov_administrator_cannot_change_another_municipalitys_rule(a_admin, b):  # R11.3
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # 404: not even confirmed to exist
         deadline_services.update_rule(a_admin, b.rule, amount=4)
     b.rule.refresh_from_db()
     assert b.rule.version == 1
     assert deadline_services.update_rule(b.lov_admin, b.rule, amount=4).version == 2
 
 
-def test_a_shared_profile_is_read_only_for_lov_administrators(client, world, a_admin):  # R11.3
+def test_a_template_is_read_only_for_lov_administrators(client, world, a_admin):  # R11.3
     rule = Rule.objects.get(profile__slug=world.muni.rule_profile, code="kvittens-och-start")
-    build.municipality(profile=world.muni.rule_profile)  # now shared by two municipalities
+    assert rule.profile.owner is None  # world's municipality works by the built-in template
     client.force_login(a_admin)
     url = _url(Rule, "change", rule.pk)
     page = client.get(url)
@@ -341,18 +358,123 @@ def test_a_shared_profile_is_read_only_for_lov_administrators(client, world, a_a
     assert 'name="amount"' not in _body(page)  # ... not changed
     assert client.post(url, {"amount": "9"}).status_code == 403
     assert client.get(_url(Rule, "add")).status_code == 403  # no profile of its own to add to
-    assert client.post(_url(RuleProfile, "change", rule.profile_id), {}).status_code == 403
+    profile_url = _url(RuleProfile, "change", rule.profile_id)
+    assert client.get(profile_url).status_code == 200
+    assert client.post(profile_url, {"name": "Ändrad"}).status_code == 403
     with pytest.raises(PermissionDenied):
         deadline_services.update_rule(a_admin, rule, amount=9)
+    with pytest.raises(PermissionDenied):
+        deadline_services.update_profile(a_admin, rule.profile, name="Ändrad")
+    rule.refresh_from_db()
+    assert rule.amount == 3 and rule.profile.name != "Ändrad"
     system = _staff(build.user(Role.SYSTEM_ADMIN, None, username="system"), superuser=True)
     assert deadline_services.update_rule(system, rule, amount=9).amount == 9
 
 
+def test_the_national_library_is_read_by_every_lov_administrator_and_changed_by_none(
+    client, a_admin, b
+):  # R11.3: `nationell` is included by reference, changed by the system administrator
+    library = RuleProfile.objects.get(slug="nationell")
+    ivo = Rule.objects.get(profile=library, code="ivo-ej-verkstallt")
+    for user in (a_admin, b.lov_admin):
+        client.force_login(user)
+        assert client.get(_url(Rule, "change", ivo.pk)).status_code == 200
+        assert client.post(_url(Rule, "change", ivo.pk), {"amount": "1"}).status_code == 403
+        with pytest.raises(PermissionDenied):
+            deadline_services.update_rule(user, ivo, amount=1)
+    ivo.refresh_from_db()
+    assert (ivo.amount, ivo.version) == (3, 1)
+
+
+def test_another_municipalitys_profile_and_rule_are_not_found_in_the_admin(
+    client, a_admin, b
+):  # R11.3, issue 13 acceptance: 404, never a 200 or a redirect
+    client.force_login(a_admin)
+    for model, obj in ((RuleProfile, b.profile), (Rule, b.rule)):
+        before = model_to_dict(obj)
+        for view in ("change", "history", "delete"):
+            response = client.get(_url(model, view, obj.pk))
+            assert response.status_code == 404, (model, view, response.status_code)
+            _no_canary(response, f"{model.__name__} {view}")
+        assert client.post(_url(model, "change", obj.pk), {"name": "x"}).status_code == 404
+        assert client.post(_url(model, "delete", obj.pk), {"post": "yes"}).status_code == 404
+        assert model_to_dict(model._default_manager.get(pk=obj.pk)) == before
+    # ... the same answer as for an id that does not exist: nothing confirms B's are there.
+    missing = RuleProfile.objects.order_by("-pk").first().pk + 1000
+    assert client.get(_url(RuleProfile, "change", missing)).status_code == 404
+
+
+def test_every_profile_and_rule_is_read_only_by_whom_the_owner_allows(
+    client, world, a_admin, b
+):  # R11.3, property over every profile and rule in the database (the admin is not in the
+    # IDOR walk of tests/test_idor.py: this is that walk for rule profiles and rules)
+    mine = _own_copy(a_admin, world.muni.rule_profile)
+    users = {"a": a_admin, "b": b.lov_admin}
+    owners = {"a": world.muni.pk, "b": b.muni.pk}
+    rows = [(RuleProfile, p.pk, p.owner_id) for p in RuleProfile.objects.all()] + [
+        (Rule, r.pk, r.profile.owner_id) for r in Rule.objects.select_related("profile")
+    ]
+    assert {owner for _, _, owner in rows} == {None, world.muni.pk, b.muni.pk}
+    assert mine.owner_id == world.muni.pk
+    for side, user in users.items():
+        client.force_login(user)
+        for model, pk, owner in rows:
+            change = client.get(_url(model, "change", pk))
+            if owner is None or owner == owners[side]:
+                assert change.status_code == 200, (side, model, pk)
+                continue
+            assert change.status_code == 404, (side, model, pk, change.status_code)
+            for view in ("history", "delete"):
+                assert client.get(_url(model, view, pk)).status_code == 404, (side, view, pk)
+
+
+def test_the_profile_services_refuse_another_municipalitys_profile(world, a_admin, b):  # R11.3
+    system = _staff(build.user(Role.SYSTEM_ADMIN, None, username="system"), superuser=True)
+    template = RuleProfile.objects.get(slug="stockholm-hv")
+    with pytest.raises(NotFound):
+        deadline_services.copy_profile(a_admin, source=b.profile)
+    with pytest.raises(NotFound):
+        deadline_services.update_profile(a_admin, b.profile, long_absence_days=10)
+    with pytest.raises(PermissionDenied):  # only the system administrator assigns
+        deadline_services.assign_profile(a_admin, municipality=world.muni, profile=template)
+    with pytest.raises(ValidationFailed) as refused:  # B's own is not A's to work by
+        deadline_services.assign_profile(system, municipality=world.muni, profile=b.profile)
+    assert "profile" in refused.value.errors
+    with pytest.raises(PermissionDenied):  # a copy goes to the administrator's own
+        deadline_services.copy_profile(a_admin, source=template, owner=b.muni)
+    b.profile.refresh_from_db()
+    assert b.profile.long_absence_days == 30 and b.profile.name == "Kanarieprofilen"
+    world.muni.refresh_from_db()
+    assert world.muni.rule_profile == "stockholm-hv"
+    assert not RuleProfile.objects.filter(owner=b.muni).exclude(pk=b.profile.pk).exists()
+
+
 def test_a_lov_administrator_adds_rules_only_to_their_own_profile(client, world, a_admin, b):
-    client.force_login(a_admin)  # R11.3
+    mine = _own_copy(a_admin, world.muni.rule_profile)  # R11.3
+    client.force_login(a_admin)
     page = client.get(_url(Rule, "add"))
     assert page.status_code == 200
     choices = {str(p) for p in page.context["adminform"].form.fields["profile"].queryset}
-    assert choices == {str(RuleProfile.objects.get(slug=world.muni.rule_profile))}
-    # Profiles are added by the system administrator: a new one is no municipality's own.
-    assert client.get(_url(RuleProfile, "add")).status_code == 403
+    assert choices == {str(mine)}
+    # A new, empty profile is the LOV administrator's own municipality's, whatever the form
+    # says: the owner is not even a field for them (services.create_profile, R11.3).
+    page = client.get(_url(RuleProfile, "add"))
+    assert page.status_code == 200
+    assert "owner" not in page.context["adminform"].form.fields
+    data = {
+        "slug": "a-egen",
+        "name": "A:s egen rutin",
+        "owner": b.muni.pk,
+        "temporary_change_days": 5,
+        "absence_register_days": 14,
+        "long_absence_days": 30,
+        "switch_notice_days": 14,
+        "switch_contact_weekdays": 3,
+        "fee_hours_per_month": 7,
+        "rules-TOTAL_FORMS": "0",
+        "rules-INITIAL_FORMS": "0",
+        "rules-MIN_NUM_FORMS": "0",
+        "rules-MAX_NUM_FORMS": "1000",
+    }
+    assert client.post(_url(RuleProfile, "add"), data).status_code == 302
+    assert RuleProfile.objects.get(slug="a-egen").owner_id == world.muni.pk

@@ -178,6 +178,8 @@ DJANGO_ADAPTERS = {
     "core.security": "security headers middleware",
     "core.uploads": "uploaded files",
     "deadlines.engine": "recomputes due items in the database",
+    "deadlines.profile_io": "exports and imports rule profiles from and to the database",
+    "deadlines.trial": "tries a stored rule, checking the service type in the catalogue",
     "deadlines.reminders": "reminder mails and their query",
     "decisions.documents": "PDF rendering with templates",
     "orders.documents": "PDF rendering with templates",

@@ -10,6 +10,9 @@ redirect, and no row (nor the outbox) changes. Organisation B is first another m
 officer and provider users are refused). A route without an object factory below fails the
 test, so a new id endpoint cannot be skipped silently; and each factory is checked by B's own
 user reaching the object, so a factory cannot pass by pointing at nothing.
+
+Rule profiles and rules (R11.3) are read and written only in Django's admin, which this walk
+leaves out: tests/test_admin_scoping.py walks every profile and rule there instead.
 """
 
 from __future__ import annotations
@@ -248,6 +251,7 @@ FACTORIES = {
     "api/orders/{pk}/": lambda s: [{"pk": s.order.pk}],
     **{f"api/orders/{{pk}}/{a}/": (lambda s: [{"pk": s.order.pk}]) for a in ORDER_ACTIONS},
     "api/orders/{pk}/oral-briefings/": lambda s: [{"pk": s.order.pk}],
+    "api/orders/{pk}/receipt/": lambda s: [{"pk": s.order.pk}],
     "api/due-items/{pk}/": lambda s: [{"pk": s.due_item.pk}],
     "api/plans/{pk}/": lambda s: [{"pk": s.plan.pk}],
     "api/plans/{pk}/confirm/": lambda s: [{"pk": s.plan.pk}],
@@ -301,6 +305,7 @@ FACTORIES = {
     "orders/{pk}/change/report/": lambda s: [{"pk": s.order.pk}],
     "orders/{pk}/change/reissue/": lambda s: [{"pk": s.order.pk}],
     "orders/{pk}/": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/receipt/": lambda s: [{"pk": s.order.pk}],
     "orders/{pk}/{action}/": lambda s: [{"pk": s.order.pk, "action": a} for a in ORDER_ACTIONS],
     "decisions/{decision_pk}/orders/new/": lambda s: [{"decision_pk": s.decision.pk}],
     "switches/new/{order_pk}/": lambda s: [{"order_pk": s.order.pk}],

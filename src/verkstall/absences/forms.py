@@ -25,6 +25,16 @@ class AbsenceForm(forms.Form):
     )
     channel = forms.ChoiceField(label="Hur kom uppgiften in", choices=ON_BEHALF, required=False)
 
+    def explain_thresholds(self, *, register_days: int, long_days: int) -> None:
+        """Say when absence is registered and when it is long, with the numbers of the
+        municipality's routine (its profile: R7.1 `absence_register_days`, R7.2
+        `long_absence_days`; SPEC R11.4)."""
+        self.fields["from_date"].help_text = (
+            f"Registrera frånvaro vid sjukhusvistelse och all annan frånvaro som är längre än "
+            f"{register_days} dagar; korttidsvistelse registreras automatiskt. Frånvaro över "
+            f"{long_days} dagar i följd markeras och rapporteras till handläggaren."
+        )
+
 
 class EndAbsenceForm(forms.Form):
     to_date = BoundedFormDateField(label="Till och med", widget=_date())

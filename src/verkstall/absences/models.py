@@ -30,10 +30,11 @@ class Absence(models.Model):
     registered_by = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
     registered_at = models.DateTimeField("registrerad", default=clock.now)
     long_flagged_at = models.DateTimeField(
-        "över 30 dagar markerad",
+        "markerad som lång frånvaro",
         null=True,
         blank=True,
-        help_text="When the absence was found to exceed 30 consecutive days (R7.2); once.",
+        help_text="When the absence was found to exceed the municipality's profile's "
+        "long_absence_days consecutive days (R7.2, 30 by default); once.",
     )
     reported_at = models.DateTimeField("rapporterad till handläggaren", null=True, blank=True)
 

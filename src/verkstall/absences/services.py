@@ -1,7 +1,11 @@
 """Every write about absence and hospital notices (SPEC R7). One action, one transaction; each
 also appends the order's event through `orders.services.record_event`, which moves the
 order's clocks in the same transaction (R9.1 absence registered by the 5th, R7.2 long
-absence reported, R7.3 notice acknowledged)."""
+absence reported, R7.3 notice acknowledged).
+
+How long an absence must last to be long (R7.2: 30 days, "mer än 30 dagar sammanhängande
+frånvaro" [003]) is the municipality's routine: its profile's `long_absence_days`
+(deadlines.threshold_selectors, R11.4)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.core.dates import parse_date, parse_past_moment
 from verkstall.core.errors import PermissionDenied, ValidationFailed
+from verkstall.deadlines.threshold_selectors import threshold, thresholds_by_municipality
 from verkstall.decisions.catalogue import ServiceKind
 from verkstall.journal.case_services import write_case_entry
 from verkstall.orders.models import EventKind, Order, ReplyChannel
@@ -31,7 +36,8 @@ from .models import (
     NoticeSource,
 )
 
-LONG_ABSENCE_DAYS = 30  # "mer än 30 dagar sammanhängande frånvaro" [003]
+#: The profile's threshold for a long absence (R7.2; 30 days by default).
+LONG_ABSENCE = "long_absence_days"
 # Order state groups (orders.states): absences concern ACTIVE orders; a provider is current for
 # the client while its order is WITH_PROVIDER (R7.3); a hospital notice is acknowledged on an
 # ISSUED order (until after the end).
@@ -78,22 +84,37 @@ def _days(absence: Absence, today: date) -> int:
     return (last - absence.from_date).days + 1
 
 
-def _flag_if_long(absence: Absence, order: Order, today: date) -> bool:
-    """Write ABSENCE_LONG once, when the absence has passed 30 consecutive days (R7.2)."""
-    if absence.long_flagged_at is not None or _days(absence, today) <= LONG_ABSENCE_DAYS:
+def long_absence_days(municipality) -> int:
+    """How many consecutive days an absence may last before it is long (R7.2), under the
+    municipality's routine."""
+    return threshold(municipality, LONG_ABSENCE)
+
+
+def long_absence_text(from_date: date, days: int) -> str:
+    """The long-absence event's text (also the benchmark generator's)."""
+    return f"Frånvaro sedan {from_date:%Y-%m-%d}, mer än {days} dagar i följd."
+
+
+def _flag_if_long(absence: Absence, order: Order, today: date, days: int | None = None) -> bool:
+    """Write ABSENCE_LONG once, when the absence has passed the municipality's number of
+    consecutive days (`days`, read from its profile when not given; R7.2)."""
+    if absence.long_flagged_at is not None or order.state not in ACTIVE:
         return False
-    if order.state not in ACTIVE:
+    if days is None:
+        days = long_absence_days(order.municipality_id)
+    if _days(absence, today) <= days:
         return False
-    day_31 = absence.from_date + timedelta(days=LONG_ABSENCE_DAYS)
+    first_long_day = absence.from_date + timedelta(days=days)
     record_event(
         absence.registered_by,
         order,
         kind=EventKind.ABSENCE_LONG,
-        occurred_at=min(clock.start_of_day(day_31), clock.now()),
+        occurred_at=min(clock.start_of_day(first_long_day), clock.now()),
         data={
             "absence": absence.pk,
             "from_date": absence.from_date.isoformat(),
-            "text": f"Frånvaro sedan {absence.from_date:%Y-%m-%d}, mer än 30 dagar i följd.",
+            "days": days,
+            "text": long_absence_text(absence.from_date, days),
         },
         allowed_states=ACTIVE,
     )
@@ -187,7 +208,8 @@ def end_absence(actor, absence: Absence, *, to_date, channel: str = "") -> Absen
 
 @transaction.atomic
 def report_absence_to_officer(actor, absence: Absence, *, note: str = "", channel: str = ""):
-    """The provider tells the officer about an absence of more than 30 days (R7.2, seed 003)."""
+    """The provider tells the officer about a long absence (more than the profile's
+    `long_absence_days`, 30 in seed 003; R7.2)."""
     order = _lock_order(absence.order)
     absence = Absence.objects.select_for_update().get(pk=absence.pk)
     on_behalf = provider_acting(actor, order, "rapportera frånvaron")
@@ -213,25 +235,28 @@ def report_absence_to_officer(actor, absence: Absence, *, note: str = "", channe
 
 
 def flag_long_absences(today: date | None = None) -> int:
-    """Daily: flag every absence that has now passed 30 consecutive days (R7.2). Safe to run
-    twice: an absence is flagged once. Each absence in its own transaction."""
+    """Daily: flag every absence that has now passed its municipality's number of consecutive
+    days (R7.2; the profile's `long_absence_days`). Safe to run twice: an absence is flagged
+    once. Each absence in its own transaction."""
     today = today or clock.today()
-    limit = today - timedelta(days=LONG_ABSENCE_DAYS)
-    candidates = Absence.objects.filter(
-        long_flagged_at__isnull=True,
-        from_date__lte=limit,
-        order__state__in=ACTIVE,
-    ).filter(
-        # A long absence is ongoing or ends on or after its 31st day.
-        Q(to_date__isnull=True) | Q(to_date__gte=F("from_date") + timedelta(days=LONG_ABSENCE_DAYS))
-    )
+    unflagged = Absence.objects.filter(long_flagged_at__isnull=True, order__state__in=ACTIVE)
+    municipalities = unflagged.values_list("municipality_id", flat=True).distinct()
+    limits = thresholds_by_municipality(municipalities)
     flagged = 0
-    for pk in candidates.values_list("pk", flat=True).order_by("pk"):
-        with transaction.atomic():
-            absence = Absence.objects.select_for_update().get(pk=pk)
-            order = _lock_order(absence.order)
-            if _flag_if_long(absence, order, today):
-                flagged += 1
+    for municipality_id in sorted(limits):
+        days = limits[municipality_id][LONG_ABSENCE]
+        candidates = unflagged.filter(
+            municipality_id=municipality_id, from_date__lte=today - timedelta(days=days)
+        ).filter(
+            # A long absence is ongoing or ends on or after its first long day.
+            Q(to_date__isnull=True) | Q(to_date__gte=F("from_date") + timedelta(days=days))
+        )
+        for pk in candidates.values_list("pk", flat=True).order_by("pk"):
+            with transaction.atomic():
+                absence = Absence.objects.select_for_update().get(pk=pk)
+                order = _lock_order(absence.order)
+                if _flag_if_long(absence, order, today, days):
+                    flagged += 1
     return flagged
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from verkstall.access.policies import registers_on_behalf
 from verkstall.core.errors import DomainError
 from verkstall.core.views import reply_form, run_form
+from verkstall.deadlines.threshold_selectors import thresholds_for
 from verkstall.orders.selectors import get_order
 from verkstall.people.selectors import get_person
 
@@ -24,6 +25,11 @@ def order_absences(request, pk):
     order = get_order(request.user, pk)
     on_behalf = registers_on_behalf(request.user, order.provider)
     form = reply_form(AbsenceForm, on_behalf, request.POST or None)
+    # R7.1: when absence is registered, in the municipality's routine's words (R11.4).
+    limits = thresholds_for(order.municipality_id)
+    form.explain_thresholds(
+        register_days=limits["absence_register_days"], long_days=limits["long_absence_days"]
+    )
     if request.method == "POST":
         done = run_form(
             request,
@@ -42,6 +48,7 @@ def order_absences(request, pk):
             "form": form,
             "end_form": EndAbsenceForm(),
             "absences": selectors.order_absences(request.user, order),
+            "long_days": limits["long_absence_days"],
         },
         status=400 if form.errors else 200,
     )

@@ -106,6 +106,7 @@ VIEWS: dict[str, Access] = {
     "verkstall.orders.views.order_create": _a(OFFICER, Scope.DECISION, C),
     "verkstall.orders.views.order_detail": _a(CLIENT_ROLES, Scope.ORDER, V),
     "verkstall.orders.views.order_action": _a(ORDER_ACTORS, Scope.ORDER, C),
+    "verkstall.orders.views.order_receipt": _a(OFFICER, Scope.ORDER, C),
     "verkstall.orders.change_views.change_report": _a(CLIENT_ROLES, Scope.ORDER, V),
     "verkstall.orders.change_views.change_reissue": _a(OFFICER, Scope.ORDER, V),
     "verkstall.orders.document_views.order_pdf": _a(CLIENT_ROLES, Scope.ORDER, X),
@@ -204,6 +205,7 @@ API: dict[str, dict[str, Access]] = {
         "start": _a(ORDER_ACTORS, Scope.ORDER, C),
         "end": _a(ORDER_ACTORS, Scope.ORDER, C),
         "cancel": _a(OFFICER, Scope.ORDER, C),
+        "receipt": _a(OFFICER, Scope.ORDER, C),
         "oral_briefings": _a(OFFICER, Scope.ORDER, C),
     },
     "verkstall.deadlines.api.DueItemViewSet": {

@@ -42,6 +42,9 @@ ORDER_EVENT_KINDS: tuple[OrderEventKind, ...] = (
     _kind("CREATED", "Beställning skapad"),
     _kind("ORAL_ORDER", "Muntlig beställning (akut)", "", "Muntlig beställning gavs"),
     _kind("SENT", "Skickad", "", "Beställningen skickades"),
+    # When the order reached the provider: at once for one sent in the system or by e-mail, the
+    # registered arrival date for post and fax (SPEC R11.4 "clocks from receipt").
+    _kind("RECEIVED", "Mottagen av utföraren", "", "Beställningen kom fram till utföraren"),
     _kind("ACKNOWLEDGED", "Kvitterad", "", "Beställningen kvitterades"),
     _kind("STARTED", "Verkställd", "", "Insatsen verkställdes"),
     _kind("ENDED", "Avslutad", "", "Insatsen avslutades"),
@@ -113,11 +116,13 @@ ORDER_EVENT_KINDS: tuple[OrderEventKind, ...] = (
     ),
     _kind("CHANGE_REPORTED", "Förändrat behov rapporterat"),
     _kind("ABSENCE_REGISTERED", "Frånvaro registrerad", "absence.began", "Frånvaro började"),
+    # How many days make an absence long is the municipality's routine (its rule profile's
+    # `long_absence_days`, R7.2 and R11.4): the labels name no number; the event's text does.
     _kind(
         "ABSENCE_LONG",
-        "Frånvaro över 30 dagar i följd",
+        "Lång frånvaro i följd",
         "absence.long",
-        "Frånvaron passerade 30 dagar i följd",
+        "Frånvaron blev längre än rutinens gräns för lång frånvaro",
     ),
     _kind(
         "ABSENCE_REPORTED",

@@ -18,8 +18,10 @@ from verkstall.core.event_kinds import CLOCK_EVENT_OF_KIND, CREATED, clock_event
 from verkstall.core.order_states import CLOSED, State
 
 from .calendar import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, UnsupportedYearError
+from .facts import clock_rows, clock_rows_by_channel, facts_of
 from .models import DueItem, Rule
-from .rules import Evaluation, Event, Responsible, Status, evaluate
+from .profile_selectors import rules_in_force
+from .rules import Evaluation, Event, Facts, Responsible, Status, evaluate
 
 logger = logging.getLogger(__name__)
 
@@ -36,19 +38,17 @@ MET = (Status.MET_ON_TIME.value, Status.MET_LATE.value)
 
 
 def profile_rules(profile_slug: str, subject: str) -> list[Rule]:
-    return list(Rule.objects.filter(profile__slug=profile_slug, subject=subject).order_by("id"))
+    """The rules in force under a profile, its included libraries' too (R11.3)."""
+    return rules_in_force(profile_slug, subject)
 
 
 def _municipality_rules(municipality_id: int, subject: str | None) -> list[Rule]:
-    """The rules of a municipality's profile for a subject (None: all), in one query (no
-    separate read of the municipality)."""
+    """The rules in force for a municipality's profile for a subject (None: all), in one
+    query (no separate read of the municipality)."""
     from verkstall.access.models import Municipality
 
     slug = Municipality.objects.filter(pk=municipality_id).values("rule_profile")[:1]
-    rules = Rule.objects.filter(profile__slug=Subquery(slug))
-    if subject is not None:
-        rules = rules.filter(subject=subject)
-    return list(rules.order_by("id"))
+    return rules_in_force(Subquery(slug), subject)
 
 
 def decision_granted(decision) -> Event:
@@ -71,7 +71,9 @@ def _clock_event(kind: str, occurred_at, recorded_at) -> Event:
 
 def order_events(order) -> list[Event]:
     """The events that drive an order's clocks, in recorded order. Only the three columns the
-    clocks need are read (no model instances, no event data)."""
+    clocks need are read (no model instances, no event data). An order sent in the system or
+    by e-mail was received when it was sent: "order.received" follows its sending, derived
+    (facts.clock_rows, R11.4); by post or fax its arrival is a registered event."""
     events = [decision_granted(order.decision)]
     rows = (
         order.events.exclude(kind=CREATED)
@@ -79,7 +81,7 @@ def order_events(order) -> list[Event]:
         .order_by("seq")
         .values_list(*_CLOCK_FIELDS)
     )
-    events += [_clock_event(*row) for row in rows]
+    events += [_clock_event(*row) for row in clock_rows(rows, order.provider.channel)]
     return events
 
 
@@ -100,24 +102,63 @@ def decision_events(decision) -> list[Event]:
     return sorted(events, key=lambda e: e.recorded_at)
 
 
-def order_event_rows(events):
+def order_event_rows(events) -> list[tuple]:
     """The clock rows (kind, occurred_at, recorded_at) of an OrderEvent queryset, in recorded
-    order: the answer to hook DECISION_ORDER_EVENTS (orders.selectors)."""
-    return (
+    order, with the receipts derived from sendings in the system or by e-mail (as
+    `order_events`): the answer to hook DECISION_ORDER_EVENTS (orders.selectors)."""
+    rows = (
         events.exclude(kind=CREATED)
         .filter(_READABLE_EVENT)
         .order_by("recorded_at", "id")
-        .values_list(*_CLOCK_FIELDS)
+        .values_list(*_CLOCK_FIELDS, "order__provider__channel")
+    )
+    return list(clock_rows_by_channel(rows))
+
+
+def first_order(order) -> bool:
+    """Whether the order is the client's first in the municipality (R11.4, "ny brukares
+    första beställning"): no order of the person was created before it, cancelled ones not
+    counted. Judged when the order's clocks are recomputed: at each of its events, and when
+    an earlier order of the client is cancelled (`_recompute_later_orders`). Read through the
+    person's reverse relation `orders` (orders sit above this layer)."""
+    earlier = Q(created_at__lt=order.created_at) | Q(created_at=order.created_at, pk__lt=order.pk)
+    return not (
+        order.person.orders.filter(municipality_id=order.municipality_id)
+        .filter(earlier)
+        .exclude(state=State.CANCELLED)
+        .exists()
     )
 
 
-def _service_profile(granted_services) -> tuple[set[str], set[str], object]:
-    kinds, types, first = set(), set(), None
-    for g in granted_services:
-        kinds.add(g.service_type.kind)
-        types.add(g.service_type.code)
-        first = first or g.service_type
-    return kinds, types, first
+def needs_first_order(rules) -> bool:
+    """Whether some rule asks if the order is the client's first: only then is it looked up
+    (one query per order)."""
+    return any(rule.first_order_only for rule in rules)
+
+
+def _recompute_later_orders(order, rules) -> None:
+    """A cancelled order no longer counts against the client's later orders being the first
+    (`first_order`): their clocks are recomputed, so that a rule only for the first order
+    follows at once (only when a rule in force asks)."""
+    later = Q(created_at__gt=order.created_at) | Q(created_at=order.created_at, pk__gt=order.pk)
+    orders = (
+        order.person.orders.filter(municipality_id=order.municipality_id)
+        .filter(later)
+        .select_related("provider", "decision")
+        .order_by("created_at", "pk")
+    )
+    for other in orders:
+        recompute_order(other, rules=rules)
+
+
+def order_facts(order, services, rules) -> tuple[Facts, object]:
+    """The facts the rules' conditions look at for an order (facts.facts_of) and its first
+    service's type: its provider's channel, and its first-order status when a rule asks."""
+    return facts_of(
+        services,
+        channel=order.provider.channel,
+        first_order=first_order(order) if needs_first_order(rules) else None,
+    )
 
 
 def _latest_switch(order):
@@ -152,8 +193,10 @@ class _Parties(dict):
 
 
 def recompute_order(order, *, rules: list[Rule] | None = None) -> None:
+    if rules is None:
+        rules = _municipality_rules(order.municipality_id, "order")
     services = list(order.services.select_related("service_type").order_by("id"))
-    kinds, types, first_type = _service_profile(services)
+    facts, first_type = order_facts(order, services, rules)
     responsible = _Parties(
         {
             Responsible.PROVIDER: {
@@ -172,10 +215,9 @@ def recompute_order(order, *, rules: list[Rule] | None = None) -> None:
     )
     _store(
         subject_key=f"order:{order.pk}",
-        rules=_municipality_rules(order.municipality_id, "order") if rules is None else rules,
+        rules=rules,
         events=order_events(order),
-        kinds=kinds,
-        types=types,
+        facts=facts,
         common=order_item_fields(order, first_type.pk if first_type else None),
         responsible=responsible,
         close_open=order.state in CLOSED,
@@ -187,13 +229,19 @@ def recompute_after_order_event(order, kind: str | None = None) -> None:
     can change them (a rule of the decision starts or stops on it, or the order ended or was
     cancelled, which may finish the decision). `kind` None: always both."""
     both = _municipality_rules(order.municipality_id, None)  # one query for both subjects
-    recompute_order(order, rules=[r for r in both if r.subject == "order"])
+    order_rules = [r for r in both if r.subject == "order"]
+    recompute_order(order, rules=order_rules)
     decision = order.decision
     rules = [r for r in both if r.subject == "decision"]
     kind = None if kind is None else str(getattr(kind, "value", kind))
+    if kind == State.CANCELLED.value and needs_first_order(order_rules):
+        _recompute_later_orders(order, order_rules)
     if kind is not None and kind not in CLOSED:
-        name = clock_event(kind)
-        if not any(name == r.start_event or name in r.stop_events for r in rules):
+        # The clock events the stored event makes: a sending in the system or by e-mail is
+        # also the order's receipt (facts.clock_rows).
+        rows = clock_rows([(kind, None, None)], order.provider.channel)
+        names = {clock_event(row[0]) for row in rows}
+        if not any(r.start_event in names or names & set(r.stop_events) for r in rules):
             return
     recompute_decision(decision, rules=rules)
 
@@ -212,13 +260,12 @@ def recompute_decision(decision, *, rules: list[Rule] | None = None) -> None:
         rules = _municipality_rules(decision.municipality_id, "decision")
     services = list(decision.services.select_related("service_type").order_by("id"))
     states = decision.orders.values_list("state", flat=True)
-    kinds, types, first_type = _service_profile(services)
+    facts, first_type = facts_of(services)
     _store(
         subject_key=f"decision:{decision.pk}",
         rules=rules,
         events=decision_events(decision),
-        kinds=kinds,
-        types=types,
+        facts=facts,
         common=decision_item_fields(decision, first_type.pk if first_type else None),
         responsible=decision_responsible(decision),
         close_open=decision_finished(states),
@@ -257,18 +304,33 @@ def decision_responsible(decision) -> dict:
 
 
 def plan_items(
-    *, rules, events, kinds, types, common, responsible, close_open, now
+    *,
+    rules,
+    events,
+    common,
+    responsible,
+    close_open,
+    now,
+    facts: Facts | None = None,
+    kinds=(),
+    types=(),
 ) -> list[tuple[Rule, int, dict]]:
     """What the rules make of a subject's events: (rule, cycle, field values) for every item.
+
+    Only the rules whose conditions the subject's `facts` meet apply (R11.4: service kinds
+    and types included or excluded, first order, daily services, channel); `kinds`/`types`
+    alone stand for facts with nothing else known.
 
     Pure (no query): the engine stores these, and the benchmark's data generator
     (tooling/generator_rows.py) bulk-inserts the very same values, so generated due
     items are what the services would have stored."""
+    if facts is None:
+        facts = Facts(kinds=frozenset(kinds), types=frozenset(types))
     planned = []
     events = usable_events(events, common)
     for rule in rules:
         spec = _spec(rule)
-        if not spec.applies_to(kinds, types):
+        if not spec.applies(facts):
             continue
         try:
             evaluations = evaluate(spec, events, now)
@@ -330,14 +392,13 @@ def _changed(item: DueItem, values: dict) -> bool:
     return any(getattr(item, name) != value for name, value in values.items())
 
 
-def _store(*, subject_key, rules, events, kinds, types, common, responsible, close_open) -> None:
+def _store(*, subject_key, rules, events, facts, common, responsible, close_open) -> None:
     now = clock.now()
     existing = {(i.rule_id, i.cycle): i for i in DueItem.objects.filter(subject_key=subject_key)}
     planned = plan_items(
         rules=rules,
         events=events,
-        kinds=kinds,
-        types=types,
+        facts=facts,
         common=common,
         responsible=responsible,
         close_open=close_open,

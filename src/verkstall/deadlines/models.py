@@ -6,27 +6,118 @@ from django.db import models
 from django.db.models import Q
 
 from .calendar import Unit
-from .profiles import rule_from_dict
-from .rules import RESPONSIBLE_LABELS, STATUS_LABELS, Responsible, RuleSpec, Status
+from .profiles import rule_from_dict, time_text
+from .rules import (
+    RESPONSIBLE_LABELS,
+    STATUS_LABELS,
+    UNIT_CHOICE_LABELS,
+    Responsible,
+    RuleSpec,
+    Status,
+)
 
 SUBJECTS = [("order", "Beställning"), ("decision", "Beslut")]
-UNIT_CHOICES = [(u.value, u.value) for u in Unit]
+UNIT_CHOICES = [(u.value, UNIT_CHOICE_LABELS[u]) for u in Unit]
+TIME_FIELDS = ("opens_at", "closes_at", "due_time", "cutoff_time")
+
+#: The thresholds a routine words in its own way (SPEC R11.4, issue 13), with the SPEC's value
+#: as the default of a new profile: field -> (default, SPEC id).
+THRESHOLDS = {
+    "temporary_change_days": (5, "R3.8"),
+    "absence_register_days": (14, "R7.1"),
+    "long_absence_days": (30, "R7.2"),
+    "switch_notice_days": (14, "R2.6"),
+    "switch_contact_weekdays": (3, "R2.6"),
+    "fee_hours_per_month": (7, "R9.3"),
+}
 
 
 class RuleProfile(models.Model):
-    """A municipality's routine as data: its deadline rules (R11.1)."""
+    """A municipality's routine as data: its deadline rules (R11.1) and its thresholds.
+
+    Owned by one municipality (`owner`), whose LOV administrator alone edits it (R11.3); or
+    owned by none: a built-in template any municipality may copy or use as it is, or a
+    national library profile (`is_library`, e.g. the IVO three-month rule) that profiles
+    include by reference instead of holding a copy. Only the system administrator changes
+    a profile without owner."""
 
     slug = models.SlugField("kod", max_length=50, unique=True)
     name = models.CharField("namn", max_length=200)
     sources = models.CharField("källa", max_length=200, blank=True)
+    owner = models.ForeignKey(
+        "access.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ägs av kommun",
+        help_text="Kommunen vars LOV-administratör ändrar profilen. Tom: en inbyggd mall "
+        "eller ett nationellt bibliotek, som bara systemadministratören ändrar.",
+    )
+    is_library = models.BooleanField(
+        "nationellt bibliotek",
+        default=False,
+        help_text="Regler som andra profiler inkluderar genom hänvisning, t.ex. IVO-regeln.",
+    )
+    includes = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="included_by",
+        verbose_name="inkluderar",
+        help_text="Nationella bibliotek vars regler gäller även i denna profil. En egen regel "
+        "med samma kod ersätter bibliotekets.",
+    )
+    temporary_change_days = models.PositiveSmallIntegerField(
+        "tillfällig förändring ryms i ersättningen, dagar",
+        default=5,
+        help_text="Tillfälligt utökade insatser upp till så många dagar ryms i befintlig "
+        "ersättning; längre kräver omprövning (R3.8).",
+    )
+    absence_register_days = models.PositiveSmallIntegerField(
+        "frånvaro registreras när den är längre än, dagar",
+        default=14,
+        help_text="Utföraren registrerar frånvaro som är längre än så många dagar (R7.1).",
+    )
+    long_absence_days = models.PositiveSmallIntegerField(
+        "lång frånvaro rapporteras efter, dagar",
+        default=30,
+        help_text="Frånvaro längre än så många dagar i följd rapporteras till handläggaren (R7.2).",
+    )
+    switch_notice_days = models.PositiveSmallIntegerField(
+        "uppsägningstid vid byte, dagar",
+        default=14,
+        help_text="Tidigaste bytesdag räknat från begäran, om profilen saknar regel för "
+        "uppsägningstiden (R2.6).",
+    )
+    switch_contact_weekdays = models.PositiveSmallIntegerField(
+        "ny utförare kontaktar tidigare inom, vardagar",
+        default=3,
+        help_text="Om profilen saknar regel för kontakten vid byte (R2.6).",
+    )
+    fee_hours_per_month = models.PositiveSmallIntegerField(
+        "avgiftsgräns, timmar per månad",
+        default=7,
+        help_text="Förändringar som påverkar avgiften för insatser under så många timmar per "
+        "månad meddelas avgiftshandläggaren (R9.3).",
+    )
 
     class Meta:
         verbose_name = "regelprofil"
         verbose_name_plural = "regelprofiler"
         ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                name="library_profile_has_no_owner",
+                condition=Q(is_library=False) | Q(owner__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def thresholds(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in THRESHOLDS}
 
 
 class Rule(models.Model):
@@ -40,11 +131,25 @@ class Rule(models.Model):
     start_event = models.CharField("startar vid", max_length=60)
     stop_events = models.JSONField("klar vid", default=list)
     amount = models.PositiveIntegerField("antal", null=True, blank=True)
-    unit = models.CharField("enhet", max_length=30, choices=UNIT_CHOICES, blank=True)
+    unit = models.CharField("enhet", max_length=40, choices=UNIT_CHOICES, blank=True)
     count_from_next_day = models.BooleanField("räkna från dagen efter", default=True)
     roll_to_weekday = models.BooleanField("flytta till vardag", default=False)
+    end_inclusive = models.BooleanField("sista dagen ingår", default=True)
+    due_time = models.TimeField("senast klockan", null=True, blank=True)
+    cutoff_time = models.TimeField("samma dag om före klockan", null=True, blank=True)
+    cutoff_day = models.PositiveSmallIntegerField(
+        "räknas till nästa månad efter dag", null=True, blank=True
+    )
+    receipt_window = models.BooleanField("räknas från nästa öppning", default=False)
+    opens_at = models.TimeField("öppnar", null=True, blank=True)
+    closes_at = models.TimeField("stänger", null=True, blank=True)
     service_kinds = models.JSONField("insatsslag", default=list, blank=True)
     service_types = models.JSONField("insatstyper", default=list, blank=True)
+    excluded_service_kinds = models.JSONField("utom insatsslag", default=list, blank=True)
+    excluded_service_types = models.JSONField("utom insatstyper", default=list, blank=True)
+    first_order_only = models.BooleanField("bara ny brukares första beställning", default=False)
+    daily_only = models.BooleanField("bara insatser som ges dagligen", default=False)
+    channels = models.JSONField("bara beställningar som gått via", default=list, blank=True)
     responsible = models.CharField(
         "ansvarig", max_length=20, choices=[(r.value, RESPONSIBLE_LABELS[r]) for r in Responsible]
     )
@@ -88,8 +193,20 @@ class Rule(models.Model):
             "unit": self.unit or None,
             "count_from_next_day": self.count_from_next_day,
             "roll_to_weekday": self.roll_to_weekday,
+            "end_inclusive": self.end_inclusive,
+            "due_time": time_text(self.due_time),
+            "cutoff_time": time_text(self.cutoff_time),
+            "cutoff_day": self.cutoff_day,
+            "receipt_window": self.receipt_window,
+            "opens_at": time_text(self.opens_at),
+            "closes_at": time_text(self.closes_at),
             "service_kinds": list(self.service_kinds),
             "service_types": list(self.service_types),
+            "excluded_service_kinds": list(self.excluded_service_kinds),
+            "excluded_service_types": list(self.excluded_service_types),
+            "first_order_only": self.first_order_only,
+            "daily_only": self.daily_only,
+            "channels": list(self.channels),
             "responsible": self.responsible,
             "stop_by": self.stop_by,
             "repeats": self.repeats,

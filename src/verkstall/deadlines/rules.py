@@ -9,12 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime, time
 from enum import StrEnum
 
 from verkstall.core.event_kinds import CLOCK_EVENT_LABELS
 
-from .calendar import STOCKHOLM, Due, Unit, compute_due
+from .calendar import (
+    DAY_UNITS,
+    HOUR_UNITS,
+    MONTH_UNITS,
+    Due,
+    Unit,
+    clock_text,
+    compute_due,
+)
+from .explanations import explain
+
+# Validation lives in rule_checks.py; its error and the channel labels are this module's too.
+from .rule_checks import CHANNEL_LABELS as CHANNEL_LABELS
+from .rule_checks import RuleError as RuleError
+from .rule_checks import check_rule_spec
 
 
 class Responsible(StrEnum):
@@ -64,7 +78,56 @@ UNIT_LABELS = {
     Unit.WORKING_DAYS: ("arbetsdag", "arbetsdagar"),
     Unit.WEEKS: ("vecka", "veckor"),
     Unit.MONTHS: ("månad", "månader"),
+    Unit.WEEKDAY_HOURS: ("timme räknad på vardagar", "timmar räknat på vardagar"),
+    Unit.OPENING_HOURS: ("timme inom öppettiden", "timmar inom öppettiden"),
+    # The month units' amount is a number in the month, not a length: "den 5:e", "3:e
+    # vardagen", "näst sista vardagen" (length_text words them in full).
+    Unit.DAY_OF_FOLLOWING_MONTH: ("dag i månaden efter", "dag i månaden efter"),
+    Unit.DAY_OF_SAME_MONTH: ("dag i samma månad", "dag i samma månad"),
+    Unit.WEEKDAY_OF_FOLLOWING_MONTH: ("vardag i månaden efter", "vardag i månaden efter"),
+    Unit.WEEKDAY_OF_SAME_MONTH: ("vardag i samma månad", "vardag i samma månad"),
+    Unit.LAST_WEEKDAY_OF_FOLLOWING_MONTH: (
+        "vardag från slutet av månaden efter",
+        "vardag från slutet av månaden efter",
+    ),
+    Unit.LAST_WEEKDAY_OF_SAME_MONTH: (
+        "vardag från slutet av samma månad",
+        "vardag från slutet av samma månad",
+    ),
 }
+
+#: Each unit as the admin's drop-down names it (SPEC R11.4, issue 13: no raw codes).
+UNIT_CHOICE_LABELS = {
+    Unit.HOURS: "timmar",
+    Unit.WEEKDAY_HOURS: "timmar räknat på vardagar",
+    Unit.OPENING_HOURS: "timmar inom öppettiden",
+    Unit.CALENDAR_DAYS: "dagar (kalenderdagar)",
+    Unit.WEEKDAYS: "vardagar",
+    Unit.WORKING_DAYS: "arbetsdagar",
+    Unit.WEEKS: "veckor",
+    Unit.MONTHS: "månader",
+    Unit.DAY_OF_FOLLOWING_MONTH: "dag N i månaden efter",
+    Unit.DAY_OF_SAME_MONTH: "dag N i samma månad",
+    Unit.WEEKDAY_OF_FOLLOWING_MONTH: "N:e vardagen i månaden efter",
+    Unit.WEEKDAY_OF_SAME_MONTH: "N:e vardagen i samma månad",
+    Unit.LAST_WEEKDAY_OF_FOLLOWING_MONTH: "N:e sista vardagen i månaden efter (1 = sista)",
+    Unit.LAST_WEEKDAY_OF_SAME_MONTH: "N:e sista vardagen i samma månad (1 = sista)",
+}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a rule's conditions look at, about one order or decision (SPEC R11.4).
+
+    `first_order`: the order is the client's first in the municipality (None for a decision);
+    `daily`: one of its services is given every day; `channel`: how the order went to the
+    provider ("" for a decision)."""
+
+    kinds: frozenset[str] = frozenset()
+    types: frozenset[str] = frozenset()
+    first_order: bool | None = None
+    daily: bool = False
+    channel: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,29 +157,95 @@ class RuleSpec:
     repeats: bool = False
     source_text: str = ""
     on_miss: str = ""
+    # Rule language v2 (SPEC R11.4). Opening hours (weekdays, from-to) for OPENING_HOURS and
+    # the receipt window; a due moment at a time of day; a same-day cut-off; an exclusive end;
+    # and conditions on the order (kinds or types excluded, first order, daily, channel).
+    opening_hours: tuple[time, time] | None = None
+    receipt_window: bool = False
+    due_time: time | None = None
+    cutoff_time: time | None = None
+    # "Anmälan senast den 20:e i månaden": an event after this day counts from the 1st of
+    # the next month (SPEC R11.4; a monthly cut-off, e.g. for a switch of provider).
+    cutoff_day: int | None = None
+    end_inclusive: bool = True
+    excluded_service_kinds: tuple[str, ...] = ()
+    excluded_service_types: tuple[str, ...] = ()
+    first_order_only: bool = False
+    daily_only: bool = False
+    channels: tuple[str, ...] = ()
 
     def __post_init__(self):
-        if (self.amount is None) != (self.unit is None):
-            raise ValueError(f"{self.code}: amount and unit go together")
-        if self.stop_by not in ("occurred", "recorded"):
-            raise ValueError(f"{self.code}: stop_by is 'occurred' or 'recorded'")
-        for event in (self.start_event, *self.stop_events):
-            if event not in EVENT_LABELS:
-                raise ValueError(f"{self.code}: unknown event {event!r}")
+        # Every combination of the words is checked (rule_checks.py): RuleError names the
+        # Rule field at fault, in Swedish (R11.4).
+        check_rule_spec(self)
 
     def applies_to(self, kinds: Iterable[str], types: Iterable[str]) -> bool:
-        """Whether the rule applies to an order with these service kinds and type codes."""
+        """Whether the rule applies to an order with these service kinds and type codes (the
+        service conditions only; `applies` checks every condition)."""
+        kinds, types = set(kinds), set(types)
+        if kinds & set(self.excluded_service_kinds) or types & set(self.excluded_service_types):
+            return False
         if not self.service_kinds and not self.service_types:
             return True
-        return bool(set(kinds) & set(self.service_kinds) or set(types) & set(self.service_types))
+        return bool(kinds & set(self.service_kinds) or types & set(self.service_types))
+
+    def applies(self, facts: Facts) -> bool:
+        """Whether the rule applies to a subject with these facts: every condition holds."""
+        if not self.applies_to(facts.kinds, facts.types):
+            return False
+        if self.first_order_only and not facts.first_order:
+            return False
+        if self.daily_only and not facts.daily:
+            return False
+        return not self.channels or facts.channel in self.channels
 
     def length_text(self) -> str:
+        """The rule's length in Swedish, every word included (R11.4): "3 vardagar", "24
+        timmar räknat på vardagar", "senast 3:e vardagen i månaden efter kl. 12.00"."""
         if self.amount is None or self.unit is None:
             return "snarast (ingen tidsgräns i rutinen)"
-        if self.unit == Unit.DAY_OF_FOLLOWING_MONTH:
-            return f"senast den {self.amount}:e i månaden efter"
-        one, many = UNIT_LABELS[self.unit]
-        return f"{self.amount} {one if self.amount == 1 else many}"
+        text = self._core_length_text()
+        if self.unit in HOUR_UNITS and self.count_from_next_day:
+            text += " räknat från dagen efter" if self.unit is Unit.HOURS else " från dagen efter"
+        if self.unit in DAY_UNITS and not self.count_from_next_day:
+            text += " (händelsens dag är dag 1)"
+        if not self.end_inclusive:
+            text += " (sista dagen ingår inte)"
+        if self.due_time is not None:
+            # "senast den 5:e samma månad kl. 12.00"; "3 vardagar, senast kl. 12.00"
+            text += " " if self.unit in MONTH_UNITS else ", senast "
+            text += f"kl. {clock_text(self.due_time)}"
+        if self.cutoff_time is not None and not (self.amount == 0 and self.unit in DAY_UNITS):
+            text += f", räknat från nästa dag om händelsen sker kl. {clock_text(self.cutoff_time)}"
+            text += " eller senare"
+        if self.cutoff_day is not None:
+            text += f", räknat från nästa månad om händelsen sker efter den {self.cutoff_day}:e"
+        if self.receipt_window and self.opening_hours is not None:
+            text += f", utanför öppettiden ({_hours_text(self.opening_hours)}) räknat från nästa"
+            text += " öppning"
+        return text
+
+    def _core_length_text(self) -> str:
+        amount, unit = self.amount or 0, self.unit
+        if unit is Unit.DAY_OF_FOLLOWING_MONTH:
+            return f"senast den {_ordinal(amount)} i månaden efter"
+        if unit is Unit.DAY_OF_SAME_MONTH:
+            return f"senast den {_ordinal(amount)} samma månad"
+        month = "i månaden efter" if "following" in unit.value else "i samma månad"
+        if unit in (Unit.WEEKDAY_OF_FOLLOWING_MONTH, Unit.WEEKDAY_OF_SAME_MONTH):
+            return f"senast {_ordinal(amount)} vardagen {month}"
+        if unit in (Unit.LAST_WEEKDAY_OF_FOLLOWING_MONTH, Unit.LAST_WEEKDAY_OF_SAME_MONTH):
+            nth_last = {1: "sista", 2: "näst sista"}.get(amount, f"{_ordinal(amount)} sista")
+            return f"senast {nth_last} vardagen {month}"
+        if amount == 0 and self.cutoff_time is not None and unit in DAY_UNITS:
+            day = "vardag" if unit in (Unit.WEEKDAYS, Unit.WORKING_DAYS) else "dag"
+            cutoff = clock_text(self.cutoff_time)
+            return f"samma {day} om händelsen sker före kl. {cutoff}, annars nästa {day}"
+        one, many = UNIT_LABELS[unit]
+        text = f"{amount} {one if amount == 1 else many}"
+        if unit is Unit.OPENING_HOURS and self.opening_hours is not None:
+            text += f" ({_hours_text(self.opening_hours)})"
+        return text
 
     def due_from(self, start: datetime) -> Due | None:
         if self.amount is None or self.unit is None:
@@ -127,7 +256,24 @@ class RuleSpec:
             self.unit,
             count_from_next_day=self.count_from_next_day,
             roll_to_weekday=self.roll_to_weekday,
+            end_inclusive=self.end_inclusive,
+            due_time=self.due_time,
+            cutoff_time=self.cutoff_time,
+            receipt_window=self.receipt_window,
+            opening_hours=self.opening_hours,
+            cutoff_day=self.cutoff_day,
         )
+
+
+def _ordinal(number: int) -> str:
+    """A Swedish ordinal in digits: 1:a, 2:a, 3:e, 11:e, 21:a."""
+    suffix = "a" if number % 10 in (1, 2) and number % 100 not in (11, 12) else "e"
+    return f"{number}:{suffix}"
+
+
+def _hours_text(hours: tuple[time, time]) -> str:
+    """Opening hours the Swedish way: "08.00–17.00"."""
+    return f"{clock_text(hours[0])}–{clock_text(hours[1])}"
 
 
 @dataclass(frozen=True)
@@ -236,68 +382,3 @@ def _find_stop(
         if event.kind in rule.stop_events:
             return index
     return None
-
-
-def _local(moment: datetime) -> str:
-    """Swedish local time; a whole-day event (a decision or start date) shows as its date."""
-    local = moment.astimezone(STOCKHOLM)
-    if local.hour == local.minute == local.second == local.microsecond == 0:
-        return local.strftime("%Y-%m-%d")
-    return local.strftime("%Y-%m-%d %H:%M")
-
-
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone(STOCKHOLM).date()
-
-
-def explain(
-    rule: RuleSpec, start: Event, due: Due | None, stop: Event | None, stop_at: datetime | None
-) -> dict:
-    """A due date that explains itself (R11.2): start event, rule, source, skipped days."""
-    lines = [f"{EVENT_LABELS[start.kind]} {_local(start.occurred_at)}."]
-    if _local_day(start.recorded_at) > _local_day(start.occurred_at):
-        lines.append(f"Registrerades {_local(start.recorded_at)}; räknas från när det hände.")
-    lines.append(f"Regel: {rule.name}, {rule.length_text()} ({rule.source}).")
-    if due is not None:
-        if due.skipped:
-            skipped = ", ".join(f"{s.day:%Y-%m-%d} {s.reason}" for s in due.skipped)
-            lines.append(f"Räknade inte: {skipped}.")
-        if due.rolled_from:
-            lines.append(f"Flyttad från {due.rolled_from:%Y-%m-%d} till närmaste vardag.")
-        when = f"{due.due_date:%Y-%m-%d}" if due.due_date else _local(due.due_at)
-        lines.append(f"Senast {when}.")
-    if stop is not None and stop_at is not None:
-        if rule.stop_by == "recorded":
-            lines.append(f"Klar: {EVENT_LABELS[stop.kind]}, registrerades {_local(stop_at)}.")
-        else:
-            lines.append(f"Klar: {EVENT_LABELS[stop.kind]} {_local(stop_at)}.")
-            if _local_day(stop.recorded_at) > _local_day(stop.occurred_at):
-                lines.append(
-                    f"Registrerades {_local(stop.recorded_at)}; bedöms efter när det hände."
-                )
-    return {
-        "rule": rule.code,
-        "rule_name": rule.name,
-        "source": rule.source,
-        "source_text": rule.source_text,
-        "responsible": rule.responsible.value,
-        "start_event": start.kind,
-        "start_occurred_at": start.occurred_at.isoformat(),
-        "start_recorded_at": start.recorded_at.isoformat(),
-        "length": rule.length_text(),
-        "amount": rule.amount,
-        "unit": rule.unit.value if rule.unit else None,
-        "count_from_next_day": rule.count_from_next_day,
-        "roll_to_weekday": rule.roll_to_weekday,
-        "due_date": due.due_date.isoformat() if due and due.due_date else None,
-        "due_at": due.due_at.isoformat() if due else None,
-        "skipped": [{"date": s.day.isoformat(), "reason": s.reason} for s in due.skipped]
-        if due
-        else [],
-        "rolled_from": due.rolled_from.isoformat() if due and due.rolled_from else None,
-        "stop_event": stop.kind if stop else None,
-        "stop_at": stop_at.isoformat() if stop_at else None,
-        "stop_occurred_at": stop.occurred_at.isoformat() if stop else None,
-        "stop_recorded_at": stop.recorded_at.isoformat() if stop else None,
-        "text": " ".join(lines),
-    }

@@ -1,19 +1,52 @@
-"""Writes of rule profiles and due items (SPEC R11)."""
+"""Writes of rule profiles and due items (SPEC R11).
+
+Who may write (R11.3): `profile_services.require_change`; a profile with an owner is changed
+by that municipality's LOV administrator, a template or library by the system administrator
+only; another municipality's profile is not found (404). `actor=None` is the system itself
+(migrations, set-up commands, tests). Rules from data: `rule_services` (check_rule, add_rules);
+profiles as a whole: `profile_services` (copy, assign, update); both re-exported here.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from django.db import transaction
 
-from verkstall.access.roles import Role
-from verkstall.core.errors import PermissionDenied, ValidationFailed
+from verkstall.core.errors import NotFound, ValidationFailed
 
-from . import selectors
-from .models import Rule, RuleProfile, RuleRevision
-from .profiles import builtin_profiles, rule_from_dict
-from .rules import RuleSpec
+from .models import TIME_FIELDS, Rule, RuleProfile, RuleRevision
+from .profile_services import (
+    PROFILE_FIELDS,
+    THRESHOLD_LIMITS,
+    assign_profile,
+    copy_profile,
+    create_profile,
+    new_profile_owner,
+    require_change,
+    update_profile,
+)
+from .profiles import fixture_data, time_text
+from .rule_services import RULE_FIELDS, add_rules, check_rule, rule_fields
 
+__all__ = [
+    "PROFILE_FIELDS",
+    "RULE_FIELDS",
+    "THRESHOLD_LIMITS",
+    "TIMING_FIELDS",
+    "add_rules",
+    "assign_profile",
+    "check_rule",
+    "copy_profile",
+    "create_profile",
+    "delete_rule",
+    "new_profile_owner",
+    "require_change",
+    "rule_fields",
+    "sync_builtin_profiles",
+    "update_profile",
+    "update_rule",
+]
+
+# A change to any of these raises the rule's version (R11.1): they decide when it is due.
 TIMING_FIELDS = (
     "start_event",
     "stop_events",
@@ -21,8 +54,20 @@ TIMING_FIELDS = (
     "unit",
     "count_from_next_day",
     "roll_to_weekday",
+    "end_inclusive",
+    "due_time",
+    "cutoff_time",
+    "cutoff_day",
+    "receipt_window",
+    "opens_at",
+    "closes_at",
     "service_kinds",
     "service_types",
+    "excluded_service_kinds",
+    "excluded_service_types",
+    "first_order_only",
+    "daily_only",
+    "channels",
     "responsible",
     "stop_by",
     "repeats",
@@ -30,78 +75,63 @@ TIMING_FIELDS = (
 )
 
 
+# --- The built-in profiles -----------------------------------------------------------------
+
+
 def sync_builtin_profiles(profile_model=RuleProfile, rule_model=Rule) -> int:
-    """Create the built-in profiles and any of their rules that are missing. Rules that exist
-    are left as the municipality edited them. Takes the model classes so that a migration can
-    pass its historical models. Returns the number of rules created."""
+    """Create the built-in profiles of the fixture (the national library first) and any of
+    their rules that are missing (R11.1, R11.3). Rules that exist are left as they were
+    edited; a profile made here includes the libraries the fixture names. Takes the model
+    classes so that a migration can pass its historical models (a library needs the
+    `is_library` field, so an early migration makes the routine profiles only). Returns the
+    number of rules created."""
+    profile_fields = {f.name for f in profile_model._meta.get_fields()}
     created = 0
-    for slug, spec in builtin_profiles().items():
-        profile, _ = profile_model.objects.get_or_create(
-            slug=slug, defaults={"name": spec.name, "sources": spec.sources}
-        )
-        for subject, rule in spec.rules:
-            _, made = rule_model.objects.get_or_create(
-                profile=profile,
-                code=rule.code,
-                defaults={
-                    "name": rule.name,
-                    "subject": subject,
-                    "start_event": rule.start_event,
-                    "stop_events": list(rule.stop_events),
-                    "amount": rule.amount,
-                    "unit": rule.unit.value if rule.unit else "",
-                    "count_from_next_day": rule.count_from_next_day,
-                    "roll_to_weekday": rule.roll_to_weekday,
-                    "service_kinds": list(rule.service_kinds),
-                    "service_types": list(rule.service_types),
-                    "responsible": rule.responsible.value,
-                    "stop_by": rule.stop_by,
-                    "repeats": rule.repeats,
-                    "source": rule.source,
-                    "source_text": rule.source_text,
-                    "on_miss": rule.on_miss,
-                },
+    with transaction.atomic():
+        for data in fixture_data()["profiles"]:
+            library = bool(data.get("library", False))
+            defaults = {"name": data["name"], "sources": data["sources"]}
+            if "is_library" in profile_fields:
+                defaults["is_library"] = library
+            elif library:
+                continue
+            profile, made = profile_model.objects.get_or_create(
+                slug=data["slug"], defaults=defaults
             )
-            created += made
+            if made and "includes" in profile_fields:
+                profile.includes.set(
+                    profile_model.objects.filter(slug__in=data.get("includes", ()), is_library=True)
+                )
+            taken = set(rule_model.objects.filter(profile=profile).values_list("code", flat=True))
+            missing = [r for r in data["rules"] if r["code"] not in taken]
+            created += len(add_rules(profile, missing, rule_model=rule_model))
     return created
 
 
-def check_rule(data: dict) -> RuleSpec:
-    """The rule `data` (in `Rule.as_dict` form) describes, or ValidationFailed. Its arithmetic
-    is tried once too, so that a rule the engine could not compute (the 40th of next month,
-    a negative length) is refused here rather than failing every later event of the profile."""
-    try:
-        subject, spec = rule_from_dict(data)
-        spec.due_from(datetime(2026, 1, 15, tzinfo=UTC))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValidationFailed({"rule": str(exc)}) from None
-    if subject not in ("order", "decision"):
-        raise ValidationFailed({"subject": "Gäller beställning eller beslut."})
-    return spec
+# --- Rules ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def update_rule(actor, rule: Rule, **changes) -> Rule:
     """Change a rule. A change to its timing raises its version and keeps the old one as a
-    revision; items already met keep the version they were judged by (R11.1)."""
-    if actor is not None and not (
-        actor.is_superuser or actor.role_enum in (Role.LOV_ADMIN, Role.SYSTEM_ADMIN)
-    ):
-        raise PermissionDenied(
-            "Endast LOV-administratör eller systemadministratör kan ändra regler."
-        )
-    if actor is not None and not selectors.may_change_profile(actor, rule.profile):
-        raise PermissionDenied(
-            "Regelprofilen ändras bara av kommunens egen LOV-administratör; "
-            "en profil som flera kommuner delar av systemadministratören."
-        )
-    rule = Rule.objects.select_for_update().get(pk=rule.pk)
+    revision; items already met keep the version they were judged by (R11.1). Only who may
+    change the rule's profile may change the rule (R11.3, `require_change`)."""
+    rule = Rule.objects.select_for_update().select_related("profile").get(pk=rule.pk)
+    require_change(actor, rule.profile)
     before = rule.as_dict()
     unknown = set(changes) - set(before)
     if unknown:
         raise ValidationFailed({f: "Okänt fält." for f in sorted(unknown)})
     if "unit" in changes and not changes["unit"]:
         changes["unit"] = None  # a form's "" is as_dict's None: no unit ("snarast")
+    for name, value in changes.items():
+        if name in TIME_FIELDS:
+            try:
+                changes[name] = time_text(value)
+            except (ValueError, TypeError):
+                raise ValidationFailed({name: "Ange en tid som TT:MM, t.ex. 12:00."}) from None
+        elif isinstance(value, list | tuple):
+            changes[name] = list(value)
     after = {**before, **changes}
     check_rule(after)
     timing_changed = any(before[f] != after[f] for f in TIMING_FIELDS)
@@ -110,7 +140,26 @@ def update_rule(actor, rule: Rule, **changes) -> Rule:
             rule=rule, version=rule.version, snapshot=before, changed_by=actor
         )
         rule.version += 1
-    for field, value in changes.items():
-        setattr(rule, field, "" if field == "unit" and value is None else value)
+    for field, value in rule_fields({f: after[f] for f in changes}).items():
+        setattr(rule, field, value)
     rule.save()
     return rule
+
+
+@transaction.atomic
+def delete_rule(actor, rule: Rule) -> None:
+    """Remove a rule that never made a due item (R11.3): a municipality that copied a
+    template takes out what its routine does not say. A rule with due items is their history
+    and stays (change it instead). Who may: as for `update_rule`."""
+    rule = Rule.objects.select_for_update().select_related("profile").filter(pk=rule.pk).first()
+    if rule is None:
+        raise NotFound("Regeln finns inte.")
+    require_change(actor, rule.profile)
+    if rule.due_items.exists():
+        raise ValidationFailed(
+            {
+                "rule": "Regeln har bevakningar och är deras historik; den kan inte tas bort. "
+                "Ändra den i stället."
+            }
+        )
+    rule.delete()

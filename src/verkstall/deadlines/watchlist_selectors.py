@@ -41,6 +41,7 @@ from verkstall.people.models import Person
 
 from .calendar import STOCKHOLM
 from .models import DueItem, Rule
+from .profile_selectors import municipality_rules
 from .rules import Responsible, Status
 from .watchlist_scopes import (
     BUCKETS,
@@ -379,7 +380,7 @@ def filter_choices(user, scope: str) -> dict[str, list[tuple[str, str]]]:
     on the scope's list, and the officers of the user's unit (unit list only)."""
     if user.municipality_id is None:
         return {"rules": [], "officers": []}
-    rules = Rule.objects.filter(profile__slug=user.municipality.rule_profile)
+    rules = Rule.objects.filter(pk__in=[r.pk for r in municipality_rules(user.municipality)])
     if scope == UNIT:
         rules = rules.filter(responsible=Responsible.OFFICER.value)
     elif scope in (PROVIDER, PROVIDER_UNIT):

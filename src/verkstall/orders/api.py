@@ -16,7 +16,7 @@ from verkstall.people.api import OralBriefingCreateSerializer, OralBriefingSeria
 from verkstall.people.protection_services import OralBriefingMissing, record_oral_briefing
 from verkstall.people.selectors import oral_briefings_for_order
 
-from . import selectors, services
+from . import receipt_services, selectors, services
 from .models import Order, OrderEvent, ReplyChannel
 from .states import Action, State
 
@@ -140,6 +140,13 @@ class EndSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
     channel = serializers.ChoiceField(
         choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
+    )
+
+
+class ReceiptSerializer(serializers.Serializer):
+    received_on = BoundedDateField(
+        help_text="The day an order sent by post or fax reached the provider (R11.4): not "
+        "before it was sent, not in the future; once per sending."
     )
 
 
@@ -312,3 +319,26 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._transition(request, pk, CancelSerializer, services.cancel_order, Action.CANCEL)
+
+    @extend_schema(
+        request=ReceiptSerializer,
+        responses={
+            **TRANSITION_RESPONSES,
+            403: OpenApiResponse(description="Only an officer of the client's unit."),
+            409: OpenApiResponse(
+                description="The order was received when it was sent (in the system or by "
+                "e-mail), its arrival is registered already (code `receipt_not_registered`), "
+                "or its state allows no receipt."
+            ),
+        },
+        description="Register the day an order sent by post or fax reached the provider "
+        "(R11.4): the clocks that count from the receipt (`order.received`) start then.",
+    )
+    @action(detail=True, methods=["post"])
+    def receipt(self, request, pk=None):
+        order = self.get_object()
+        data = ReceiptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        receipt_services.register_receipt(request.user, order, **data.validated_data)
+        order.refresh_from_db(fields=TRANSITION_FIELDS)
+        return Response(OrderDetailSerializer(order, context={"request": request}).data)

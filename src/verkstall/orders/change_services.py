@@ -1,10 +1,12 @@
 """Changed needs, new order versions and ending (SPEC R3.8, R3.9, R3.10, seed 002).
 
 - ``report_temporary_change`` (R3.8, §Förändrat behov): the provider documents when and why a
-  temporary increase or decrease happens (CHANGE_REPORTED). Up to 5 days fit inside the current
-  payment, except for a client whose order holds only a safety alarm; a change of 6 days or more
-  (or any change for an alarm-only client) needs a reassessment: the case journal gets
-  "Förändrat behov – omprövning behövs" and the officer a message.
+  temporary increase or decrease happens (CHANGE_REPORTED). Up to the profile's
+  `temporary_change_days` (5 in seed 002) fit inside the current payment, except for a client
+  whose order holds only a safety alarm; a longer change (or any change for an alarm-only
+  client) needs a reassessment: the case journal gets "Förändrat behov – omprövning behövs"
+  and the officer a message. The number is the municipality's (R11.4,
+  deadlines.threshold_selectors).
 - ``reissue_order`` (R3.10, §Uppföljning, §Ny prövning): after a reassessment or new decision,
   a new order (same provider, the decision's services) that supersedes the old one is created
   and sent in one transaction; the provider is told what the change concerns. When the new
@@ -26,6 +28,7 @@ from verkstall.access.roles import PROVIDER_ROLES
 from verkstall.core import clock
 from verkstall.core.dates import parse_date
 from verkstall.core.errors import TransitionNotAllowed, ValidationFailed
+from verkstall.deadlines.threshold_selectors import threshold
 from verkstall.journal.case_services import write_case_entry
 
 from . import services as order_services
@@ -35,8 +38,8 @@ from .services import provider_acting, reply_channel
 from .states import ACTIVE
 
 #: R3.8: "Vid tillfälliga förändringar upp till 5 dagar rymms det utökade uppdraget i befintlig
-#: ersättningen (undantag brukare med endast larm)."
-MAX_DAYS_IN_PAYMENT = 5
+#: ersättningen (undantag brukare med endast larm)": the number is the profile's.
+DAYS_IN_PAYMENT = "temporary_change_days"
 REASSESSMENT_TITLE = "Förändrat behov – omprövning behövs"
 
 
@@ -44,9 +47,16 @@ def _d(day: date) -> str:
     return f"{day:%Y-%m-%d}"
 
 
-def needs_reassessment(days: int, *, alarm_only: bool) -> bool:
-    """R3.8: up to 5 days fit in the current payment, never for an alarm-only client."""
-    return alarm_only or days > MAX_DAYS_IN_PAYMENT
+def days_in_payment(municipality) -> int:
+    """How many days of a temporary change fit in the current payment under the
+    municipality's routine (R3.8; its profile's `temporary_change_days`)."""
+    return threshold(municipality, DAYS_IN_PAYMENT)
+
+
+def needs_reassessment(days: int, *, alarm_only: bool, max_days: int) -> bool:
+    """R3.8: up to `max_days` days fit in the current payment, never for an alarm-only
+    client."""
+    return alarm_only or days > max_days
 
 
 # --- R3.8 ---------------------------------------------------------------------------------
@@ -89,14 +99,15 @@ def report_temporary_change(
         raise ValidationFailed(errors)
     days = (end - start).days + 1
     alarm_only = is_alarm_only(order)
-    reassess = needs_reassessment(days, alarm_only=alarm_only)
+    max_days = days_in_payment(order.municipality_id)
+    reassess = needs_reassessment(days, alarm_only=alarm_only, max_days=max_days)
     label = TemporaryChange.Kind(kind).label.lower()
     text = f"Tillfällig {label} {_d(start)}–{_d(end)} ({days} dagar): {reason}"
     if reassess:
         why = (
             "klienten har endast trygghetslarm"
             if alarm_only
-            else f"förändringen är längre än {MAX_DAYS_IN_PAYMENT} dagar"
+            else f"förändringen är längre än {max_days} dagar"
         )
         text += f" Omprövning behövs ({why})."
     else:

@@ -37,7 +37,10 @@ def change_report(request, pk):
             return done
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "orders/change_report.html", {"form": form, "order": order}, status=status
+        request,
+        "orders/change_report.html",
+        {"form": form, "order": order, "days": services.days_in_payment(order.municipality_id)},
+        status=status,
     )
 
 

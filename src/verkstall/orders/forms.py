@@ -85,3 +85,13 @@ class EndForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Anledning"), required=False)
+
+
+class ReceiptForm(forms.Form):
+    """The arrival date of an order sent by post or fax (R11.4, orders.receipt_services)."""
+
+    received_on = BoundedFormDateField(
+        label=_("Beställningen kom fram till utföraren"),
+        help_text=_("Ankomstdagen enligt utförarens mottagningsstämpel eller faxkvitto."),
+        widget=DateInput(),
+    )

@@ -203,8 +203,9 @@ class OrderEvent(models.Model):
 
     @property
     def is_whole_day(self) -> bool:
-        """Start and end are dates; their moment is only the start of that day."""
-        return self.kind in (EventKind.STARTED, EventKind.ENDED)
+        """Start, end and a registered arrival are dates; their moment is only the start of
+        that day."""
+        return self.kind in (EventKind.STARTED, EventKind.ENDED, EventKind.RECEIVED)
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d})"

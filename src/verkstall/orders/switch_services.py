@@ -3,7 +3,9 @@
 The routine, step by step, each step one transaction and one event on the OLD order, so the
 deadline engine runs the profile's switch rules (gotland: ``byte-uppsagningstid``, 14 days
 from the request; ``byte-kontakt``, 3 weekdays from informing the new provider until the
-providers have agreed a date):
+providers have agreed a date). A profile without those rules gives its thresholds
+`switch_notice_days` and `switch_contact_weekdays` (deadlines.threshold_selectors; R2.6's 14
+days and 3 weekdays by default, R11.4):
 
 1. ``request_switch``: the client asks the officer, who registers the wish and informs the
    current provider (``switch_requested``). The earliest switch date is the end of the notice.
@@ -33,7 +35,10 @@ from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.core.dates import parse_date
 from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
-from verkstall.deadlines.models import DueItem, Rule
+from verkstall.deadlines.calendar import Unit, compute_due
+from verkstall.deadlines.models import DueItem
+from verkstall.deadlines.profile_selectors import municipality_rules
+from verkstall.deadlines.threshold_selectors import threshold
 from verkstall.decisions.catalogue import ServiceKind
 from verkstall.journal.case_services import write_case_entry
 from verkstall.journal.models import CaseJournalEntry
@@ -46,8 +51,9 @@ from .services import reply_channel
 from .states import ACTIVE, State
 
 KINDS = {"rechoice": "omval", "move": "flytt"}
-#: SPEC R2.6: 14 days' notice, used when the municipality's profile has no rule for it.
-DEFAULT_NOTICE_DAYS = 14
+#: The profile's thresholds used when it has no rule for the notice or the contact (R2.6).
+NOTICE_DAYS = "switch_notice_days"
+CONTACT_WEEKDAYS = "switch_contact_weekdays"
 REQUESTED = "switch.requested"
 INFORMED = "switch.new_provider_informed"
 
@@ -98,22 +104,30 @@ def _journal(actor, order: Order, title: str, text: str) -> None:
 
 def notice_ends_on(municipality, requested_on: date) -> date:
     """The earliest switch date: the end of the notice, as the municipality's rule counts it
-    (gotland: 14 calendar days after the request), else SPEC R2.6's 14 days."""
-    rule = (
-        Rule.objects.filter(
-            profile__slug=municipality.rule_profile,
-            subject="order",
-            start_event=REQUESTED,
-            amount__isnull=False,
-        )
-        .order_by("id")
-        .first()
+    (gotland: 14 calendar days after the request), else its profile's `switch_notice_days`
+    (R2.6's 14 by default)."""
+    rule = next(
+        (
+            r
+            for r in municipality_rules(municipality, "order")
+            if r.start_event == REQUESTED and r.amount is not None
+        ),
+        None,
     )
     if rule is not None:
         due = rule.spec().due_from(clock.start_of_day(requested_on))
         if due is not None and due.due_date is not None:
             return due.due_date
-    return requested_on + timedelta(days=DEFAULT_NOTICE_DAYS)
+    return requested_on + timedelta(days=threshold(municipality, NOTICE_DAYS))
+
+
+def contact_due_on(order: Order, informed_at) -> date:
+    """The new provider's last day to contact the old one, when the profile has no rule for
+    it (no due item): its `switch_contact_weekdays` weekdays from when it was informed
+    (R2.6's 3 by default), counted as a rule in weekdays counts them (from the day after,
+    skipping weekends and public holidays)."""
+    weekdays = threshold(order.municipality_id, CONTACT_WEEKDAYS)
+    return compute_due(informed_at, weekdays, Unit.WEEKDAYS, count_from_next_day=True).due_date
 
 
 def _new_provider(actor, order: Order, value, errors: dict) -> Provider | None:
@@ -281,7 +295,8 @@ def inform_new_provider(actor, *, switch: ProviderSwitch) -> OrderEvent:
         .order_by("-id")
         .first()
     )
-    deadline = f", senast {_d(contact.due_date)}" if contact else ""
+    last_day = contact.due_date if contact else contact_due_on(order, now)
+    deadline = f", senast {_d(last_day)}"
     _journal(
         actor,
         order,

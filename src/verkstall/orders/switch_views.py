@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from verkstall.access.policies import registers_on_behalf
+from verkstall.core import clock
 from verkstall.core.errors import PermissionDenied
 from verkstall.core.views import reply_form, run_form
 from verkstall.deadlines.due_item_selectors import current_status
@@ -82,7 +83,19 @@ def switch_request(request, order_pk):
         )
         if done:
             return done
-    return render(request, "orders/switch_form.html", {"form": form, "order": order})
+    # The notice as the municipality's routine counts it from a request made today (R2.6).
+    today = clock.today()
+    notice_ends = services.notice_ends_on(order.municipality, today)
+    return render(
+        request,
+        "orders/switch_form.html",
+        {
+            "form": form,
+            "order": order,
+            "notice_days": (notice_ends - today).days,
+            "notice_ends": notice_ends,
+        },
+    )
 
 
 @login_required

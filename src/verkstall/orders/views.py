@@ -17,8 +17,16 @@ from verkstall.deadlines.selectors import compact_watchlist, current_status, due
 from verkstall.decisions.selectors import get_decision
 from verkstall.providers.selectors import providers_for
 
-from . import selectors, services
-from .forms import AcknowledgeForm, CancelForm, EndForm, OrderForm, SendForm, StartForm
+from . import receipt_services, selectors, services
+from .forms import (
+    AcknowledgeForm,
+    CancelForm,
+    EndForm,
+    OrderForm,
+    ReceiptForm,
+    SendForm,
+    StartForm,
+)
 from .states import ACTION_LABELS, Action, State
 
 # Each action's form and the service that does it, named in `services` and found there when
@@ -119,10 +127,12 @@ def _action_form(action: Action, on_behalf: bool, data=None):
 
 
 @login_required
-def order_detail(request, pk, forms=None):
+def order_detail(request, pk, forms=None, receipt_form=None):
     order = selectors.get_order(request.user, pk)
     actions = selectors.actions_for(request.user, order)
     forms = forms or {}
+    if receipt_form is None and receipt_services.may_register_receipt(request.user, order):
+        receipt_form = ReceiptForm()
     on_behalf = registers_on_behalf(request.user, order.provider)
     action_forms = [
         (action, ACTION_LABELS[action], forms.get(action) or _action_form(action, on_behalf))
@@ -135,6 +145,7 @@ def order_detail(request, pk, forms=None):
             "order": order,
             "events": selectors.order_events(order),
             "action_forms": action_forms,
+            "receipt_form": receipt_form,
             "on_behalf": on_behalf,
             "due_items": [
                 (item, STATUS_LABELS[Status(current_status(item))])
@@ -167,5 +178,30 @@ def order_action(request, pk, action):
         success_message=done,
         redirect_to=lambda _: redirect("order-detail", pk=order.pk),
         error_message=True,
+        render_invalid=refused,
+    )
+
+
+@login_required
+@require_POST
+def order_receipt(request, pk):
+    """The officer registers the day an order sent by post or fax reached the provider
+    (R11.4): the clocks that count from the receipt start from that day."""
+    order = selectors.get_order(request.user, pk)
+    form = ReceiptForm(request.POST)
+
+    def refused():
+        response = order_detail(request, pk, receipt_form=form)
+        response.status_code = 400
+        return response
+
+    return run_form(
+        request,
+        form,
+        lambda data: receipt_services.register_receipt(request.user, order, **data),
+        success_message=_("Ankomstdagen är registrerad."),
+        redirect_to=lambda _: redirect("order-detail", pk=order.pk),
+        error_message=True,
+        forbidden_page=True,
         render_invalid=refused,
     )

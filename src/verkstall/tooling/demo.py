@@ -1,5 +1,6 @@
-"""Demo data: four municipalities, one per built-in routine (SPEC R11.1), with providers,
-clients, decisions and orders in every state, and a demo user for every role.
+"""Demo data: four municipalities, one per built-in routine (SPEC R11.1), each on its own copy
+of that routine's profile (R11.3), with providers, clients, decisions and orders in every
+state, and a demo user for every role.
 
 Everything is written through the services, on a moved clock (core.clock.travel_to), so the
 history is what the system itself would have recorded. Idempotent: a second run finds what
@@ -21,6 +22,8 @@ from verkstall.access.roles import Role
 from verkstall.access.services import create_user, ensure_municipality, ensure_unit
 from verkstall.core import clock
 from verkstall.core.personal_number import make_test_personal_number
+from verkstall.deadlines import profile_selectors as deadline_reads
+from verkstall.deadlines import services as profile_services
 from verkstall.decisions.services import record_decision
 from verkstall.journal import services as journal
 from verkstall.orders import services as orders
@@ -76,6 +79,7 @@ def seed(stdout=None) -> dict[str, int]:
             code=spec["code"], name=spec["name"], rule_profile=spec["profile"]
         )
         created["municipalities"] += made
+        _own_profile(muni)
         unit = ensure_unit(municipality=muni, name=spec["unit"])
         areas = [ensure_area(municipality=muni, name=a) for a in spec["areas"]]
         providers = {}
@@ -147,6 +151,18 @@ def seed(stdout=None) -> dict[str, int]:
     if stdout:
         stdout.write(", ".join(f"{k}: {v} new" for k, v in created.items()))
     return created
+
+
+def _own_profile(muni) -> None:
+    """The municipality works by its own copy of its routine's built-in profile, which its
+    LOV administrator may edit; the built-in stays a template (R11.3). Copied and assigned
+    once: a second run finds the municipality on its own profile already. Set-up by the
+    system itself (no acting user)."""
+    current = deadline_reads.get_profile(muni.rule_profile)
+    if current is None or current.owner_id == muni.pk:
+        return
+    own = profile_services.copy_profile(None, source=current, owner=muni)
+    profile_services.assign_profile(None, municipality=muni, profile=own)
 
 
 def _walk(officer, decision, provider, life: str, decided: date, n: int) -> None:

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from verkstall.absences.models import Absence, AbsenceReason
+from verkstall.absences.services import long_absence_text
 from verkstall.access.models import User
 from verkstall.core.personal_number import make_test_personal_number
 from verkstall.deadlines.calendar import STOCKHOLM
@@ -328,14 +329,16 @@ class Life:
                 po.rows.append(entry)
                 ev(Ev(EventKind.JOURNAL_SUMMARY, written, written, actor, data={},
                       row=entry, row_key="provider_journal_entry"))  # fmt: skip
-        # Absences: hospital stays and the like; some longer than 30 days (R7).
+        # Absences: hospital stays and the like; some longer than the municipality's threshold
+        # of a long absence (R7.2, 30 days by default).
+        long_days = self.w.long_absence_days
         day = start_day
         while True:
             day = day + timedelta(days=int(rng.expovariate(1 / 420)) + 20)
             if day > local_day(horizon):
                 break
             long = rng.random() < 0.25
-            length = rng.randrange(31, 70) if long else rng.randrange(2, 20)
+            length = rng.randrange(long_days + 1, long_days + 40) if long else rng.randrange(2, 20)
             reason = rng.choice([AbsenceReason.HOSPITAL, AbsenceReason.OWN_CHOICE])
             reg = max(office_moment(day + timedelta(days=rng.randrange(0, 3)), rng), registered)
             to_day = day + timedelta(days=length - 1)
@@ -355,12 +358,13 @@ class Life:
                         "text": f"{reason.label} {period}"},
                   row=absence, row_key="absence"))  # fmt: skip
             if long:
-                day31 = day + timedelta(days=30)
-                flagged = max(datetime.combine(day31, time(2, 0), STOCKHOLM), reg)
+                first_long = day + timedelta(days=long_days)
+                flagged = max(datetime.combine(first_long, time(2, 0), STOCKHOLM), reg)
                 absence.long_flagged_at = flagged
-                text = f"Frånvaro sedan {day:%Y-%m-%d}, mer än 30 dagar i följd."
-                ev(Ev(EventKind.ABSENCE_LONG, min(day_start(day31), flagged), flagged,
-                      actor, data={"from_date": day.isoformat(), "text": text},
+                text = long_absence_text(day, long_days)
+                ev(Ev(EventKind.ABSENCE_LONG, min(day_start(first_long), flagged), flagged,
+                      actor, data={"from_date": day.isoformat(), "days": long_days,
+                                   "text": text},
                       row=absence, row_key="absence"))  # fmt: skip
                 if rng.random() < ok:
                     rep = flagged + timedelta(hours=rng.uniform(6, 72))

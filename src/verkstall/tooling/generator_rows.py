@@ -12,7 +12,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from verkstall.absences.models import Absence
-from verkstall.deadlines import engine
+from verkstall.deadlines import engine, facts
 from verkstall.deadlines.models import DueItem
 from verkstall.deadlines.rules import Event, Responsible
 from verkstall.decisions.catalogue import ServiceKind
@@ -256,6 +256,7 @@ def write_chunk(world: World, planned: list[PlannedDecision], persons: list[Pers
     for po, kept in settled:
         order, state = po.order, State.DRAFT
         engine_events = order_events.setdefault(order.pk, [])
+        clock_rows: list[tuple] = []
         for seq, e in enumerate(kept, start=1):
             data = {k: _json(v) for k, v in e.data.items()}
             from_state = to_state = ""
@@ -291,14 +292,13 @@ def write_chunk(world: World, planned: list[PlannedDecision], persons: list[Pers
                 }
             )
             if e.kind != EventKind.CREATED:
-                engine_events.append(
-                    # As the engine reads them back from the database: in UTC.
-                    Event(
-                        engine.ORDER_EVENT_NAMES.get(kind, f"order.{kind}"),
-                        e.occurred.astimezone(UTC),
-                        e.recorded.astimezone(UTC),
-                    )
-                )
+                # As the engine reads them back from the database: in UTC.
+                clock_rows.append((kind, e.occurred.astimezone(UTC), e.recorded.astimezone(UTC)))
+        # With the receipts the engine derives from a sending in the system or by e-mail.
+        engine_events.extend(
+            Event(engine.ORDER_EVENT_NAMES.get(code, f"order.{code}"), occurred, recorded)
+            for code, occurred, recorded in facts.clock_rows(clock_rows, po.provider.channel)
+        )
     bulk(OrderEvent, events, dicts=True)
     messages, entries = side_notes(settled)
     bulk(Message, messages)
@@ -307,11 +307,21 @@ def write_chunk(world: World, planned: list[PlannedDecision], persons: list[Pers
     return counts
 
 
-def _kinds(services):
-    kinds = {g.service_type.kind for g in services}
-    types = {g.service_type.code for g in services}
+def _facts(services, *, order=None, rules=()):
+    """The rules' facts of a planned subject (as the engine builds them, deadlines/facts.py)
+    and its first service's type id. For an order: its provider's channel and, only when a
+    rule asks, whether it is the client's first (`engine.first_order`, read back from the
+    orders already inserted: judged at the moment of generation, as the engine judges it at
+    the order's last event)."""
+    subject_facts, _ = facts.facts_of(
+        services,
+        channel=order.provider.channel if order is not None else "",
+        first_order=engine.first_order(order)
+        if order is not None and engine.needs_first_order(rules)
+        else None,
+    )
     first = min(services, key=lambda g: g.pk).service_type_id if services else None
-    return kinds, types, first
+    return subject_facts, first
 
 
 def _due_items(world, planned, settled, order_events, now) -> list[dict]:
@@ -326,7 +336,7 @@ def _due_items(world, planned, settled, order_events, now) -> list[dict]:
     for po, _kept in settled:
         order = po.order
         granted = engine.decision_granted(po.decision.decision)
-        kinds, types, first = _kinds(po.services)
+        order_facts, first = _facts(po.services, order=order, rules=world.order_rules)
         connected = po.provider.is_connected
         responsible = {
             Responsible.PROVIDER: {
@@ -344,8 +354,7 @@ def _due_items(world, planned, settled, order_events, now) -> list[dict]:
             engine.plan_items(
                 rules=world.order_rules,
                 events=[granted, *order_events[order.pk]],
-                kinds=kinds,
-                types=types,
+                facts=order_facts,
                 common=engine.order_item_fields(order, first),
                 responsible=responsible,
                 close_open=order.state in CLOSED,
@@ -354,7 +363,7 @@ def _due_items(world, planned, settled, order_events, now) -> list[dict]:
         )
     for pd in planned:
         decision = pd.decision
-        kinds, types, first = _kinds(pd.services)
+        decision_facts, first = _facts(pd.services)
         events = [engine.decision_granted(decision)]
         for po in pd.orders:
             if po.order is not None:
@@ -366,8 +375,7 @@ def _due_items(world, planned, settled, order_events, now) -> list[dict]:
             engine.plan_items(
                 rules=world.decision_rules,
                 events=events,
-                kinds=kinds,
-                types=types,
+                facts=decision_facts,
                 common=engine.decision_item_fields(decision, first),
                 responsible=engine.decision_responsible(decision),
                 close_open=engine.decision_finished(

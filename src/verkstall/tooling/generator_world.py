@@ -17,6 +17,7 @@ from verkstall.access.models import Municipality, User
 from verkstall.access.roles import Role
 from verkstall.access.services import ensure_municipality, ensure_unit
 from verkstall.deadlines import engine
+from verkstall.deadlines.threshold_selectors import DEFAULTS, thresholds_for
 from verkstall.decisions.models import ScopeUnit, ServiceType
 from verkstall.people.models import Person
 from verkstall.providers.models import Channel
@@ -71,6 +72,8 @@ class World:
     service_types: list
     order_rules: list
     decision_rules: list
+    # The municipality's profile's threshold of a long absence (R7.2; threshold_selectors).
+    long_absence_days: int = DEFAULTS["long_absence_days"]
 
 
 def generated_municipality(code: str = DEFAULT_CODE) -> Municipality | None:
@@ -192,4 +195,5 @@ def build_world(code: str, clients: int, profile: str, rng: random.Random) -> Wo
         service_types=types,
         order_rules=engine.profile_rules(profile, "order"),
         decision_rules=engine.profile_rules(profile, "decision"),
+        long_absence_days=thresholds_for(muni)["long_absence_days"],
     )

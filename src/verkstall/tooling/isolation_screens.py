@@ -38,6 +38,7 @@ SCREEN_OBJECTS: dict[str, dict[str, str]] = {
             "absences/",
             "change/report/",
             "change/reissue/",
+            "receipt/",
         )
     },
     **{

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from verkstall.deadlines.calendar import (
+    HOUR_UNITS,
     LAST_SUPPORTED_YEAR,
     STOCKHOLM,
     Due,
@@ -330,6 +331,14 @@ def test_the_unit_may_be_given_as_its_stored_string():  # R11.1
         "weeks",
         "months",
         "day_of_following_month",
+        # Rule language v2 (R11.4): hours on weekdays or in opening hours, month anchors.
+        "weekday_hours",
+        "opening_hours",
+        "day_of_same_month",
+        "weekday_of_following_month",
+        "weekday_of_same_month",
+        "last_weekday_of_following_month",
+        "last_weekday_of_same_month",
     ]
     with pytest.raises(ValueError):
         compute_due(date(2026, 12, 22), 3, "fortnights")
@@ -404,7 +413,17 @@ AMOUNTS = {
     Unit.WEEKS: st.integers(0, 150),
     Unit.MONTHS: st.integers(0, 36),
     Unit.DAY_OF_FOLLOWING_MONTH: st.integers(1, 31),
+    # Rule language v2 (R11.4).
+    Unit.WEEKDAY_HOURS: st.integers(0, 2_000),
+    Unit.OPENING_HOURS: st.integers(0, 1_000),
+    Unit.DAY_OF_SAME_MONTH: st.integers(1, 31),
+    Unit.WEEKDAY_OF_FOLLOWING_MONTH: st.integers(1, 23),
+    Unit.WEEKDAY_OF_SAME_MONTH: st.integers(1, 23),
+    Unit.LAST_WEEKDAY_OF_FOLLOWING_MONTH: st.integers(1, 23),
+    Unit.LAST_WEEKDAY_OF_SAME_MONTH: st.integers(1, 23),
 }
+# OPENING_HOURS needs the rule's opening hours (R11.4); the other units ignore them.
+OPEN = (time(8), time(17))
 
 
 @given(start_dates, st.integers(1, 400), weekday_units, st.booleans(), st.booleans())
@@ -414,7 +433,7 @@ def test_a_weekday_rule_is_always_due_on_a_weekday(start, amount, unit, from_nex
     assert is_weekday(due.due_date)
 
 
-@given(start_dates, st.sampled_from([u for u in Unit if u is not Unit.HOURS]), st.data())
+@given(start_dates, st.sampled_from([u for u in Unit if u not in HOUR_UNITS]), st.data())
 def test_a_rolled_due_date_is_always_a_weekday(start, unit, data):  # lag 1930:173, R11.1
     amount = data.draw(AMOUNTS[unit])
     due = compute_due(start, amount, unit, roll_to_weekday=True)
@@ -452,11 +471,11 @@ def test_due_dates_never_go_backwards_when_the_start_moves_forward(  # R11.1
 ):
     later = earlier + timedelta(days=shift)
     amount = data.draw(AMOUNTS[unit])
-    options = {"count_from_next_day": from_next, "roll_to_weekday": roll}
+    options = {"count_from_next_day": from_next, "roll_to_weekday": roll, "opening_hours": OPEN}
     first = compute_due(earlier, amount, unit, **options)
     second = compute_due(later, amount, unit, **options)
     assert first.due_at <= second.due_at
-    if unit is not Unit.HOURS:
+    if unit not in HOUR_UNITS:
         assert first.due_date <= second.due_date
 
 

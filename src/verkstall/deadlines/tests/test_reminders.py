@@ -26,7 +26,7 @@ from verkstall.access.models import User
 from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.deadlines import reminders
-from verkstall.deadlines.models import DueItem, Reminder, Rule
+from verkstall.deadlines.models import DueItem, Reminder, Rule, RuleProfile
 from verkstall.deadlines.reminders import send_reminders
 from verkstall.deadlines.services import update_rule
 from verkstall.orders.services import register_start
@@ -353,6 +353,7 @@ def test_role_items_go_to_the_role_in_the_municipality(world):  # R11, "Actors"
     does for providers outside the system); the fee officers of that municipality are told,
     not those of another."""
     admin = build.user(Role.LOV_ADMIN, world.muni)
+    RuleProfile.objects.filter(slug="stockholm-hv").update(owner=world.muni)  # R11.3: its own
     rule = Rule.objects.get(profile__slug="stockholm-hv", code="kvittens-och-start")
     update_rule(admin, rule, responsible="fee_officer")
     User.objects.filter(pk=world.fee_officer.pk).update(email="avgift@teststad.example")

@@ -117,3 +117,59 @@ def test_the_bulk_path_writes_what_the_services_write():  # R3 R11
     counted = {label for c in bulk.values() for label in c.get("rows", {})}
     assert {"absences.Absence", "followups.FollowUp", "journal.Message"} <= counted
     assert "journal.CaseJournalEntry" in counted
+
+
+def _conditional_rules(profile) -> None:
+    """Rules that use every condition of the rule language and the clock from receipt
+    (SPEC R11.4), added to the generated municipality's profile for one test."""
+    from verkstall.deadlines.models import Rule
+
+    common = {"profile": profile, "responsible": "provider", "source": "test"}
+    Rule.objects.bulk_create(
+        [
+            Rule(code="t-first", name="Första", start_event="order.sent",
+                 stop_events=["order.started"], amount=10, unit="calendar_days",
+                 first_order_only=True, **common),
+            Rule(code="t-daily", name="Dagligen", start_event="order.sent",
+                 stop_events=["order.acknowledged"], amount=2, unit="weekdays",
+                 daily_only=True, **common),
+            Rule(code="t-post", name="Post och fax", start_event="order.sent",
+                 stop_events=["order.acknowledged"], amount=5, unit="weekdays",
+                 channels=["post", "fax"], **common),
+            Rule(code="t-received", name="Från mottagandet", start_event="order.received",
+                 stop_events=["order.acknowledged"], amount=1, unit="weekdays", **common),
+            Rule(code="t-not-care", name="Utom omvårdnad", start_event="order.sent",
+                 stop_events=["order.started"], amount=1, unit="months",
+                 excluded_service_kinds=["personal_care"], **common),
+            Rule(code="t-decision-received", name="Beslut till mottagen", subject="decision",
+                 start_event="decision.granted", stop_events=["order.received"], amount=1,
+                 unit="months", **{**common, "responsible": "officer"}),
+        ]
+    )  # fmt: skip
+
+
+def test_the_bulk_path_keeps_the_conditions_receipts_and_thresholds():  # R11.4 R7.2
+    # The same comparison with a profile whose rules use every condition and the clock from
+    # receipt, and whose long absence is 20 days: the generator's facts and derived receipts
+    # are the engine's.
+    from verkstall.deadlines.models import RuleProfile
+
+    now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    snapshots = []
+    for through_services in (False, True):
+        with transaction.atomic():
+            profile = RuleProfile.objects.get(slug="gotland")
+            _conditional_rules(profile)
+            RuleProfile.objects.filter(pk=profile.pk).update(long_absence_days=20)
+            generator.generate(
+                CLIENTS, seed=SEED, code=CODE, now=now, through_services=through_services
+            )
+            snapshots.append(_snapshot(CODE))
+            transaction.set_rollback(True)
+    bulk, services = snapshots
+    for number in bulk:
+        assert bulk[number]["orders"] == services[number]["orders"], number
+        assert bulk[number]["due"] == services[number]["due"], number
+        assert bulk[number].get("rows") == services[number].get("rows"), number
+    codes = {item[0] for c in bulk.values() for item in c["due"]}
+    assert {"t-first", "t-received", "t-not-care", "t-decision-received"} <= codes

@@ -1,5 +1,6 @@
 """`python -m verkstall flag_long_absences [--date YYYY-MM-DD]`: run daily. Flags every
-absence that has passed 30 consecutive days (SPEC R7.2, seed 003); safe to run twice."""
+absence that has passed its municipality's number of consecutive days (its rule profile's
+`long_absence_days`: 30 in seed 003; SPEC R7.2, R11.4); safe to run twice."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from verkstall.absences import services
 
 
 class Command(BaseCommand):
-    help = "Flag absences of more than 30 consecutive days (R7.2)."
+    help = "Markera frånvaro som passerat kommunens gräns för lång frånvaro (R7.2)."
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="The day to judge by (default today).")
@@ -22,4 +23,4 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError("Ogiltigt datum; skriv ÅÅÅÅ-MM-DD.", returncode=2) from None
         flagged = services.flag_long_absences(today)
-        self.stdout.write(f"{flagged} frånvaro(r) över 30 dagar markerade.")
+        self.stdout.write(f"{flagged} frånvaro(r) markerade som lång frånvaro.")

@@ -1,9 +1,12 @@
 """`python -m verkstall due PROFILE RULE START [--service TYPE]`: when a rule falls due, and why.
 
 Reads the rule from the database (the profile as the municipality edited it, not the built-in
-fixture) and explains the due date with the same `rules.explain` that the engine stores on a
-due item, so the command, the screens and the API say the same thing (SPEC R11.2).
-`--list PROFILE` prints a profile's rules, one per line.
+fixture) and answers through `deadlines.trial.try_rule`, which explains the due date with the
+same `rules.explain` that the engine stores on a due item; the admin's "Prova regeln" panel
+calls it too, so the command, the admin, the screens and the API say the same thing (SPEC
+R11.2, R11.5).
+`--list PROFILE` prints a profile's rules, one per line. A rule of a national library the
+profile includes (R11.3) is found under the profile too, as the engine applies it.
 
 Every error names its problem on stderr and exits with code 2, never with a traceback.
 """
@@ -11,43 +14,21 @@ Every error names its problem on stderr and exits with code 2, never with a trac
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from verkstall.core.errors import ValidationFailed
 from verkstall.deadlines import selectors
-from verkstall.decisions.selectors import service_types
+from verkstall.deadlines.profile_selectors import rules_in_force
 
-from ...calendar import STOCKHOLM, UnsupportedYearError
-from ...rules import RESPONSIBLE_LABELS, Event, explain
+from ...trial import try_rule
 
 USAGE_ERROR = 2
 
 
 def fail(message: str) -> CommandError:
     return CommandError(message, returncode=USAGE_ERROR)
-
-
-def parse_start(text: str) -> tuple[date | datetime, datetime]:
-    """START as given (a date or an aware Stockholm datetime) and as the moment the start
-    event happened: a date is that day's local midnight, a time without offset is local."""
-    value = (text or "").strip()
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return day, datetime.combine(day, time.min, STOCKHOLM)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise fail(
-            f"Ogiltigt START {text!r}: ange ett datum (2026-12-22) eller en tidpunkt "
-            f"(2026-12-22T10:00) i svensk tid."
-        ) from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        moment = moment.replace(tzinfo=STOCKHOLM)
-    else:
-        moment = moment.astimezone(STOCKHOLM)
-    return moment, moment
 
 
 class Command(BaseCommand):
@@ -105,60 +86,28 @@ class Command(BaseCommand):
         return profile
 
     def _list(self, slug: str) -> None:
+        """The rules in force under the profile: its own, then those of the national
+        libraries it includes (marked with the library's code)."""
         profile = self._profile(slug)
-        rules = selectors.rules_of(profile)
+        rules = rules_in_force(profile.slug)
         width = max((len(r.code) for r in rules), default=0)
         for rule in rules:
             spec = rule.spec()
+            origin = "" if rule.profile_id == profile.pk else f" [{rule.profile.slug}]"
             self.stdout.write(
-                f"{rule.code:<{width}}  {rule.name} — {spec.length_text()} — {rule.source}"
+                f"{rule.code:<{width}}  {rule.name} — {spec.length_text()} — {rule.source}{origin}"
             )
 
     def _due(self, slug: str, code: str, start_text: str, service: str | None) -> dict:
         profile = self._profile(slug)
-        rule = selectors.get_rule(profile, code)
+        in_force = rules_in_force(profile.slug)
+        rule = next((r for r in in_force if r.code == code), None)
         if rule is None:
-            known = ", ".join(r.code for r in selectors.rules_of(profile))
+            known = ", ".join(r.code for r in in_force)
             raise fail(f"Profilen {slug} har ingen regel {code!r}. Regler: {known}.")
-        spec = rule.spec()
-        if service:
-            stype = service_types().filter(code=service).first()
-            if stype is None:
-                known = ", ".join(sorted(service_types().values_list("code", flat=True)))
-                raise fail(f"Okänd insatstyp {service!r}. Kända insatstyper: {known}.")
-            if not spec.applies_to([stype.kind], [stype.code]):
-                scope = ", ".join([*spec.service_kinds, *spec.service_types])
-                raise fail(
-                    f"Regeln {slug}/{code} gäller inte insatstypen {stype.code} "
-                    f"({stype.name}, insatsslag {stype.kind}); den gäller: {scope}."
-                )
-        given, moment = parse_start(start_text)
         try:
-            due = spec.due_from(moment)
-        except UnsupportedYearError as exc:
-            raise fail(f"Ogiltigt START {start_text!r}: {exc}") from None
-        except (ValueError, OverflowError):
-            raise fail(
-                f"Ogiltigt START {start_text!r}: fristen hamnar utanför kalendern."
-            ) from None
-        explanation = explain(spec, Event(spec.start_event, moment, moment), due, None, None)
-        return {
-            "profile": profile.slug,
-            "rule": rule.code,
-            "name": rule.name,
-            "version": rule.version,
-            "source": rule.source,
-            "source_text": rule.source_text,
-            "responsible": rule.responsible,
-            "responsible_label": RESPONSIBLE_LABELS[spec.responsible],
-            "subject": rule.subject,
-            "start_event": spec.start_event,
-            "stop_events": list(spec.stop_events),
-            "start": given.isoformat(),
-            "length": explanation["length"],
-            "due_date": explanation["due_date"],
-            "due_at": explanation["due_at"],
-            "skipped": explanation["skipped"],
-            "rolled_from": explanation["rolled_from"],
-            "explanation": explanation["text"],
-        }
+            return try_rule(rule, start_text, service, profile=profile)
+        except ValidationFailed as exc:
+            if "start" in exc.errors:
+                raise fail(f"Ogiltigt START {start_text!r}: {exc.errors['start'][0]}") from None
+            raise fail(exc.message) from None

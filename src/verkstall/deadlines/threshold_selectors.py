@@ -1,0 +1,62 @@
+"""The thresholds a municipality's routine words in its own way, read from its rule profile
+(SPEC R11.4, issue 13 §3), instead of constants in the code:
+
+- `temporary_change_days` (R3.8): a temporary change of up to so many days fits in the
+  current payment (orders.change_services);
+- `absence_register_days` (R7.1): absence longer than so many days is registered (explained
+  to the provider on the absence form);
+- `long_absence_days` (R7.2): absence longer than so many consecutive days is flagged and
+  reported to the officer (absences.services);
+- `switch_notice_days`, `switch_contact_weekdays` (R2.6): the notice of a provider switch
+  and the new provider's contact, when the profile has no rule for them
+  (orders.switch_services);
+- `fee_hours_per_month` (R9.3): the fee officer is told of changes to services under so many
+  hours a month (not used by a feature yet).
+
+A municipality whose profile slug names no profile gets the SPEC's values (the model's
+defaults, `models.THRESHOLDS`).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Subquery
+
+from verkstall.access.models import Municipality
+
+from .models import THRESHOLDS, RuleProfile
+
+DEFAULTS: dict[str, int] = {name: default for name, (default, _spec) in THRESHOLDS.items()}
+
+
+def thresholds_for(municipality) -> dict[str, int]:
+    """The thresholds of a municipality's rule profile, in one query: a Municipality (its
+    `rule_profile` slug is read from the instance) or a municipality id (the slug is read in
+    the same query)."""
+    if hasattr(municipality, "rule_profile"):
+        slug = municipality.rule_profile
+    else:
+        slug = Subquery(Municipality.objects.filter(pk=municipality).values("rule_profile")[:1])
+    row = RuleProfile.objects.filter(slug=slug).values(*THRESHOLDS).first()
+    return {**DEFAULTS, **(row or {})}
+
+
+def threshold(municipality, name: str) -> int:
+    """One threshold of a municipality's profile (`thresholds_for`)."""
+    if name not in THRESHOLDS:
+        raise KeyError(name)
+    return thresholds_for(municipality)[name]
+
+
+def thresholds_by_municipality(municipality_ids) -> dict[int, dict[str, int]]:
+    """The thresholds of several municipalities (a daily job over all of them), in two
+    queries: id -> thresholds."""
+    slugs = dict(
+        Municipality.objects.filter(pk__in=set(municipality_ids)).values_list("pk", "rule_profile")
+    )
+    rows = {
+        row.pop("slug"): row
+        for row in RuleProfile.objects.filter(slug__in=set(slugs.values())).values(
+            "slug", *THRESHOLDS
+        )
+    }
+    return {pk: {**DEFAULTS, **rows.get(slug, {})} for pk, slug in slugs.items()}
