@@ -130,7 +130,7 @@ deadlines
 providers
 orders
 journal
-absences | plans | followups
+absences | plans | followups | alarms | placements | vouchers
 audit
 tooling
     settings settings_production urls api_urls wsgi __main__

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.apps import apps
@@ -172,6 +172,70 @@ class Side:
         orders.acknowledge_order(staff, order)
         orders.register_start(staff, order, start_date=today)
         self.order = order.__class__.objects.get(pk=order.pk)
+        # A safety alarm ordered from the aids centre, with meal delivery, and a contact move
+        # after a switch (R4.1, R3.6, R2.6); sent before the client is protected (R10.1).
+        from verkstall.alarms import services as alarms
+        from verkstall.alarms.models import AlarmContactMove
+
+        alarm_decision = record_decision(
+            officer,
+            person=self.person,
+            decided_on=today - timedelta(days=3),
+            assessment_summary=canary("assessment"),
+            services=[
+                {"service_type": "trygghetslarm", "scope_amount": "1", "scope_unit": "place"},
+                {
+                    "service_type": "matdistribution",
+                    "scope_amount": "7",
+                    "scope_unit": "days_per_week",
+                },
+            ],
+        )
+        alarm_order = orders.create_order(
+            officer,
+            decision=alarm_decision,
+            provider=self.provider,
+            instructions=canary("order instructions"),
+        )
+        orders.send_order(officer, alarm_order)
+        alarms.register_alarm_ordered(staff, order=alarm_order)
+        self.alarm_order = alarm_order
+        self.contact_move = AlarmContactMove.objects.create(
+            municipality=self.muni,
+            order=alarm_order,
+            old_provider=self.new_provider,
+            new_provider=self.provider,
+            from_date=today,
+        )
+        # Cleaning on voucher: a voucher issued and a start from the report form (R4.2).
+        from verkstall.vouchers import services as vouchers
+
+        cleaning_decision = record_decision(
+            officer,
+            person=self.person,
+            decided_on=today - timedelta(days=3),
+            assessment_summary=canary("assessment"),
+            services=[
+                {
+                    "service_type": "hemtjanst-stad",
+                    "scope_amount": "2",
+                    "scope_unit": "hours_per_month",
+                    "frequency": canary("cleaning frequency"),
+                }
+            ],
+        )
+        cleaning_order = orders.create_order(
+            officer,
+            decision=cleaning_decision,
+            provider=self.provider,
+            instructions=canary("order instructions"),
+        )
+        orders.send_order(officer, cleaning_order)
+        self.voucher = vouchers.issue_voucher(officer, order=cleaning_order, kind="cleaning")
+        vouchers.register_report(
+            staff, order=cleaning_order, kind="start", occurred_on=today, note=canary("report")
+        )
+        self.cleaning_order = cleaning_order
 
         self.grant = protection_services.set_protection(
             officer, self.person, protection="confidentiality_marking"
@@ -217,6 +281,51 @@ class Side:
         self.rotation_person, rotation_decision = client("Rut")
         self.assignment = assign_by_rotation(
             officer, granted_service=rotation_decision.services.get()
+        )
+        # The care-home queue (R8): an urgent placement with a place offered.
+        from verkstall.placements import services as placements
+
+        home = build.provider_unit(self.provider, "Vård- och omsorgsboendet")
+        home.service_types.add(ServiceType.objects.get(code="vard-och-omsorgsboende"))
+        care_home = record_decision(
+            officer,
+            person=self.person,
+            decided_on=today - timedelta(days=2),
+            services=[
+                {
+                    "service_type": "vard-och-omsorgsboende",
+                    "scope_amount": "1",
+                    "scope_unit": "place",
+                }
+            ],
+        )
+        self.queue_entry = placements.enqueue(
+            officer,
+            granted_service=care_home.services.get(),
+            homes=[home],
+            urgent=True,
+            current_location=canary("current location in the queue"),
+            discharge_ready_at=clock.now() - timedelta(hours=2),
+            notes=canary("queue notes"),
+        )
+        self.place_offer = placements.offer_place(
+            self.users[Role.PLACEMENT_UNIT], entry=self.queue_entry, home=home
+        )
+        # A temporary stay from another municipality (R8.4), posted by the e-service.
+        from verkstall.core.personal_number import make_test_personal_number
+        from verkstall.placements import stay_services
+
+        self.stay_intake, _ = stay_services.receive_intake(
+            self.users[Role.PLACEMENT_UNIT],
+            external_id=f"e-tjanst-{tag}",
+            personal_number=make_test_personal_number(date(1940, 5, 5)).value,
+            first_name="Vera",
+            last_name=canary("stay intake name"),
+            home_municipality_name="Annan kommun",
+            stay_from=today,
+            stay_to=today + timedelta(days=30),
+            street_address=canary("stay address"),
+            help_requested=canary("stay help requested"),
         )
 
 
@@ -323,6 +432,32 @@ FACTORIES = {
         {"granted_service_pk": s.granted_service.pk}
     ],
     "rotation/assignments/{pk}/": lambda s: [{"pk": s.assignment.pk}],
+    # safety alarm and meal delivery (R4.1, R2.6, R3.6)
+    "api/alarm-orders/{pk}/": lambda s: [{"pk": s.alarm_order.pk}],
+    "api/alarm-orders/{pk}/ordered/": lambda s: [{"pk": s.alarm_order.pk}],
+    "api/alarm-orders/{pk}/installed/": lambda s: [{"pk": s.alarm_order.pk}],
+    "api/alarm-contact-moves/{pk}/": lambda s: [{"pk": s.contact_move.pk}],
+    "api/alarm-contact-moves/{pk}/confirm/": lambda s: [{"pk": s.contact_move.pk}],
+    "api/meal-orders/{pk}/ordered/": lambda s: [{"pk": s.alarm_order.pk}],
+    "orders/{pk}/alarm/": lambda s: [{"pk": s.alarm_order.pk}],
+    "orders/{pk}/meal/": lambda s: [{"pk": s.alarm_order.pk}],
+    "alarms/moves/{pk}/confirm/": lambda s: [{"pk": s.contact_move.pk}],
+    "queue/new/{person_pk}/": lambda s: [{"person_pk": s.person.pk}],
+    # cleaning and service on voucher (R4.2)
+    **{
+        f"vouchers/orders/{{pk}}/{tail}": lambda s: [{"pk": s.cleaning_order.pk}]
+        for tail in ("", "issue/", "report/", "report-form.pdf")
+    },
+    "vouchers/{pk}.pdf": lambda s: [{"pk": s.voucher.pk}],
+    "queue/{pk}/": lambda s: [{"pk": s.queue_entry.pk}],
+    "queue/{pk}/offer/": lambda s: [{"pk": s.queue_entry.pk}],
+    "queue/{pk}/offers/{offer_pk}/answer/": lambda s: [
+        {"pk": s.queue_entry.pk, "offer_pk": s.place_offer.pk}
+    ],
+    "queue/{pk}/order/": lambda s: [{"pk": s.queue_entry.pk}],
+    "stays/{pk}/": lambda s: [{"pk": s.stay_intake.pk}],
+    "stays/{pk}/register/": lambda s: [{"pk": s.stay_intake.pk}],
+    "stays/{pk}/decline/": lambda s: [{"pk": s.stay_intake.pk}],
 }
 # Reference data of the whole municipality: another unit or provider of it may see it.
 MUNICIPALITY_WIDE = {"api/providers/{pk}/", "lov/contracts/{pk}/capacity/"}

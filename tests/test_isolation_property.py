@@ -114,3 +114,18 @@ def test_a_provider_does_not_see_a_message_on_a_draft_never_sent_to_it(world, ap
     assert provider.post(f"/api/messages/{message}/read/").status_code == 404
     services.send_order(world.officer, order)
     assert provider.get(f"/api/messages/{message}/").status_code == 200
+
+
+def test_the_checker_finds_an_aids_centre_seeing_an_alarm_not_ordered_from_it(monkeypatch):
+    """R4.1, issue 14: the aids centre sees an order only once the provider has ordered the
+    alarm from it. With its scope opened to every alarm order of the municipality, a short
+    run finds the orders not ordered yet (their rows and their canaries)."""
+    from django.db.models import Q
+
+    from verkstall.alarms import selectors
+
+    monkeypatch.setattr(
+        selectors, "alarm_order_scope", lambda user: Q(municipality_id=user.municipality_id)
+    )
+    stats = prove(400, ops_per_example=200)
+    assert stats.crossings or stats.canary_hits, stats.report()

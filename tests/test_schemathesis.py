@@ -123,11 +123,28 @@ def api_world(settings, tmp_path):
     from verkstall.people.models import Person
 
     set_protection(officer, Person.objects.get(pk=person), protection="confidentiality_marking")
+    # Safety alarms ordered from the aids centre and one contact move (R4.1, R2.6).
+    import random
+
+    from verkstall.alarms.models import AlarmContactMove
+    from verkstall.orders.models import Order
+    from verkstall.tooling.isolation_alarms import plant_alarm_orders
+
+    plant_alarm_orders(generated, random.Random(0))
+    order = Order.objects.get(pk=min(generated.alarm_orders))
+    AlarmContactMove.objects.create(
+        municipality_id=order.municipality_id,
+        order=order,
+        old_provider=order.provider,
+        new_provider=order.provider,
+        from_date=order.created_at.date(),
+    )
     return generated
 
 
 def _ids() -> dict[str, list[int]]:
     from verkstall.absences.models import NoticeReceipt
+    from verkstall.alarms.models import AlarmContactMove
     from verkstall.deadlines.models import DueItem
     from verkstall.decisions.models import Decision
     from verkstall.journal.models import Message
@@ -146,6 +163,9 @@ def _ids() -> dict[str, list[int]]:
         "messages": Message,
         "notice-receipts": NoticeReceipt,
         "grant": ProtectedDataAccess,
+        "alarm-orders": Order,
+        "alarm-contact-moves": AlarmContactMove,
+        "meal-orders": Order,
     }
     return {
         k: list(m.objects.order_by("pk").values_list("pk", flat=True)) for k, m in models.items()

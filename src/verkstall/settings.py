@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "verkstall.absences",
     "verkstall.plans",
     "verkstall.followups",
+    "verkstall.placements",
+    "verkstall.alarms",
+    "verkstall.vouchers",
     "verkstall.audit",
     "verkstall.tooling",
 ]

@@ -21,12 +21,15 @@ urlpatterns = [
     path("", include("verkstall.plans.urls")),  # before orders.urls: see the module
     path("", include("verkstall.followups.urls")),  # before orders.urls: see the module
     path("", include("verkstall.absences.urls")),  # before orders.urls: orders/<pk>/<action>/
+    path("", include("verkstall.alarms.urls")),  # before orders.urls: orders/<pk>/<action>/
     path("", include("verkstall.orders.change_urls")),  # before orders.urls
     path("", include("verkstall.orders.urls")),
     path("", include("verkstall.orders.switch_urls")),
     path("", include("verkstall.deadlines.urls")),
     path("", include("verkstall.providers.urls")),
     path("", include("verkstall.providers.rotation_urls")),
+    path("", include("verkstall.placements.urls")),
+    path("", include("verkstall.vouchers.urls")),  # cleaning and service on voucher (R4.2)
 ]
 
 handler404 = "verkstall.core.views.not_found"

@@ -36,6 +36,10 @@ class Scope(StrEnum):
     SWITCH = "switch_scope"  # orders.switch_selectors: switches of orders the user may see
     MUNICIPALITY = "municipality"  # reference data of the user's own municipality
     ACCESS_LOG = "access_log"  # audit.selectors: the log of the reviewer's own municipality
+    QUEUE = "queue_scope"  # placements.selectors.entry_scope: placement unit / officer's unit
+    # placements.stay_selectors.intake_scope: the placement unit's own municipality (R8.4)
+    STAY_INTAKE = "stay_intake_scope"
+    ALARM = "alarm_scope"  # alarms.scoping.alarm_order_scope: the aids centre's alarm orders
     ADMIN = "admin_site"  # Django's admin: staff, role and municipality (access/admin.py)
 
 
@@ -69,7 +73,13 @@ MESSAGE_ROLES = frozenset({Role.OFFICER}) | PROVIDERS
 LOV = frozenset({Role.LOV_ADMIN})
 ROTATION_READERS = frozenset({Role.OFFICER, Role.LOV_ADMIN}) | PROVIDERS
 LOG_REVIEWERS = frozenset({Role.LOG_REVIEWER})
+PLACEMENT = frozenset({Role.PLACEMENT_UNIT})
+QUEUE_ROLES = OFFICER | PLACEMENT
 ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.LOV_ADMIN})
+AIDS_CENTRE = frozenset({Role.AIDS_CENTRE})
+# The safety alarm (R4.1): the order's own side, and the aids centre once the alarm is ordered
+# from it (alarms.scoping); it reads only what an installer needs.
+ALARM_ROLES = CLIENT_ROLES | AIDS_CENTRE
 
 V, L, X, C = AuditAction.VIEW, AuditAction.LIST, AuditAction.EXPORT, AuditAction.CHANGE
 
@@ -157,6 +167,29 @@ VIEWS: dict[str, Access] = {
     ),
     "verkstall.providers.rotation_views.rotation_assign": _a(OFFICER, Scope.PERSON, C),
     "verkstall.providers.rotation_views.rotation_assignment": _a(OFFICER, Scope.PERSON, V),
+    # the care-home and day-activity queue (R8)
+    "verkstall.placements.views.queue_page": _a(QUEUE_ROLES, Scope.QUEUE, L),
+    "verkstall.placements.views.entry_new": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.placements.views.entry_detail": _a(QUEUE_ROLES, Scope.QUEUE, V),
+    "verkstall.placements.views.entry_offer": _a(PLACEMENT, Scope.QUEUE, C),
+    "verkstall.placements.views.offer_answer": _a(PLACEMENT, Scope.QUEUE, C),
+    "verkstall.placements.views.entry_order": _a(OFFICER, Scope.QUEUE, C),
+    # temporary stays from another municipality (R8.4): the placement unit's intakes
+    "verkstall.placements.stay_views.stay_list": _a(PLACEMENT, Scope.STAY_INTAKE, L),
+    "verkstall.placements.stay_views.stay_detail": _a(PLACEMENT, Scope.STAY_INTAKE, V),
+    "verkstall.placements.stay_views.stay_register": _a(PLACEMENT, Scope.STAY_INTAKE, C),
+    "verkstall.placements.stay_views.stay_decline": _a(PLACEMENT, Scope.STAY_INTAKE, C),
+    # safety alarm and meal delivery (R4.1, R2.6, R3.6)
+    "verkstall.alarms.views.alarm_inbox": _a(AIDS_CENTRE, Scope.ALARM, L),
+    "verkstall.alarms.views.order_alarm": _a(ALARM_ROLES, Scope.ALARM, V),
+    "verkstall.alarms.views.confirm_contact_move": _a(AIDS_CENTRE, Scope.ALARM, C),
+    "verkstall.alarms.views.order_meal": _a(CLIENT_ROLES, Scope.ORDER, V),
+    # cleaning and service on voucher: the voucher letter and the report form (R4.2)
+    "verkstall.vouchers.views.order_vouchers": _a(CLIENT_ROLES, Scope.ORDER, V),
+    "verkstall.vouchers.views.voucher_issue": _a(OFFICER, Scope.ORDER, C),
+    "verkstall.vouchers.views.voucher_pdf": _a(OFFICER, Scope.ORDER, X),
+    "verkstall.vouchers.views.report_create": _a(ORDER_ACTORS, Scope.ORDER, C),
+    "verkstall.vouchers.views.report_form_pdf": _a(CLIENT_ROLES, Scope.ORDER, X),
     # the access log
     "verkstall.audit.views.log_review": Access(
         LOG_REVIEWERS, Scope.ACCESS_LOG, V, reads_on_post=True
@@ -230,6 +263,25 @@ API: dict[str, dict[str, Access]] = {
     },
     "verkstall.absences.api.HospitalNoticeViewSet": {
         "create": _a(OFFICER, Scope.PERSON, C),
+    },
+    "verkstall.alarms.api.AlarmOrderViewSet": {
+        "list": _a(ALARM_ROLES, Scope.ALARM, L),
+        "retrieve": _a(ALARM_ROLES, Scope.ALARM, V),
+        "ordered": _a(ORDER_ACTORS, Scope.ALARM, C),
+        "installed": _a(AIDS_CENTRE, Scope.ALARM, C),
+    },
+    "verkstall.alarms.api.ContactMoveViewSet": {
+        "list": _a(ALARM_ROLES, Scope.ALARM, L),
+        "retrieve": _a(ALARM_ROLES, Scope.ALARM, V),
+        "confirm": _a(AIDS_CENTRE, Scope.ALARM, C),
+    },
+    "verkstall.alarms.api.MealOrderViewSet": {
+        "ordered": _a(ORDER_ACTORS, Scope.ORDER, C),
+    },
+    # What another municipality's e-service posts (R8.4), with the receiving municipality's
+    # placement-unit account.
+    "verkstall.placements.api.StayIntakeViewSet": {
+        "create": _a(PLACEMENT, Scope.STAY_INTAKE, C),
     },
     "verkstall.absences.api.NoticeReceiptViewSet": {
         "list": _a(PROVIDERS, Scope.ORDER, L),

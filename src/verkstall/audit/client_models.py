@@ -150,6 +150,42 @@ CLIENT_DATA: tuple[ClientModel, ...] = (
         lambda i: Q(order_id__in=i.orders),
     ),
     ClientModel(
+        "vouchers.VoucherReport",
+        "order__person_id",
+        ("occurred_on", "registered_at"),
+        lambda i: Q(order_id__in=i.orders),
+    ),
+    ClientModel(
+        "vouchers.Voucher",
+        "order__person_id",
+        ("issued_at",),
+        lambda i: Q(order_id__in=i.orders),
+    ),
+    ClientModel(
+        "placements.PlaceOffer",
+        "entry__person_id",
+        ("offered_at", "answered_at"),
+        lambda i: Q(entry__person_id=i.person) | Q(entry__decision_id__in=i.decisions),
+    ),
+    ClientModel(
+        "placements.QueueChoice",
+        "entry__person_id",
+        (),
+        lambda i: Q(entry__person_id=i.person) | Q(entry__decision_id__in=i.decisions),
+    ),
+    ClientModel(
+        "placements.StayIntake",
+        "person_id",
+        ("received_at", "handled_at"),
+        lambda i: Q(person_id=i.person),
+    ),
+    ClientModel(
+        "placements.QueueEntry",
+        "person_id",
+        ("queued_at", "discharge_ready_at", "accepted_at", "removed_at", "created_at"),
+        lambda i: Q(person_id=i.person) | Q(decision_id__in=i.decisions),
+    ),
+    ClientModel(
         "people.OralBriefing",
         "person_id",
         ("told_at", "recorded_at"),
@@ -176,6 +212,12 @@ CLIENT_DATA: tuple[ClientModel, ...] = (
         lambda i: (
             Q(person_id=i.person) | Q(old_order_id__in=i.orders) | Q(new_order_id__in=i.orders)
         ),
+    ),
+    ClientModel(
+        "alarms.AlarmContactMove",
+        "order__person_id",
+        ("from_date", "created_at", "confirmed_at"),
+        lambda i: Q(order_id__in=i.orders),
     ),
     ClientModel(
         "orders.OrderEvent",

@@ -149,6 +149,13 @@ ORDER_EVENT_KINDS: tuple[OrderEventKind, ...] = (
         "Larmet beställdes från hjälpmedelscentralen",
     ),
     _kind("ALARM_INSTALLED", "Larm installerat", "alarm.installed", "Larmet installerades"),
+    # R3.6, seed 002: "Beställning av matdistribution görs snarast dock inom 3 vardagar".
+    _kind(
+        "MEAL_ORDERED",
+        "Matdistribution beställd",
+        "meal.ordered",
+        "Matdistributionen beställdes",
+    ),
     _kind("DOCUMENT_RECEIVED", "Handling inkommen"),
 )
 

@@ -31,6 +31,7 @@ DECISION_ORDER_EVENTS = "decision_order_events"
 OFFICER_START_PAGE = "officer_start_page"
 ORDER_MESSAGE = "order_message"
 CLIENTS_READ = "clients_read"
+SWITCH_COMPLETED = "switch_completed"
 
 HOOKS: dict[str, str] = {
     DECISION_GRANTED: "emit(actor, decision, services): a decision was registered with these "
@@ -44,6 +45,10 @@ HOOKS: dict[str, str] = {
     "order to the other side (R10.3), sent by the orders app; answered by journal.",
     CLIENTS_READ: "emit(person_ids): clients read as plain rows (values(), raw SQL) by a "
     "selector of a lower app; audit's request capture logs them (R10.4).",
+    SWITCH_COMPLETED: "emit(actor, switch, old_order, new_order) -> notes (Swedish text or "
+    "''): a provider switch was completed; alarms opens the aids centre's task to move a "
+    "safety alarm's contact to the new provider (R2.6, R4.1). The notes go into the switch's "
+    "history and case journal.",
 }
 
 _handlers: dict[str, list[Callable[..., Any]]] = {}

@@ -106,8 +106,10 @@ def home(request):
         return redirect("provider-inbox")
     if user.role == "fee_officer":
         return redirect("order-list")
-    if user.role in ("placement_unit", "aids_centre"):
-        return redirect("watchlist")
+    if user.role == "aids_centre":  # its alarms to install (alarms app, R4.1)
+        return redirect("alarm-inbox")
+    if user.role == "placement_unit":  # its queue per home (placements app, R8)
+        return redirect("placement-queue")
     if user.role == "lov_admin":
         return redirect("contract-list")
     if user.role == "log_reviewer":

@@ -85,8 +85,9 @@ def order_events(order) -> list[Event]:
     return events
 
 
-def decision_events(decision) -> list[Event]:
-    """A decision's clocks run from the decision and stop on its orders' events."""
+def decision_events(decision, *, placement: bool = True) -> list[Event]:
+    """A decision's clocks run from the decision and stop on its orders' events; with
+    `placement`, also on its queue entries' events (`placement_events`)."""
     events = [decision_granted(decision)]
     # The orders' events: the orders app answers the hook (its models sit above this layer).
     rows = hooks.call(hooks.DECISION_ORDER_EVENTS, decision=decision)
@@ -99,7 +100,35 @@ def decision_events(decision) -> list[Event]:
     for received, registered_at in choices:
         occurred = clock.start_of_day(received) if received else registered_at
         events.append(Event("choice.registered", occurred, registered_at))
+    if placement:
+        events += placement_events(decision)
     return sorted(events, key=lambda e: e.recorded_at)
+
+
+#: The clock events of the care-home queue (R8.1, R8.2): decision-level, read only when a rule
+#: in force starts or stops on one of them.
+PLACEMENT_EVENTS = frozenset({"placement.discharge_ready", "placement.place_accepted"})
+
+
+def uses_placement(rules) -> bool:
+    """Whether some rule starts or stops on a queue event (then they are read)."""
+    return any(
+        r.start_event in PLACEMENT_EVENTS or PLACEMENT_EVENTS & set(r.stop_events) for r in rules
+    )
+
+
+def placement_events(decision) -> list[Event]:
+    """An urgent placement's notice that the client is ready for discharge, and the accepted
+    place (R8.1, R8.2), read in one query through the decision's reverse relation
+    `queue_entries` (placements.QueueEntry sits above this layer)."""
+    events = []
+    rows = decision.queue_entries.values_list("discharge_ready_at", "created_at", "accepted_at")
+    for ready_at, created_at, accepted_at in rows:
+        if ready_at is not None:
+            events.append(Event("placement.discharge_ready", ready_at, created_at))
+        if accepted_at is not None:
+            events.append(Event("placement.place_accepted", accepted_at, accepted_at))
+    return events
 
 
 def order_event_rows(events) -> list[tuple]:
@@ -264,7 +293,7 @@ def recompute_decision(decision, *, rules: list[Rule] | None = None) -> None:
     _store(
         subject_key=f"decision:{decision.pk}",
         rules=rules,
-        events=decision_events(decision),
+        events=decision_events(decision, placement=uses_placement(rules)),
         facts=facts,
         common=decision_item_fields(decision, first_type.pk if first_type else None),
         responsible=decision_responsible(decision),

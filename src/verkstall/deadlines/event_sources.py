@@ -4,8 +4,8 @@
 A rule starts on one event and is met by others (`rules.EVENT_LABELS` names every event a rule
 may use). Not every such event is recorded by some part of the system today: a rule whose
 start event nobody records never starts; one whose stop events nobody records starts and can
-never be met (every Gotland alarm order got an item nothing could meet: "alarm.ordered" and
-"alarm.installed" have no screen, API or job that records them).
+never be met (until issue 14, every Gotland alarm order got an item nothing could meet:
+"alarm.ordered" and "alarm.installed" had no screen, API or job that recorded them).
 
 `RECORDED` says, in Swedish, who records each recorded event and names the modules whose code
 writes it; `NOT_RECORDED` says why the others are not. Together they cover every event of
@@ -118,19 +118,43 @@ RECORDED: dict[str, EventSource] = {
     "hospital_notice.acknowledged": EventSource(
         "Utföraren kvitterar in- eller utskrivningsmeddelandet", ("absences.services",)
     ),
+    "alarm.ordered": EventSource(
+        "Utföraren av trygghetslarm registrerar att larmet beställts från hjälpmedelscentralen "
+        "(handläggaren för en utförare som inte är ansluten); vid byte av utförare när bytet "
+        "genomförs",
+        ("alarms.services",),
+    ),
+    "alarm.installed": EventSource(
+        "Hjälpmedelscentralen registrerar att larmet installerats, eller bekräftar att larmets "
+        "kontaktuppgifter flyttats efter ett byte av utförare",
+        ("alarms.services",),
+    ),
+    "meal.ordered": EventSource(
+        "Utföraren registrerar att matdistributionen beställts (handläggaren för en utförare "
+        "som inte är ansluten)",
+        ("alarms.meal_services",),
+    ),
+    "placement.discharge_ready": EventSource(
+        "Handläggaren ställer klienten i kö med skyndsam placering och anger när sjukhuset "
+        "meddelade utskrivningsklar (bara beslutets frister)",
+        ("deadlines.engine",),
+    ),
+    "placement.place_accepted": EventSource(
+        "Handläggningsenheten registrerar att klienten tackat ja till erbjuden plats (bara "
+        "beslutets frister)",
+        ("deadlines.engine",),
+    ),
 }
 
-NOT_RECORDED: dict[str, str] = {
-    "alarm.ordered": "det finns ännu ingen funktion för att registrera larmbeställningen till "
-    "hjälpmedelscentralen",
-    "alarm.installed": "det finns ännu ingen funktion för att registrera att larmet installerats",
-    "placement.discharge_ready": "platsförmedlingen (SPEC R8) finns inte i systemet ännu",
-    "placement.place_accepted": "platsförmedlingen (SPEC R8) finns inte i systemet ännu",
-}
+NOT_RECORDED: dict[str, str] = {}
 
-#: Events only one subject's clocks see: a choice of provider is read for the decision's
-#: clocks (engine.decision_events), not for an order's.
-SUBJECT_OF: dict[str, str] = {"choice.registered": "decision"}
+#: Events only one subject's clocks see: a choice of provider and the queue's events are read
+#: for the decision's clocks (engine.decision_events), not for an order's.
+SUBJECT_OF: dict[str, str] = {
+    "choice.registered": "decision",
+    "placement.discharge_ready": "decision",
+    "placement.place_accepted": "decision",
+}
 SUBJECT_LABELS = {"order": "beställningen", "decision": "beslutet"}
 
 

@@ -29,6 +29,8 @@ THRESHOLDS = {
     "switch_notice_days": (14, "R2.6"),
     "switch_contact_weekdays": (3, "R2.6"),
     "fee_hours_per_month": (7, "R9.3"),
+    "discharge_liability_days": (3, "R8.1"),
+    "queue_declines_allowed": (2, "R8.2"),
 }
 
 
@@ -100,6 +102,19 @@ class RuleProfile(models.Model):
         default=7,
         help_text="Förändringar som påverkar avgiften för insatser under så många timmar per "
         "månad meddelas avgiftshandläggaren (R9.3).",
+    )
+    discharge_liability_days = models.PositiveSmallIntegerField(
+        "betalningsansvar inträder efter utskrivningsklar, dagar",
+        default=3,
+        help_text="Kalenderdagar från sjukhusets underrättelse om utskrivningsklar till att "
+        "kommunens betalningsansvar inträder, om profilen saknar regel för det (R8.1; lag "
+        "2017:612 utan lokal överenskommelse: 3).",
+    )
+    queue_declines_allowed = models.PositiveSmallIntegerField(
+        "avböjda erbjudanden innan den enskilde avförs ur kön",
+        default=2,
+        help_text="Den som tackat nej till så många erbjudna platser avförs ur kön; vid färre "
+        "står den enskilde kvar i kön. Ange ett högt tal om ett nej aldrig avför (R8.2).",
     )
 
     class Meta:

@@ -11,7 +11,11 @@
   and the new provider's contact, when the profile has no rule for them
   (orders.switch_services);
 - `fee_hours_per_month` (R9.3): the fee officer is told of changes to services under so many
-  hours a month (not used by a feature yet).
+  hours a month (not used by a feature yet);
+- `discharge_liability_days` (R8.1): when the municipality's payment liability begins after
+  the hospital's notice, when the profile has no rule for it (placements.services);
+- `queue_declines_allowed` (R8.2): after so many declined offers a client leaves the queue
+  (placements.services).
 
 A municipality whose profile slug names no profile gets the SPEC's values (the model's
 defaults, `models.THRESHOLDS`).

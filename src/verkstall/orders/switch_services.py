@@ -32,14 +32,13 @@ from django.utils import timezone
 
 from verkstall.access.policies import provider_side, require_officer_of_unit
 from verkstall.access.roles import Role
-from verkstall.core import clock
+from verkstall.core import clock, hooks
 from verkstall.core.dates import parse_date
 from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
 from verkstall.deadlines.calendar import Unit, compute_due
 from verkstall.deadlines.models import DueItem
 from verkstall.deadlines.profile_selectors import municipality_rules
 from verkstall.deadlines.threshold_selectors import threshold
-from verkstall.decisions.catalogue import ServiceKind
 from verkstall.journal.case_services import write_case_entry
 from verkstall.journal.models import CaseJournalEntry
 from verkstall.providers.models import Provider, ProviderChoice
@@ -425,12 +424,12 @@ def complete_switch(actor, *, switch: ProviderSwitch) -> ProviderSwitch:
         )
     switched_on = clock.start_of_day(agreed)
     hsl = _hsl_notice(old, new) if switch.has_hsl else ""
-    alarm = ""
-    if any(g.service_type.kind == ServiceKind.SAFETY_ALARM for g in granted):
-        alarm = (
-            f"Trygghetslarm: {new} kontaktar hjälpmedelscentralen (HMC) så att larmet kopplas "
-            f"till {new} från och med {_d(agreed)}."
-        )
+    # A safety alarm follows the switch (R2.6): the alarms app opens the aids centre's task
+    # to move the alarm's contact, through the hook (orders sits below alarms).
+    notes = hooks.emit(
+        hooks.SWITCH_COMPLETED, actor=actor, switch=switch, old_order=order, new_order=new_order
+    )
+    alarm = " ".join(note for note in notes if note)
 
     order = order_services.lock_order(order)  # end_order moved its sequence on
     old_data = {

@@ -49,6 +49,7 @@ from verkstall.providers.services import (
     ensure_provider_unit,
     ensure_unit_offers,
 )
+from verkstall.tooling.demo_alarms import seed_alarms
 from verkstall.tooling.demo_catalogue import (
     CAPPED,
     CLIENTS_PER_MUNICIPALITY,
@@ -63,6 +64,9 @@ from verkstall.tooling.demo_catalogue import (
     STREETS,
     USERS,
 )
+from verkstall.tooling.demo_queue import seed_queue
+from verkstall.tooling.demo_stays import seed_stays
+from verkstall.tooling.demo_switch import seed_switch
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -146,8 +150,12 @@ def seed(stdout=None) -> dict[str, int]:
         _positions(spec, officer)
     _homes_and_choice(today)
     protected = _protected_clients(today)
-    created["clients"] += protected
-    created["orders"] += protected
+    alarm_clients = seed_alarms(today)  # R4.1, R3.6: work for the aids centre `hmc`
+    seed_queue(today)
+    seed_stays(today)  # R8.4: a temporary stay from Uppsala for `placering`
+    switched = seed_switch(today)  # scenario 2: Bengt's switch to complete (R2.6)
+    created["clients"] += protected + alarm_clients + switched
+    created["orders"] += protected + alarm_clients + switched
     if stdout:
         stdout.write(", ".join(f"{k}: {v} new" for k, v in created.items()))
     return created

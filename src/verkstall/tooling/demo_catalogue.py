@@ -121,6 +121,29 @@ HOMES = [
     ),
 ]
 
+# Stockholm's care homes and day activity in the queue (R8.1, R8.3): provider, unit, manager,
+# the queued service types it offers.
+QUEUE_HOMES = [
+    (
+        "Omsorg Väst AB",
+        "Råckstagårdens vård- och omsorgsboende",
+        "Enhetschef Råckstagården",
+        ["vard-och-omsorgsboende"],
+    ),
+    (
+        "Hässelby hemtjänst (egen regi)",
+        "Hässelby strands vård- och omsorgsboende",
+        "Enhetschef Hässelby strand",
+        ["vard-och-omsorgsboende"],
+    ),
+    (
+        "Vällingby Privatomsorg AB",
+        "Vällingby dagverksamhet",
+        "Enhetschef Vällingby dagverksamhet",
+        ["dagverksamhet"],
+    ),
+]
+
 # username, role, municipality code, provider name (for provider roles), full name
 USERS = [
     ("handlaggare", Role.OFFICER, "0180", None, "Karim Lund"),
@@ -130,6 +153,7 @@ USERS = [
     ("placering", Role.PLACEMENT_UNIT, "0180", None, "Anders Holm"),
     ("avgift", Role.FEE_OFFICER, "0180", None, "Eva Strand"),
     ("lovadmin", Role.LOV_ADMIN, "0180", None, "Lena Sjö"),
+    ("lovadmin.gotland", Role.LOV_ADMIN, "0980", None, "Gunnel Lojsta"),
     ("utforare.hasselby", Role.PROVIDER_STAFF, "0180", "Hässelby hemtjänst (egen regi)", "Leo Ros"),
     ("hmc", Role.AIDS_CENTRE, "0980", None, "Olle Dahl"),
     ("loggranskare", Role.LOG_REVIEWER, "0180", None, "Nils Björk"),

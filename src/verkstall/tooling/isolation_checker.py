@@ -33,6 +33,7 @@ from django.db import transaction
 from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core import clock
 from verkstall.tooling import canaries
+from verkstall.tooling.isolation_alarms import plant_alarm_orders
 from verkstall.tooling.isolation_operations import READ_KINDS, ApiOperations
 from verkstall.tooling.isolation_oracle import Oracle
 from verkstall.tooling.isolation_screens import ScreenOperations
@@ -319,6 +320,7 @@ def prove(
                 rng = random.Random(ops_seed)
                 mail.outbox = []
                 world = build_world(spec, rng)
+                plant_alarm_orders(world, rng)  # R4.1: the aids centre's orders
                 stats.worlds += 1
                 checker = Checker(world, stats, rng)
                 checker.scan_mail()

@@ -87,6 +87,8 @@ class ApiOperations:
             ("providers", "/api/providers/", {}),
             ("journal", "/api/provider-journal/", {"order": any_order}),
             ("contracts", "/api/providers/contracts/", {}),
+            ("alarm_orders", "/api/alarm-orders/", {}),  # R4.1: oracle.alarm_orders
+            ("alarm_orders", "/api/alarm-orders/", {"awaiting": "installation"}),
         ]
         kind, url, params = self.rng.choice(choices)
         params = {**params, "limit": 1000}

@@ -105,7 +105,10 @@ class Oracle:
             for pk, (m, _person, order, decision) in self.w.due_items.items():
                 if m != muni:
                     continue
-                if role in (Role.PLACEMENT_UNIT, Role.AIDS_CENTRE, Role.FEE_OFFICER):
+                if role == Role.AIDS_CENTRE:
+                    if order in self.alarm_orders(user):
+                        yield pk  # its watchlist: the installations of its alarm orders
+                elif role in (Role.PLACEMENT_UNIT, Role.FEE_OFFICER):
                     yield pk  # a role's own watchlist: at most its municipality's
                 elif (order is not None and order in orders) or (
                     order is None and role == Role.OFFICER and decision in decisions
@@ -113,6 +116,20 @@ class Oracle:
                     yield pk
 
         return self._memo(user, "due_items", compute)
+
+    def alarm_orders(self, user) -> frozenset[int]:
+        """Orders whose safety alarm the user may see (R4.1): the aids centre those of its
+        municipality whose alarm was ordered from it (alarms/scoping.py); everyone else the
+        orders of their own scope (the alarm screens and API filter these further)."""
+        if user.role_enum != Role.AIDS_CENTRE:
+            return self.orders(user)
+        return self._memo(
+            user,
+            "alarm_orders",
+            lambda: [
+                o for o in self.w.alarm_orders if self.w.orders[o].muni == user.municipality_id
+            ],
+        )
 
     def receipts(self, user) -> frozenset[int]:
         def compute():
@@ -145,9 +162,19 @@ class Oracle:
         )
 
     # References inside a response: the roles whose watchlist is municipality-wide may see the
-    # client, order and decision a due item names; everyone else only their own.
+    # client, order and decision a due item names; the aids centre those of its alarm orders;
+    # everyone else only their own.
+    def _alarm_refs(self, user, kind: str) -> frozenset[int]:
+        return self._memo(
+            user,
+            f"alarm_{kind}",
+            lambda: [getattr(self.w.orders[o], kind) for o in self.alarm_orders(user)],
+        )
+
     def ref_persons(self, user) -> frozenset[int]:
-        if user.role_enum in (Role.PLACEMENT_UNIT, Role.AIDS_CENTRE):
+        if user.role_enum == Role.AIDS_CENTRE:
+            return self._alarm_refs(user, "person")
+        if user.role_enum == Role.PLACEMENT_UNIT:
             return self._memo(
                 user,
                 "ref_persons",
@@ -156,7 +183,9 @@ class Oracle:
         return self.persons(user)
 
     def ref_orders(self, user) -> frozenset[int]:
-        if user.role_enum in (Role.PLACEMENT_UNIT, Role.AIDS_CENTRE):
+        if user.role_enum == Role.AIDS_CENTRE:
+            return self.alarm_orders(user)
+        if user.role_enum == Role.PLACEMENT_UNIT:
             return self._memo(
                 user,
                 "ref_orders",
@@ -165,7 +194,9 @@ class Oracle:
         return self.orders(user)
 
     def ref_decisions(self, user) -> frozenset[int]:
-        if user.role_enum in (Role.PLACEMENT_UNIT, Role.AIDS_CENTRE):
+        if user.role_enum == Role.AIDS_CENTRE:
+            return self._alarm_refs(user, "decision")
+        if user.role_enum == Role.PLACEMENT_UNIT:
             return self._memo(
                 user,
                 "ref_decisions",

@@ -58,6 +58,9 @@ SCREEN_OBJECTS: dict[str, dict[str, str]] = {
         "granted_service_pk": "granted_service"
     },
     "rotation/assign/{granted_service_pk}/": {"granted_service_pk": "granted_service"},
+    "orders/{pk}/alarm/": {"pk": "alarm_order"},
+    "orders/{pk}/meal/": {"pk": "order"},
+    "queue/new/{person_pk}/": {"person_pk": "person"},
 }
 # Screens the property does not walk, and why (tests/test_idor.py requests each of them with
 # another organisation's object and scans the answers for that organisation's canaries).
@@ -73,6 +76,20 @@ SCREENS_NOT_WALKED = {
     "switches/{pk}/{step}/": "the world makes no switches",
     "lov/contracts/{pk}/capacity/": "the world makes no contracts",
     "rotation/assignments/{pk}/": "the world makes no rotation assignments",
+    "alarms/moves/{pk}/confirm/": "a POST; the world makes no switches",
+    "queue/{pk}/": "the world makes no queue entries",
+    "queue/{pk}/offer/": "the world makes no queue entries",
+    "queue/{pk}/offers/{offer_pk}/answer/": "the world makes no queue entries",
+    "queue/{pk}/order/": "the world makes no queue entries",
+    **{
+        f"stays/{{pk}}/{tail}": "the world makes no temporary stays (R8.4)"
+        for tail in ("", "register/", "decline/")
+    },
+    **{
+        f"vouchers/orders/{{pk}}/{tail}": "the world makes no cleaning orders (R4.2)"
+        for tail in ("", "issue/", "report/", "report-form.pdf")
+    },
+    "vouchers/{pk}.pdf": "the world makes no vouchers (R4.2)",
 }
 
 
@@ -162,6 +179,7 @@ class ScreenOperations:
         pools = {
             "person": (self.w.persons, o.persons(user)),
             "order": (self.w.orders, o.orders(user)),
+            "alarm_order": (self.w.orders, o.alarm_orders(user)),
             "decision": (self.w.decisions, o.decisions(user)),
             "message": (self.w.messages, o.messages(user)),
             "due_item": (self.w.due_items, o.due_items(user)),

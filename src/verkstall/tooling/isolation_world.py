@@ -79,6 +79,7 @@ class World:
     grants: set[tuple[int, int]] = field(default_factory=set)  # active (person, user)
     proximity: dict[int, ProximityRec] = field(default_factory=dict)  # granted service ->
     emailed: dict[str, int] = field(default_factory=dict)  # provider e-mail address -> provider
+    alarm_orders: set[int] = field(default_factory=set)  # ordered from the aids centre (R4.1)
 
     def refresh_derived(self) -> None:
         from verkstall.absences.models import NoticeReceipt
@@ -104,6 +105,13 @@ class World:
         }
         self.receipts = dict(NoticeReceipt.objects.values_list("pk", "order_id"))
         self.journal = dict(ProviderJournalEntry.objects.values_list("pk", "order_id"))
+        from verkstall.alarms.models import AlarmContactMove
+        from verkstall.orders.models import EventKind, OrderEvent
+
+        ordered = OrderEvent.objects.filter(kind=EventKind.ALARM_ORDERED)
+        self.alarm_orders = set(ordered.values_list("order_id", flat=True)) | set(
+            AlarmContactMove.objects.values_list("order_id", flat=True)
+        )
         from verkstall.people.models import Person, ProtectedDataAccess, Protection
 
         self.protected = set(
@@ -205,7 +213,7 @@ def build_world(spec, rng=None) -> World:
                 number = shared_numbers[c_index]
             else:
                 number = build.test_number()
-            person = _register_client(world, rng, officer, scope, number=number, area=area)
+            person = register_client(world, rng, officer, scope, number=number, area=area)
             if m_index == 0:
                 shared_numbers.append(person.personal_number)
             for o_index, (p_index, life) in enumerate(order_specs):
@@ -299,7 +307,7 @@ def build_world(spec, rng=None) -> World:
     return world
 
 
-def _register_client(world, rng, officer, scope, *, number, area, protect=False, position=None):
+def register_client(world, rng, officer, scope, *, number, area, protect=False, position=None):
     """A client whose every field a reader outside its scope must not see is a canary."""
     from verkstall.journal import case_services as case_journal
     from verkstall.people import services as people
@@ -401,7 +409,7 @@ def _plant_municipality_extras(world, rng, muni, units, area, m_index) -> None:
     unit, officer = units[0], world.officers[units[0].pk]
     scope = f"m{m_index}u0"
     home = (57.5 + m_index * 0.61, 18.2 + m_index * 0.37)
-    person = _register_client(
+    person = register_client(
         world,
         rng,
         officer,

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from verkstall.absences.models import Absence, HospitalNotice, NoticeReceipt
 from verkstall.access.declarations import AuditAction
+from verkstall.alarms.models import AlarmContactMove
 from verkstall.audit import retention_selectors as selectors
 from verkstall.audit import retention_services
 from verkstall.audit.client_models import ClientIds
@@ -48,10 +49,12 @@ from verkstall.people.models import (
     ProtectionRequest,
     Relative,
 )
+from verkstall.placements.models import PlaceOffer, QueueChoice, QueueEntry, StayIntake
 from verkstall.plans.models import ImplementationPlan
 from verkstall.plans.storage import document_storage
 from verkstall.providers.models import ProviderChoice, RotationAssignment
 from verkstall.tooling import testing as build
+from verkstall.vouchers.models import Voucher, VoucherReport
 
 _numbers = iter(range(980, 1000))
 
@@ -238,6 +241,27 @@ def full_client(world, born=date(1940, 6, 10)):
         registered_by=world.officer,
         completed_at=now,
     )
+    AlarmContactMove.objects.create(
+        municipality=muni,
+        order=order2,
+        old_provider=world.provider_a,
+        new_provider=world.provider_b,
+        from_date=today,
+        confirmed_at=now,
+        confirmed_by=world.officer,
+    )
+    # R4.2: a voucher and a report of the report form
+    Voucher.objects.create(
+        municipality=muni, order=order, kind="cleaning", extent="Städ", issued_by=world.officer
+    )
+    VoucherReport.objects.create(
+        municipality=muni,
+        order=order,
+        kind="start",
+        occurred_on=today,
+        event=event,
+        reported_by=world.staff_a,
+    )
     TemporaryChange.objects.create(
         municipality=muni,
         order=order,
@@ -268,6 +292,39 @@ def full_client(world, born=date(1940, 6, 10)):
         reason="Turordning",
         assigned_by=world.officer,
         assigned_at=now,
+    )
+    home = build.provider_unit(world.provider_a, "Vård- och omsorgsboendet")
+    queued = QueueEntry.objects.create(
+        municipality=muni,
+        unit=world.unit,
+        officer=world.officer,
+        person=client,
+        decision=decision,
+        granted_service=service,
+        state="ordered",
+        order=order,
+    )
+    QueueChoice.objects.create(entry=queued, home=home, rank=1)
+    PlaceOffer.objects.create(
+        municipality=muni, entry=queued, home=home, offered_by=world.officer, outcome="accepted"
+    )
+    StayIntake.objects.create(  # R8.4: a temporary stay registered to this client
+        municipality=muni,
+        external_id="e-tjanst-1",
+        received_by=world.officer,
+        personal_number=client.personal_number,
+        first_name=client.first_name,
+        last_name=client.last_name,
+        home_municipality_name="Uppsala",
+        stay_from=now.date(),
+        stay_to=now.date(),
+        street_address="Strandvägen 3",
+        help_requested="Hemtjänst",
+        state="registered",
+        person=client,
+        unit=world.unit,
+        handled_by=world.officer,
+        handled_at=now,
     )
     item = DueItem.objects.filter(person=client).first()
     assert item is not None, "the deadline engine made no due item for the order"

@@ -21,7 +21,11 @@ EMAIL_BODIES = {"deadlines/email/reminder.html"}
 # Laid out by WeasyPrint only; never served as a web page.
 PDF_ONLY = {"decisions/decision_letter.html"}
 # Served as the print view too: its <style> block carries the per-request CSP nonce.
-NONCED_STYLE_BLOCKS = {"orders/order_pdf.html"}
+NONCED_STYLE_BLOCKS = {
+    "orders/order_pdf.html",
+    "vouchers/voucher_pdf.html",
+    "vouchers/report_form_pdf.html",
+}
 
 EXPECTED_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

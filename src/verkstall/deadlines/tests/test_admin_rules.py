@@ -220,12 +220,24 @@ def test_another_municipalitys_rule_and_profile_are_not_found(client, lov, other
 # --- §4: rules that can never fire -----------------------------------------------------------
 
 
+def _break_alarm_rules(own) -> None:
+    """Every Gotland rule can fire since issue 14 (R4.1): make two that cannot, with an event
+    only a decision's clocks see."""
+    Rule.objects.filter(profile=own, code="larm-bestallt-hmc").update(
+        stop_events=["choice.registered"]
+    )
+    Rule.objects.filter(profile=own, code="larm-installerat").update(
+        start_event="choice.registered", stop_events=["choice.registered"]
+    )
+
+
 def test_the_rule_list_says_whether_each_rule_can_start_and_be_met(client, lov, own):  # R11.4
     client.force_login(lov)
+    _break_alarm_rules(own)
     page = _text(client.get(_url("rule_changelist"), {"profile__id__exact": own.pk}))
     assert "Kan starta / kan bli klar" in page
-    assert "Ja / Nej – ingen registrerar ”Larmet beställdes från hjälpmedelscentralen”" in page
-    assert "Nej / Nej – ingen registrerar" in page  # larm-installerat: never even starts
+    assert "Ja / Nej – ”Val av utförare registrerades” räknas bara för beslutets frister" in page
+    assert "Nej / Nej – ”Val av utförare registrerades” räknas bara" in page  # never starts
     assert "Ja / Ja" in page
     # The routine's words, as a column, and the profile filter titled in Swedish.
     assert "Utföraren ansvarar för att dagliga insatser" in page
@@ -234,6 +246,7 @@ def test_the_rule_list_says_whether_each_rule_can_start_and_be_met(client, lov, 
 
 def test_a_rule_that_can_never_be_met_warns_on_its_page(client, lov, own):  # R11.4
     client.force_login(lov)
+    _break_alarm_rules(own)
     page = _text(client.get(_url("rule_change", _rule(own, "larm-bestallt-hmc").pk)))
     assert 'id="rule-reachability"' in page
     assert "Klockan kan starta men aldrig bli klar" in page
@@ -247,7 +260,7 @@ def test_the_profile_page_quotes_the_routine_beside_each_rule(client, lov, own):
     page = _text(client.get(_url("ruleprofile_change", own.pk)))
     rule = _rule(own, "start-dagliga-insatser")
     assert rule.source_text[:60] in page
-    assert "Ja / Nej" in page  # the alarm rules' column
+    assert "Ja / Ja" in page and "/ Nej" not in page  # R4.1: the alarm rules can be met
     assert "Gränsvärden i rutinen" in page
     assert "ivo-ej-verkstallt" in page  # the included library's rules are listed
 

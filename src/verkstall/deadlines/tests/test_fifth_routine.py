@@ -157,6 +157,8 @@ def encoded(client):
             "switch_notice_days": 14,
             "switch_contact_weekdays": 3,
             "fee_hours_per_month": 7,
+            "discharge_liability_days": 3,
+            "queue_declines_allowed": 2,
             "rules-TOTAL_FORMS": "0",
             "rules-INITIAL_FORMS": "0",
             "rules-MIN_NUM_FORMS": "0",

@@ -26,6 +26,8 @@ SPEC_VALUES = {
     "switch_notice_days": 14,  # R2.6
     "switch_contact_weekdays": 3,  # R2.6
     "fee_hours_per_month": 7,  # R9.3
+    "discharge_liability_days": 3,  # R8.1 (lag 2017:612)
+    "queue_declines_allowed": 2,  # R8.2
 }
 OWN = {
     "temporary_change_days": 3,
@@ -34,6 +36,8 @@ OWN = {
     "switch_notice_days": 30,
     "switch_contact_weekdays": 5,
     "fee_hours_per_month": 10,
+    "discharge_liability_days": 5,
+    "queue_declines_allowed": 1,
 }
 
 
