@@ -18,14 +18,14 @@ before ordered, anything twice) is a 409 (`StepNotAllowed`).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.core.dates import parse_date
+from verkstall.core.dates import day_text, parse_date
 from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
 from verkstall.decisions.catalogue import ServiceKind
 from verkstall.orders.models import EventKind, Order, OrderEvent
@@ -40,10 +40,6 @@ class StepNotAllowed(DomainError):
 
     status_code = 409
     code = "step_not_allowed"
-
-
-def _d(day: date) -> str:
-    return f"{day:%Y-%m-%d}"
 
 
 def service_kinds(order: Order) -> set[str]:
@@ -91,7 +87,7 @@ def day_moment(
         errors[field] = f"Dagen {what} kan inte ligga i framtiden."
         return None
     if earliest and day < earliest:
-        errors[field] = f"Dagen {what} kan inte ligga före {_d(earliest)}."
+        errors[field] = f"Dagen {what} kan inte ligga före {day_text(earliest)}."
         return None
     moment = clock.now() if day == today else clock.start_of_day(day)
     return max(moment, not_before) if not_before else moment
@@ -111,7 +107,7 @@ def register_alarm_ordered(
     if done is not None:
         raise StepNotAllowed(
             "Larmet är redan beställt från hjälpmedelscentralen "
-            f"{_d(timezone.localdate(done.occurred_at))}."
+            f"{day_text(timezone.localdate(done.occurred_at))}."
         )
     errors: dict[str, str] = {}
     channel = reply_channel(on_behalf, channel, errors)
@@ -133,7 +129,8 @@ def register_alarm_ordered(
         data={
             "ordered_on": day.isoformat(),
             "contact_move": move.pk if move else None,
-            "text": f"{order.provider.name} beställde {what} från hjälpmedelscentralen {_d(day)}.",
+            "text": f"{order.provider.name} beställde {what} från hjälpmedelscentralen "
+            f"{day_text(day)}.",
         },
         allowed_states=WITH_PROVIDER,
     )
@@ -164,7 +161,7 @@ def register_alarm_installed(actor, *, order: Order, installed_on=None) -> Order
     if installed is not None:
         raise StepNotAllowed(
             f"Larmet är redan registrerat som installerat "
-            f"{_d(timezone.localdate(installed.occurred_at))}."
+            f"{day_text(timezone.localdate(installed.occurred_at))}."
         )
     require_with_provider(order, "att larmet installerats")
     errors: dict[str, str] = {}
@@ -183,7 +180,7 @@ def register_alarm_installed(actor, *, order: Order, installed_on=None) -> Order
         order,
         kind=EventKind.ALARM_INSTALLED,
         occurred_at=when,
-        data={"installed_on": day.isoformat(), "text": f"Larmet installerat {_d(day)}."},
+        data={"installed_on": day.isoformat(), "text": f"Larmet installerat {day_text(day)}."},
         allowed_states=WITH_PROVIDER,
     )
 
@@ -201,7 +198,7 @@ def on_switch_completed(*, actor, switch, old_order: Order, new_order: Order) ->
     return (
         f"Trygghetslarm: {new_order.provider.name} beställer flytten av larmet från "
         f"hjälpmedelscentralen, som kopplar larmet till {new_order.provider.name} från och med "
-        f"{_d(switch.agreed_date)}."
+        f"{day_text(switch.agreed_date)}."
     )
 
 
@@ -229,7 +226,7 @@ def confirm_contact_move(actor, *, move: AlarmContactMove) -> AlarmContactMove:
     require_aids_centre(actor, order, "bekräfta att larmets kontaktuppgifter flyttats")
     if move.confirmed_at is not None:
         raise StepNotAllowed(
-            f"Flytten bekräftades redan {_d(timezone.localdate(move.confirmed_at))}."
+            f"Flytten bekräftades redan {day_text(timezone.localdate(move.confirmed_at))}."
         )
     move.confirmed_at = clock.now()
     move.confirmed_by = actor
@@ -241,7 +238,7 @@ def confirm_contact_move(actor, *, move: AlarmContactMove) -> AlarmContactMove:
         data={
             "contact_move": move.pk,
             "text": f"Larmets kontaktuppgifter flyttade till {move.new_provider.name} från och "
-            f"med {_d(move.from_date)}.",
+            f"med {day_text(move.from_date)}.",
         },
         allowed_states=None,
     )

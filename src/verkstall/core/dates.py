@@ -29,6 +29,12 @@ READABLE_MIN = datetime(1, 1, 2, tzinfo=UTC)
 READABLE_MAX = datetime(9999, 12, 30, tzinfo=UTC)
 
 
+def day_text(day: date) -> str:
+    """A day as every letter, journal note and message writes it: 2026-12-22 (ISO, Swedish
+    practice)."""
+    return f"{day:%Y-%m-%d}"
+
+
 def date_window() -> tuple[date, date]:
     """The first and the last date a form, the API or a service accepts."""
     earliest = getattr(settings, "VERKSTALL_EARLIEST_DATE", DEFAULT_EARLIEST_DATE)

@@ -19,14 +19,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db import transaction
 
 from verkstall.access.policies import require_officer_of_unit
 from verkstall.access.roles import PROVIDER_ROLES
 from verkstall.core import clock
-from verkstall.core.dates import parse_date
+from verkstall.core.dates import day_text, parse_date
 from verkstall.core.errors import TransitionNotAllowed, ValidationFailed
 from verkstall.deadlines.threshold_selectors import threshold
 from verkstall.journal.case_services import write_case_entry
@@ -41,10 +39,6 @@ from .states import ACTIVE
 #: ersättningen (undantag brukare med endast larm)": the number is the profile's.
 DAYS_IN_PAYMENT = "temporary_change_days"
 REASSESSMENT_TITLE = "Förändrat behov – omprövning behövs"
-
-
-def _d(day: date) -> str:
-    return f"{day:%Y-%m-%d}"
 
 
 def days_in_payment(municipality) -> int:
@@ -102,7 +96,7 @@ def report_temporary_change(
     max_days = days_in_payment(order.municipality_id)
     reassess = needs_reassessment(days, alarm_only=alarm_only, max_days=max_days)
     label = TemporaryChange.Kind(kind).label.lower()
-    text = f"Tillfällig {label} {_d(start)}–{_d(end)} ({days} dagar): {reason}"
+    text = f"Tillfällig {label} {day_text(start)}–{day_text(end)} ({days} dagar): {reason}"
     if reassess:
         why = (
             "klienten har endast trygghetslarm"

@@ -10,6 +10,7 @@ from datetime import date
 
 from verkstall.access.roles import PROVIDER_ROLES
 from verkstall.core import hooks
+from verkstall.core.dates import day_text
 from verkstall.decisions.catalogue import ServiceKind
 
 from .models import Order
@@ -21,10 +22,6 @@ def send_order_message(sender, **message):
     """A message to the other side (journal.services.send_message: the journal's messages sit
     above orders, so through the hook it registers; core/hooks.py)."""
     return hooks.call(hooks.ORDER_MESSAGE, sender=sender, **message)
-
-
-def _d(day: date) -> str:
-    return f"{day:%Y-%m-%d}"
 
 
 def _kinds(order: Order) -> set[str]:
@@ -60,10 +57,12 @@ def end_is_told(actor, *, by_officer: bool) -> bool:
 
 def end_message(order: Order, end: date, note: str) -> tuple[str, str]:
     """Subject and body of the message that tells the other side of an end (R3.9)."""
-    body = f"Beställning #{order.pk} ({order.provider.name}) avslutad med slutdatum {_d(end)}."
+    body = (
+        f"Beställning #{order.pk} ({order.provider.name}) avslutad med slutdatum {day_text(end)}."
+    )
     if note:
         body += f"\n{note}"
-    return f"Insatsen avslutas {_d(end)}", body
+    return f"Insatsen avslutas {day_text(end)}", body
 
 
 def after_order_ended(actor, order: Order, end: date, *, by_officer: bool, note: str) -> None:

@@ -33,7 +33,7 @@ from django.utils import timezone
 from verkstall.access.policies import provider_side, require_officer_of_unit
 from verkstall.access.roles import Role
 from verkstall.core import clock, hooks
-from verkstall.core.dates import parse_date
+from verkstall.core.dates import day_text, parse_date
 from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
 from verkstall.deadlines.calendar import Unit, compute_due
 from verkstall.deadlines.models import DueItem
@@ -64,10 +64,6 @@ class SwitchStepNotAllowed(DomainError):
     code = "switch_step_not_allowed"
 
 
-def _d(day: date) -> str:
-    return f"{day:%Y-%m-%d}"
-
-
 def _lock_switch(switch: ProviderSwitch) -> tuple[Order, ProviderSwitch]:
     """Lock the old order, then the switch (always in that order, as request_switch does)."""
     order = (
@@ -86,7 +82,7 @@ def _lock_switch(switch: ProviderSwitch) -> tuple[Order, ProviderSwitch]:
 def _require_open(switch: ProviderSwitch) -> None:
     if switch.completed_at is not None:
         raise SwitchStepNotAllowed(
-            f"Bytet genomfördes redan {_d(timezone.localdate(switch.completed_at))}."
+            f"Bytet genomfördes redan {day_text(timezone.localdate(switch.completed_at))}."
         )
 
 
@@ -195,7 +191,7 @@ def request_switch(
             errors["requested_on"] = "Begäran kan inte ligga i framtiden."
         elif sent_on and requested < sent_on:
             errors["requested_on"] = (
-                f"Begäran kan inte ligga före beställningen skickades ({_d(sent_on)})."
+                f"Begäran kan inte ligga före beställningen skickades ({day_text(sent_on)})."
             )
     if kind not in KINDS:
         errors["kind"] = "Ange om bytet är ett omval eller beror på flytt."
@@ -228,7 +224,7 @@ def request_switch(
         registered_by=actor,
     )
     old, new = order.provider.name, provider.name
-    text = f"Byte av utförare till {new} begärt {_d(requested)}, tidigast {_d(ends)}."
+    text = f"Byte av utförare till {new} begärt {day_text(requested)}, tidigast {day_text(ends)}."
     data = {
         "switch": switch.pk,
         "new_provider": new,
@@ -246,9 +242,9 @@ def request_switch(
     _record(order, kind=EventKind.SWITCH_REQUESTED, actor=actor, occurred_at=occurred, data=data)
     lines = [
         f"Klienten vill byta utförare från {old} till {new} ({KINDS[kind]}); "
-        f"önskemålet framfördes {_d(requested)}.",
-        f"Uppsägningstid {(ends - requested).days} dagar: bytet kan ske tidigast {_d(ends)}.",
-        f"{old} informerades om bytet {_d(today)}.",
+        f"önskemålet framfördes {day_text(requested)}.",
+        f"Uppsägningstid {(ends - requested).days} dagar: bytet kan ske tidigast {day_text(ends)}.",
+        f"{old} informerades om bytet {day_text(today)}.",
     ]
     if returning:
         lines.append(
@@ -271,7 +267,7 @@ def inform_new_provider(actor, *, switch: ProviderSwitch) -> OrderEvent:
     if switch.new_provider_informed_at is not None:
         raise SwitchStepNotAllowed(
             f"{switch.new_provider.name} informerades redan "
-            f"{_d(timezone.localdate(switch.new_provider_informed_at))}."
+            f"{day_text(timezone.localdate(switch.new_provider_informed_at))}."
         )
     now = clock.now()
     switch.new_provider_informed_at = now
@@ -285,7 +281,7 @@ def inform_new_provider(actor, *, switch: ProviderSwitch) -> OrderEvent:
         data={
             "switch": switch.pk,
             "new_provider": new,
-            "text": f"{new} informerad muntligt om bytet {_d(clock.today())}.",
+            "text": f"{new} informerad muntligt om bytet {day_text(clock.today())}.",
         },
     )
     contact = (
@@ -295,13 +291,13 @@ def inform_new_provider(actor, *, switch: ProviderSwitch) -> OrderEvent:
         .first()
     )
     last_day = contact.due_date if contact else contact_due_on(order, now)
-    deadline = f", senast {_d(last_day)}"
+    deadline = f", senast {day_text(last_day)}"
     _journal(
         actor,
         order,
         "Ny utförare kontaktad",
-        f"{new} informerades muntligt {_d(clock.today())} om bytet från {old}. {new} kontaktar "
-        f"{old} för att komma överens om datum för bytet{deadline}.",
+        f"{new} informerades muntligt {day_text(clock.today())} om bytet från {old}. "
+        f"{new} kontaktar {old} för att komma överens om datum för bytet{deadline}.",
     )
     return event
 
@@ -342,11 +338,13 @@ def register_agreed_date(
         if agreed < switch.notice_ends_on:
             days = (switch.notice_ends_on - switch.requested_on).days
             errors["agreed_date"] = (
-                f"Bytet kan ske tidigast {_d(switch.notice_ends_on)} ({days} dagars "
-                f"uppsägningstid från begäran {_d(switch.requested_on)})."
+                f"Bytet kan ske tidigast {day_text(switch.notice_ends_on)} ({days} dagars "
+                f"uppsägningstid från begäran {day_text(switch.requested_on)})."
             )
         elif agreed < today:
-            errors["agreed_date"] = f"Datum för bytet kan inte ligga före i dag ({_d(today)})."
+            errors["agreed_date"] = (
+                f"Datum för bytet kan inte ligga före i dag ({day_text(today)})."
+            )
     if errors:
         raise ValidationFailed(errors)
     assert agreed is not None
@@ -366,7 +364,7 @@ def register_agreed_date(
             "switch": switch.pk,
             "new_provider": new,
             "agreed_date": agreed.isoformat(),
-            "text": f"{new} tar över från och med {_d(agreed)}.",
+            "text": f"{new} tar över från och med {day_text(agreed)}.",
         },
     )
 
@@ -389,15 +387,15 @@ def complete_switch(actor, *, switch: ProviderSwitch) -> ProviderSwitch:
     today = clock.today()
     if today < agreed:
         raise SwitchStepNotAllowed(
-            f"Bytet genomförs på det överenskomna datumet {_d(agreed)}, inte före."
+            f"Bytet genomförs på det överenskomna datumet {day_text(agreed)}, inte före."
         )
     new_provider = switch.new_provider
     old, new = order.provider.name, new_provider.name
     end_date = agreed - timedelta(days=1)
-    note = f"Byte av utförare: {new} tar över från och med {_d(agreed)}."
+    note = f"Byte av utförare: {new} tar över från och med {day_text(agreed)}."
     if order.state == State.STARTED.value:
         order_services.end_order(actor, order, end_date=end_date, note=note)
-        ended = f"Beställning #{order.pk} till {old} avslutad med slutdatum {_d(end_date)}."
+        ended = f"Beställning #{order.pk} till {old} avslutad med slutdatum {day_text(end_date)}."
     else:  # received but never started: there is nothing to end, so it is withdrawn
         order_services.cancel_order(actor, order, reason=note)
         ended = f"Beställning #{order.pk} till {old} makulerad (aldrig verkställd)."
@@ -438,7 +436,7 @@ def complete_switch(actor, *, switch: ProviderSwitch) -> ProviderSwitch:
         "new_provider": new,
         "agreed_date": agreed.isoformat(),
         "end_date": end_date.isoformat(),
-        "text": f"Bytet genomfört: {new} tar över från och med {_d(agreed)}."
+        "text": f"Bytet genomfört: {new} tar över från och med {day_text(agreed)}."
         + (f" {hsl}" if hsl else ""),
     }
     if hsl:
@@ -456,7 +454,7 @@ def complete_switch(actor, *, switch: ProviderSwitch) -> ProviderSwitch:
         "from_order": order.pk,
         "from_provider": old,
         "agreed_date": agreed.isoformat(),
-        "text": f"Övertagen från {old} genom byte av utförare från och med {_d(agreed)}."
+        "text": f"Övertagen från {old} genom byte av utförare från och med {day_text(agreed)}."
         + (f" {alarm}" if alarm else ""),
     }
     if alarm:
@@ -473,9 +471,9 @@ def complete_switch(actor, *, switch: ProviderSwitch) -> ProviderSwitch:
     switch.completed_at = now
     switch.save(update_fields=["new_order", "completed_at"])
     lines = [
-        f"Bytet från {old} till {new} sker {_d(agreed)}.",
+        f"Bytet från {old} till {new} sker {day_text(agreed)}.",
         ended,
-        f"Ny beställning #{new_order.pk} skickad till {new} {_d(today)}.",
+        f"Ny beställning #{new_order.pk} skickad till {new} {day_text(today)}.",
         f"Omval registrerat för {', '.join(g.service_type.name for g in granted)}.",
     ]
     if hsl:

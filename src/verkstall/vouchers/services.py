@@ -23,7 +23,7 @@ from django.db import transaction
 
 from verkstall.access.policies import require_officer_of_unit
 from verkstall.core import clock
-from verkstall.core.dates import parse_date
+from verkstall.core.dates import day_text, parse_date
 from verkstall.core.errors import TransitionNotAllowed, ValidationFailed
 from verkstall.journal.case_services import write_case_entry
 from verkstall.journal.models import CaseJournalEntry
@@ -37,10 +37,6 @@ from .selectors import voucher_services
 REPORT_TITLE = "Redovisningsblankett för service- och städinsatser"
 
 
-def _d(day) -> str:
-    return f"{day:%Y-%m-%d}"
-
-
 def voucher_extent(order: Order) -> str:
     """The extent granted, one line per service of cleaning or service (what the letter says)."""
     lines = []
@@ -48,8 +44,8 @@ def voucher_extent(order: Order) -> str:
         line = f"{s.service_type.name}: {s.scope_text}"
         if s.frequency:
             line += f", {s.frequency}"
-        until = f" till och med {_d(s.valid_to)}" if s.valid_to else ", tills vidare"
-        lines.append(f"{line} (från {_d(s.valid_from)}{until})")
+        until = f" till och med {day_text(s.valid_to)}" if s.valid_to else ", tills vidare"
+        lines.append(f"{line} (från {day_text(s.valid_from)}{until})")
     return "\n".join(lines)
 
 
@@ -168,13 +164,16 @@ def _apply(actor, order, kind, day, note, channel, on_behalf):
             actor, order, end_date=day, note=f"{text} {note}".strip(), channel=channel
         )
     label = K(kind).label
-    text = f"{label} från och med {_d(day)} enligt redovisningsblankett"
+    text = f"{label} från och med {day_text(day)} enligt redovisningsblankett"
     text += f": {note}" if note else "."
     event = None
     if kind in (K.INCREASE, K.DECREASE):
         if order.start_date and day < order.start_date:
             raise ValidationFailed(
-                {"occurred_on": f"Datumet kan inte ligga före startdatum ({_d(order.start_date)})."}
+                {
+                    "occurred_on": "Datumet kan inte ligga före startdatum "
+                    f"({day_text(order.start_date)})."
+                }
             )
         event = order_services.record_event(
             actor,
