@@ -50,7 +50,6 @@ def issue_token(*, user: User, days: int | None = None, revoke_others: bool = Fa
     return token, key
 
 
-@transaction.atomic
 def new_key() -> str:
     """43 URL-safe random characters that never start with "-", so that the prefix can be
     given to `create_api_token --revoke PREFIX` without being read as an option."""
@@ -60,6 +59,7 @@ def new_key() -> str:
             return key
 
 
+@transaction.atomic
 def revoke_token(*, prefix: str, username: str | None = None) -> int:
     """Revoke every unrevoked key that starts with `prefix` (of `username`, if given); returns
     how many."""

@@ -3,9 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from verkstall.core.date_fields import BoundedFormDateField
-from verkstall.orders.models import ReplyChannel
-
-ON_BEHALF = [("", "—")] + [c for c in ReplyChannel.choices if c[0] != ReplyChannel.SYSTEM]
+from verkstall.orders.forms import ON_BEHALF_CHOICES
 
 
 def _date():
@@ -13,7 +11,9 @@ def _date():
 
 
 def _channel():
-    return forms.ChoiceField(label="Hur kom uppgiften in", choices=ON_BEHALF, required=False)
+    return forms.ChoiceField(
+        label="Hur kom uppgiften in", choices=ON_BEHALF_CHOICES, required=False
+    )
 
 
 class AlarmOrderedForm(forms.Form):

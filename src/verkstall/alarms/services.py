@@ -28,6 +28,7 @@ from verkstall.core import clock
 from verkstall.core.dates import day_text, parse_date
 from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
 from verkstall.decisions.catalogue import ServiceKind
+from verkstall.orders.end_services import has_alarm, service_kinds
 from verkstall.orders.models import EventKind, Order, OrderEvent
 from verkstall.orders.services import lock_order, provider_acting, record_event, reply_channel
 from verkstall.orders.states import WITH_PROVIDER
@@ -40,11 +41,6 @@ class StepNotAllowed(DomainError):
 
     status_code = 409
     code = "step_not_allowed"
-
-
-def service_kinds(order: Order) -> set[str]:
-    """The kinds of the order's granted services."""
-    return {g.service_type.kind for g in order.services.all()}
 
 
 def last_event(order: Order, kind: str, after_seq: int = 0) -> OrderEvent | None:
@@ -193,7 +189,7 @@ def on_switch_completed(*, actor, switch, old_order: Order, new_order: Order) ->
     opens the aids centre's contact move (R2.6: "ny utförare ska kontakta HMC ... HMC ändrar
     så att trygghetslarmet blir kopplat till ny aktuell utförare från överenskommet
     verkställighetsdatum")."""
-    if ServiceKind.SAFETY_ALARM.value not in service_kinds(new_order):
+    if not has_alarm(new_order):
         return ""
     return (
         f"Trygghetslarm: {new_order.provider.name} beställer flytten av larmet från "

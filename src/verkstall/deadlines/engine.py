@@ -34,7 +34,6 @@ EARLIEST_EVENT = datetime(FIRST_SUPPORTED_YEAR, 1, 2, tzinfo=UTC)
 LATEST_EVENT = datetime(LAST_SUPPORTED_YEAR, 12, 30, tzinfo=UTC)
 
 MET = (Status.MET_ON_TIME.value, Status.MET_LATE.value)
-#: Orders that came to an end (the named group of core/order_states.py).
 
 
 def profile_rules(profile_slug: str, subject: str) -> list[Rule]:

@@ -72,47 +72,47 @@ class RuleProfile(models.Model):
     )
     temporary_change_days = models.PositiveSmallIntegerField(
         "tillfällig förändring ryms i ersättningen, dagar",
-        default=5,
+        default=THRESHOLDS["temporary_change_days"][0],
         help_text="Tillfälligt utökade insatser upp till så många dagar ryms i befintlig "
         "ersättning; längre kräver omprövning (R3.8).",
     )
     absence_register_days = models.PositiveSmallIntegerField(
         "frånvaro registreras när den är längre än, dagar",
-        default=14,
+        default=THRESHOLDS["absence_register_days"][0],
         help_text="Utföraren registrerar frånvaro som är längre än så många dagar (R7.1).",
     )
     long_absence_days = models.PositiveSmallIntegerField(
         "lång frånvaro rapporteras efter, dagar",
-        default=30,
+        default=THRESHOLDS["long_absence_days"][0],
         help_text="Frånvaro längre än så många dagar i följd rapporteras till handläggaren (R7.2).",
     )
     switch_notice_days = models.PositiveSmallIntegerField(
         "uppsägningstid vid byte, dagar",
-        default=14,
+        default=THRESHOLDS["switch_notice_days"][0],
         help_text="Tidigaste bytesdag räknat från begäran, om profilen saknar regel för "
         "uppsägningstiden (R2.6).",
     )
     switch_contact_weekdays = models.PositiveSmallIntegerField(
         "ny utförare kontaktar tidigare inom, vardagar",
-        default=3,
+        default=THRESHOLDS["switch_contact_weekdays"][0],
         help_text="Om profilen saknar regel för kontakten vid byte (R2.6).",
     )
     fee_hours_per_month = models.PositiveSmallIntegerField(
         "avgiftsgräns, timmar per månad",
-        default=7,
+        default=THRESHOLDS["fee_hours_per_month"][0],
         help_text="Förändringar som påverkar avgiften för insatser under så många timmar per "
         "månad meddelas avgiftshandläggaren (R9.3).",
     )
     discharge_liability_days = models.PositiveSmallIntegerField(
         "betalningsansvar inträder efter utskrivningsklar, dagar",
-        default=3,
+        default=THRESHOLDS["discharge_liability_days"][0],
         help_text="Kalenderdagar från sjukhusets underrättelse om utskrivningsklar till att "
         "kommunens betalningsansvar inträder, om profilen saknar regel för det (R8.1; lag "
         "2017:612 utan lokal överenskommelse: 3).",
     )
     queue_declines_allowed = models.PositiveSmallIntegerField(
         "avböjda erbjudanden innan den enskilde avförs ur kön",
-        default=2,
+        default=THRESHOLDS["queue_declines_allowed"][0],
         help_text="Den som tackat nej till så många erbjudna platser avförs ur kön; vid färre "
         "står den enskilde kvar i kön. Ange ett högt tal om ett nej aldrig avför (R8.2).",
     )

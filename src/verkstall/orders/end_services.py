@@ -24,17 +24,18 @@ def send_order_message(sender, **message):
     return hooks.call(hooks.ORDER_MESSAGE, sender=sender, **message)
 
 
-def _kinds(order: Order) -> set[str]:
+def service_kinds(order: Order) -> set[str]:
+    """The kinds of the order's granted services, in one query."""
     return {str(k) for k in order.services.values_list("service_type__kind", flat=True)}
 
 
 def is_alarm_only(order: Order) -> bool:
-    kinds = _kinds(order)
+    kinds = service_kinds(order)
     return bool(kinds) and kinds == {ServiceKind.SAFETY_ALARM.value}
 
 
 def has_alarm(order: Order) -> bool:
-    return ServiceKind.SAFETY_ALARM.value in _kinds(order)
+    return ServiceKind.SAFETY_ALARM.value in service_kinds(order)
 
 
 def end_note(order: Order, note: str) -> str:

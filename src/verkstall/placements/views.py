@@ -16,6 +16,7 @@ from verkstall.people.selectors import get_person
 
 from . import selectors, services
 from .forms import AnswerForm, EnqueueForm, OfferForm
+from .models import EntryState
 
 
 def _placement_unit(user) -> bool:
@@ -32,7 +33,7 @@ def queue_page(request):
         context["day_activities"] = selectors.queue_by_home(user, care_homes=False)
     else:
         entries = list(selectors.entries_for(user))
-        context["awaiting_order"] = [e for e in entries if e.state == "accepted"]
+        context["awaiting_order"] = [e for e in entries if e.state == EntryState.ACCEPTED]
         context["entries"] = entries
     return render(request, "placements/queue.html", context)
 

@@ -24,7 +24,7 @@ from verkstall.core import clock
 from verkstall.core.errors import NotFound
 from verkstall.decisions.catalogue import KIND_LABELS, ServiceKind
 from verkstall.decisions.models import GrantedService, ServiceType
-from verkstall.people.presentation import PLACEHOLDER
+from verkstall.people.selectors import area_name_for
 
 from . import rotation
 from .models import Area, Contract, Provider, ProviderChoice, RotationAssignment, RotationState
@@ -321,7 +321,7 @@ def history_rows(user, assignments) -> list[HistoryRow]:
         HistoryRow(
             assigned_at=a.assigned_at,
             # A report is a list: a protected client's area never shows in it (R10.5).
-            area=str(PLACEHOLDER) if a.person.is_protected else a.area.name,
+            area=area_name_for(None, a.person, a.area),
             kind=a.service_kind,
             kind_label=kind_label(a.service_kind),
             service_type=a.granted_service.service_type.name,

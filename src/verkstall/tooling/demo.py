@@ -11,7 +11,7 @@ the first one made and adds nothing. Every personnummer is in Skatteverket's tes
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -63,14 +63,11 @@ from verkstall.tooling.demo_catalogue import (
     PROTECTED_CLIENTS,
     STREETS,
     USERS,
+    at_hour,
 )
 from verkstall.tooling.demo_queue import seed_queue
 from verkstall.tooling.demo_stays import seed_stays
 from verkstall.tooling.demo_switch import seed_switch
-
-
-def _at(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 @transaction.atomic
@@ -111,7 +108,7 @@ def seed(stdout=None) -> dict[str, int]:
                 continue
             life = LIVES[n % len(LIVES)]
             decided = today - timedelta(days=40 - n)
-            with clock.travel_to(_at(decided, 9)):
+            with clock.travel_to(at_hour(decided, 9)):
                 person = register_person(
                     officer,
                     personal_number=number.value,
@@ -180,8 +177,8 @@ def _walk(officer, decision, provider, life: str, decided: date, n: int) -> None
         actor = users.first_user(provider=provider)
     channel = "" if provider.is_connected else "phone"
     day = decided
-    acute_at = _at(day, 15) if life == "acute" else None
-    with clock.travel_to(_at(day, 10 if not acute_at else 16)):
+    acute_at = at_hour(day, 15) if life == "acute" else None
+    with clock.travel_to(at_hour(day, 10 if not acute_at else 16)):
         order = orders.create_order(
             officer,
             decision=decision,
@@ -192,7 +189,7 @@ def _walk(officer, decision, provider, life: str, decided: date, n: int) -> None
     if life in ("draft", "acute"):
         return
     day += timedelta(days=1)
-    with clock.travel_to(_at(day, 9)):
+    with clock.travel_to(at_hour(day, 9)):
         orders.send_order(officer, order)
         if life == "cancelled":
             orders.cancel_order(officer, order, reason="Klienten flyttade till annan kommun.")
@@ -200,18 +197,18 @@ def _walk(officer, decision, provider, life: str, decided: date, n: int) -> None
     if life == "sent":
         return
     day += timedelta(days=1)
-    with clock.travel_to(_at(day, 11)):
+    with clock.travel_to(at_hour(day, 11)):
         orders.acknowledge_order(actor, order, channel=channel)
     if life == "acknowledged":
         return
     day += timedelta(days=1 + n % 2)
-    with clock.travel_to(_at(day, 14)):
+    with clock.travel_to(at_hour(day, 14)):
         orders.register_start(actor, order, start_date=day, channel=channel)
     if life == "started":
         _after_start(officer, actor, order, day, n, channel)
     if life == "ended":
         day += timedelta(days=10)
-        with clock.travel_to(_at(day, 13)):
+        with clock.travel_to(at_hour(day, 13)):
             orders.end_order(
                 actor, order, end_date=day, note="Insatsen behövs inte längre.", channel=channel
             )
@@ -222,7 +219,7 @@ def _after_start(officer, actor, order, started: date, n: int, channel: str) -> 
     message screens have something to show (SPEC R5, R7, R10.2, R10.3)."""
     day = started + timedelta(days=5)
     if n % 3 == 0:
-        with clock.travel_to(_at(day, 10)):
+        with clock.travel_to(at_hour(day, 10)):
             plan = plans.start_plan(
                 actor,
                 order,
@@ -235,7 +232,7 @@ def _after_start(officer, actor, order, started: date, n: int, channel: str) -> 
             )
             plans.send_plan(actor, plan, channel=channel)
     elif n % 3 == 1:
-        with clock.travel_to(_at(day, 9)):
+        with clock.travel_to(at_hour(day, 9)):
             absences.register_absence(
                 actor,
                 order,
@@ -245,15 +242,15 @@ def _after_start(officer, actor, order, started: date, n: int, channel: str) -> 
                 channel=channel,
             )
     else:
-        with clock.travel_to(_at(day, 8)):
+        with clock.travel_to(at_hour(day, 8)):
             absences.receive_notice(
                 officer,
                 order.person,
                 kind="admission",
-                occurred_at=_at(day, 7),
+                occurred_at=at_hour(day, 7),
                 text="Inskriven på medicinavdelningen.",
             )
-    with clock.travel_to(_at(day, 15)):
+    with clock.travel_to(at_hour(day, 15)):
         journal.send_message(
             officer,
             person=order.person,
@@ -395,7 +392,7 @@ def _protected_clients(today: date) -> int:
             continue
         decided = today - timedelta(days=3 - n)
         area = spec["areas"][1]
-        with clock.travel_to(_at(decided, 9)):
+        with clock.travel_to(at_hour(decided, 9)):
             person = register_person(
                 officer,
                 personal_number=number.value,
@@ -426,18 +423,18 @@ def _protected_clients(today: date) -> int:
                     }
                 ],
             )
-        with clock.travel_to(_at(decided, 10)):
+        with clock.travel_to(at_hour(decided, 10)):
             order = orders.create_order(officer, decision=decision, provider=provider)
         made += 1
         if not send:
             continue
-        with clock.travel_to(_at(decided, 14)):
+        with clock.travel_to(at_hour(decided, 14)):
             record_oral_briefing(
                 officer,
                 order,
                 told_user=manager.pk if manager else None,
                 told_name="" if manager else "Enhetschefen",
-                told_at=_at(decided, 13),
+                told_at=at_hour(decided, 13),
             )
             orders.send_order(officer, order)
             # The briefing asked that the manager see the data; a second officer of the unit

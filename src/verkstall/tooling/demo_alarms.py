@@ -8,9 +8,7 @@ no other demo client is)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
-from django.utils import timezone
+from datetime import date, timedelta
 
 from verkstall.access import selectors as users
 from verkstall.access.roles import Role
@@ -24,6 +22,7 @@ from verkstall.orders import switch_services
 from verkstall.people.selectors import person_number_registered
 from verkstall.people.services import register_person
 from verkstall.providers import selectors as provider_reads
+from verkstall.tooling.demo_catalogue import at_hour
 
 ALARM = {"service_type": "trygghetslarm", "scope_amount": "1", "scope_unit": "place"}
 MEAL = {"service_type": "matdistribution", "scope_amount": "7", "scope_unit": "days_per_week"}
@@ -38,10 +37,6 @@ CLIENTS = [
     ("Rut", "Västergarn", (MEAL,), "sent", 1),  # Björkens orders the meals
     ("Alf", "Tofta", (MEAL,), "meal_ordered", 6),  # done
 ]
-
-
-def _at(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 def seed_alarms(today: date) -> int:
@@ -60,7 +55,7 @@ def seed_alarms(today: date) -> int:
         if person_number_registered(officer.municipality_id, number.value):
             continue
         sent = today - timedelta(days=ago)
-        with clock.travel_to(_at(sent, 8)):
+        with clock.travel_to(at_hour(sent, 8)):
             person = register_person(
                 officer,
                 personal_number=number.value,
@@ -85,7 +80,7 @@ def seed_alarms(today: date) -> int:
                 provider=bjorkens,
                 instructions="Ring på och vänta; klienten hör dåligt. Nyckel i nyckelgömman.",
             )
-        with clock.travel_to(_at(sent, 9)):
+        with clock.travel_to(at_hour(sent, 9)):
             orders.send_order(officer, order)
         made += 1
         _walk(life, order, sent, officer=officer, staff=staff, hmc=hmc, angens=angens)
@@ -96,18 +91,18 @@ def _walk(life: str, order, sent: date, *, officer, staff, hmc, angens) -> None:
     if life == "sent":
         return
     next_day = sent + timedelta(days=1)
-    with clock.travel_to(_at(next_day, 10)):
+    with clock.travel_to(at_hour(next_day, 10)):
         orders.acknowledge_order(staff, order)
-    with clock.travel_to(_at(next_day, 11)):
+    with clock.travel_to(at_hour(next_day, 11)):
         if life == "meal_ordered":
             meal_services.register_meal_ordered(staff, order=order)
             return
         alarms.register_alarm_ordered(staff, order=order)
     if life == "ordered":
         return
-    with clock.travel_to(_at(next_day, 12)):
+    with clock.travel_to(at_hour(next_day, 12)):
         orders.register_start(staff, order, start_date=next_day)
-    with clock.travel_to(_at(sent + timedelta(days=3), 10)):
+    with clock.travel_to(at_hour(sent + timedelta(days=3), 10)):
         alarms.register_alarm_installed(hmc, order=order)
     if life == "switched":
         _switch(order, sent + timedelta(days=10), officer=officer, angens=angens)
@@ -117,16 +112,16 @@ def _switch(order, requested: date, *, officer, angens) -> None:
     """Maj moves to Ängens Omsorg (R2.6): the switch completes on the end of the notice, Ängens
     orders the alarm's move, and the aids centre gets the contact move to confirm."""
     angens_staff = users.first_user(provider=angens)
-    with clock.travel_to(_at(requested, 9)):
+    with clock.travel_to(at_hour(requested, 9)):
         switch = switch_services.request_switch(
             officer, order=order, new_provider=angens, requested_on=requested
         )
         switch_services.inform_new_provider(officer, switch=switch)
-    with clock.travel_to(_at(requested + timedelta(days=2), 10)):
+    with clock.travel_to(at_hour(requested + timedelta(days=2), 10)):
         switch_services.register_agreed_date(
             angens_staff, switch=switch, agreed_date=switch.notice_ends_on
         )
-    with clock.travel_to(_at(switch.notice_ends_on, 9)):
+    with clock.travel_to(at_hour(switch.notice_ends_on, 9)):
         done = switch_services.complete_switch(officer, switch=switch)
-    with clock.travel_to(_at(switch.notice_ends_on, 11)):  # Ängens orders the alarm's move
+    with clock.travel_to(at_hour(switch.notice_ends_on, 11)):  # Ängens orders the alarm's move
         alarms.register_alarm_ordered(angens_staff, order=done.new_order)

@@ -5,7 +5,9 @@ each routine's granted services (tooling/generator_world.py)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
+
+from django.utils import timezone
 
 from verkstall.access.roles import Role
 from verkstall.people.models import Protection
@@ -219,3 +221,8 @@ PROTECTED_CLIENTS = [
     (date(1938, 4, 30), 990, "Ingrid", "Skyddsdal", Protection.PROTECTED_REGISTRATION, False),
     (date(1944, 9, 30), 992, "Bertil", "Sekretesson", Protection.CONFIDENTIALITY_MARKING, True),
 ]
+
+
+def at_hour(day: date, hour: int) -> datetime:
+    """`hour` o'clock local time on `day`: when a demo step is taken."""
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))

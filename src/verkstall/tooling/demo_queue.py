@@ -4,9 +4,7 @@ activity, and a queue waiting for the placement unit's user `placering` (tooling
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
-from django.utils import timezone
+from datetime import date, timedelta
 
 from verkstall.access import selectors as users
 from verkstall.access.roles import Role
@@ -17,11 +15,7 @@ from verkstall.placements import selectors as queue_reads
 from verkstall.placements import services as placements
 from verkstall.providers import selectors as provider_reads
 from verkstall.providers.services import ensure_provider_unit, ensure_unit_offers
-from verkstall.tooling.demo_catalogue import QUEUE_HOMES
-
-
-def _at(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+from verkstall.tooling.demo_catalogue import QUEUE_HOMES, at_hour
 
 
 def seed_queue(today: date) -> None:
@@ -50,7 +44,7 @@ def seed_queue(today: date) -> None:
     ]
     for person, (code, ago, urgent, chosen) in zip(clients, plan, strict=False):
         queued = today - timedelta(days=ago)
-        with clock.travel_to(_at(queued, 10)):
+        with clock.travel_to(at_hour(queued, 10)):
             decision = record_decision(
                 officer,
                 person=person,
@@ -70,7 +64,7 @@ def seed_queue(today: date) -> None:
                 extra = {
                     "urgent": True,
                     "current_location": "Danderyds sjukhus, geriatriken avd 32",
-                    "discharge_ready_at": _at(queued, 8),
+                    "discharge_ready_at": at_hour(queued, 8),
                     "notes": "Utskrivningsklar, kan inte återgå till ordinärt boende.",
                 }
             placements.enqueue(

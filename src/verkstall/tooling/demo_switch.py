@@ -13,9 +13,7 @@ Written through the services on a moved clock; idempotent (skipped once Bengt ex
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
-from django.utils import timezone
+from datetime import date, timedelta
 
 from verkstall.access import selectors as users
 from verkstall.access.roles import Role
@@ -30,16 +28,12 @@ from verkstall.people.services import register_person
 from verkstall.providers import rotation_services
 from verkstall.providers import selectors as provider_reads
 from verkstall.providers import services as provider_writes
-from verkstall.tooling.demo_catalogue import CAPPED
+from verkstall.tooling.demo_catalogue import CAPPED, at_hour
 
 #: Bengt's test personnummer: born on 28 February 1947, birth number 997 (no other demo client).
 BENGT = (date(1947, 2, 28), 997)
 GRANTED_AGO = 100  # days: "three months on, Bengt wants Ängens after all"
 SWITCH_ASKED_AGO = 16  # days: the 14 days' notice has run out, the agreed date is reached
-
-
-def _at(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 def seed_switch(today: date) -> int:
@@ -54,7 +48,7 @@ def seed_switch(today: date) -> int:
     hmc = users.first_user(role=Role.AIDS_CENTRE, municipality__code="0980")
     visby = provider_reads.areas_for(officer).get(name="Visby")
     granted = today - timedelta(days=GRANTED_AGO)
-    with clock.travel_to(_at(granted, 9)):
+    with clock.travel_to(at_hour(granted, 9)):
         person = register_person(
             officer,
             personal_number=number.value,
@@ -90,25 +84,25 @@ def seed_switch(today: date) -> int:
             instructions="Bengt valde inte utförare; tilldelad enligt turordning.",
         )
     staff = users.first_user(provider=assignment.provider)
-    with clock.travel_to(_at(granted, 10)):
+    with clock.travel_to(at_hour(granted, 10)):
         orders.send_order(officer, order)
-    with clock.travel_to(_at(granted + timedelta(days=1), 9)):
+    with clock.travel_to(at_hour(granted + timedelta(days=1), 9)):
         orders.acknowledge_order(staff, order)
         alarms.register_alarm_ordered(staff, order=order)
         orders.register_start(staff, order, start_date=granted + timedelta(days=1))
-    with clock.travel_to(_at(granted + timedelta(days=3), 10)):
+    with clock.travel_to(at_hour(granted + timedelta(days=3), 10)):
         alarms.register_alarm_installed(hmc, order=order)
     if assignment.provider == angens:  # rotation gave Ängens: no switch to walk
         return 1
     asked = today - timedelta(days=SWITCH_ASKED_AGO)
     capped = _capped_lines(angens, visby)
     _set_caps(capped, asked - timedelta(days=1), lifted=True)  # Ängens took clients again
-    with clock.travel_to(_at(asked, 9)):
+    with clock.travel_to(at_hour(asked, 9)):
         switch = switch_services.request_switch(
             officer, order=order, new_provider=angens, requested_on=asked
         )
         switch_services.inform_new_provider(officer, switch=switch)
-    with clock.travel_to(_at(asked + timedelta(days=2), 10)):
+    with clock.travel_to(at_hour(asked + timedelta(days=2), 10)):
         switch_services.register_agreed_date(
             users.first_user(provider=angens), switch=switch, agreed_date=switch.notice_ends_on
         )
@@ -132,7 +126,7 @@ def _set_caps(contracts, day: date, *, lifted: bool) -> None:
     """Gotland's LOV administrator lifts the cap of `contracts` on `day`, or puts it back
     (R2.1): the switch needs Ängens to take new clients on the day it is requested."""
     admin = _lov_admin()
-    with clock.travel_to(_at(day, 8)):
+    with clock.travel_to(at_hour(day, 8)):
         for contract in contracts:
             if lifted:
                 provider_writes.set_capacity(admin, contract, accepts_new_clients=True)

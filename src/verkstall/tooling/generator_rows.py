@@ -12,6 +12,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from verkstall.absences.models import Absence
+from verkstall.core.event_kinds import clock_event
 from verkstall.deadlines import engine, facts
 from verkstall.deadlines.models import DueItem
 from verkstall.deadlines.rules import Event, Responsible
@@ -296,7 +297,7 @@ def write_chunk(world: World, planned: list[PlannedDecision], persons: list[Pers
                 clock_rows.append((kind, e.occurred.astimezone(UTC), e.recorded.astimezone(UTC)))
         # With the receipts the engine derives from a sending in the system or by e-mail.
         engine_events.extend(
-            Event(engine.ORDER_EVENT_NAMES.get(code, f"order.{code}"), occurred, recorded)
+            Event(clock_event(code), occurred, recorded)
             for code, occurred, recorded in facts.clock_rows(clock_rows, po.provider.channel)
         )
     bulk(OrderEvent, events, dicts=True)

@@ -3,11 +3,9 @@ from __future__ import annotations
 from django import forms
 
 from verkstall.core.date_fields import BoundedFormDateField
-from verkstall.orders.models import ReplyChannel
+from verkstall.orders.forms import ON_BEHALF_CHOICES
 
 from .models import Voucher, VoucherReport
-
-ON_BEHALF = [("", "—")] + [c for c in ReplyChannel.choices if c[0] != ReplyChannel.SYSTEM]
 
 
 class VoucherForm(forms.Form):
@@ -25,4 +23,6 @@ class ReportForm(forms.Form):
     note = forms.CharField(
         label="Kommentar", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    channel = forms.ChoiceField(label="Hur kom blanketten in", choices=ON_BEHALF, required=False)
+    channel = forms.ChoiceField(
+        label="Hur kom blanketten in", choices=ON_BEHALF_CHOICES, required=False
+    )
