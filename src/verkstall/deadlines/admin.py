@@ -325,7 +325,7 @@ class RuleProfileAdmin(ProfileScopedAdmin):
 
     def get_queryset(self, request):
         # The list's rule count in the same query as the profiles (no query per row).
-        return super().get_queryset(request).annotate(rule_total=Count("rules"))
+        return super().get_queryset(request).annotate(rule_total=Count("rules")).order_by("slug")
 
     @admin.display(description="regler")
     def rule_count(self, profile: RuleProfile) -> int:
