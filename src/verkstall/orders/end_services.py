@@ -66,14 +66,17 @@ def end_message(order: Order, end: date, note: str) -> tuple[str, str]:
     return f"Insatsen avslutas {day_text(end)}", body
 
 
-def after_order_ended(actor, order: Order, end: date, *, by_officer: bool, note: str) -> None:
+def after_order_ended(
+    actor, order: Order, end: date, *, by_officer: bool, note: str, in_decision: bool | None = None
+) -> None:
     """Called by services.end_order inside its transaction (R3.9): both sides are told at once,
-    and the officer registers the end date in the decision."""
+    and the officer registers the end date in the decision (`in_decision`: the officer of the
+    unit, also when registering a provider's end on its behalf)."""
     if end_is_told(actor, by_officer=by_officer):
         subject, body = end_message(order, end, note)
         send_order_message(actor, person=order.person, subject=subject, body=body, order=order)
     # Registered by the municipality for a provider not connected: the unit already knows.
-    if by_officer:  # on every path: the screen, the API and a completed switch
+    if by_officer if in_decision is None else in_decision:  # the screen, the API, a switch
         register_end_in_decision(order, end)
 
 

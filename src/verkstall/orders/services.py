@@ -361,10 +361,14 @@ def end_superseded(actor, new_order: Order, start, *, channel: str = "") -> None
 @transaction.atomic
 def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "") -> OrderEvent:
     """Either side reports the end (R3.9): the provider (or the municipality on its behalf)
-    or the officer of the client's unit."""
+    or the officer of the client's unit. The officer who gives the channel a provider not
+    connected reported by (a returned report form, a phone call) registers that provider's end
+    on its behalf, and the end is the provider's, with that channel (R3.3, R4.2)."""
     order = lock_order(order)
     errors: dict[str, str] = {}
-    by_officer = actor.role_enum == Role.OFFICER and actor.unit_id == order.unit_id
+    officer = actor.role_enum == Role.OFFICER and actor.unit_id == order.unit_id
+    reported = channel in ON_BEHALF_CHANNELS and not order.provider.is_connected
+    by_officer = officer and not reported
     if by_officer:
         on_behalf, channel = None, ReplyChannel.SYSTEM.value
         check_state(order, Action.END)
@@ -394,7 +398,7 @@ def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "
         on_behalf_of=on_behalf,
         channel=channel,
     )
-    after_order_ended(actor, order, end, by_officer=by_officer, note=note)
+    after_order_ended(actor, order, end, by_officer=by_officer, note=note, in_decision=officer)
     return event
 
 

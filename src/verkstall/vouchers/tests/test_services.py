@@ -118,6 +118,17 @@ def test_the_officer_registers_a_returned_form_on_behalf(w):  # R4.2 R3.3
     order.refresh_from_db()
     assert order.state == "started"
     assert documents.render_report_form_pdf(order).startswith(b"%PDF")
+    # The death on the returned form is the provider's end, by post, not the officer's own:
+    # the provider is not sent a message about its own report, the decision's end is set.
+    with travel_to(at(MON_9_MAR)):
+        died = services.register_report(
+            w.officer, order=order, kind="death", occurred_on="2026-03-08", channel="post"
+        )
+    assert died.event.kind == "ended"
+    assert died.event.on_behalf_of == w.puts and died.event.channel == "post"
+    order.refresh_from_db()
+    assert order.state == "ended" and order.end_date.isoformat() == "2026-03-08"
+    assert all(s.valid_to == order.end_date for s in order.services.all())
 
 
 def test_vouchers_kinds_are_the_two_of_the_routine():  # R4.2
