@@ -131,6 +131,9 @@ providers
 orders
 journal
 absences | plans | followups | alarms | placements | vouchers
+fees | ivo
+payments
+months
 audit
 tooling
     settings settings_production urls api_urls wsgi __main__

@@ -232,11 +232,51 @@ class Side:
         )
         orders.send_order(officer, cleaning_order)
         self.voucher = vouchers.issue_voucher(officer, order=cleaning_order, kind="cleaning")
-        vouchers.register_report(
+        self.voucher_report = vouchers.register_report(
             staff, order=cleaning_order, kind="start", occurred_on=today, note=canary("report")
         )
         self.cleaning_order = cleaning_order
 
+        # Payments (R9.2, R9.4): a respite order with performed time, and a price of the
+        # municipality (one per municipality: a second side of it reuses the first's).
+        from verkstall.payments import services as payments
+        from verkstall.payments.models import Price
+
+        respite = record_decision(
+            officer,
+            person=self.person,
+            decided_on=today - timedelta(days=3),
+            assessment_summary=canary("assessment"),
+            services=[
+                {"service_type": "avlosning", "scope_amount": "8", "scope_unit": "hours_per_month"}
+            ],
+        )
+        self.time_order = orders.create_order(
+            officer,
+            decision=respite,
+            provider=self.provider,
+            instructions=canary("order instructions"),
+        )
+        orders.send_order(officer, self.time_order)
+        orders.acknowledge_order(staff, self.time_order)
+        orders.register_start(staff, self.time_order, start_date=today)
+        self.performed_time = payments.register_performed_time(
+            staff,
+            order=self.time_order,
+            granted_service=respite.services.get(),
+            day=today,
+            hours="2",
+            note=canary("performed time note"),
+        )
+        self.price = Price.objects.filter(municipality=self.muni).first()
+        if self.price is None:
+            self.price = payments.add_price(
+                self.users[Role.LOV_ADMIN],
+                service_type="avlosning",
+                unit="performed_hour",
+                amount="380",
+                valid_from=today - timedelta(days=400),
+            )
         self.grant = protection_services.set_protection(
             officer, self.person, protection="confidentiality_marking"
         ).protected_access.get()
@@ -327,6 +367,35 @@ class Side:
             street_address=canary("stay address"),
             help_requested=canary("stay help requested"),
         )
+        # The quarterly IVO report (R9.5): a decision not started for 200 days, in this
+        # quarter's report (one per municipality and quarter: a second side of the same
+        # municipality brings it up to date).
+        from verkstall.ivo import services as ivo
+        from verkstall.ivo.models import IvoReport
+        from verkstall.ivo.quarters import Quarter
+
+        late = record_decision(
+            officer,
+            person=self.person,
+            decided_on=today - timedelta(days=200),
+            assessment_summary=canary("assessment"),
+            services=[
+                {"service_type": OMVARDNAD, "scope_amount": "5", "scope_unit": "hours_per_month"}
+            ],
+        )
+        lov = self.users[Role.LOV_ADMIN]
+        self.ivo_report = IvoReport.objects.filter(municipality=self.muni).first()
+        if self.ivo_report is None:
+            self.ivo_report = ivo.create_report(lov, quarter=Quarter.of(today).code)
+        else:
+            ivo.refresh_report(lov, self.ivo_report)
+        self.ivo_case = self.ivo_report.cases.get(granted_service__decision=late)
+        # A fee notice (R9.3): the provider's own, on the order.
+        from verkstall.fees import services as fees
+
+        self.fee_notice = fees.report_fee_notice(
+            staff, order=self.order, text=canary("fee notice"), effective_from=today
+        )
 
 
 def _receipt(order):
@@ -361,6 +430,7 @@ FACTORIES = {
     **{f"api/orders/{{pk}}/{a}/": (lambda s: [{"pk": s.order.pk}]) for a in ORDER_ACTIONS},
     "api/orders/{pk}/oral-briefings/": lambda s: [{"pk": s.order.pk}],
     "api/orders/{pk}/receipt/": lambda s: [{"pk": s.order.pk}],
+    "api/orders/{pk}/correct-date/": lambda s: [{"pk": s.order.pk}],
     "api/due-items/{pk}/": lambda s: [{"pk": s.due_item.pk}],
     "api/plans/{pk}/": lambda s: [{"pk": s.plan.pk}],
     "api/plans/{pk}/confirm/": lambda s: [{"pk": s.plan.pk}],
@@ -415,6 +485,7 @@ FACTORIES = {
     "orders/{pk}/change/reissue/": lambda s: [{"pk": s.order.pk}],
     "orders/{pk}/": lambda s: [{"pk": s.order.pk}],
     "orders/{pk}/receipt/": lambda s: [{"pk": s.order.pk}],
+    "orders/{pk}/correct-date/": lambda s: [{"pk": s.order.pk}],
     "orders/{pk}/{action}/": lambda s: [{"pk": s.order.pk, "action": a} for a in ORDER_ACTIONS],
     "decisions/{decision_pk}/orders/new/": lambda s: [{"decision_pk": s.decision.pk}],
     "switches/new/{order_pk}/": lambda s: [{"order_pk": s.order.pk}],
@@ -458,9 +529,47 @@ FACTORIES = {
     "stays/{pk}/": lambda s: [{"pk": s.stay_intake.pk}],
     "stays/{pk}/register/": lambda s: [{"pk": s.stay_intake.pk}],
     "stays/{pk}/decline/": lambda s: [{"pk": s.stay_intake.pk}],
+    "queue/{pk}/withdraw/": lambda s: [{"pk": s.queue_entry.pk}],
+    # the API of the queue, temporary stays and vouchers (R8.1, R8.2, R8.3, R8.4, R4.2)
+    **{
+        f"api/queue-entries/{{pk}}/{tail}": lambda s: [{"pk": s.queue_entry.pk}]
+        for tail in ("", "offer/", "answer/", "order/", "withdraw/")
+    },
+    **{
+        f"api/stay-intakes/{{pk}}/{tail}": lambda s: [{"pk": s.stay_intake.pk}]
+        for tail in ("", "register/", "decline/")
+    },
+    "api/vouchers/{pk}/": lambda s: [{"pk": s.voucher.pk}],
+    "api/voucher-reports/{pk}/": lambda s: [{"pk": s.voucher_report.pk}],
+    # the quarterly IVO report (R9.5)
+    **{
+        f"api/ivo-reports/{{pk}}/{tail}": lambda s: [{"pk": s.ivo_report.pk}]
+        for tail in ("", "refresh/", "submit/", "reason/")
+    },
+    "ivo/cases/{pk}/reason/": lambda s: [{"pk": s.ivo_case.pk}],
+    # fee notices to the fee officer (R9.3)
+    "api/fee-notices/{pk}/": lambda s: [{"pk": s.fee_notice.pk}],
+    "api/fee-notices/{pk}/handle/": lambda s: [{"pk": s.fee_notice.pk}],
+    "fee-notices/{pk}/handle/": lambda s: [{"pk": s.fee_notice.pk}],
+    "orders/{pk}/fee-notices/": lambda s: [{"pk": s.order.pk}],
+    # payments: performed time, prices (R9.2, R9.4)
+    "api/performed-time/{pk}/": lambda s: [{"pk": s.performed_time.pk}],
+    **{
+        f"payments/orders/{{pk}}/{tail}": lambda s: [{"pk": s.time_order.pk}]
+        for tail in ("time/", "time/add/")
+    },
+    **{
+        f"payments/time/{{pk}}/{tail}": lambda s: [{"pk": s.performed_time.pk}]
+        for tail in ("change/", "remove/")
+    },
+    "payments/prices/{pk}/end/": lambda s: [{"pk": s.price.pk}],
 }
 # Reference data of the whole municipality: another unit or provider of it may see it.
-MUNICIPALITY_WIDE = {"api/providers/{pk}/", "lov/contracts/{pk}/capacity/"}
+MUNICIPALITY_WIDE = {
+    "api/providers/{pk}/",
+    "lov/contracts/{pk}/capacity/",
+    "payments/prices/{pk}/end/",
+}
 
 
 def test_every_id_route_has_an_object_factory():  # Actors

@@ -129,3 +129,20 @@ def test_the_checker_finds_an_aids_centre_seeing_an_alarm_not_ordered_from_it(mo
     )
     stats = prove(400, ops_per_example=200)
     assert stats.crossings or stats.canary_hits, stats.report()
+
+
+def test_the_checker_finds_the_queue_and_stays_of_another_municipality(monkeypatch):
+    """R8.1, R8.2, R8.3, R8.4, issue 14: the placement unit sees its own municipality's
+    queue and stays, the officer the queue of its own unit. With both scopes opened to
+    every municipality, a short run finds other municipalities' entries and intakes (their
+    rows and their canaries)."""
+    from django.db.models import Q
+
+    from verkstall.placements import selectors, stay_selectors
+
+    monkeypatch.setattr(selectors, "entry_scope", lambda user: Q())
+    monkeypatch.setattr(stay_selectors, "intake_scope", lambda user: Q())
+    stats = prove(400, ops_per_example=200)
+    assert any("queue/" in crossing for crossing in stats.crossings), stats.report()
+    assert any("queue notes" in hit for hit in stats.canary_hits), stats.report()
+    assert any("stay intake" in hit for hit in stats.canary_hits), stats.report()

@@ -147,11 +147,16 @@ def _ids() -> dict[str, list[int]]:
     from verkstall.alarms.models import AlarmContactMove
     from verkstall.deadlines.models import DueItem
     from verkstall.decisions.models import Decision
+    from verkstall.fees.models import FeeNotice
+    from verkstall.ivo.models import IvoReport
     from verkstall.journal.models import Message
     from verkstall.orders.models import Order
+    from verkstall.payments.models import PerformedTime
     from verkstall.people.models import Person, ProtectedDataAccess
+    from verkstall.placements.models import QueueEntry, StayIntake
     from verkstall.plans.models import ImplementationPlan
     from verkstall.providers.models import Provider
+    from verkstall.vouchers.models import Voucher, VoucherReport
 
     models = {
         "persons": Person,
@@ -166,6 +171,13 @@ def _ids() -> dict[str, list[int]]:
         "alarm-orders": Order,
         "alarm-contact-moves": AlarmContactMove,
         "meal-orders": Order,
+        "queue-entries": QueueEntry,
+        "stay-intakes": StayIntake,
+        "vouchers": Voucher,
+        "performed-time": PerformedTime,
+        "voucher-reports": VoucherReport,
+        "ivo-reports": IvoReport,
+        "fee-notices": FeeNotice,
     }
     return {
         k: list(m.objects.order_by("pk").values_list("pk", flat=True)) for k, m in models.items()

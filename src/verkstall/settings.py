@@ -102,6 +102,10 @@ INSTALLED_APPS = [
     "verkstall.placements",
     "verkstall.alarms",
     "verkstall.vouchers",
+    "verkstall.fees",
+    "verkstall.ivo",
+    "verkstall.payments",
+    "verkstall.months",
     "verkstall.audit",
     "verkstall.tooling",
 ]
@@ -293,6 +297,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProviderChannelEnum": "verkstall.providers.models.Channel",
         "ReplyChannelEnum": "verkstall.orders.models.ReplyChannel",
+        # ... and "kind": the two kinds of the vouchers and of their report form (R4.2).
+        "VoucherKindEnum": "verkstall.vouchers.models.Voucher.Kind",
+        "VoucherReportKindEnum": "verkstall.vouchers.models.VoucherReport.Kind",
     },
 }
 

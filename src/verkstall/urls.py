@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("verkstall.followups.urls")),  # before orders.urls: see the module
     path("", include("verkstall.absences.urls")),  # before orders.urls: orders/<pk>/<action>/
     path("", include("verkstall.alarms.urls")),  # before orders.urls: orders/<pk>/<action>/
+    path("", include("verkstall.fees.urls")),  # before orders.urls: orders/<pk>/<action>/
     path("", include("verkstall.orders.change_urls")),  # before orders.urls
     path("", include("verkstall.orders.urls")),
     path("", include("verkstall.orders.switch_urls")),
@@ -30,6 +31,9 @@ urlpatterns = [
     path("", include("verkstall.providers.rotation_urls")),
     path("", include("verkstall.placements.urls")),
     path("", include("verkstall.vouchers.urls")),  # cleaning and service on voucher (R4.2)
+    path("", include("verkstall.payments.urls")),  # prices, performed time, basis (R9.2, R9.4)
+    path("", include("verkstall.ivo.urls")),  # the quarterly report to IVO (R9.5)
+    path("", include("verkstall.months.urls")),  # the month's registration by the 5th (R9.1)
 ]
 
 handler404 = "verkstall.core.views.not_found"

@@ -41,6 +41,11 @@ class Scope(StrEnum):
     STAY_INTAKE = "stay_intake_scope"
     ALARM = "alarm_scope"  # alarms.scoping.alarm_order_scope: the aids centre's alarm orders
     ADMIN = "admin_site"  # Django's admin: staff, role and municipality (access/admin.py)
+    # payments.selectors.basis_scope: the municipality's payment basis (its LOV administrator
+    # and fee officer), or a provider's own (its unit manager) (R9.4)
+    PAYMENT = "payment_scope"
+    # ivo.selectors.case_scope: the LOV administrator's municipality, an officer's unit (R9.5)
+    IVO = "ivo_scope"
 
 
 class AuditAction(StrEnum):
@@ -80,6 +85,15 @@ AIDS_CENTRE = frozenset({Role.AIDS_CENTRE})
 # The safety alarm (R4.1): the order's own side, and the aids centre once the alarm is ordered
 # from it (alarms.scoping); it reads only what an installer needs.
 ALARM_ROLES = CLIENT_ROLES | AIDS_CENTRE
+# Fee notices (R9.3): the fee officer's inbox and its handling.
+FEE_OFFICERS = frozenset({Role.FEE_OFFICER})
+# The IVO report (R9.5): the LOV administrator reports for the municipality (no role for the
+# officer units' heads exists); the officer gives the reasons for the unit's cases.
+IVO_ROLES = LOV | OFFICER
+
+# Payment (R9.4): the municipality's prices and basis; a provider's unit manager its own basis.
+PRICE_READERS = frozenset({Role.LOV_ADMIN, Role.FEE_OFFICER})
+BASIS_READERS = PRICE_READERS | {Role.PROVIDER_MANAGER}
 
 V, L, X, C = AuditAction.VIEW, AuditAction.LIST, AuditAction.EXPORT, AuditAction.CHANGE
 
@@ -117,6 +131,7 @@ VIEWS: dict[str, Access] = {
     "verkstall.orders.views.order_detail": _a(CLIENT_ROLES, Scope.ORDER, V),
     "verkstall.orders.views.order_action": _a(ORDER_ACTORS, Scope.ORDER, C),
     "verkstall.orders.views.order_receipt": _a(OFFICER, Scope.ORDER, C),
+    "verkstall.orders.views.order_correct_date": _a(ORDER_ACTORS, Scope.ORDER, C),
     "verkstall.orders.change_views.change_report": _a(CLIENT_ROLES, Scope.ORDER, V),
     "verkstall.orders.change_views.change_reissue": _a(OFFICER, Scope.ORDER, V),
     "verkstall.orders.document_views.order_pdf": _a(CLIENT_ROLES, Scope.ORDER, X),
@@ -174,6 +189,7 @@ VIEWS: dict[str, Access] = {
     "verkstall.placements.views.entry_offer": _a(PLACEMENT, Scope.QUEUE, C),
     "verkstall.placements.views.offer_answer": _a(PLACEMENT, Scope.QUEUE, C),
     "verkstall.placements.views.entry_order": _a(OFFICER, Scope.QUEUE, C),
+    "verkstall.placements.views.entry_withdraw": _a(QUEUE_ROLES, Scope.QUEUE, C),
     # temporary stays from another municipality (R8.4): the placement unit's intakes
     "verkstall.placements.stay_views.stay_list": _a(PLACEMENT, Scope.STAY_INTAKE, L),
     "verkstall.placements.stay_views.stay_detail": _a(PLACEMENT, Scope.STAY_INTAKE, V),
@@ -190,6 +206,32 @@ VIEWS: dict[str, Access] = {
     "verkstall.vouchers.views.voucher_pdf": _a(OFFICER, Scope.ORDER, X),
     "verkstall.vouchers.views.report_create": _a(ORDER_ACTORS, Scope.ORDER, C),
     "verkstall.vouchers.views.report_form_pdf": _a(CLIENT_ROLES, Scope.ORDER, X),
+    # fee notices to the fee officer (R9.3): its inbox, and an order's fee page and form
+    "verkstall.fees.views.inbox": _a(FEE_OFFICERS, Scope.ORDER, L),
+    "verkstall.fees.views.handle": _a(FEE_OFFICERS, Scope.ORDER, C),
+    "verkstall.fees.views.order_fee_notices": _a(CLIENT_ROLES, Scope.ORDER, V),
+    # the month: what is missing before the 5th, and its reminder days (R9.1)
+    "verkstall.months.views.month_page": _a(OFFICER | PROVIDERS, Scope.ORDER, L),
+    "verkstall.months.views.month_settings": _a(LOV, Scope.MUNICIPALITY),
+    # the quarterly report of decisions not carried out, to IVO (R9.5)
+    "verkstall.ivo.views.quarter_page": _a(IVO_ROLES, Scope.IVO, L),
+    "verkstall.ivo.views.report_create": _a(LOV, Scope.IVO, C),
+    "verkstall.ivo.views.report_refresh": _a(LOV, Scope.IVO, C),
+    "verkstall.ivo.views.report_submit": _a(LOV, Scope.IVO, C),
+    "verkstall.ivo.views.case_reason": _a(IVO_ROLES, Scope.IVO, C),
+    "verkstall.ivo.views.report_csv": _a(LOV, Scope.IVO, X),
+    "verkstall.ivo.views.report_pdf": _a(LOV, Scope.IVO, X),
+    # payments: prices, performed time, the payment basis and the month close (R9.2, R9.4)
+    "verkstall.payments.views.price_list": _a(PRICE_READERS, Scope.MUNICIPALITY),
+    "verkstall.payments.views.price_add": _a(LOV, Scope.MUNICIPALITY),
+    "verkstall.payments.views.price_end": _a(LOV, Scope.MUNICIPALITY),
+    "verkstall.payments.views.order_time": _a(CLIENT_ROLES, Scope.ORDER, V),
+    "verkstall.payments.views.time_add": _a(ORDER_ACTORS, Scope.ORDER, C),
+    "verkstall.payments.views.time_change": _a(ORDER_ACTORS, Scope.ORDER, C),
+    "verkstall.payments.views.time_remove": _a(ORDER_ACTORS, Scope.ORDER, C),
+    "verkstall.payments.views.basis_page": _a(BASIS_READERS, Scope.PAYMENT, L),
+    "verkstall.payments.views.basis_export": _a(BASIS_READERS, Scope.PAYMENT, X),
+    "verkstall.payments.views.month_close": _a(LOV, Scope.PAYMENT, C),
     # the access log
     "verkstall.audit.views.log_review": Access(
         LOG_REVIEWERS, Scope.ACCESS_LOG, V, reads_on_post=True
@@ -239,6 +281,7 @@ API: dict[str, dict[str, Access]] = {
         "end": _a(ORDER_ACTORS, Scope.ORDER, C),
         "cancel": _a(OFFICER, Scope.ORDER, C),
         "receipt": _a(OFFICER, Scope.ORDER, C),
+        "correct_date": _a(ORDER_ACTORS, Scope.ORDER, C),
         "oral_briefings": _a(OFFICER, Scope.ORDER, C),
     },
     "verkstall.deadlines.api.DueItemViewSet": {
@@ -280,8 +323,58 @@ API: dict[str, dict[str, Access]] = {
     },
     # What another municipality's e-service posts (R8.4), with the receiving municipality's
     # placement-unit account.
-    "verkstall.placements.api.StayIntakeViewSet": {
+    "verkstall.placements.stay_api.StayIntakeViewSet": {
         "create": _a(PLACEMENT, Scope.STAY_INTAKE, C),
+        "list": _a(PLACEMENT, Scope.STAY_INTAKE, L),
+        "retrieve": _a(PLACEMENT, Scope.STAY_INTAKE, V),
+        "register": _a(PLACEMENT, Scope.STAY_INTAKE, C),
+        "decline": _a(PLACEMENT, Scope.STAY_INTAKE, C),
+    },
+    # The care-home and day-activity queue (R8.1, R8.2, R8.3), as its screens.
+    "verkstall.placements.api.QueueEntryViewSet": {
+        "list": _a(QUEUE_ROLES, Scope.QUEUE, L),
+        "retrieve": _a(QUEUE_ROLES, Scope.QUEUE, V),
+        "create": _a(OFFICER, Scope.DECISION, C),
+        "offer": _a(PLACEMENT, Scope.QUEUE, C),
+        "answer": _a(PLACEMENT, Scope.QUEUE, C),
+        "order": _a(OFFICER, Scope.QUEUE, C),
+        "withdraw": _a(QUEUE_ROLES, Scope.QUEUE, C),
+    },
+    # Cleaning and service on voucher (R4.2), as the order's voucher page.
+    "verkstall.vouchers.api.VoucherViewSet": {
+        "list": _a(CLIENT_ROLES, Scope.ORDER, L),
+        "retrieve": _a(CLIENT_ROLES, Scope.ORDER, V),
+        "create": _a(OFFICER, Scope.ORDER, C),
+    },
+    "verkstall.vouchers.api.VoucherReportViewSet": {
+        "list": _a(CLIENT_ROLES, Scope.ORDER, L),
+        "retrieve": _a(CLIENT_ROLES, Scope.ORDER, V),
+        "create": _a(ORDER_ACTORS, Scope.ORDER, C),
+    },
+    # Fee notices (R9.3), as the fee officer's inbox and an order's fee page.
+    "verkstall.fees.api.FeeNoticeViewSet": {
+        "list": _a(CLIENT_ROLES, Scope.ORDER, L),
+        "retrieve": _a(CLIENT_ROLES, Scope.ORDER, V),
+        "create": _a(ORDER_ACTORS, Scope.ORDER, C),
+        "handle": _a(FEE_OFFICERS, Scope.ORDER, C),
+    },
+    # The quarterly IVO report (R9.5), the municipality's reporter's.
+    "verkstall.ivo.api.IvoReportViewSet": {
+        "list": _a(LOV, Scope.IVO, L),
+        "retrieve": _a(LOV, Scope.IVO, V),
+        "create": _a(LOV, Scope.IVO, C),
+        "refresh": _a(LOV, Scope.IVO, C),
+        "submit": _a(LOV, Scope.IVO, C),
+        "reason": _a(LOV, Scope.IVO, C),
+    },
+    # Performed time (R9.2, R3.2), as an order's time page.
+    "verkstall.payments.api.PerformedTimeViewSet": {
+        "list": _a(CLIENT_ROLES, Scope.ORDER, L),
+        "retrieve": _a(CLIENT_ROLES, Scope.ORDER, V),
+        "create": _a(ORDER_ACTORS, Scope.ORDER, C),
+        "update": _a(ORDER_ACTORS, Scope.ORDER, C),
+        "partial_update": _a(ORDER_ACTORS, Scope.ORDER, C),
+        "destroy": _a(ORDER_ACTORS, Scope.ORDER, C),
     },
     "verkstall.absences.api.NoticeReceiptViewSet": {
         "list": _a(PROVIDERS, Scope.ORDER, L),

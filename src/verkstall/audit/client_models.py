@@ -11,6 +11,10 @@ The other lists are derived from this table:
 
 tests/test_client_models.py walks every installed model and fails when one that reaches a
 client is missing here.
+
+A second, shorter table (UNLINKED_DATA) declares the models that hold personal data of someone
+who is not (yet) a client: rows with no client to be removed with, which retention removes on
+their own (R10.6, see `UnlinkedModel`).
 """
 
 from __future__ import annotations
@@ -91,6 +95,12 @@ CLIENT_DATA: tuple[ClientModel, ...] = (
         lambda i: Q(person_id=i.person) | Q(order_id__in=i.orders) | Q(decision_id__in=i.decisions),
     ),
     ClientModel(
+        "fees.FeeNotice",
+        "person_id",
+        ("effective_from", "effective_to", "changed_at", "created_at", "handled_at"),
+        lambda i: Q(person_id=i.person) | Q(order_id__in=i.orders),
+    ),
+    ClientModel(
         "journal.MessageReceipt",
         "message__person_id",
         ("read_at",),
@@ -149,6 +159,13 @@ CLIENT_DATA: tuple[ClientModel, ...] = (
         ("created_at", "updated_at", "requested_at", "answered_at", "done_at"),
         lambda i: Q(order_id__in=i.orders),
     ),
+    # A case of the quarterly IVO report (R9.5): the reason for the delay is an entry.
+    ClientModel(
+        "ivo.IvoReportCase",
+        "person_id",
+        ("reason_at",),
+        lambda i: Q(person_id=i.person) | Q(granted_service_id__in=i.services),
+    ),
     ClientModel(
         "vouchers.VoucherReport",
         "order__person_id",
@@ -160,6 +177,20 @@ CLIENT_DATA: tuple[ClientModel, ...] = (
         "order__person_id",
         ("issued_at",),
         lambda i: Q(order_id__in=i.orders),
+    ),
+    # Payments (R9.2, R9.4): performed time per day, and the lines a month close stored (as
+    # paid, with the personnummer the finance system got; dated by the month paid for).
+    ClientModel(
+        "payments.PerformedTime",
+        "order__person_id",
+        ("day", "registered_at", "changed_at"),
+        lambda i: Q(order_id__in=i.orders) | Q(granted_service_id__in=i.services),
+    ),
+    ClientModel(
+        "payments.PaymentLine",
+        "person_id",
+        ("concerns",),
+        lambda i: Q(person_id=i.person) | Q(order_id__in=i.orders),
     ),
     ClientModel(
         "placements.PlaceOffer",
@@ -292,3 +323,44 @@ CLIENT_DATA: tuple[ClientModel, ...] = (
 )
 
 BY_LABEL: dict[str, ClientModel] = {c.label: c for c in CLIENT_DATA}
+
+
+@dataclass(frozen=True)
+class UnlinkedModel:
+    """A model whose rows hold personal data (a personnummer, a name, an address) of someone
+    who is not, or not yet, a client, so that no client's removal takes them along (R10.6).
+
+    `label` "app.Model"; `rows` the Q of its rows with no client (a row that has one is in
+    CLIENT_DATA and goes with its client); `dated` the date and date-time fields the retention
+    period is counted from (the latest of them that is set: the row's last entry);
+    `municipality` the foreign key to the municipality that holds the row; `personal_number`
+    the field with the personnummer or samordningsnummer (the research sample, R10.6).
+    """
+
+    label: str
+    rows: Q
+    dated: tuple[str, ...]
+    municipality: str = "municipality"
+    personal_number: str = "personal_number"
+
+    @property
+    def model(self):
+        return apps.get_model(self.label)
+
+
+UNLINKED_DATA: tuple[UnlinkedModel, ...] = (
+    # A temporary stay posted by another municipality's e-service (R8.4) holds a personnummer,
+    # a name, an address, a contact person and the help asked for. Registered, it has a client
+    # and goes with it (CLIENT_DATA above). Declined, or left pending and never handled, it
+    # has none. Decision: every intake without a client is counted from its last entry, the
+    # later of `received_at` and `handled_at`: a declined intake from the day it was declined,
+    # a pending one from the day it was received (still a received document, but once a whole
+    # retention period has passed unhandled it is surely dead).
+    UnlinkedModel(
+        "placements.StayIntake",
+        Q(person__isnull=True),
+        ("received_at", "handled_at"),
+    ),
+)
+
+UNLINKED_BY_LABEL: dict[str, UnlinkedModel] = {u.label: u for u in UNLINKED_DATA}

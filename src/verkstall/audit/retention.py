@@ -16,6 +16,9 @@ So for one client, given the date of the last entry about them, their birth date
   coordination number (samordningsnummer) carries day + 60; it counts by its real day
   (`birth_date_of`), so 1950-03-65 is a day-5 birth and is kept.
 
+Documents about someone who never became a client (a declined or never-handled temporary
+stay, R8.4; audit/client_models.py UNLINKED_DATA) get the same rule (`assess_unlinked`).
+
 Whether the client has an ongoing order or a valid decision (never due) is the database's
 question, answered in retention_selectors; this module only does the calendar.
 """
@@ -120,6 +123,20 @@ def assess(last_entry: date, born: date, today: date, rule: RetentionRule) -> As
         due=due,
         overdue=due and today > remove_by,
     )
+
+
+def assess_unlinked(counted_from: date, born: date, today: date, rule: RetentionRule) -> Assessment:
+    """Apply R10.6 to a document about someone who never became a client, e.g. a temporary
+    stay from another municipality that was declined or never handled (R8.4).
+
+    R10.6 speaks of a client's records; a document with no client has no client record to be
+    removed with and would otherwise be kept for ever. Product decision: it is kept exactly as
+    long as a client record would be, counted from the document's own last entry
+    (`counted_from`: when it was declined, or, never handled, when it was received): due
+    `years` later, to be removed by the end of the following calendar year, and kept for
+    research like a client's records when the person was born on a research day.
+    """
+    return assess(counted_from, born, today, rule)
 
 
 def latest(dates: Iterable[date | None]) -> date | None:

@@ -15,6 +15,11 @@ The rule itself (retention.py) is pure; this module supplies its inputs:
 - who is never due: a client with an order that has not ended or been cancelled, or with a
   granted service of a decision still valid (no end date, or an end date today or later).
 
+- apart from the clients, the rows that hold personal data of someone who never became a
+  client (UNLINKED_DATA in client_models.py: a declined or never-handled temporary stay,
+  R8.4), judged by the same rule counted from their own last entry (`review_unlinked`,
+  retention.assess_unlinked). They are listed by model and id only.
+
 The last entries of all candidates are computed with one grouped aggregate query per source
 table (about twenty queries in all, whatever the number of clients), never a query per client.
 """
@@ -37,13 +42,14 @@ from verkstall.people.models import (
     Person,
 )
 
-from .client_models import CLIENT_DATA
+from .client_models import CLIENT_DATA, UNLINKED_DATA, UnlinkedModel
 from .retention import (
     DEFAULT_REMOVE_WITHIN_YEARS,
     DEFAULT_RESEARCH_DAYS,
     DEFAULT_YEARS,
     RetentionRule,
     assess,
+    assess_unlinked,
     birth_date_of,
     latest,
 )
@@ -159,6 +165,51 @@ class DueClient:
     overdue: bool
 
 
+@dataclass(frozen=True)
+class DueUnlinked:
+    """One row of personal data with no client that is due for removal (R10.6, R8.4): named by
+    its model and id only, never by a personnummer or a name."""
+
+    label: str
+    pk: int
+    municipality_id: int
+    municipality_code: str
+    counted_from: date  # its last entry: when it was declined, or received
+    due_since: date
+    remove_by: date
+    overdue: bool
+
+
+@dataclass
+class UnlinkedTally:
+    """What the rule says about one declared model's rows with no client."""
+
+    label: str
+    name: str  # the model's Swedish plural name, for the command
+    due: list[DueUnlinked] = field(default_factory=list)
+    research_kept: int = 0
+    not_yet_due: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "model": self.label,
+            "due": [
+                {
+                    "id": u.pk,
+                    "municipality": u.municipality_code,
+                    "counted_from": u.counted_from.isoformat(),
+                    "due_since": u.due_since.isoformat(),
+                    "remove_by": u.remove_by.isoformat(),
+                    "overdue": u.overdue,
+                }
+                for u in self.due
+            ],
+            "due_count": len(self.due),
+            "research_kept_count": self.research_kept,
+            "not_yet_due": self.not_yet_due,
+        }
+
+
 @dataclass
 class Review:
     """What the rule says about a municipality's clients (or every municipality's) on a day."""
@@ -171,6 +222,12 @@ class Review:
     research_kept: dict[int, int] = field(default_factory=dict)
     not_yet_due: int = 0
     ongoing: int = 0
+    # Rows of personal data with no client (UNLINKED_DATA), one tally per declared model.
+    unlinked: list[UnlinkedTally] = field(default_factory=list)
+
+    @property
+    def unlinked_due(self) -> list[DueUnlinked]:
+        return [row for tally in self.unlinked for row in tally.due]
 
     @property
     def research_total(self) -> int:
@@ -203,6 +260,7 @@ class Review:
             "research_kept_count": self.research_total,
             "not_yet_due": self.not_yet_due,
             "ongoing": self.ongoing,
+            "unlinked": [tally.as_dict() for tally in self.unlinked],
         }
 
 
@@ -244,4 +302,74 @@ def review(
                     overdue=verdict.overdue,
                 )
             )
+    result.unlinked = [
+        review_unlinked(declared, today, municipality=municipality, rule=rule)
+        for declared in UNLINKED_DATA
+    ]
     return result
+
+
+# --- personal data with no client ------------------------------------------------------------
+
+
+def unlinked_rows(declared: UnlinkedModel, municipality: Municipality | None = None) -> QuerySet:
+    """The declared model's rows with no client (of `municipality`, or of all)."""
+    qs = declared.model._default_manager.filter(declared.rows)
+    if municipality is not None:
+        qs = qs.filter(**{f"{declared.municipality}_id": municipality.pk})
+    return qs
+
+
+def unlinked_counted_from(declared: UnlinkedModel, row: dict) -> date:
+    """The day the period of one row is counted from: its last entry (the latest of its
+    declared dates that is set)."""
+    counted_from = latest(_as_date(row[name]) for name in declared.dated)
+    if counted_from is None:  # every declared date empty: cannot happen for a received row
+        raise ValueError(f"{declared.label} {row['pk']}: no date to count retention from")
+    return counted_from
+
+
+def unlinked_values(declared: UnlinkedModel) -> tuple[str, ...]:
+    """The columns the rule needs of a row (never shown: the personnummer gives the birth day)."""
+    return ("pk", f"{declared.municipality}_id", declared.personal_number, *declared.dated)
+
+
+def review_unlinked(
+    declared: UnlinkedModel,
+    today: date,
+    *,
+    municipality: Municipality | None = None,
+    rule: RetentionRule | None = None,
+) -> UnlinkedTally:
+    """The declared model's rows with no client judged by the rule on `today` (R10.6; the
+    product decision is in retention.assess_unlinked). One query."""
+    rule = rule or configured_rule()
+    tally = UnlinkedTally(label=declared.label, name=str(declared.model._meta.verbose_name_plural))
+    code = f"{declared.municipality}__code"
+    rows = (
+        unlinked_rows(declared, municipality)
+        .order_by(code, "pk")
+        .values(*unlinked_values(declared), code)
+    )
+    for row in rows:
+        counted_from = unlinked_counted_from(declared, row)
+        born = birth_date_of(row[declared.personal_number])
+        verdict = assess_unlinked(counted_from, born, today, rule)
+        if today < verdict.due_since:
+            tally.not_yet_due += 1
+        elif verdict.research:
+            tally.research_kept += 1
+        else:
+            tally.due.append(
+                DueUnlinked(
+                    label=declared.label,
+                    pk=row["pk"],
+                    municipality_id=row[f"{declared.municipality}_id"],
+                    municipality_code=row[code],
+                    counted_from=counted_from,
+                    due_since=verdict.due_since,
+                    remove_by=verdict.remove_by,
+                    overdue=verdict.overdue,
+                )
+            )
+    return tally

@@ -8,6 +8,12 @@ implementation plans and received case documents are deleted once the transactio
 committed (a rolled-back removal keeps its files). The access log itself is never removed:
 its rows carry the client's id as a number, not a foreign key, so they outlive the client.
 
+Rows of personal data with no client (client_models.UNLINKED_DATA: a declined or never-handled
+temporary stay, R8.4) are removed after the clients, one transaction per row
+(`remove_unlinked`): the row is locked, checked again (still without a client, still due),
+deleted, and one access-log row with action REMOVE and no client id is written, whose detail
+names the model and the id (audit.services.record_system_no_client).
+
 Order events are append-only, and on PostgreSQL a trigger refuses to delete them. Retention
 is the one exception: inside its transaction it sets `verkstall.retention = 'on'` (a
 transaction-local setting, set back to 'off' before the transaction ends), which the trigger
@@ -49,9 +55,9 @@ from verkstall.plans.models import ImplementationPlan
 from verkstall.plans.storage import document_storage
 
 from . import retention_selectors as selectors
-from .client_models import CLIENT_DATA, ClientIds
-from .retention import Assessment, RetentionRule, assess, birth_date_of
-from .services import record_system
+from .client_models import CLIENT_DATA, UNLINKED_BY_LABEL, ClientIds
+from .retention import Assessment, RetentionRule, assess, assess_unlinked, birth_date_of
+from .services import record_system, record_system_no_client
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +88,26 @@ class Removal:
 
 
 @dataclass
+class UnlinkedRemoval:
+    """What was removed of one row of personal data with no client (R10.6, R8.4)."""
+
+    label: str
+    pk: int
+    counted_from: date
+    rows: Counter = field(default_factory=Counter)
+
+
+@dataclass
 class Outcome:
     """What an --apply run removed (and what it did not)."""
 
     removed: list[Removal] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # no longer due when locked
     failed: list[int] = field(default_factory=list)  # a database error; nothing removed
+    # Rows with no client, named (label, id).
+    unlinked_removed: list[UnlinkedRemoval] = field(default_factory=list)
+    unlinked_skipped: list[tuple[str, int]] = field(default_factory=list)
+    unlinked_failed: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def rows(self) -> Counter:
@@ -108,7 +128,18 @@ class Outcome:
             "failed": self.failed,
             "rows": dict(sorted(self.rows.items())),
             "files": self.files,
+            "unlinked_removed": [{"model": r.label, "id": r.pk} for r in self.unlinked_removed],
+            "unlinked_skipped": [{"model": m, "id": pk} for m, pk in self.unlinked_skipped],
+            "unlinked_failed": [{"model": m, "id": pk} for m, pk in self.unlinked_failed],
+            "unlinked_rows": dict(sorted(self.unlinked_rows.items())),
         }
+
+    @property
+    def unlinked_rows(self) -> Counter:
+        total: Counter = Counter()
+        for removal in self.unlinked_removed:
+            total.update(removal.rows)
+        return total
 
 
 def _label(model) -> str:
@@ -238,9 +269,73 @@ def remove_client(
     return removal
 
 
+def _unlinked_detail(
+    rule: RetentionRule, verdict: Assessment, label: str, pk: int, counted_from: date, rows: int
+) -> str:
+    """The access log's account of removing a row with no client: the model and its id, the
+    rule and the dates, never a personnummer or a name (Swedish: the log reviewer reads it)."""
+    return (
+        f"Gallring enligt R10.6 ({rule.describe()}) av uppgifter utan klientakt: {label} {pk}. "
+        f"Räknat från {counted_from:%Y-%m-%d}, gallringsbar från {verdict.due_since:%Y-%m-%d}, "
+        f"senast {verdict.remove_by:%Y-%m-%d}. {rows} rader raderade."
+    )[:300]
+
+
+def remove_unlinked(
+    label: str,
+    pk: int,
+    *,
+    today: date,
+    rule: RetentionRule | None = None,
+    actor: str = DEFAULT_ACTOR,
+) -> UnlinkedRemoval | None:
+    """Remove one row of personal data with no client (client_models.UNLINKED_DATA) if the rule
+    makes it due on `today` (R10.6, retention.assess_unlinked); None, and nothing removed, if
+    it is gone, has got a client since the review (it then goes with that client), or is not
+    due."""
+    declared = UNLINKED_BY_LABEL[label]
+    rule = rule or selectors.configured_rule()
+    model = declared.model
+    with transaction.atomic():
+        row = (
+            selectors.unlinked_rows(declared)
+            .select_for_update(of=("self",))
+            .filter(pk=pk)
+            .values(*selectors.unlinked_values(declared))
+            .first()
+        )
+        if row is None:
+            return None
+        counted_from = selectors.unlinked_counted_from(declared, row)
+        born = birth_date_of(row[declared.personal_number])
+        verdict = assess_unlinked(counted_from, born, today, rule)
+        if not verdict.due:
+            return None
+
+        removal = UnlinkedRemoval(label=declared.label, pk=pk, counted_from=counted_from)
+        admin_log = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id=str(pk)
+        )
+        removal.rows[_label(LogEntry)] = admin_log._raw_delete(admin_log.db)
+        _, per_model = model._default_manager.filter(pk=pk).delete()
+        removal.rows.update({name.lower(): n for name, n in per_model.items()})
+        removal.rows = +removal.rows
+
+        record_system_no_client(
+            action=AuditAction.REMOVE,
+            municipality_id=row[f"{declared.municipality}_id"],
+            detail=_unlinked_detail(
+                rule, verdict, removal.label, pk, counted_from, sum(removal.rows.values())
+            ),
+            actor=actor,
+        )
+    return removal
+
+
 def apply(review: selectors.Review, *, actor: str = DEFAULT_ACTOR) -> Outcome:
-    """Remove every client on the review's due list, one transaction each. A client that is
-    no longer due when locked is skipped; one whose removal fails is left whole and listed."""
+    """Remove every client on the review's due list, then every row with no client on it
+    (R8.4), one transaction each. A client or row that is no longer due when locked is
+    skipped; one whose removal fails is left whole and listed."""
     outcome = Outcome()
     for client in review.due:
         try:
@@ -255,4 +350,17 @@ def apply(review: selectors.Review, *, actor: str = DEFAULT_ACTOR) -> Outcome:
             outcome.skipped.append(client.person_id)
         else:
             outcome.removed.append(removal)
+    for row in review.unlinked_due:
+        try:
+            gone = remove_unlinked(
+                row.label, row.pk, today=review.today, rule=review.rule, actor=actor
+            )
+        except DatabaseError:
+            logger.exception("Retention: removing %s %s failed", row.label, row.pk)
+            outcome.unlinked_failed.append((row.label, row.pk))
+            continue
+        if gone is None:
+            outcome.unlinked_skipped.append((row.label, row.pk))
+        else:
+            outcome.unlinked_removed.append(gone)
     return outcome

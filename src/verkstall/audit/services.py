@@ -130,12 +130,10 @@ def _request_columns(user, method, route, path, status_code, remote_addr, action
     }
 
 
-def record_system(
-    *, action: AuditAction, person_ids, municipality_id: int | None, detail: str, actor: str
-) -> int:
-    """Rows for what the system itself did to clients (retention, R10.6)."""
-    ids = sorted(set(person_ids))
-    base = {
+def _system_columns(
+    action: AuditAction, municipality_id: int | None, detail: str, actor: str
+) -> dict:
+    return {
         "occurred_at": clock.now(),
         "request_id": uuid.uuid4(),
         "username": actor[:150],
@@ -144,5 +142,24 @@ def record_system(
         "action": action.value,
         "detail": detail[:300],
     }
+
+
+def record_system(
+    *, action: AuditAction, person_ids, municipality_id: int | None, detail: str, actor: str
+) -> int:
+    """Rows for what the system itself did to clients (retention, R10.6)."""
+    ids = sorted(set(person_ids))
+    base = _system_columns(action, municipality_id, detail, actor)
     AccessLogEntry.objects.bulk_create([AccessLogEntry(person_id=pid, **base) for pid in ids])
     return len(ids)
+
+
+def record_system_no_client(
+    *, action: AuditAction, municipality_id: int | None, detail: str, actor: str
+) -> AccessLogEntry:
+    """One row without a client for what the system itself did to personal data of someone
+    who is not a client (retention of a declined temporary stay, R10.6, R8.4). The row names
+    no client, so the detail says what it was about, by model and id, never by personnummer."""
+    return AccessLogEntry.objects.create(
+        person_id=None, **_system_columns(action, municipality_id, detail, actor)
+    )

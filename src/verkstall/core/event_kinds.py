@@ -157,14 +157,23 @@ ORDER_EVENT_KINDS: tuple[OrderEventKind, ...] = (
         "Matdistributionen beställdes",
     ),
     _kind("DOCUMENT_RECEIVED", "Handling inkommen"),
+    # A registered start or end date corrected with a reason (SPEC R9.1, seed 002 "Utföraren
+    # korrigerar datum snarast ... senast den 5:e i nästkommande månad"): the history keeps
+    # both dates. No rule names them: the clocks move with the corrected date instead
+    # (deadlines/facts.py `corrected_rows`).
+    _kind("START_CORRECTED", "Startdatum korrigerat"),
+    _kind("END_CORRECTED", "Slutdatum korrigerat"),
 )
 
-#: Clock events that are not order events: the decision, the choice of provider, placement.
+#: Clock events that are not order events: the decision, the choice of provider, placement,
+#: and a fee notice to the fee officer (R9.3; fees.services, each notice its own clock).
 OTHER_CLOCK_EVENTS: dict[str, str] = {
     "decision.granted": "Insatsen beviljades",
     "choice.registered": "Val av utförare registrerades",
     "placement.discharge_ready": "Sjukhuset meddelade utskrivningsklar",
     "placement.place_accepted": "Erbjuden plats accepterades",
+    "fee.change": "En förändring som påverkar avgiften meddelades avgiftshandläggaren",
+    "fee.handled": "Avgiftshandläggaren hanterade meddelandet",
 }
 
 #: The kind that opens an order's history; it drives no clock (the decision does).

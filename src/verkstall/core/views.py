@@ -104,8 +104,8 @@ def home(request):
         return hooks.call(hooks.OFFICER_START_PAGE, request=request)
     if user.is_provider_user:
         return redirect("provider-inbox")
-    if user.role == "fee_officer":
-        return redirect("order-list")
+    if user.role == "fee_officer":  # its fee notices (fees app, R9.3)
+        return redirect("fee-notice-inbox")
     if user.role == "aids_centre":  # its alarms to install (alarms app, R4.1)
         return redirect("alarm-inbox")
     if user.role == "placement_unit":  # its queue per home (placements app, R8)

@@ -321,6 +321,7 @@ class RuleProfileAdmin(ProfileScopedAdmin):
             },
         ),
         ("Gränsvärden i rutinen", {"fields": tuple(THRESHOLDS)}),
+        ("Ersättning vid frånvaro", {"fields": ("absence_payment_reasons",)}),
     )
 
     def get_queryset(self, request):
@@ -419,6 +420,7 @@ class RuleProfileAdmin(ProfileScopedAdmin):
                 owner=data.get("owner"),
                 includes=list(data.get("includes") or ()),
                 thresholds={name: data[name] for name in THRESHOLDS if name in data},
+                absence_payment_reasons=data.get("absence_payment_reasons"),
             )
             obj.pk, obj.owner_id = made.pk, made.owner_id
             return

@@ -116,12 +116,22 @@ def uses_placement(rules) -> bool:
     )
 
 
+#: The state of a queue entry that left the queue without an order (placements.EntryState).
+QUEUE_REMOVED = "removed"
+
+
 def placement_events(decision) -> list[Event]:
     """An urgent placement's notice that the client is ready for discharge, and the accepted
     place (R8.1, R8.2), read in one query through the decision's reverse relation
-    `queue_entries` (placements.QueueEntry sits above this layer)."""
+    `queue_entries` (placements.QueueEntry sits above this layer).
+
+    An entry removed from the queue (withdrawn, or after too many declines) starts no clock:
+    its open payment-liability item no longer applies and is closed by `_store`, as every item
+    whose rule no longer applies is; an item already met stays met."""
     events = []
-    rows = decision.queue_entries.values_list("discharge_ready_at", "created_at", "accepted_at")
+    rows = decision.queue_entries.exclude(state=QUEUE_REMOVED).values_list(
+        "discharge_ready_at", "created_at", "accepted_at"
+    )
     for ready_at, created_at, accepted_at in rows:
         if ready_at is not None:
             events.append(Event("placement.discharge_ready", ready_at, created_at))

@@ -144,6 +144,15 @@ RECORDED: dict[str, EventSource] = {
         "beslutets frister)",
         ("deadlines.engine",),
     ),
+    "fee.change": EventSource(
+        "Ett meddelande till avgiftshandläggaren: en förändring som påverkar avgiften, hämtad "
+        "ur beställningens händelser och frånvaron eller skickad av utföraren (varje "
+        "meddelande sin egen frist)",
+        ("fees.services",),
+    ),
+    "fee.handled": EventSource(
+        "Avgiftshandläggaren markerar meddelandet som hanterat", ("fees.services",)
+    ),
 }
 
 NOT_RECORDED: dict[str, str] = {}

@@ -58,12 +58,37 @@ def facts_of(granted_services, *, channel: str = "", first_order: bool | None = 
     return facts, first
 
 
+#: A correction of a registered date (orders.correction_services, R9.1) -> the event whose
+#: date it corrects. Stored with the corrected day as its moment.
+CORRECTS = {"start_corrected": "started", "end_corrected": "ended"}
+
+
+def corrected_rows(rows: Iterable[tuple]) -> list[tuple]:
+    """An order's clock rows (code, occurred_at, recorded_at) in recorded order with each date
+    correction applied: the latest earlier row of the corrected kind takes the corrected day
+    and keeps when it was registered; the correction row itself drives no clock. So the clocks
+    that run from the start (a plan within three weeks of it) follow a corrected start, and a
+    start registered late stays judged by when it was first registered (R9.1)."""
+    result: list[tuple] = []
+    for row in rows:
+        target = CORRECTS.get(row[0])
+        if target is None:
+            result.append(row)
+            continue
+        for index in range(len(result) - 1, -1, -1):
+            if result[index][0] == target:
+                result[index] = (target, row[1], result[index][2])
+                break
+    return result
+
+
 def clock_rows(rows: Iterable[tuple], channel: str) -> Iterator[tuple]:
     """An order's stored clock rows (code, occurred_at, recorded_at), in recorded order, each
     sending followed by its receipt when `channel` delivers at once: the derived row has the
-    sending's moments (no row is stored for it, so the order's history is unchanged)."""
+    sending's moments (no row is stored for it, so the order's history is unchanged). Date
+    corrections are applied first (`corrected_rows`)."""
     at_once = channel in RECEIVED_ON_SENDING
-    for row in rows:
+    for row in corrected_rows(rows):
         yield row
         if at_once and row[0] == SENT:
             yield (RECEIVED, row[1], row[2])

@@ -31,7 +31,47 @@ THRESHOLDS = {
     "fee_hours_per_month": (7, "R9.3"),
     "discharge_liability_days": (3, "R8.1"),
     "queue_declines_allowed": (2, "R8.2"),
+    "month_registration_day": (5, "R9.1"),
+    "absence_payment_days": (0, "R9.4"),
+    "payment_correction_months": (12, "R9.4"),
 }
+#: Profile fields that are lists (edited beside the thresholds).
+PROFILE_LISTS = ("absence_payment_reasons",)
+#: Thresholds that may be 0 (the rest start at 1): absence reduces the payment from its first
+#: day when `absence_payment_days` is 0.
+THRESHOLD_MINIMUM = {"absence_payment_days": 0}
+
+#: The absence reasons a profile may say reduce the provider's payment (R9.4). The codes are
+#: absences.models.AbsenceReason's (an app above this one, so named here again; the payments
+#: tests check that the two agree).
+ABSENCE_REASON_CHOICES = [
+    ("hospital", "Sjukhusvistelse"),
+    ("short_term_stay", "Korttidsvistelse"),
+    ("own_choice", "Eget val"),
+    ("other", "Annat"),
+]
+
+
+class AbsenceReasonsField(models.JSONField):
+    """A list of absence reason codes (ABSENCE_REASON_CHOICES), edited as checkboxes."""
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return forms.MultipleChoiceField(
+            choices=ABSENCE_REASON_CHOICES,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label=self.verbose_name[:1].upper() + self.verbose_name[1:],
+            help_text=self.help_text,
+        )
+
+
+def default_absence_payment_reasons() -> list[str]:
+    """Hospital stays and short-term stays reduce the payment (seed 002: the provider
+    registers them "för att ersättningen ska utgå"); a profile says otherwise if its routine
+    does."""
+    return ["hospital", "short_term_stay"]
 
 
 class RuleProfile(models.Model):
@@ -115,6 +155,32 @@ class RuleProfile(models.Model):
         default=THRESHOLDS["queue_declines_allowed"][0],
         help_text="Den som tackat nej till så många erbjudna platser avförs ur kön; vid färre "
         "står den enskilde kvar i kön. Ange ett högt tal om ett nej aldrig avför (R8.2).",
+    )
+    month_registration_day = models.PositiveSmallIntegerField(
+        "månadens uppgifter registreras senast dag, i nästa månad",
+        default=THRESHOLDS["month_registration_day"][0],
+        help_text="Startdatum, omprövningar och frånvaro registreras senast denna dag i "
+        "nästkommande månad (R9.1; 5 = den 5:e). Månaden stängs för ersättning först dagen "
+        "efter, om den inte stängs i förtid med ett skäl.",
+    )
+    absence_payment_reasons = AbsenceReasonsField(
+        "frånvaroorsaker som minskar ersättningen",
+        default=default_absence_payment_reasons,
+        blank=True,
+        help_text="Frånvaro av dessa orsaker minskar utförarens ersättning för beviljad tid, "
+        "per dag och per månad (R9.4).",
+    )
+    absence_payment_days = models.PositiveSmallIntegerField(
+        "frånvaro minskar ersättningen efter, dagar",
+        default=THRESHOLDS["absence_payment_days"][0],
+        help_text="Så många dagar av varje frånvaro ersätts ändå; därefter minskar frånvaron "
+        "ersättningen. 0: från frånvarons första dag (R9.4).",
+    )
+    payment_correction_months = models.PositiveSmallIntegerField(
+        "rättelser av stängda månader, månader bakåt",
+        default=THRESHOLDS["payment_correction_months"][0],
+        help_text="En rättelse som ändrar ersättningen för en stängd månad blir en justering i "
+        "nästa öppna månad, för stängda månader högst så många månader bakåt (R9.4).",
     )
 
     class Meta:

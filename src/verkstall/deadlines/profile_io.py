@@ -5,6 +5,7 @@ The schema is documented in docs/rule-profiles.md. In short:
     {"format": "verkstall-rule-profile/2",
      "profile": {"slug", "name", "sources", "includes": [library slugs],
                  "thresholds": {<models.THRESHOLDS>: int},
+                 "absence_payment_reasons": [absence reason codes],
                  "rules": [<Rule.as_dict()>, ...]}}
 
 An import checks the whole document before it writes anything and names every error by its
@@ -33,7 +34,15 @@ from .rule_services import SLUG
 
 FORMAT = "verkstall-rule-profile/2"
 DOCUMENT_KEYS = ("format", "profile")
-PROFILE_KEYS = ("slug", "name", "sources", "includes", "thresholds", "rules")
+PROFILE_KEYS = (
+    "slug",
+    "name",
+    "sources",
+    "includes",
+    "thresholds",
+    "absence_payment_reasons",
+    "rules",
+)
 RULE_KEYS = tuple(Rule().as_dict())
 REQUIRED_RULE_KEYS = ("code", "name", "start_event", "stop_events", "responsible", "source")
 MAX_RULES = 1000
@@ -58,6 +67,7 @@ def export_profile(profile: RuleProfile) -> dict:
             "sources": profile.sources,
             "includes": sorted(library.slug for library in profile.includes.all()),
             "thresholds": profile.thresholds(),
+            "absence_payment_reasons": list(profile.absence_payment_reasons),
             "rules": [rule.as_dict() for rule in rules_of(profile)],
         },
     }
@@ -204,6 +214,12 @@ def check_document(data, *, slug: str = "") -> dict:
         else:
             thresholds[name] = value
 
+    reasons = None  # not in the document: the default (a file from before R9.4)
+    if "absence_payment_reasons" in profile:
+        reasons, error = services.absence_reasons(profile["absence_payment_reasons"])
+        if error:
+            errors.add("profile.absence_payment_reasons", error)
+
     rules = profile.get("rules")
     if not isinstance(rules, list):
         errors.add("profile.rules", "Saknas eller är inte en lista av regler.")
@@ -227,6 +243,7 @@ def check_document(data, *, slug: str = "") -> dict:
         "sources": sources.strip(),
         "libraries": libraries,
         "thresholds": thresholds,
+        "absence_payment_reasons": reasons,
         "rules": rules,
     }
 
@@ -249,6 +266,7 @@ def import_profile(actor, data, *, slug: str = "", owner=None) -> RuleProfile:
             owner=owner,
             includes=values["libraries"],
             thresholds=values["thresholds"],
+            absence_payment_reasons=values["absence_payment_reasons"],
             verb="importerar",
         )
     except ValidationFailed as exc:  # the code taken since it was checked: named as in a file

@@ -17,14 +17,22 @@ from verkstall.access.models import Municipality
 from verkstall.access.roles import Role
 from verkstall.core.errors import NotFound, PermissionDenied, ValidationFailed
 
-from .models import THRESHOLDS, RuleProfile
+from .models import (
+    ABSENCE_REASON_CHOICES,
+    THRESHOLD_MINIMUM,
+    THRESHOLDS,
+    RuleProfile,
+    default_absence_payment_reasons,
+)
 from .profile_selectors import is_system_admin, may_change_profile, may_read_profile, rules_of
 from .rule_services import add_rules
 
-PROFILE_FIELDS = ("name", "sources", "includes", *THRESHOLDS)
+PROFILE_FIELDS = ("name", "sources", "includes", *THRESHOLDS, "absence_payment_reasons")
 THRESHOLD_LIMITS = {
-    name: (1, 744 if name.endswith("_hours_per_month") else 365) for name in THRESHOLDS
+    name: (THRESHOLD_MINIMUM.get(name, 1), 744 if name.endswith("_hours_per_month") else 365)
+    for name in THRESHOLDS
 }
+ABSENCE_REASONS = tuple(code for code, _label in ABSENCE_REASON_CHOICES)
 SLUG_LENGTH = RuleProfile._meta.get_field("slug").max_length
 NAME_LENGTH = RuleProfile._meta.get_field("name").max_length
 SOURCES_LENGTH = RuleProfile._meta.get_field("sources").max_length
@@ -104,6 +112,7 @@ def create_profile(
     owner=None,
     includes=(),
     thresholds: dict | None = None,
+    absence_payment_reasons=None,
     verb: str = "skapar",
 ) -> RuleProfile:
     """A new profile, empty of rules of its own (R11.3): owned by the LOV administrator's
@@ -122,6 +131,12 @@ def create_profile(
         errors["name"] = f"Namnet får vara högst {NAME_LENGTH} tecken."
     values, threshold_errors = _threshold_errors(dict(thresholds or {}))
     errors.update(threshold_errors)
+    if absence_payment_reasons is not None:
+        reasons, reasons_error = absence_reasons(absence_payment_reasons)
+        if reasons_error:
+            errors["absence_payment_reasons"] = reasons_error
+        else:
+            values["absence_payment_reasons"] = reasons
     libraries, library_error = _libraries(None, includes)
     if library_error:
         errors["includes"] = library_error
@@ -178,6 +193,7 @@ def copy_profile(actor, *, source: RuleProfile, slug: str = "", name: str = "", 
         owner=owner,
         includes=[] if source.is_library else list(source.includes.all()),
         thresholds=source.thresholds(),
+        absence_payment_reasons=source.absence_payment_reasons,
         verb="kopierar",
     )
     add_rules(copy, [rule.as_dict() for rule in rules_of(source)])
@@ -218,6 +234,8 @@ def _threshold_errors(changes: dict) -> tuple[dict, dict]:
             continue
         low, high = THRESHOLD_LIMITS[name]
         what = "timmar" if name.endswith("_hours_per_month") else "dagar"
+        if name.endswith("_months"):
+            what = "månader"
         value = changes[name]
         try:
             if isinstance(value, bool) or value is None:
@@ -230,6 +248,22 @@ def _threshold_errors(changes: dict) -> tuple[dict, dict]:
         else:
             values[name] = number
     return values, errors
+
+
+def absence_reasons(value) -> tuple[list[str], str | None]:
+    """The absence reasons that reduce the payment (R9.4) as stored: known codes, each once,
+    in the order of ABSENCE_REASON_CHOICES; or the Swedish error. None is the default."""
+    if value is None:
+        return default_absence_payment_reasons(), None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple | set) or not all(isinstance(v, str) for v in value):
+        return [], "Ange en lista av frånvaroorsaker."
+    unknown = sorted(set(value) - set(ABSENCE_REASONS))
+    if unknown:
+        allowed = ", ".join(ABSENCE_REASONS)
+        return [], f"Okänd frånvaroorsak: {', '.join(unknown)}. Tillåtna är {allowed}."
+    return [code for code in ABSENCE_REASONS if code in set(value)], None
 
 
 def _libraries(profile: RuleProfile, includes) -> tuple[list[RuleProfile], str | None]:
@@ -260,6 +294,12 @@ def update_profile(actor, profile: RuleProfile, **changes) -> RuleProfile:
     errors: dict[str, str] = {f: "Okänt fält." for f in sorted(set(changes) - set(PROFILE_FIELDS))}
     values, threshold_errors = _threshold_errors(changes)
     errors.update(threshold_errors)
+    if "absence_payment_reasons" in changes:
+        reasons, reasons_error = absence_reasons(changes["absence_payment_reasons"])
+        if reasons_error:
+            errors["absence_payment_reasons"] = reasons_error
+        else:
+            values["absence_payment_reasons"] = reasons
     if "name" in changes:
         values["name"] = str(changes["name"] or "").strip()
         if not values["name"]:

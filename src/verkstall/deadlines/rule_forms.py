@@ -19,6 +19,7 @@ from verkstall.decisions.selectors import service_types
 
 from . import services
 from .event_sources import rule_reachability
+from .models import PROFILE_LISTS as LISTS
 from .models import THRESHOLDS, UNIT_CHOICES, Rule, RuleProfile
 from .profile_io_selectors import municipalities
 from .rules import CHANNEL_LABELS, EVENT_LABELS
@@ -263,7 +264,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = RuleProfile
-        fields = ("slug", "name", "sources", "owner", "is_library", "includes", *THRESHOLDS)
+        fields = ("slug", "name", "sources", "owner", "is_library", "includes", *THRESHOLDS, *LISTS)
         help_texts = PROFILE_HELP
 
     def __init__(self, *args, **kwargs):

@@ -17,6 +17,7 @@ from .models import TIME_FIELDS, Rule, RuleProfile, RuleRevision
 from .profile_services import (
     PROFILE_FIELDS,
     THRESHOLD_LIMITS,
+    absence_reasons,
     assign_profile,
     copy_profile,
     create_profile,
@@ -32,6 +33,7 @@ __all__ = [
     "RULE_FIELDS",
     "THRESHOLD_LIMITS",
     "TIMING_FIELDS",
+    "absence_reasons",
     "add_rules",
     "assign_profile",
     "check_rule",

@@ -11,11 +11,20 @@
   and the new provider's contact, when the profile has no rule for them
   (orders.switch_services);
 - `fee_hours_per_month` (R9.3): the fee officer is told of changes to services under so many
-  hours a month (not used by a feature yet);
+  hours a month (fees.services);
 - `discharge_liability_days` (R8.1): when the municipality's payment liability begins after
   the hospital's notice, when the profile has no rule for it (placements.services);
 - `queue_declines_allowed` (R8.2): after so many declined offers a client leaves the queue
-  (placements.services).
+  (placements.services);
+- `month_registration_day` (R9.1): the month's starts, reassessments and absences are
+  registered by this day of the next month; the month is closed for payment after it
+  (payments.services);
+- `absence_payment_days` and the list `absence_payment_reasons` (R9.4): absence of those
+  reasons reduces the provider's payment after so many days of each absence
+  (payments.basis, `payment_rules_for`);
+- `payment_correction_months` (R9.4): a correction that changes a closed month becomes an
+  adjustment in the next open month, for closed months at most so many months back
+  (payments.selectors).
 
 A municipality whose profile slug names no profile gets the SPEC's values (the model's
 defaults, `models.THRESHOLDS`).
@@ -23,11 +32,14 @@ defaults, `models.THRESHOLDS`).
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 from django.db.models import Subquery
+from django.utils import timezone
 
 from verkstall.access.models import Municipality
 
-from .models import THRESHOLDS, RuleProfile
+from .models import THRESHOLDS, RuleProfile, default_absence_payment_reasons
 
 DEFAULTS: dict[str, int] = {name: default for name, (default, _spec) in THRESHOLDS.items()}
 
@@ -42,6 +54,31 @@ def thresholds_for(municipality) -> dict[str, int]:
         slug = Subquery(Municipality.objects.filter(pk=municipality).values("rule_profile")[:1])
     row = RuleProfile.objects.filter(slug=slug).values(*THRESHOLDS).first()
     return {**DEFAULTS, **(row or {})}
+
+
+def payment_rules_for(municipality) -> dict:
+    """`thresholds_for` and the absence reasons that reduce the payment (R9.4,
+    `absence_payment_reasons`), in one query."""
+    if hasattr(municipality, "rule_profile"):
+        slug = municipality.rule_profile
+    else:
+        slug = Subquery(Municipality.objects.filter(pk=municipality).values("rule_profile")[:1])
+    row = (
+        RuleProfile.objects.filter(slug=slug).values(*THRESHOLDS, "absence_payment_reasons").first()
+    )
+    defaults = {**DEFAULTS, "absence_payment_reasons": default_absence_payment_reasons()}
+    return {**defaults, **(row or {})}
+
+
+def date_by_rule_or_threshold(municipality, rule, moment: datetime, name: str) -> date:
+    """The day the profile's `rule` counts to from `moment` (R11.4: the municipality's own
+    wording), else the moment's day plus the profile's threshold `name` in calendar days: the
+    end of a switch's notice (R2.6), the start of the payment liability (R8.1)."""
+    if rule is not None:
+        due = rule.spec().due_from(moment)
+        if due is not None and due.due_date is not None:
+            return due.due_date
+    return timezone.localdate(moment) + timedelta(days=threshold(municipality, name))
 
 
 def threshold(municipality, name: str) -> int:

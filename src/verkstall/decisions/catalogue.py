@@ -20,6 +20,7 @@ class ServiceKind(StrEnum):
     MEAL_DELIVERY = "meal_delivery"
     ESCORT = "escort"
     RESPITE = "respite"
+    SPECIAL_CARE = "special_care"
     CARE_HOME = "care_home"
     SHORT_TERM_STAY = "short_term_stay"
     PROFILE_HOME = "profile_home"
@@ -36,6 +37,7 @@ KIND_LABELS = {
     ServiceKind.MEAL_DELIVERY: "Matdistribution",
     ServiceKind.ESCORT: "Ledsagning",
     ServiceKind.RESPITE: "Avlösning",
+    ServiceKind.SPECIAL_CARE: "Särskild omvårdnad",
     ServiceKind.CARE_HOME: "Vård- och omsorgsboende",
     ServiceKind.SHORT_TERM_STAY: "Korttidsboende",
     ServiceKind.PROFILE_HOME: "Profilboende",
@@ -97,6 +99,17 @@ CATALOGUE: list[tuple[str, str, ServiceKind, str, bool, bool, bool]] = [
     ("matdistribution", "Matdistribution", ServiceKind.MEAL_DELIVERY, SOL, False, False, False),
     ("ledsagning", "Ledsagning", ServiceKind.ESCORT, SOL, False, False, False),
     ("avlosning", "Avlösning", ServiceKind.RESPITE, SOL, False, False, False),
+    # Seed 002 §Verkställighetsdatum/ersättning: the provider registers performed time for
+    # "avgiftsfri avlösning, tillfällig ledsagning samt särskild omvårdnad" (R9.2).
+    (
+        "sarskild-omvardnad",
+        "Särskild omvårdnad",
+        ServiceKind.SPECIAL_CARE,
+        SOL,
+        False,
+        False,
+        False,
+    ),
     (
         "vard-och-omsorgsboende",
         "Vård- och omsorgsboende",

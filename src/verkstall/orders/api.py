@@ -16,7 +16,7 @@ from verkstall.people.api import OralBriefingCreateSerializer, OralBriefingSeria
 from verkstall.people.protection_services import OralBriefingMissing, record_oral_briefing
 from verkstall.people.selectors import oral_briefings_for_order
 
-from . import receipt_services, selectors, services
+from . import correction_services, receipt_services, selectors, services
 from .models import Order, OrderEvent, ReplyChannel
 from .states import Action, State
 
@@ -147,6 +147,21 @@ class ReceiptSerializer(serializers.Serializer):
     received_on = BoundedDateField(
         help_text="The day an order sent by post or fax reached the provider (R11.4): not "
         "before it was sent, not in the future; once per sending."
+    )
+
+
+class CorrectDateSerializer(serializers.Serializer):
+    which = serializers.ChoiceField(
+        choices=[("start", "Startdatum"), ("end", "Slutdatum")],
+        help_text="Which registered date is corrected: the start date or the end date.",
+    )
+    date = BoundedDateField(
+        help_text="The right date: not in the future; a start not before the order, an end "
+        "not before the start (R9.1)."
+    )
+    reason = serializers.CharField(help_text="Why the date is corrected (required).")
+    channel = serializers.ChoiceField(
+        choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
     )
 
 
@@ -319,6 +334,31 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._transition(request, pk, CancelSerializer, services.cancel_order, Action.CANCEL)
+
+    @extend_schema(
+        request=CorrectDateSerializer,
+        responses={
+            **TRANSITION_RESPONSES,
+            409: OpenApiResponse(
+                response=ConflictSerializer,
+                description="The order has no registered date of that kind to correct (action "
+                "`correct_start` or `correct_end`).",
+            ),
+        },
+        description="Correct a registered start or end date with a reason (R9.1, seed 002: "
+        "by the 5th of the following month). The history keeps both dates (a "
+        "`start_corrected` or `end_corrected` event with `old_date`, `new_date` and "
+        "`reason`) and the deadlines move with the new date. A month already closed for "
+        "payment does not refuse it: the payment basis turns it into an adjustment.",
+    )
+    @action(detail=True, methods=["post"], url_path="correct-date")
+    def correct_date(self, request, pk=None):
+        order = self.get_object()
+        data = CorrectDateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        correction_services.correct_date(request.user, order, **data.validated_data)
+        order.refresh_from_db(fields=TRANSITION_FIELDS)
+        return Response(OrderDetailSerializer(order, context={"request": request}).data)
 
     @extend_schema(
         request=ReceiptSerializer,

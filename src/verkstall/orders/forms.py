@@ -95,3 +95,31 @@ class ReceiptForm(forms.Form):
         help_text=_("Ankomstdagen enligt utförarens mottagningsstämpel eller faxkvitto."),
         widget=DateInput(),
     )
+
+
+class CorrectDateForm(forms.Form):
+    """A registered start or end date corrected with a reason (R9.1,
+    orders.correction_services)."""
+
+    which = forms.ChoiceField(
+        label=_("Datum som korrigeras"),
+        choices=[("start", _("Startdatum")), ("end", _("Slutdatum"))],
+    )
+    date = BoundedFormDateField(label=_("Rätt datum"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Orsak till korrigeringen"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    channel = forms.ChoiceField(
+        label=_("Rättelsen kom via"),
+        choices=ON_BEHALF_CHOICES,
+        required=False,
+        help_text=_("Fyll i när du registrerar en rättelse som utföraren lämnat."),
+    )
+
+    def __init__(self, *args, which=(), **kwargs):
+        # Its own ids: the order page holds the action forms too (an end's channel ...).
+        kwargs.setdefault("auto_id", "correct_%s")
+        super().__init__(*args, **kwargs)
+        if which:
+            choices = [c for c in self.fields["which"].choices if c[0] in which]
+            self.fields["which"].choices = choices

@@ -203,9 +203,15 @@ class OrderEvent(models.Model):
 
     @property
     def is_whole_day(self) -> bool:
-        """Start, end and a registered arrival are dates; their moment is only the start of
-        that day."""
-        return self.kind in (EventKind.STARTED, EventKind.ENDED, EventKind.RECEIVED)
+        """Start, end (and their corrections, R9.1) and a registered arrival are dates; their
+        moment is only the start of that day."""
+        return self.kind in (
+            EventKind.STARTED,
+            EventKind.ENDED,
+            EventKind.RECEIVED,
+            EventKind.START_CORRECTED,
+            EventKind.END_CORRECTED,
+        )
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d})"

@@ -38,7 +38,7 @@ from verkstall.core.errors import DomainError, PermissionDenied, ValidationFaile
 from verkstall.deadlines.calendar import Unit, compute_due
 from verkstall.deadlines.models import DueItem
 from verkstall.deadlines.profile_selectors import municipality_rules
-from verkstall.deadlines.threshold_selectors import threshold
+from verkstall.deadlines.threshold_selectors import date_by_rule_or_threshold, threshold
 from verkstall.journal.case_services import write_case_entry
 from verkstall.journal.models import CaseJournalEntry
 from verkstall.providers.models import Provider, ProviderChoice
@@ -109,11 +109,9 @@ def notice_ends_on(municipality, requested_on: date) -> date:
         ),
         None,
     )
-    if rule is not None:
-        due = rule.spec().due_from(clock.start_of_day(requested_on))
-        if due is not None and due.due_date is not None:
-            return due.due_date
-    return requested_on + timedelta(days=threshold(municipality, NOTICE_DAYS))
+    return date_by_rule_or_threshold(
+        municipality, rule, clock.start_of_day(requested_on), NOTICE_DAYS
+    )
 
 
 def contact_due_on(order: Order, informed_at) -> date:

@@ -17,10 +17,11 @@ from verkstall.deadlines.selectors import compact_watchlist, current_status, due
 from verkstall.decisions.selectors import get_decision
 from verkstall.providers.selectors import providers_for
 
-from . import receipt_services, selectors, services
+from . import correction_services, receipt_services, selectors, services
 from .forms import (
     AcknowledgeForm,
     CancelForm,
+    CorrectDateForm,
     EndForm,
     OrderForm,
     ReceiptForm,
@@ -126,13 +127,26 @@ def _action_form(action: Action, on_behalf: bool, data=None):
     return reply_form(ACTIONS[action][0], on_behalf, data)
 
 
+def _correct_form(user, order, data=None):
+    """The form to correct a registered date (R9.1), for the dates this user may correct; the
+    channel only when the municipality registers a provider's correction on its behalf."""
+    which = correction_services.may_correct(user, order)
+    if not which:
+        return None
+    return reply_form(
+        lambda d: CorrectDateForm(d, which=which), registers_on_behalf(user, order.provider), data
+    )
+
+
 @login_required
-def order_detail(request, pk, forms=None, receipt_form=None):
+def order_detail(request, pk, forms=None, receipt_form=None, correct_form=None):
     order = selectors.get_order(request.user, pk)
     actions = selectors.actions_for(request.user, order)
     forms = forms or {}
     if receipt_form is None and receipt_services.may_register_receipt(request.user, order):
         receipt_form = ReceiptForm()
+    if correct_form is None:
+        correct_form = _correct_form(request.user, order)
     on_behalf = registers_on_behalf(request.user, order.provider)
     action_forms = [
         (action, ACTION_LABELS[action], forms.get(action) or _action_form(action, on_behalf))
@@ -146,6 +160,7 @@ def order_detail(request, pk, forms=None, receipt_form=None):
             "events": selectors.order_events(order),
             "action_forms": action_forms,
             "receipt_form": receipt_form,
+            "correct_form": correct_form,
             "on_behalf": on_behalf,
             "due_items": [
                 (item, STATUS_LABELS[Status(current_status(item))])
@@ -200,6 +215,31 @@ def order_receipt(request, pk):
         form,
         lambda data: receipt_services.register_receipt(request.user, order, **data),
         success_message=_("Ankomstdagen är registrerad."),
+        redirect_to=lambda _: redirect("order-detail", pk=order.pk),
+        error_message=True,
+        forbidden_page=True,
+        render_invalid=refused,
+    )
+
+
+@login_required
+@require_POST
+def order_correct_date(request, pk):
+    """Correct a registered start or end date with a reason (R9.1): the history keeps both
+    dates and the deadlines follow the new one."""
+    order = selectors.get_order(request.user, pk)
+    form = _correct_form(request.user, order, request.POST) or CorrectDateForm(request.POST)
+
+    def refused():
+        response = order_detail(request, pk, correct_form=form)
+        response.status_code = 400
+        return response
+
+    return run_form(
+        request,
+        form,
+        lambda data: correction_services.correct_date(request.user, order, **data),
+        success_message=_("Datumet är korrigerat. Historiken visar både det gamla och det nya."),
         redirect_to=lambda _: redirect("order-detail", pk=order.pk),
         error_message=True,
         forbidden_page=True,

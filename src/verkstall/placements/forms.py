@@ -56,6 +56,17 @@ class AnswerForm(forms.Form):
     reason = forms.CharField(label="Skäl (vid nej)", max_length=300, required=False)
 
 
+class WithdrawForm(forms.Form):
+    """The officer or the placement unit removes the client from the queue (R8.1, R8.2)."""
+
+    reason = forms.CharField(
+        label="Skäl",
+        max_length=300,
+        help_text="Till exempel att klienten inte längre vill ha plats, har flyttat eller har "
+        "avlidit.",
+    )
+
+
 class RegisterStayForm(forms.Form):
     """The placement unit registers a temporary stay (R8.4) into one of the municipality's
     myndighet units."""

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -21,7 +21,7 @@ from verkstall.core import clock
 from verkstall.core.errors import NotFound
 from verkstall.deadlines.facts import facts_of
 from verkstall.deadlines.profile_selectors import municipality_rules
-from verkstall.deadlines.threshold_selectors import threshold
+from verkstall.deadlines.threshold_selectors import date_by_rule_or_threshold
 from verkstall.decisions.catalogue import ServiceKind
 from verkstall.decisions.models import GrantedService
 from verkstall.people.selectors import may_see_protected
@@ -189,10 +189,6 @@ def liability_from(decision, ready_at: datetime) -> date:
     """When the municipality's payment liability begins (R8.1): as the profile's rule counts it
     from the hospital's notice (stockholm-hv: 3 calendar days; a local agreement changes the
     rule), else the profile's `discharge_liability_days` (3 by lag 2017:612)."""
-    rule = liability_rule(decision)
-    if rule is not None:
-        due = rule.spec().due_from(ready_at)
-        if due is not None and due.due_date is not None:
-            return due.due_date
-    days = threshold(decision.municipality_id, LIABILITY_DAYS)
-    return timezone.localdate(ready_at) + timedelta(days=days)
+    return date_by_rule_or_threshold(
+        decision.municipality_id, liability_rule(decision), ready_at, LIABILITY_DAYS
+    )

@@ -12,6 +12,9 @@ placering, §Dagverksamhet).
    or declined with a reason; what a decline means is the profile's `queue_declines_allowed`.
    The officer is told in the case journal (and sees the entry on the queue page).
 4. ``order_to_home``: the officer sends the order to the accepted home in one step.
+5. ``withdraw``: the officer of the entry's unit, or the placement unit, removes the client from
+   the queue with a reason (no longer wants a place, moved, died); an open offer is closed and
+   an urgent placement's payment-liability clock no longer runs (deadlines.engine).
 
 Each step is one transaction and takes the acting user; bad input is a ValidationFailed with
 Swedish messages, a step out of turn a 409.
@@ -174,8 +177,15 @@ def enqueue(
     names = ", ".join(f"{rank}. {home}" for rank, home in enumerate(chosen, 1))
     text = f"Ställd i kö för {granted.service_type.name}: {names}."
     if urgent:
+        # A protected client's whereabouts stay on the entry, shown to named staff only; the
+        # case journal is read by the whole unit and the fee officer (R10.5).
+        where = (
+            "se köplatsen (skyddade uppgifter)"
+            if decision.person.is_protected
+            else current_location
+        )
         text += (
-            f"\nSkyndsam placering. Befinner sig nu: {current_location}. Utskrivningsklar "
+            f"\nSkyndsam placering. Befinner sig nu: {where}. Utskrivningsklar "
             f"{timezone.localtime(ready_at):%Y-%m-%d %H:%M}; kommunens betalningsansvar inträder "
             f"{entry.liability_from:%Y-%m-%d}."
         )
@@ -258,10 +268,12 @@ def record_answer(actor, *, offer: PlaceOffer, accepted: bool, reason: str = "")
         entry.removed_reason = f"Tackat nej till {declines} erbjudna platser."
         entry.save(update_fields=["state", "removed_at", "removed_reason"])
         text += f"\nKlienten har tackat nej {declines} gånger och är avförd ur kön."
-    else:
-        entry.state = EntryState.WAITING
-        entry.save(update_fields=["state"])
-        text += f"\nKlienten står kvar i kön ({declines} av {allowed} tillåtna nej)."
+        _journal(actor, entry, text)
+        recompute_decision(entry.decision)  # a removed entry's clock no longer runs (R8.1)
+        return offer
+    entry.state = EntryState.WAITING
+    entry.save(update_fields=["state"])
+    text += f"\nKlienten står kvar i kön ({declines} av {allowed} tillåtna nej)."
     _journal(actor, entry, text)
     return offer
 
@@ -296,3 +308,57 @@ def order_to_home(actor, *, entry: QueueEntry, instructions: str = ""):
     entry.save(update_fields=["state", "order"])
     _journal(actor, entry, f"Beställning #{order.pk} skickad till {home}.")
     return order
+
+
+#: What the client's open offer says when the entry is withdrawn with it open.
+WITHDRAWN_OFFER = "Avförd ur kön: {reason}"
+
+
+@transaction.atomic
+def withdraw(actor, *, entry: QueueEntry, reason: str) -> QueueEntry:
+    """Remove the client from the queue with a reason (R8.1, R8.2, R8.3): the client no longer
+    wants a place, moved or died. The officer of the entry's unit or the municipality's
+    placement unit does it, while the entry waits, has an offer or an accepted place; an
+    ordered or removed entry cannot be withdrawn (409).
+
+    An open offer is closed as declined, its reason saying the entry was withdrawn (an offer is
+    either open, accepted or declined, and a declined one has a reason). The decision's clocks
+    are recomputed: an urgent placement's payment-liability item that is still open no longer
+    applies and is closed (deadlines.engine.placement_events)."""
+    entry = _lock(entry)
+    placement_unit = (
+        actor.role_enum == Role.PLACEMENT_UNIT and actor.municipality_id == entry.municipality_id
+    )
+    if not placement_unit:
+        require_officer_of_unit(actor, entry.unit_id, "avföra klienten ur kön")
+    if entry.state not in _OPEN:
+        raise QueueStepNotAllowed(
+            f"Köplatsen kan inte avföras (läge: {entry.get_state_display().lower()})."
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": "Ange skälet till att klienten avförs ur kön."})
+    if len(reason) > 300:
+        raise ValidationFailed({"reason": "Högst 300 tecken."})
+    now = clock.now()
+    offer = (
+        PlaceOffer.objects.select_for_update(of=("self",))
+        .select_related("home__provider")
+        .filter(entry=entry, outcome="")
+        .first()
+    )
+    text = f"Avförd ur kön. Skäl: {reason}"
+    if offer is not None:
+        offer.outcome = Outcome.DECLINED
+        offer.answered_by = actor
+        offer.answered_at = now
+        offer.decline_reason = WITHDRAWN_OFFER.format(reason=reason)[:300]
+        offer.save(update_fields=["outcome", "answered_by", "answered_at", "decline_reason"])
+        text += f"\nDen erbjudna platsen på {offer.home} är avslutad."
+    entry.state = EntryState.REMOVED
+    entry.removed_at = now
+    entry.removed_reason = reason
+    entry.save(update_fields=["state", "removed_at", "removed_reason"])
+    _journal(actor, entry, text)
+    recompute_decision(entry.decision)  # the payment-liability clock no longer runs (R8.1)
+    return entry

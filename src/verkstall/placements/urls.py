@@ -15,6 +15,7 @@ urlpatterns = [
         name="placement-answer",
     ),
     path("queue/<int:pk>/order/", views.entry_order, name="placement-order"),
+    path("queue/<int:pk>/withdraw/", views.entry_withdraw, name="placement-withdraw"),
     # temporary stays from another municipality (R8.4)
     path("stays/", stay_views.stay_list, name="placement-stays"),
     path("stays/<int:pk>/", stay_views.stay_detail, name="placement-stay"),

@@ -15,8 +15,11 @@ from verkstall.core.views import run_form
 from verkstall.people.selectors import get_person
 
 from . import selectors, services
-from .forms import AnswerForm, EnqueueForm, OfferForm
+from .forms import AnswerForm, EnqueueForm, OfferForm, WithdrawForm
 from .models import EntryState
+
+#: The states from which an entry can be withdrawn (services.withdraw).
+WITHDRAWABLE = (EntryState.WAITING, EntryState.OFFERED, EntryState.ACCEPTED)
 
 
 def _placement_unit(user) -> bool:
@@ -79,7 +82,7 @@ def entry_new(request, person_pk):
     )
 
 
-def _detail(request, pk, *, offer_form=None, answer_form=None, status=200):
+def _detail(request, pk, *, offer_form=None, answer_form=None, withdraw_form=None, status=200):
     user = request.user
     entry = selectors.get_entry(user, pk)
     context = {
@@ -93,6 +96,8 @@ def _detail(request, pk, *, offer_form=None, answer_form=None, status=200):
         "is_officer": user.is_officer,
         "offer_form": offer_form or OfferForm(),
         "answer_form": answer_form or AnswerForm(),
+        "withdraw_form": withdraw_form or WithdrawForm(),
+        "may_withdraw": entry.state in WITHDRAWABLE and (_placement_unit(user) or user.is_officer),
     }
     return render(request, "placements/entry_detail.html", context, status=status)
 
@@ -153,5 +158,23 @@ def entry_order(request, pk):
         success_message="Beställningen är skickad till boendet.",
         redirect_to=lambda order: redirect("order-detail", pk=order.pk),
         render_invalid=lambda: _detail(request, pk, status=400),
+        error_message=True,
+    )
+
+
+@login_required
+@require_POST
+def entry_withdraw(request, pk):
+    """The officer of the entry's unit or the placement unit removes the client from the queue
+    with a reason (R8.1, R8.2)."""
+    entry = selectors.get_entry(request.user, pk)
+    form = WithdrawForm(request.POST)
+    return run_form(
+        request,
+        form,
+        lambda data: services.withdraw(request.user, entry=entry, reason=data["reason"]),
+        success_message="Klienten är avförd ur kön.",
+        redirect_to=lambda _: redirect("placement-entry", pk=entry.pk),
+        render_invalid=lambda: _detail(request, pk, withdraw_form=form, status=400),
         error_message=True,
     )

@@ -65,6 +65,9 @@ from verkstall.tooling.demo_catalogue import (
     USERS,
     at_hour,
 )
+from verkstall.tooling.demo_fees import seed_fees
+from verkstall.tooling.demo_ivo import seed_ivo
+from verkstall.tooling.demo_payments import seed_payments
 from verkstall.tooling.demo_queue import seed_queue
 from verkstall.tooling.demo_stays import seed_stays
 from verkstall.tooling.demo_switch import seed_switch
@@ -151,6 +154,9 @@ def seed(stdout=None) -> dict[str, int]:
     seed_queue(today)
     seed_stays(today)  # R8.4: a temporary stay from Uppsala for `placering`
     switched = seed_switch(today)  # scenario 2: Bengt's switch to complete (R2.6)
+    seed_fees(today)  # R9.3: fee notices waiting for the fee officer `avgift`
+    seed_ivo(today)  # R9.5: cases waiting in this quarter's IVO report for `lovadmin`
+    seed_payments(today)  # R9.2, R9.4: prices and performed time for last month's basis
     created["clients"] += protected + alarm_clients + switched
     created["orders"] += protected + alarm_clients + switched
     if stdout:

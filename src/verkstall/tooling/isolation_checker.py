@@ -12,6 +12,8 @@ What the oracle allows (SPEC "Actors"):
 - provider staff and unit managers: the orders their provider holds now or held (an order that
   was sent to it; never a draft), and those orders' clients and decisions;
 - the fee officer: the whole municipality's clients, decisions and orders;
+- the placement unit: its municipality's care-home queue and temporary stays (R8), and of the
+  queued clients their name and personnummer, never a decision's or order's text;
 - every other role: no client, decision or order; due items of their own municipality at most;
 - nobody: anything of another municipality.
 
@@ -36,6 +38,7 @@ from verkstall.tooling import canaries
 from verkstall.tooling.isolation_alarms import plant_alarm_orders
 from verkstall.tooling.isolation_operations import READ_KINDS, ApiOperations
 from verkstall.tooling.isolation_oracle import Oracle
+from verkstall.tooling.isolation_placements import plant_placements
 from verkstall.tooling.isolation_screens import ScreenOperations
 from verkstall.tooling.isolation_stats import (
     DEFAULT_OPS_PER_EXAMPLE,
@@ -321,6 +324,7 @@ def prove(
                 mail.outbox = []
                 world = build_world(spec, rng)
                 plant_alarm_orders(world, rng)  # R4.1: the aids centre's orders
+                plant_placements(world, rng)  # R8, R4.2: the queue, stays, vouchers
                 stats.worlds += 1
                 checker = Checker(world, stats, rng)
                 checker.scan_mail()

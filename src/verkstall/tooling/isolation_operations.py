@@ -19,10 +19,23 @@ READ_KINDS = {
     "due-items": "due_items",
     "notice-receipts": "receipts",
     "providers": "providers",
+    # The queue, temporary stays and vouchers (issue 14; tooling/isolation_placements.py).
+    "queue-entries": "queue_entries",
+    "stay-intakes": "stay_intakes",
+    "vouchers": "vouchers",
+    "voucher-reports": "voucher_reports",
 }
 # Reads that must answer 200 for a declared role whose set holds the id (so the oracle is not
 # vacuous); the others are only checked for not crossing.
-STRICT_READS = {"persons", "decisions", "orders"}
+STRICT_READS = {
+    "persons": "verkstall.people.api.PersonViewSet",
+    "decisions": "verkstall.decisions.api.DecisionViewSet",
+    "orders": "verkstall.orders.api.OrderViewSet",
+    "queue-entries": "verkstall.placements.api.QueueEntryViewSet",
+    "stay-intakes": "verkstall.placements.stay_api.StayIntakeViewSet",
+    "vouchers": "verkstall.vouchers.api.VoucherViewSet",
+    "voucher-reports": "verkstall.vouchers.api.VoucherReportViewSet",
+}
 ORDER_ACTIONS = {
     "send": lambda today: {},
     "acknowledge": lambda today: {"channel": "phone"},
@@ -39,9 +52,16 @@ def _fingerprint() -> tuple:
     from verkstall.journal.models import Message, MessageReceipt, ProviderJournalEntry
     from verkstall.orders.models import Order, OrderEvent
     from verkstall.people.models import OralBriefing, Person, ProtectedDataAccess
+    from verkstall.placements.models import PlaceOffer, QueueEntry, StayIntake
     from verkstall.plans.models import ImplementationPlan
+    from verkstall.vouchers.models import Voucher, VoucherReport
 
     return (
+        tuple(QueueEntry.objects.values_list("state").annotate(n=Count("pk")).order_by("state")),
+        PlaceOffer.objects.exclude(outcome="").count(),
+        tuple(StayIntake.objects.values_list("state").annotate(n=Count("pk")).order_by("state")),
+        Voucher.objects.count(),
+        VoucherReport.objects.count(),
         OrderEvent.objects.count(),
         tuple(Order.objects.values_list("state").annotate(n=Count("pk")).order_by("state")),
         Decision.objects.count(),
@@ -89,6 +109,11 @@ class ApiOperations:
             ("contracts", "/api/providers/contracts/", {}),
             ("alarm_orders", "/api/alarm-orders/", {}),  # R4.1: oracle.alarm_orders
             ("alarm_orders", "/api/alarm-orders/", {"awaiting": "installation"}),
+            ("queue-entries", "/api/queue-entries/", {}),  # R8.1, R8.2, R8.3
+            ("queue-entries", "/api/queue-entries/", {"urgent": "true"}),
+            ("stay-intakes", "/api/stay-intakes/", {}),  # R8.4
+            ("vouchers", "/api/vouchers/", {"order": any_order}),  # R4.2
+            ("voucher-reports", "/api/voucher-reports/", {}),
         ]
         kind, url, params = self.rng.choice(choices)
         params = {**params, "limit": 1000}
@@ -129,6 +154,10 @@ class ApiOperations:
                 "due-items": self.w.due_items,
                 "notice-receipts": self.w.receipts,
                 "providers": self.w.providers,
+                "queue-entries": self.w.queue_entries,
+                "stay-intakes": self.w.stay_intakes,
+                "vouchers": self.w.vouchers,
+                "voucher-reports": self.w.voucher_reports,
             }[kind]
             visible = getattr(self.oracle, READ_KINDS[kind])(user)
             pk = self._pick(source, visible)
@@ -149,14 +178,12 @@ class ApiOperations:
             if kind in READ_KINDS and response.json().get("id") != pk:
                 self._crossing(user, f"{what}: answered another object")
             self._check_body(user, response, what)
-        elif kind in STRICT_READS and response.status_code != 403:
-            viewset = {
-                "persons": "verkstall.people.api.PersonViewSet",
-                "decisions": "verkstall.decisions.api.DecisionViewSet",
-                "orders": "verkstall.orders.api.OrderViewSet",
-            }[kind]
-            if self._declared(viewset, "retrieve", user):
-                self._crossing(user, f"{what}: {response.status_code} for its own {kind}")
+        elif (
+            kind in STRICT_READS
+            and response.status_code != 403
+            and self._declared(STRICT_READS[kind], "retrieve", user)
+        ):
+            self._crossing(user, f"{what}: {response.status_code} for its own {kind}")
 
     def op_search(self, user) -> None:
         pk = self._pick(self.w.persons, self.oracle.persons(user))

@@ -131,6 +131,61 @@ class Oracle:
             ],
         )
 
+    def queue_entries(self, user) -> frozenset[int]:
+        """The care-home queue (R8.1, R8.2, R8.3, SPEC "Actors"): the placement unit its
+        municipality's entries, the officer those of the unit that decided (the client's
+        unit); nobody else any."""
+
+        def compute():
+            role, muni = user.role_enum, user.municipality_id
+            for pk, (m, unit, _person) in self.w.queue_entries.items():
+                if m != muni:
+                    continue
+                if role == Role.PLACEMENT_UNIT or (role == Role.OFFICER and unit == user.unit_id):
+                    yield pk
+
+        return self._memo(user, "queue_entries", compute)
+
+    def stay_intakes(self, user) -> frozenset[int]:
+        """Temporary stays from another municipality (R8.4): the receiving municipality's
+        placement unit only."""
+        if user.role_enum != Role.PLACEMENT_UNIT:
+            return frozenset()
+        return self._memo(
+            user,
+            "stay_intakes",
+            lambda: [i for i, m in self.w.stay_intakes.items() if m == user.municipality_id],
+        )
+
+    def voucher_orders(self, user) -> frozenset[int]:
+        """Orders of cleaning on voucher (R4.2) the user may see: as any order (the officer
+        of the unit, the fee officer, the provider once it was sent)."""
+        return self._memo(
+            user,
+            "voucher_orders",
+            lambda: [
+                o
+                for o in self.orders(user)
+                if self.w.orders[o].decision in self.w.voucher_decisions
+            ],
+        )
+
+    def vouchers(self, user) -> frozenset[int]:
+        """Vouchers of the orders the user may see (the letter itself is the officer's)."""
+        return self._memo(
+            user,
+            "vouchers",
+            lambda: [v for v, o in self.w.vouchers.items() if o in self.orders(user)],
+        )
+
+    def voucher_reports(self, user) -> frozenset[int]:
+        """Report-form reports of the orders the user may see (R4.2)."""
+        return self._memo(
+            user,
+            "voucher_reports",
+            lambda: [r for r, o in self.w.voucher_reports.items() if o in self.orders(user)],
+        )
+
     def receipts(self, user) -> frozenset[int]:
         def compute():
             if not _provider(user):
@@ -206,23 +261,37 @@ class Oracle:
 
     def forbidden(self, user, context: str = DETAIL) -> dict[str, str]:
         """Every canary the user must not find in a body read in `context` (DETAIL, LISTING or
-        DOCUMENT), mapped to what it is: the canaries of every client, decision, order, plan
-        and message outside the user's set; every personnummer form of a client outside it
-        (unless a visible client shares it); and a protected client's address, phone,
-        whereabouts and relatives unless the user is named staff and reads a detail (R10.5)."""
+        DOCUMENT), mapped to what it is: the canaries of every client, decision, order, plan,
+        message, queue entry and temporary stay outside the user's set; every personnummer
+        form of a client or stay outside it (unless a visible one shares it); and a protected
+        client's address, phone, whereabouts and relatives (and where it is now, in the queue)
+        unless the user is named staff and reads a detail (R10.5)."""
         key = (user.pk, f"forbidden-{context}")
         if key in self._cache:
             return self._cache[key]
+        role = user.role_enum
         persons, orders = self.ref_persons(user), self.ref_orders(user)
         decisions, messages = self.ref_decisions(user), self.messages(user)
         named = persons  # whose name and personnummer the user may read
-        if user.role_enum == Role.LOG_REVIEWER:  # the municipality's access log names them
+        if role == Role.LOG_REVIEWER:  # the municipality's access log names them
             named = {p for p, (m, _u) in self.w.persons.items() if m == user.municipality_id}
+        if role == Role.PLACEMENT_UNIT:
+            # Its watchlist and queue name the municipality's clients (name, personnummer), but
+            # it reads no client's address or journal, no decision's or order's text (R8.1).
+            persons, orders, decisions = self.persons(user), self.orders(user), self.decisions(user)
+        entries, intakes = self.queue_entries(user), self.stay_intakes(user)
+        # The case journal (the officer's and fee officer's, of the clients they see) repeats
+        # what the officer wrote when putting the client in the queue.
+        journal = self.persons(user) if role in (Role.OFFICER, Role.FEE_OFFICER) else ()
         plan_of = {order: pk for pk, (order, _status) in self.w.plans.items()}
         plans = self.plans(user)
         found: dict[str, str] = {}
         for rec in self.w.canaries:
-            if rec.message is not None:
+            if rec.stay_intake is not None:
+                outside = rec.stay_intake not in intakes
+            elif rec.queue_entry is not None:
+                outside = rec.queue_entry not in entries and rec.person not in journal
+            elif rec.message is not None:
                 outside = rec.message not in messages
             elif rec.plan_order is not None:
                 outside = plan_of.get(rec.plan_order) not in plans
@@ -241,22 +310,34 @@ class Oracle:
             )
             if outside or protected:
                 scope = "protected " if protected and not outside else ""
-                found[rec.token] = f"{scope}{rec.what} of client {rec.person}"
-        visible = {self.w.numbers[p] for p in named}
+                owner = (
+                    f"stay intake {rec.stay_intake}"
+                    if rec.stay_intake is not None
+                    else f"client {rec.person}"
+                )
+                found[rec.token] = f"{scope}{rec.what} of {owner}"
+        visible = {self.w.numbers[p] for p in named} | {self.w.intake_numbers[i] for i in intakes}
         for person, number in self.w.numbers.items():
             if person not in named and number not in visible:
                 for form in canaries.number_forms(number):
                     found[form] = f"personnummer of client {person}"
+        for intake, number in self.w.intake_numbers.items():
+            if number not in visible:
+                for form in canaries.number_forms(number):
+                    found[form] = f"personnummer of stay intake {intake}"
         self._cache[key] = found
         return found
 
     def forbidden_numbers(self, user) -> list[bytes]:
         """Personnummer (12 digits, and 12 with the hyphen) that must never reach the user:
-        those of every client outside the user's set, unless a visible client shares it."""
+        those of every client and stay intake outside the user's set, unless a visible client
+        or intake shares it."""
         key = (user.pk, "forbidden")
         if key not in self._cache:
-            visible = {self.w.numbers[p] for p in self.ref_persons(user)}
-            numbers = set(self.w.numbers.values()) - visible
+            visible = {self.w.numbers[p] for p in self.ref_persons(user)} | {
+                self.w.intake_numbers[i] for i in self.stay_intakes(user)
+            }
+            numbers = (set(self.w.numbers.values()) | set(self.w.intake_numbers.values())) - visible
             forms = set()
             for n in numbers:
                 forms |= {n.encode(), f"{n[:8]}-{n[8:]}".encode()}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from verkstall.access.roles import Role
 from verkstall.tooling import canaries
 from verkstall.tooling.isolation_operations import ORDER_ACTIONS
 from verkstall.tooling.isolation_stats import DETAIL, LISTING
@@ -39,6 +40,7 @@ SCREEN_OBJECTS: dict[str, dict[str, str]] = {
             "change/report/",
             "change/reissue/",
             "receipt/",
+            "correct-date/",
         )
     },
     **{
@@ -61,6 +63,13 @@ SCREEN_OBJECTS: dict[str, dict[str, str]] = {
     "orders/{pk}/alarm/": {"pk": "alarm_order"},
     "orders/{pk}/meal/": {"pk": "order"},
     "queue/new/{person_pk}/": {"person_pk": "person"},
+    "queue/{pk}/": {"pk": "queue_entry"},  # R8.1, R8.2, R8.3 (tooling/isolation_placements.py)
+    "stays/{pk}/": {"pk": "stay_intake"},  # R8.4
+    "vouchers/orders/{pk}/": {"pk": "voucher_order"},  # R4.2
+    "vouchers/orders/{pk}/report-form.pdf": {"pk": "voucher_order"},
+    "vouchers/{pk}.pdf": {"pk": "voucher"},
+    "orders/{pk}/fee-notices/": {"pk": "order"},  # R9.3
+    "payments/orders/{pk}/time/": {"pk": "order"},  # R9.2: any order the user may see
 }
 # Screens the property does not walk, and why (tests/test_idor.py requests each of them with
 # another organisation's object and scans the answers for that organisation's canaries).
@@ -77,19 +86,26 @@ SCREENS_NOT_WALKED = {
     "lov/contracts/{pk}/capacity/": "the world makes no contracts",
     "rotation/assignments/{pk}/": "the world makes no rotation assignments",
     "alarms/moves/{pk}/confirm/": "a POST; the world makes no switches",
-    "queue/{pk}/": "the world makes no queue entries",
-    "queue/{pk}/offer/": "the world makes no queue entries",
-    "queue/{pk}/offers/{offer_pk}/answer/": "the world makes no queue entries",
-    "queue/{pk}/order/": "the world makes no queue entries",
-    **{
-        f"stays/{{pk}}/{tail}": "the world makes no temporary stays (R8.4)"
-        for tail in ("", "register/", "decline/")
-    },
-    **{
-        f"vouchers/orders/{{pk}}/{tail}": "the world makes no cleaning orders (R4.2)"
-        for tail in ("", "issue/", "report/", "report-form.pdf")
-    },
-    "vouchers/{pk}.pdf": "the world makes no vouchers (R4.2)",
+    "queue/{pk}/offer/": "a POST that offers a place",
+    "queue/{pk}/offers/{offer_pk}/answer/": "a POST of the client's answer",
+    "queue/{pk}/order/": "a POST that sends the order to the home",
+    "queue/{pk}/withdraw/": "a POST that ends the entry",
+    "stays/{pk}/register/": "a POST that registers the stay (R8.4)",
+    "stays/{pk}/decline/": "a POST that declines the stay (R8.4)",
+    "vouchers/orders/{pk}/issue/": "a POST that issues a voucher (R4.2)",
+    "vouchers/orders/{pk}/report/": "a POST of a report-form report (R4.2)",
+    "payments/orders/{pk}/time/add/": "a POST of performed time (R9.2)",
+    "payments/time/{pk}/change/": "the world makes no performed time",
+    "payments/time/{pk}/remove/": "a POST; the world makes no performed time",
+    "payments/prices/{pk}/end/": "a POST; the world makes no prices",
+    # The payment basis names every client of the municipality to its LOV administrator and
+    # fee officer, and a provider's clients to its unit manager, by design (R9.4); the oracle
+    # has no such scope (the LOV administrator sees no clients elsewhere). Its scoping is
+    # proved in payments/tests/test_access.py.
+    "payments/basis/": "the payment basis' own scope (R9.4), not the oracle's",
+    "payments/basis/export.{fmt}": "the payment basis' own scope (R9.4), not the oracle's",
+    "fee-notices/{pk}/handle/": "a POST that marks a fee notice handled (R9.3)",
+    "ivo/cases/{pk}/reason/": "a POST of the reason for a delay (R9.5)",
 }
 
 
@@ -185,6 +201,13 @@ class ScreenOperations:
             "due_item": (self.w.due_items, o.due_items(user)),
             "receipt": (self.w.receipts, o.receipts(user)),
             "plan": (self.w.plans, o.plans(user)),
+            "queue_entry": (self.w.queue_entries, o.queue_entries(user)),
+            "stay_intake": (self.w.stay_intakes, o.stay_intakes(user)),
+            "voucher_order": (
+                [k for k, r in self.w.orders.items() if r.decision in self.w.voucher_decisions],
+                o.voucher_orders(user),
+            ),
+            "voucher": (self.w.vouchers, o.vouchers(user)),
             "granted_service": (
                 self.w.proximity,
                 [g for g, r in self.w.proximity.items() if r.person in o.persons(user)],
@@ -211,10 +234,13 @@ class ScreenOperations:
         kwargs.setdefault("person_pk", 0)
         return kwargs
 
-    def screen(self, user, template: str, *, own: bool = True, htmx: bool = False) -> None:
-        kwargs = self.screen_kwargs(template, user, own) if "{" in template else {}
+    def screen(self, user, template: str, *, own: bool = True, htmx: bool = False, kwargs=None):
+        """One screen, its path filled with the user's own objects (`own`), anyone's, or the
+        `kwargs` given; returns the response (None if it was not requested or failed)."""
         if kwargs is None:
-            return
+            kwargs = self.screen_kwargs(template, user, own) if "{" in template else {}
+        if kwargs is None:
+            return None
         url = "/" + template.format(**kwargs)
         data = {}
         if template == "clients/":
@@ -225,7 +251,7 @@ class ScreenOperations:
         if rec and rec.person in self.w.protected and (rec.person, user.pk) not in self.w.grants:
             extra = self._distance_forms(rec)
             self.stats.distance_checks += 1
-        self._call(
+        return self._call(
             user,
             "get",
             url,
@@ -263,7 +289,8 @@ class ScreenOperations:
     def tour(self, budget: int) -> int:
         """Every screen of one user of each role of the first municipality, with their own
         objects, documents (PDF, CSV) first, lists again as htmx partials; at most `budget`
-        requests. Returns how many were made."""
+        requests; then the walk of the queue, stays and vouchers (`walk`). Returns how many
+        were made."""
         muni = self.w.users[0].municipality_id
         seen_roles, visits = set(), []
         for user in self.w.users:
@@ -287,7 +314,86 @@ class ScreenOperations:
                 done.add(template)
             else:
                 others.append(visit)
-        visits = (documents + others)[:budget]
-        for user, template, htmx in visits:
-            self.screen(user, template, htmx=htmx)
+        # The walk comes on top (the operations left to the random ones pay for it).
+        visits = (documents + others)[:budget] + self.walk(muni, budget // 4)
+        for user, template, htmx, *kwargs in visits:
+            if kwargs:
+                self._walked(user, template, kwargs[0])
+            else:
+                self.screen(user, template, htmx=htmx)
         return len(visits)
+
+    # The screens the walk requests with every object of the municipality (and one of
+    # another's), by every user declared for them (the queue, stays and vouchers of issue 14),
+    # or with every protected client that has something to hide on them, by every officer and
+    # the fee officer; and which of the oracle's sets holds the object.
+    WALKED = {
+        "queue/{pk}/": ("pk", "queue_entries"),
+        "stays/{pk}/": ("pk", "stay_intakes"),
+        "vouchers/orders/{pk}/": ("pk", "voucher_orders"),
+        "clients/{pk}/": ("pk", "persons"),
+        "clients/{person_pk}/journal/": ("person_pk", "persons"),
+        "clients/{person_pk}/services/{granted_service_pk}/proximity/": ("person_pk", "persons"),
+    }
+
+    def walk(self, muni: int, budget: int) -> list[tuple]:
+        """Visits (user, template, htmx, kwargs) of the WALKED screens: every user of the
+        municipality declared for a screen of the queue, stays or vouchers, with each of the
+        municipality's objects and one of another municipality's, at most `budget` of them
+        drawn at random; and always, by every officer and the fee officer, the page and case
+        journal of each protected client in the queue (where the client is now) and the
+        nearest units of each protected client with a home position (the distances): these
+        must reach no one who is not named (R10.5)."""
+        from verkstall.access import declarations
+
+        w = self.w
+        objects = {
+            "queue/{pk}/": {e: r[0] for e, r in w.queue_entries.items()},
+            "stays/{pk}/": dict(w.stay_intakes),
+            "vouchers/orders/{pk}/": {
+                o: r.muni for o, r in w.orders.items() if r.decision in w.voucher_decisions
+            },
+        }
+        queued = sorted({p for (m, _u, p) in w.queue_entries.values() if m == muni} & w.protected)
+        homes = [
+            {"person_pk": r.person, "granted_service_pk": g}
+            for g, r in sorted(w.proximity.items())
+            if r.person in w.protected and w.persons[r.person][0] == muni
+        ]
+        protected = {
+            "clients/{pk}/": [{"pk": p} for p in queued],
+            "clients/{person_pk}/journal/": [{"person_pk": p} for p in queued],
+            "clients/{person_pk}/services/{granted_service_pk}/proximity/": homes,
+        }
+        callbacks = dict(screen_routes())
+        users = [u for u in w.users if u.municipality_id == muni]
+        always, visits = [], []
+        for template, (param, _kind) in self.WALKED.items():
+            roles = declarations.for_view(callbacks[template]).roles
+            readers = [u for u in users if u.role_enum in roles]
+            if template in objects:
+                mine = sorted(pk for pk, m in objects[template].items() if m == muni)
+                others = sorted(pk for pk, m in objects[template].items() if m != muni)
+                for user in readers:
+                    pks = mine + ([self.rng.choice(others)] if others else [])
+                    visits += [(user, template, False, {param: pk}) for pk in pks]
+            else:
+                clerks = [u for u in readers if u.role_enum in (Role.OFFICER, Role.FEE_OFFICER)]
+                always += [(u, template, False, kw) for u in clerks for kw in protected[template]]
+        self.rng.shuffle(visits)
+        return always + visits[:budget]
+
+    def _walked(self, user, template: str, kwargs: dict) -> None:
+        """A walked screen: an object outside the user's set is refused (403/404)."""
+        param, kind = self.WALKED[template]
+        response = self.screen(user, template, kwargs={"pk": 0, "person_pk": 0, **kwargs})
+        if response is None or kwargs[param] in getattr(self.oracle, kind)(user):
+            return
+        if response.status_code in (403, 404):
+            self.stats.outside_refused += 1
+        else:
+            self._crossing(
+                user,
+                f"SCREEN /{template.format(**kwargs)}: {response.status_code} for an object "
+                "outside the set",
+            )

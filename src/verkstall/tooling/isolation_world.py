@@ -43,6 +43,8 @@ class CanaryRec:
     decision: int | None = None
     plan_order: int | None = None  # a plan's text: the plan is found from its order
     message: int | None = None
+    queue_entry: int | None = None  # a queue entry's notes, where the client is now (R8.1)
+    stay_intake: int | None = None  # a temporary stay's intake (R8.4); `person` is 0
     protected_field: bool = False
 
 
@@ -80,6 +82,14 @@ class World:
     proximity: dict[int, ProximityRec] = field(default_factory=dict)  # granted service ->
     emailed: dict[str, int] = field(default_factory=dict)  # provider e-mail address -> provider
     alarm_orders: set[int] = field(default_factory=set)  # ordered from the aids centre (R4.1)
+    # The queue, temporary stays and vouchers (tooling/isolation_placements.py; R8, R4.2).
+    queue_entries: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # the decision's
+    offers: dict[int, int] = field(default_factory=dict)  # place offer -> queue entry
+    stay_intakes: dict[int, int] = field(default_factory=dict)  # -> receiving municipality
+    intake_numbers: dict[int, str] = field(default_factory=dict)  # intake -> personnummer
+    voucher_decisions: set[int] = field(default_factory=set)  # decisions of cleaning
+    vouchers: dict[int, int] = field(default_factory=dict)  # -> order
+    voucher_reports: dict[int, int] = field(default_factory=dict)  # report-form report -> order
 
     def refresh_derived(self) -> None:
         from verkstall.absences.models import NoticeReceipt
@@ -112,6 +122,19 @@ class World:
         self.alarm_orders = set(ordered.values_list("order_id", flat=True)) | set(
             AlarmContactMove.objects.values_list("order_id", flat=True)
         )
+        from verkstall.placements.models import PlaceOffer, QueueEntry
+        from verkstall.vouchers.models import Voucher, VoucherReport
+
+        # A queue entry belongs where its decision does (the generator's record, not the row's
+        # own municipality and unit); offers and vouchers to their entry and order.
+        self.queue_entries = {
+            pk: self.decisions[decision]
+            for pk, decision in QueueEntry.objects.values_list("pk", "decision_id")
+            if decision in self.decisions
+        }
+        self.offers = dict(PlaceOffer.objects.values_list("pk", "entry_id"))
+        self.vouchers = dict(Voucher.objects.values_list("pk", "order_id"))
+        self.voucher_reports = dict(VoucherReport.objects.values_list("pk", "order_id"))
         from verkstall.people.models import Person, ProtectedDataAccess, Protection
 
         self.protected = set(

@@ -53,3 +53,29 @@ def get_voucher(user, pk) -> Voucher:
         )
     except (Voucher.DoesNotExist, ValueError, TypeError):
         raise NotFound("Värdeintyget finns inte eller så saknar du behörighet.") from None
+
+
+def vouchers_for(user) -> QuerySet[Voucher]:
+    """The vouchers of every order the user may see (the API's list, R4.2)."""
+    return (
+        Voucher.objects.filter(order__in=orders_for(user).values("pk"))
+        .select_related("order__person", "issued_by")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def reports_for(user) -> QuerySet[VoucherReport]:
+    """The report-form reports of every order the user may see (R4.2)."""
+    return (
+        VoucherReport.objects.filter(order__in=orders_for(user).values("pk"))
+        .select_related("order__person", "reported_by", "on_behalf_of")
+        .order_by("-registered_at", "-id")
+    )
+
+
+def get_report(user, pk) -> VoucherReport:
+    """A report of an order the user may see."""
+    try:
+        return reports_for(user).get(pk=pk)
+    except (VoucherReport.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Redovisningen finns inte eller så saknar du behörighet.") from None

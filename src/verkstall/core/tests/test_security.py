@@ -17,7 +17,7 @@ from verkstall.core.security import CSP_EXEMPT_PATHS, POLICY
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # HTML e-mail bodies: mail clients need inline styles, and no CSP of ours applies to them.
-EMAIL_BODIES = {"deadlines/email/reminder.html"}
+EMAIL_BODIES = {"deadlines/email/reminder.html", "months/email/reminder.html"}
 # Laid out by WeasyPrint only; never served as a web page.
 PDF_ONLY = {"decisions/decision_letter.html"}
 # Served as the print view too: its <style> block carries the per-request CSP nonce.
@@ -25,6 +25,7 @@ NONCED_STYLE_BLOCKS = {
     "orders/order_pdf.html",
     "vouchers/voucher_pdf.html",
     "vouchers/report_form_pdf.html",
+    "ivo/report_pdf.html",
 }
 
 EXPECTED_CSP = (

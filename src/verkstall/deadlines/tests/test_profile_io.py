@@ -48,7 +48,15 @@ def test_an_export_is_the_documented_schema():  # R11.5
     document = _export("gotland")
     assert document["format"] == FORMAT == "verkstall-rule-profile/2"
     profile = document["profile"]
-    assert set(profile) == {"slug", "name", "sources", "includes", "thresholds", "rules"}
+    assert set(profile) == {
+        "slug",
+        "name",
+        "sources",
+        "includes",
+        "thresholds",
+        "absence_payment_reasons",
+        "rules",
+    }
     assert profile["includes"] == ["nationell"]  # by reference, not copied
     assert set(profile["thresholds"]) == set(THRESHOLDS)
     rule = profile["rules"][0]

@@ -32,6 +32,7 @@ from verkstall.deadlines.profiles import (
 from verkstall.tooling import testing as build
 
 IVO = "ivo-ej-verkstallt"
+FEE = "avgiftsmeddelande"  # the national rule of fee notices (R9.3)
 IVO_FREE = "kvittens-och-start"  # a rule of stockholm-hv's own
 GOTLAND_EXCLUDED = ("care_home", "short_term_stay", "profile_home")
 
@@ -71,8 +72,8 @@ def test_a_built_in_profile_gives_its_own_rules_then_the_librarys():  # R11.3, R
     for slug in BUILTIN:
         profile = builtin_profiles()[slug]
         codes = [rule.code for _, rule in profile.rules]
-        assert codes[-1] == IVO and codes.count(IVO) == 1
-        assert profile.spec_id(IVO) == "R9.5"
+        assert codes[-2:] == [IVO, FEE] and codes.count(IVO) == 1
+        assert profile.spec_id(IVO) == "R9.5" and profile.spec_id(FEE) == "R9.3"
         assert not profile.is_library and profile.includes == (LIBRARY,)
 
 
@@ -94,6 +95,13 @@ def test_gotlands_routine_does_not_apply_to_special_housing_or_short_term_places
     for _, rule in builtin_profiles()["gotland"].rules:
         if rule.code == IVO:
             assert rule.excluded_service_kinds == ()  # national, not Gotland's routine
+            continue
+        if rule.code == FEE:  # national too: the services that bear no fee (002, R9.3)
+            assert rule.excluded_service_kinds == (
+                "housing_support",
+                "day_activity",
+                "daily_activity_lss",
+            )
             continue
         assert rule.excluded_service_kinds == GOTLAND_EXCLUDED, rule.code
         for kind in GOTLAND_EXCLUDED:
@@ -269,7 +277,7 @@ def test_the_system_administrator_copies_to_a_municipality_or_to_a_new_template(
     owned = services.copy_profile(system, source=_template("gotland"), owner=world.muni)
     assert owned.owner == world.muni
     library = services.copy_profile(system, source=RuleProfile.objects.get(slug=LIBRARY))
-    assert not library.is_library and [r.code for r in reads.rules_of(library)] == [IVO]
+    assert not library.is_library and [r.code for r in reads.rules_of(library)] == [IVO, FEE]
     with pytest.raises(ValidationFailed):
         services.copy_profile(system, source=_template(), owner="0180")
 
@@ -439,7 +447,7 @@ def test_a_changed_time_of_day_is_a_new_version(world):  # R11.1, R11.4
 def test_the_database_holds_the_library_and_the_built_ins_include_it():  # R11.3
     library = RuleProfile.objects.get(slug=LIBRARY)
     assert library.is_library and library.owner is None
-    assert [r.code for r in reads.rules_of(library)] == [IVO]
+    assert [r.code for r in reads.rules_of(library)] == [IVO, FEE]
     for slug in BUILTIN:
         profile = _template(slug)
         assert profile.owner is None and not profile.is_library
@@ -450,7 +458,7 @@ def test_the_database_holds_the_library_and_the_built_ins_include_it():  # R11.3
 @pytest.mark.django_db
 def test_syncing_recreates_a_missing_library():  # R11.3, R11.1
     RuleProfile.objects.filter(slug=LIBRARY).delete()
-    assert services.sync_builtin_profiles() == 1
+    assert services.sync_builtin_profiles() == 2  # the IVO rule and the fee rule
     library = RuleProfile.objects.get(slug=LIBRARY)
     assert library.is_library and Rule.objects.filter(profile=library, code=IVO).exists()
     assert services.sync_builtin_profiles() == 0
@@ -523,7 +531,8 @@ def test_the_migration_moves_the_ivo_copies_to_the_library(world):  # R11.3, R9.
         assert not Rule.objects.filter(pk=copies[slug].pk).exists(), slug
     kept = Rule.objects.get(pk=copies["solna-boendestod"].pk)  # edited: stays, overriding
     assert kept.amount == 4
-    assert reads.rules_in_force("solna-boendestod")[-1] == kept
+    in_force = reads.rules_in_force("solna-boendestod")
+    assert kept in in_force and national not in in_force
     library = RuleProfile.objects.get(slug=LIBRARY)
     for slug in (*BUILTIN, "egen"):
         assert library in _template(slug).includes.all(), slug

@@ -629,6 +629,8 @@ CASES = [
     ),
     # SPEC R9.5
     Case(KUN, "ivo-ej-verkstallt", "kvartal", on(2026, 3, 5, THU), on(2026, 6, 5, FRI)),
+    # SPEC R9.3 (national): a fee notice is handled as soon as possible; 002 gives no number.
+    *[Case(p, "avgiftsmeddelande", "snarast", on(2026, 3, 2, MON), None) for p in BUILTIN],
 ]
 
 
@@ -654,7 +656,7 @@ def test_rule_falls_due_on_the_hand_checked_day(case: Case):  # R11.1, R11.2
 def test_the_table_has_a_case_for_every_built_in_rule():  # R11.1
     covered = {(c.profile, c.rule) for c in CASES}
     assert covered == set(rules_by_key())
-    assert len(covered) == 41
+    assert len(covered) == 45
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
 
@@ -714,6 +716,8 @@ SEED_OF_PROFILE = {
     "kundval-004": ("004",),
 }
 NATIONAL = "ivo-ej-verkstallt"
+#: The national library's rules (R11.3) and the SPEC id each carries out.
+NATIONAL_RULES = {NATIONAL: "R9.5", "avgiftsmeddelande": "R9.3"}
 
 # Sentences of a rule's source_text that are deliberately not quoted from its seed.
 NOT_QUOTED = {
@@ -747,8 +751,8 @@ def test_every_rule_has_known_events_a_named_seed_and_a_subject():  # R11.1
             assert rule.stop_events and set(rule.stop_events) <= set(EVENT_LABELS), key
             assert subject in ("order", "decision"), key
             assert rule.source_text, key
-            if rule.code == NATIONAL:
-                assert "R9.5" in rule.source, key
+            if rule.code in NATIONAL_RULES:
+                assert NATIONAL_RULES[rule.code] in rule.source, key
             else:
                 assert any(rule.source.startswith(n) for n in SEED_OF_PROFILE[slug]), key
 
@@ -759,7 +763,7 @@ def test_every_rules_source_text_quotes_its_seed():  # R11.1 "which event starts
     for slug, profile in builtin_profiles().items():
         seed = " ".join(_seed_text(n) for n in SEED_OF_PROFILE[slug])
         for _, rule in profile.rules:
-            if rule.code == NATIONAL:
+            if rule.code in NATIONAL_RULES:
                 continue
             for fragment in rule.source_text.split("…"):
                 for sentence in re.split(r"(?<=\.) ", fragment):
@@ -820,6 +824,7 @@ def test_the_snarast_rules_are_the_ones_the_seeds_give_no_number():  # R11.1
                 (GOT, "uppfoljning-svar"),
                 (SOL, "franvaro-over-30-dagar"),
                 (SOL, "genomforandeplan-bekraftad"),
+                *[(p, "avgiftsmeddelande") for p in BUILTIN],  # R9.3, national
             ]
         )
         == SNARAST

@@ -28,6 +28,9 @@ SPEC_VALUES = {
     "fee_hours_per_month": 7,  # R9.3
     "discharge_liability_days": 3,  # R8.1 (lag 2017:612)
     "queue_declines_allowed": 2,  # R8.2
+    "month_registration_day": 5,  # R9.1
+    "absence_payment_days": 0,  # R9.4
+    "payment_correction_months": 12,  # R9.4
 }
 OWN = {
     "temporary_change_days": 3,
@@ -38,6 +41,9 @@ OWN = {
     "fee_hours_per_month": 10,
     "discharge_liability_days": 5,
     "queue_declines_allowed": 1,
+    "month_registration_day": 3,
+    "absence_payment_days": 2,
+    "payment_correction_months": 6,
 }
 
 

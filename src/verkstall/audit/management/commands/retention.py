@@ -3,8 +3,11 @@ retention (gallring, SPEC R10.6).
 
 Without --apply it is a dry run: it lists the clients whose records are due for removal
 (client id, initials, birth year, last entry, due since, remove by, overdue) and, apart, how
-many are kept for research, and removes nothing. With --apply it removes them, one
-transaction per client, each with a REMOVE row in the access log, and prints the counts.
+many are kept for research, and removes nothing. Apart from the clients it lists the rows of
+personal data with no client that are due (a declined or never-handled temporary stay from
+another municipality, R8.4): per model, a count and the ids. With --apply it removes them,
+one transaction per client or row, each with a REMOVE row in the access log, and prints the
+counts.
 Never prints a personnummer or a full name. Exit status 0, or 1 if a client's removal failed
 (that client is left whole; the others are removed).
 """
@@ -96,10 +99,15 @@ class Command(BaseCommand):
             return
         outcome = services.apply(review, actor=_("gallring (kommando)"))
         self._print_outcome(outcome)
-        if outcome.failed:
+        if outcome.failed or outcome.unlinked_failed:
+            failed = [str(pid) for pid in outcome.failed]
+            failed += [f"{label} {pk}" for label, pk in outcome.unlinked_failed]
             raise CommandError(
-                _("Gallringen misslyckades för %(n)d klient(er): %(ids)s. De är orörda.")
-                % {"n": len(outcome.failed), "ids": ", ".join(map(str, outcome.failed))},
+                _(
+                    "Gallringen misslyckades för %(n)d klient(er) eller handling(ar): %(ids)s. "
+                    "De är orörda."
+                )
+                % {"n": len(failed), "ids": ", ".join(failed)},
                 returncode=1,
             )
 
@@ -140,15 +148,7 @@ class Command(BaseCommand):
             ]
             for c in review.due
         ]
-        if rows:
-            widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
-            for row in [headers, *rows]:
-                w(
-                    "  ".join(
-                        cell.ljust(width) for cell, width in zip(row, widths, strict=True)
-                    ).rstrip()
-                )
-            w("")
+        self._print_table(headers, rows)
         w(
             _("Att gallra: %(n)d klient(er), varav %(late)d försenade.")
             % {"n": len(review.due), "late": review.overdue}
@@ -176,6 +176,62 @@ class Command(BaseCommand):
             )
             % {"later": review.not_yet_due, "ongoing": review.ongoing}
         )
+        self._print_unlinked(review)
+
+    def _print_unlinked(self, review: selectors.Review) -> None:
+        """The rows with no client (R8.4): per model a count and the ids, no personal data."""
+        w = self.stdout.write
+        for tally in review.unlinked:
+            w("")
+            w(
+                _("Uppgifter utan klientakt, %(name)s (%(label)s):")
+                % {"name": tally.name, "label": tally.label}
+            )
+            headers = [
+                _("kommun"),
+                _("id"),
+                _("räknat från"),
+                _("gallringsbar från"),
+                _("gallras senast"),
+                _("försenad"),
+            ]
+            rows = [
+                [
+                    u.municipality_code,
+                    str(u.pk),
+                    u.counted_from.isoformat(),
+                    u.due_since.isoformat(),
+                    u.remove_by.isoformat(),
+                    _yes_no(u.overdue),
+                ]
+                for u in tally.due
+            ]
+            self._print_table(headers, rows)
+            w(
+                _(
+                    "Att gallra: %(n)d, varav %(late)d försenade (id: %(ids)s). Sparas för "
+                    "forskning: %(research)d. Ännu inte gallringsbara: %(later)d."
+                )
+                % {
+                    "n": len(tally.due),
+                    "late": sum(1 for u in tally.due if u.overdue),
+                    "ids": ", ".join(str(u.pk) for u in tally.due) or "-",
+                    "research": tally.research_kept,
+                    "later": tally.not_yet_due,
+                }
+            )
+
+    def _print_table(self, headers: list[str], rows: list[list[str]]) -> None:
+        if not rows:
+            return
+        widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+        for row in [headers, *rows]:
+            self.stdout.write(
+                "  ".join(
+                    cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+                ).rstrip()
+            )
+        self.stdout.write("")
 
     def _print_outcome(self, outcome: services.Outcome) -> None:
         w = self.stdout.write
@@ -195,4 +251,26 @@ class Command(BaseCommand):
                 _("Inte längre gallringsbara, orörda: %s")
                 % ", ".join(str(pid) for pid in outcome.skipped)
             )
-        w(_("Åtkomstloggen har fått en rad per gallrad klient."))
+        unlinked: dict[str, list[str]] = {}
+        for removal in outcome.unlinked_removed:
+            unlinked.setdefault(removal.label, []).append(str(removal.pk))
+        w(
+            _("Gallrat utan klientakt: %(n)d handling(ar), %(rows)d rader.")
+            % {
+                "n": len(outcome.unlinked_removed),
+                "rows": sum(outcome.unlinked_rows.values()),
+            }
+        )
+        for label, ids in sorted(unlinked.items()):
+            w(f"  {label}: {len(ids)} (id: {', '.join(ids)})")
+        if outcome.unlinked_skipped:
+            w(
+                _("Inte längre gallringsbara utan klientakt, orörda: %s")
+                % ", ".join(f"{label} {pk}" for label, pk in outcome.unlinked_skipped)
+            )
+        w(
+            _(
+                "Åtkomstloggen har fått en rad per gallrad klient och en rad (utan klient-id) "
+                "per gallrad handling utan klientakt."
+            )
+        )

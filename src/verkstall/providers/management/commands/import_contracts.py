@@ -10,7 +10,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from verkstall.access import selectors as users
-from verkstall.access.roles import Role
 from verkstall.core.errors import DomainError
 from verkstall.providers.services import import_contracts
 
@@ -33,17 +32,10 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"Filen finns inte: {path}")
-        code = options["municipality"]
-        if options["user"]:
-            actor = users.first_user(username=options["user"], municipality__code=code)
-            if actor is None or actor.role != Role.LOV_ADMIN.value:
-                raise CommandError(f"{options['user']} är inte LOV-administratör i kommun {code}.")
-        else:
-            actor = users.first_user(
-                role=Role.LOV_ADMIN.value, municipality__code=code, is_active=True
-            )
-            if actor is None:
-                raise CommandError(f"Kommun {code} har ingen LOV-administratör; ange --user.")
+        try:
+            actor = users.lov_admin_for_import(options["municipality"], options["user"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
         try:
             report = import_contracts(
                 actor,

@@ -17,7 +17,15 @@ from datetime import UTC, datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from verkstall.tooling import bench_selectors, measure, measure_http
+from verkstall.core import clock
+from verkstall.payments.basis_types import Period
+from verkstall.tooling import (
+    bench_payment_selectors,
+    bench_payment_services,
+    bench_selectors,
+    measure,
+    measure_http,
+)
 from verkstall.tooling import generator_services as generator
 
 # gunicorn on a 2-core machine (README "Running in production"): the figures behind this
@@ -100,6 +108,12 @@ class Command(BaseCommand):
         report["pages"] = measure.measure_pages(
             {"officer": subjects["officer"], "provider": subjects["provider_user"]}
         )
+        # The payment basis of last month for the whole municipality (R9.4, issue 15).
+        month = Period.of(clock.today()).previous()
+        bench_payment_services.ensure_prices(subjects["municipality"], month)
+        basis = bench_payment_selectors.measure_basis(subjects["municipality"], month)
+        report["payment_basis"] = basis
+        report["payment_basis_ratio_median"] = basis["ratio_median"]
         if not opt["skip_http"]:
             report["transitions"] = self._transitions(subjects, opt)
         report["targets"] = _judge(report)
@@ -152,6 +166,13 @@ class Command(BaseCommand):
                 f"{x['sql']['median_ms']:>7.2f} / {x['sql']['p95_ms']:<7.2f}  "
                 f"{x['ratio_p95']:>7.2f}  {'ja' if x['same_answer'] else 'NEJ'}"
             )
+        b = r["payment_basis"]
+        w(
+            f"\nErsättningsunderlag {b['period']}: {b['lines']} rader, {b['queries']} frågor, "
+            f"app median/p95 {b['app']['median_ms']:.1f} / {b['app']['p95_ms']:.1f} ms, "
+            f"SQL {b['sql']['median_ms']:.1f} / {b['sql']['p95_ms']:.1f} ms, kvot "
+            f"{b['ratio_median']:.2f}, samma svar: {'ja' if b['same_answer'] else 'NEJ'}"
+        )
         w("\nSida                                      status frågor  median ms")
         for p in r["pages"]:
             w(f"{p['page']:<42}{p['status']:>6}{p['queries']:>7}  {p['median_ms']:>9.1f}")
@@ -214,6 +235,9 @@ def _judge(r: dict) -> dict:
     for x in r["watchlists"]:
         out[f"{x['name']} p95 <= 1.5 x SQL"] = x["ratio_p95"] <= TARGETS["watchlist_ratio_p95"]
         out[f"{x['name']} p95 < 50 ms"] = x["app"]["p95_ms"] < TARGETS["watchlist_p95_ms"]
+    basis = r["payment_basis"]
+    out["payment basis same as SQL"] = basis["same_answer"]
+    out["payment basis median <= 2 x SQL"] = basis["ratio_median"] <= 2
     t = r.get("transitions")
     if t:
         out["transitions >= 300/s"] = t["per_second"] >= TARGETS["per_second"]

@@ -1,0 +1,38 @@
+"""How the IVO report names a person: never by name or personnummer (SPEC R9.5, R10.4). Pure.
+
+IVO's e-service for ej verkställda beslut asks for the person's birth date followed by "-T"
+and three digits of the reporter's choosing, `ÅÅÅÅMMDD-T123`, where the third position (the
+middle digit) gives the sex: even for a woman, odd for a man, whatever the municipality's own
+number says; the same number is used for the person for as long as the case is reported
+(ivo.se, "Frågor och svar om ej verkställda beslut"). The personnummer itself is not asked
+for. Here the two free digits come from the person's id in the system, so the number is the
+same every quarter and tells nothing beyond the birth date and the sex.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from verkstall.core.personal_number import PersonalNumber
+
+FEMALE, MALE = "female", "male"
+SEX_LABELS = {FEMALE: "Kvinna", MALE: "Man"}
+
+
+def sex_of(personal_number: str) -> str:
+    """The sex the number gives: its ninth digit (of ten), odd for a man, even for a woman;
+    the same in a samordningsnummer."""
+    return MALE if int(personal_number[10]) % 2 else FEMALE
+
+
+def birth_date_of(personal_number: str) -> date:
+    return PersonalNumber(personal_number).birth_date
+
+
+def ivo_number(personal_number: str, person_id: int) -> str:
+    """`ÅÅÅÅMMDD-Txyz`: the birth date, then T, a digit, the sex digit, a digit."""
+    born = birth_date_of(personal_number)
+    odd = 1 if sex_of(personal_number) == MALE else 0
+    first, last = person_id % 10, (person_id // 10) % 10
+    sex_digit = 2 * ((person_id // 100) % 5) + odd
+    return f"{born:%Y%m%d}-T{first}{sex_digit}{last}"

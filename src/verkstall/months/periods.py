@@ -1,0 +1,156 @@
+"""The month and its registration deadline (SPEC R9.1, seed 002): pure date arithmetic, no
+Django, tested without the database.
+
+"Handläggaren och utföraren ska snarast möjligt dock senast den 5:e nästkommande månad ha
+registrerat ... omprövning, verkställighetsdatum och frånvaro" (§Verkställighetsdatum/
+ersättning). The day (5) is the municipality's rule profile's `month_registration_day`; the
+days before it on which a reminder goes out are the municipality's month settings
+(months.models.MonthSettings). Neither is a constant here.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+MONTH_NAMES = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+#: The latest deadline day a month may have: every month has it.
+LAST_DEADLINE_DAY = 28
+#: How many days before the deadline a reminder may go out at most.
+MAX_REMINDER_DAYS = 27
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month."""
+
+    year: int
+    month: int
+
+    def __post_init__(self):
+        if not 1 <= self.month <= 12 or not 1 <= self.year <= 9998:
+            raise ValueError(f"no such month: {self.year}-{self.month}")
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        return cls(day.year, day.month)
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """ "2026-11" -> Month(2026, 11); ValueError for anything else."""
+        year, sep, month = (text or "").strip().partition("-")
+        if not sep or len(year) != 4 or not year.isdigit() or not month.isdigit():
+            raise ValueError(f"not a month: {text!r}")
+        return cls(int(year), int(month))
+
+    @property
+    def first(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def next(self) -> Month:
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def previous(self) -> Month:
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    def contains(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+    @property
+    def key(self) -> str:
+        """ "2026-11": the month in a link or a form."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        """ "november 2026"."""
+        return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def deadline(month: Month, day: int) -> date:
+    """The last day to register the month's data: day `day` of the following month."""
+    following = month.next()
+    return date(following.year, following.month, min(day, following.last.day))
+
+
+def deadline_text(month: Month, day: int) -> str:
+    """ "senast den 5 december": the deadline as the month screen and the mail say it."""
+    due = deadline(month, day)
+    return f"senast den {due.day} {MONTH_NAMES[due.month - 1]}"
+
+
+def default_month(today: date, day: int) -> Month:
+    """The month a screen opens on: the previous month until its deadline (the 5th) has
+    passed, then the current one."""
+    current = Month.of(today)
+    return current.previous() if today <= deadline(current.previous(), day) else current
+
+
+def days_left(today: date, month: Month, day: int) -> int:
+    """Days from `today` to the month's deadline: 0 on the day, negative once it has passed."""
+    return (deadline(month, day) - today).days
+
+
+def is_late(today: date, month: Month, day: int) -> bool:
+    """Whatever is still missing for the month after its deadline is late."""
+    return today > deadline(month, day)
+
+
+def reminder_months(today: date, day: int, days_before: list[int]) -> list[Month]:
+    """The months whose reminder goes out today: those whose deadline is one of `days_before`
+    days ahead (0: on the deadline day itself)."""
+    wanted = set(days_before)
+    candidates = (Month.of(today).previous(), Month.of(today))
+    return [m for m in candidates if (deadline(m, day) - today).days in wanted]
+
+
+def parse_days_before(text: str) -> list[int]:
+    """ "3, 1" -> [3, 1]: distinct whole days from 0 to MAX_REMINDER_DAYS, largest first; an
+    empty text is no reminder. ValueError (with a Swedish message) for anything else."""
+    days = set()
+    for part in (text or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or int(part) > MAX_REMINDER_DAYS:
+            raise ValueError(
+                f"”{part}” är inte ett antal dagar mellan 0 och {MAX_REMINDER_DAYS}; skriv "
+                "t.ex. 3, 1."
+            )
+        days.add(int(part))
+    return sorted(days, reverse=True)
+
+
+def days_text(days: list[int]) -> str:
+    """[3, 1] -> "3, 1"."""
+    return ", ".join(str(d) for d in days)
+
+
+def month_choices(today: date, back: int = 12) -> list[Month]:
+    """The months a screen offers: the current one and `back` before it, newest first."""
+    months = [Month.of(today)]
+    for _ in range(back):
+        months.append(months[-1].previous())
+    return months
