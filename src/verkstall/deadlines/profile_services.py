@@ -32,6 +32,8 @@ THRESHOLD_LIMITS = {
     name: (THRESHOLD_MINIMUM.get(name, 1), 744 if name.endswith("_hours_per_month") else 365)
     for name in THRESHOLDS
 }
+# A day of the next month that every month has (R9.1: "den 5:e nästkommande månad").
+THRESHOLD_LIMITS["month_registration_day"] = (1, 28)
 ABSENCE_REASONS = tuple(code for code, _label in ABSENCE_REASON_CHOICES)
 SLUG_LENGTH = RuleProfile._meta.get_field("slug").max_length
 NAME_LENGTH = RuleProfile._meta.get_field("name").max_length

@@ -17,7 +17,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from verkstall.access.roles import Role
+from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core.api import OutputModelSerializer
 from verkstall.core.date_fields import BoundedDateField
 from verkstall.core.errors import NotFound, ValidationFailed
@@ -92,6 +92,24 @@ class FeeNoticeSerializer(OutputModelSerializer):
         return (user.get_full_name() or user.username) if user else None
 
 
+#: What the fee officer alone reads: the fee-bearing hours (summed over every provider's
+#: orders of the client) and how the notice was handled.
+FEE_OFFICE_FIELDS = ("hours_per_month", "uncounted", "handled_by", "handled_by_name", "handled_note")
+
+
+class ProviderFeeNoticeSerializer(FeeNoticeSerializer):
+    """A notice as the order's provider reads it: what changed and whether it was handled, not
+    the fee officer's note nor the client's hours with other providers (R9.3, R10.4)."""
+
+    class Meta(FeeNoticeSerializer.Meta):
+        fields = [f for f in FeeNoticeSerializer.Meta.fields if f not in FEE_OFFICE_FIELDS]
+
+
+def output_serializer(user):
+    provider = getattr(user, "role_enum", None) in PROVIDER_ROLES
+    return ProviderFeeNoticeSerializer if provider else FeeNoticeSerializer
+
+
 class FeeNoticeCreateSerializer(serializers.Serializer):
     order = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     text = serializers.CharField(max_length=services.TEXT_LENGTH, help_text="What changed.")
@@ -134,7 +152,7 @@ class FeeNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             return FeeNoticeCreateSerializer
         if self.action == "handle":
             return HandleSerializer
-        return FeeNoticeSerializer
+        return output_serializer(self.request.user)
 
     def get_object(self):
         return selectors.get_notice(self.request.user, self.kwargs["pk"])
@@ -162,7 +180,8 @@ class FeeNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             ) from None
         notice = services.report_fee_notice(request.user, order=order, **values)
         notice = selectors.get_notice(request.user, notice.pk)
-        return Response(FeeNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+        serializer = output_serializer(request.user)
+        return Response(serializer(notice).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=HandleSerializer, responses={200: FeeNoticeSerializer, **RESPONSES})
     @action(detail=True, methods=["post"])
@@ -173,4 +192,4 @@ class FeeNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         data.is_valid(raise_exception=True)
         services.handle_fee_notice(request.user, notice=notice, **data.validated_data)
         notice = selectors.get_notice(request.user, notice.pk)
-        return Response(FeeNoticeSerializer(notice).data)
+        return Response(output_serializer(request.user)(notice).data)

@@ -14,6 +14,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from verkstall.payments.basis_types import FIRST_YEAR, LAST_YEAR, Period, registration_deadline
+
 MONTH_NAMES = (
     "januari",
     "februari",
@@ -29,8 +31,6 @@ MONTH_NAMES = (
     "december",
 )
 
-#: The latest deadline day a month may have: every month has it.
-LAST_DEADLINE_DAY = 28
 #: How many days before the deadline a reminder may go out at most.
 MAX_REMINDER_DAYS = 27
 
@@ -56,6 +56,8 @@ class Month:
         year, sep, month = (text or "").strip().partition("-")
         if not sep or len(year) != 4 or not year.isdigit() or not month.isdigit():
             raise ValueError(f"not a month: {text!r}")
+        if not (FIRST_YEAR <= int(year) <= LAST_YEAR and 1 <= int(month) <= 12):
+            raise ValueError(f"not a month the system handles: {text!r}")
         return cls(int(year), int(month))
 
     @property
@@ -90,9 +92,9 @@ class Month:
 
 
 def deadline(month: Month, day: int) -> date:
-    """The last day to register the month's data: day `day` of the following month."""
-    following = month.next()
-    return date(following.year, following.month, min(day, following.last.day))
+    """The last day to register the month's data: day `day` of the following month, as the
+    month close counts it (payments.basis_types.registration_deadline)."""
+    return registration_deadline(Period(month.year, month.month), day)
 
 
 def deadline_text(month: Month, day: int) -> str:

@@ -82,6 +82,11 @@ FLAG_REASSESS = "kräver omprövning"
 # --- Periods ---------------------------------------------------------------------------------
 
 
+#: The years a month given by a user may lie in: a month further off is a typing error, and
+#: the month before or after it must still be a date.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """A calendar month: the unit the basis is made and closed in."""
@@ -103,7 +108,10 @@ class Period:
         text = str(text or "").strip()
         if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit():
             raise ValueError(f"not a month: {text!r}")
-        return cls(int(text[:4]), int(text[5:]))
+        year, month = int(text[:4]), int(text[5:])
+        if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
+            raise ValueError(f"not a month the system handles: {text!r}")
+        return cls(year, month)
 
     @cached_property
     def first(self) -> date:
@@ -137,9 +145,10 @@ class Period:
 
 def registration_deadline(period: Period, day_of_next_month: int) -> date:
     """The last day to register the month's starts, reassessments and absences (R9.1): day
-    `day_of_next_month` of the next month (5: the 5th), counted on if the number is larger than
-    that month has days."""
-    return period.next().first + timedelta(days=max(day_of_next_month, 1) - 1)
+    `day_of_next_month` of the next month (5: the 5th); the profile keeps it within 1-28, and a
+    larger number is that month's last day."""
+    following = period.next()
+    return date(following.year, following.month, min(max(day_of_next_month, 1), following.days))
 
 
 # --- What goes in ----------------------------------------------------------------------------

@@ -135,6 +135,18 @@ def csv_bytes(period: Period, rows: list[Row]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def _xlsx_cell(sheet, index: int, value):
+    """A text column is always a string cell: a client's name such as "=HYPERLINK(...)" must
+    never become a formula in the finance department's spreadsheet."""
+    if index not in TEXT_COLUMNS or value is None:
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    return cell
+
+
 def xlsx_bytes(period: Period, rows: list[Row]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.writer.excel import ExcelWriter
@@ -148,7 +160,7 @@ def xlsx_bytes(period: Period, rows: list[Row]) -> bytes:
     sheet = book.create_sheet(f"Underlag {period.label}")
     sheet.append(list(HEADERS))
     for row in rows:
-        sheet.append(cells(period, row))
+        sheet.append([_xlsx_cell(sheet, i, v) for i, v in enumerate(cells(period, row))])
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(book, archive).save()

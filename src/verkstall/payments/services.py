@@ -303,6 +303,16 @@ def close_month(actor, *, period, reason: str = "") -> MonthClose:
     if today <= period.last:
         raise ValidationFailed({"period": f"Månaden {period} är inte slut än."})
     profile = payment_rules_for(municipality)
+    # The first close: months close in order and never reopen, so a month mistyped years back
+    # would hold every later month; the first is within the profile's correction window.
+    back = int(profile["payment_correction_months"])
+    if not closed and period < Period.of(today).minus(back):
+        raise ValidationFailed(
+            {
+                "period": f"Den första månaden som stängs får ligga högst {back} månader "
+                f"bakåt (tidigast {Period.of(today).minus(back)})."
+            }
+        )
     deadline = registration_deadline(period, int(profile["month_registration_day"]))
     early = today <= deadline
     if early and not reason:

@@ -133,6 +133,20 @@ def test_the_provider_tells_the_fee_officer_on_the_order_page(w):  # R9.3
     assert "Klienten avbokade tre besök." in (
         client_for(w.fee_officer).get("/fee-notices/").content.decode()
     )
+    # The provider reads its notices without the fee officer's note or the client's hours
+    # (summed over every provider's orders of the client).
+    api_for(w.fee_officer).post(
+        f"/api/fee-notices/{notice.pk}/handle/", {"note": "Avgift 0 kr"}, format="json"
+    )
+    listed = api_for(w.staff).get("/api/fee-notices/", {"order": order.pk}).json()["results"]
+    [mine] = [n for n in listed if n["id"] == notice.pk]
+    assert mine["handled"] is True
+    for field in ("handled_note", "hours_per_month", "uncounted", "handled_by_name"):
+        assert field not in mine
+    body = api_for(w.staff).get(f"/api/fee-notices/{notice.pk}/").content.decode()
+    assert "Avgift 0 kr" not in body
+    full = api_for(w.fee_officer).get(f"/api/fee-notices/{notice.pk}/").json()
+    assert full["handled_note"] == "Avgift 0 kr" and full["hours_per_month"] == "4.00"
 
 
 def test_the_officer_registers_a_notice_for_a_provider_not_connected(w):  # R9.3 R3.3

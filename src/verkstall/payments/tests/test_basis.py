@@ -216,7 +216,7 @@ def test_adjustments_are_now_minus_paid_per_key():  # R9.4
 
 def test_registration_deadline_is_the_day_of_the_next_month():  # R9.1
     assert registration_deadline(Period(2027, 12), 5) == date(2028, 1, 5)
-    assert registration_deadline(Period(2027, 1), 40) == date(2027, 3, 12)
+    assert registration_deadline(Period(2027, 1), 40) == date(2027, 2, 28)
 
 
 def test_periods():
@@ -239,6 +239,15 @@ def test_exports_are_the_same_bytes_from_the_same_lines():  # R9.4
     assert first == exports.xlsx_bytes(MARCH, _rows(lines))
     text = exports.csv_bytes(MARCH, _rows(lines)).decode("utf-8-sig")
     assert "12400,00" in text and "'=Bo" in text  # decimal comma; no formula
+    # ...nor in the workbook: the name is a string cell there too.
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(first)).active
+    name = next(c for c in sheet[2] if c.value == "=Bo")
+    assert name.data_type == "s"
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
 
 
 @given(

@@ -275,3 +275,19 @@ def test_the_month_is_closed_after_the_registration_day_or_early_with_a_reason(p
     with travel_to(at(date(2026, 4, 20))), pytest.raises(ValidationFailed) as caught:
         services.close_month(pw.lov, period="2026-3")
     assert caught.value.errors == {"period": ["Ange månaden som ÅÅÅÅ-MM."]}
+
+
+def test_the_first_close_lies_within_the_correction_window(pw):  # R9.1, R9.4
+    """Months close in order and never reopen: a first close mistyped years back would hold
+    every later month, so it is refused (the profile's `payment_correction_months`, 12)."""
+    pw.order()
+    with travel_to(at(date(2026, 4, 20))):
+        with pytest.raises(ValidationFailed) as caught:
+            services.close_month(pw.lov, period="2006-03", reason="Fel år")
+        assert "högst 12 månader bakåt (tidigast 2025-04)" in caught.value.errors["period"][0]
+        with pytest.raises(ValidationFailed) as caught:
+            services.close_month(pw.lov, period="0001-01", reason="Fel år")
+        assert caught.value.errors == {"period": ["Ange månaden som ÅÅÅÅ-MM."]}
+        assert services.close_month(pw.lov, period="2025-04", reason="Start").period == date(
+            2025, 4, 1
+        )
