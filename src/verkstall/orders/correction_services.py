@@ -86,12 +86,20 @@ def _earliest_start(order: Order) -> tuple[date | None, str]:
     return earliest, why
 
 
+def _last_valid_day(order: Order) -> date | None:
+    """The last day any of the order's granted services is valid; None if one is open."""
+    ends = list(order.services.values_list("valid_to", flat=True))
+    return None if not ends or None in ends else max(ends)
+
+
 def _check_start(order: Order, new: date, errors: dict) -> None:
     earliest, why = _earliest_start(order)
     if new > clock.today():
         errors["date"] = "Startdatum kan inte ligga i framtiden."
     elif earliest and new < earliest:
         errors["date"] = f"Startdatum kan inte ligga före {why} ({day_text(earliest)})."
+    elif (last := _last_valid_day(order)) and new > last:
+        errors["date"] = f"Startdatum kan inte ligga efter beslutets giltighet ({day_text(last)})."
     elif order.end_date and new > order.end_date:
         errors["date"] = (
             f"Startdatum kan inte ligga efter slutdatum ({day_text(order.end_date)}); korrigera "
@@ -101,11 +109,27 @@ def _check_start(order: Order, new: date, errors: dict) -> None:
         errors["date"] = f"Startdatum är redan {day_text(new)}; ange det rätta datumet."
 
 
+def _successor_start(order: Order) -> date | None:
+    """The start of the order that took over from this one: a new order version (R3.10) or
+    the new provider's order of a switch (R2.6); None when none has started."""
+    starts = [
+        *Order.objects.filter(supersedes=order).values_list("start_date", flat=True),
+        *order.switches_from.values_list("new_order__start_date", flat=True),
+    ]
+    return min((d for d in starts if d is not None), default=None)
+
+
 def _check_end(order: Order, new: date, errors: dict) -> None:
+    successor = _successor_start(order)
     if new > clock.today():
         errors["date"] = "Slutdatum kan inte ligga i framtiden."
     elif order.start_date and new < order.start_date:
         errors["date"] = f"Slutdatum kan inte ligga före startdatum ({day_text(order.start_date)})."
+    elif successor and new >= successor:
+        errors["date"] = (
+            f"Slutdatum kan inte ligga på eller efter den dag då nästa beställning startade "
+            f"({day_text(successor)}); korrigera den beställningens startdatum i stället."
+        )
     elif new == order.end_date:
         errors["date"] = f"Slutdatum är redan {day_text(new)}; ange det rätta datumet."
 

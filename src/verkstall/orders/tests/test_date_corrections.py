@@ -179,6 +179,19 @@ def test_a_corrected_start_of_a_new_version_moves_the_old_orders_end(world):  # 
     old.refresh_from_db()
     assert old.end_date == date(2026, 3, 9)
     assert old.events.filter(kind=EventKind.END_CORRECTED).exists()
+    # The old order's end cannot be corrected onto or past the new version's start: both
+    # would then run (the payment basis and the fee officer's hours count on it).
+    with travel_to(at(date(2026, 3, 13))), pytest.raises(ValidationFailed) as caught:
+        correct_date(world.staff_a, old, which="end", date=date(2026, 3, 10), reason="Fel.")
+    assert "nästa beställning startade (2026-03-10)" in caught.value.errors["date"][0]
+
+
+def test_a_start_is_not_corrected_past_the_decisions_validity(world):  # R9.1
+    order = started(world, MON_2_MAR)
+    order.services.update(valid_to=date(2026, 3, 5))
+    with travel_to(at(date(2026, 3, 13))), pytest.raises(ValidationFailed) as caught:
+        correct_date(world.staff_a, order, which="start", date=date(2026, 3, 6), reason="Fel.")
+    assert "efter beslutets giltighet (2026-03-05)" in caught.value.errors["date"][0]
 
 
 # --- the API and the order page -------------------------------------------------------------
