@@ -173,6 +173,13 @@ def candidates(municipality, quarter: Quarter, *, unit_id: int | None = None) ->
     earlier = _earlier_cases([s.pk for s in services], quarter)
     taken = _taken_elsewhere([s.pk for s in services], quarter)
     offers = _latest_offers([s.pk for s in services], day)
+    first_report = (
+        IvoReport.objects.filter(municipality_id=municipality.pk, quarter__lt=quarter.code)
+        .order_by("quarter")
+        .values_list("quarter", flat=True)
+        .first()
+    )
+    since = Quarter.parse(first_report).first_day if first_report else None
     found = []
     for service in services:
         wait = Wait(
@@ -183,7 +190,9 @@ def candidates(municipality, quarter: Quarter, *, unit_id: int | None = None) ->
         )
         cases = earlier.get(service.pk, [])
         reported = Reported(new=any(c[0] == Kind.NEW for c in cases))
-        kind = kind_for(wait, first_day=quarter.first_day, as_of=day, reported=reported)
+        kind = kind_for(
+            wait, first_day=quarter.first_day, as_of=day, reported=reported, reporting_since=since
+        )
         if kind is None or (service.pk, kind.value) in taken:
             continue
         offered_on, declined = offers.get(service.pk, (None, False))

@@ -94,19 +94,31 @@ class Reported:
     outcome: bool = False
 
 
-def kind_for(wait: Wait, *, first_day: date, as_of: date, reported: Reported) -> Kind | None:
+def kind_for(
+    wait: Wait,
+    *,
+    first_day: date,
+    as_of: date,
+    reported: Reported,
+    reporting_since: date | None = None,
+) -> Kind | None:
     """What the report of the quarter beginning `first_day`, as it stands at the end of
     `as_of` (the quarter's last day, or today while it runs), says of the service: nothing
     (None), a new case, a continued one, or the follow-up with its outcome.
 
     Never twice: a service already reported as new is not new again, and one whose outcome
     was reported is not reported again. A late wait that was over before the quarter began
-    and was never reported is not this quarter's (it was an earlier quarter's new case)."""
+    and was never reported is not this quarter's (it was an earlier quarter's new case) --
+    unless it was over after the municipality's first report began (`reporting_since`): then
+    an earlier report that is already sent missed it (a date corrected afterwards), and it is
+    reported now, as new, rather than never."""
     if reported.outcome or not wait.late_on(as_of):
         return None
     resolved = wait.known_on(as_of).resolved_on
     if not reported.new:
-        if resolved is not None and resolved < first_day:
+        missed = reporting_since is not None and resolved is not None
+        missed = missed and reporting_since <= resolved
+        if resolved is not None and resolved < first_day and not missed:
             return None
         return Kind.NEW
     return Kind.CONTINUED if resolved is None else Kind.FOLLOWUP

@@ -79,6 +79,18 @@ def test_a_wait_in_the_order_ivo_asks_for():  # R9.5
     assert reports(ended_in_time, n=4) == [None, None, None, None]
 
 
+def test_a_late_wait_a_sent_report_missed_is_reported_new_not_never():  # R9.5
+    """A start corrected afterwards can make a wait late in a quarter whose report was sent
+    already: it is reported in the next report, as new, if it ended after reporting began;
+    a wait over before the municipality's first report stays out of it."""
+    corrected = Wait(JAN_12, APR_12, started_on=date(2026, 5, 4))
+    q3 = Quarter(2026, 3)
+    since_q1 = dict(first_day=q3.first_day, as_of=q3.last_day, reported=Reported())
+    assert kind_for(corrected, **since_q1) is None
+    assert kind_for(corrected, **since_q1, reporting_since=Q1_2026.first_day) == Kind.NEW
+    assert kind_for(corrected, **since_q1, reporting_since=q3.first_day) is None
+
+
 def test_facts_are_read_as_they_stood_on_the_reports_day():  # R9.5
     wait = Wait(JAN_12, APR_12, started_on=date(2026, 7, 20))
     # The second quarter's report, made in July after the start: still "not carried out".
