@@ -78,7 +78,7 @@ class IvoCaseSerializer(OutputModelSerializer):
         ]
 
     def get_ivo_id(self, case) -> str:
-        return ivo_number(case.person.personal_number, case.person_id)
+        return ivo_number(case.person.personal_number, case.serial)
 
     def get_birth_year(self, case) -> int:
         return birth_date_of(case.person.personal_number).year

@@ -59,7 +59,7 @@ def case_row(case, quarter_code: str, *, protected: bool) -> list[str]:
     return [
         quarter_code,
         KIND_LABELS[Kind(case.kind)],
-        ivo_number(number, case.person_id),
+        ivo_number(number, case.serial),
         str(birth_date_of(number).year),
         SEX_LABELS[sex_of(number)],
         "Ja" if protected else "Nej",

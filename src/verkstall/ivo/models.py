@@ -84,6 +84,13 @@ class IvoReportCase(models.Model):
     offered_on = models.DateField("senaste erbjudande", null=True, blank=True)
     offer_declined = models.BooleanField("erbjudandet avböjt", default=False)
     days_waited = models.PositiveIntegerField("dagar från beslut")
+    serial = models.PositiveSmallIntegerField(
+        "löpnummer i T-numret",
+        default=0,
+        help_text="The two free digits of the person's IVO number (ivo.identity), the same in "
+        "every case of the person and unique among the municipality's persons of the same "
+        "birth date and sex.",
+    )
     reason = models.TextField("skäl till dröjsmålet", blank=True)
     reason_by = models.ForeignKey(
         "access.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

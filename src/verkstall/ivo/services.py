@@ -16,6 +16,7 @@ from verkstall.core.dates import day_text
 from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
 
 from . import selectors
+from .identity import free_serial, identity_key
 from .models import IvoReport, IvoReportCase
 from .quarters import InvalidQuarter, Quarter
 from .waits import Kind
@@ -114,15 +115,18 @@ def _fill(report: IvoReport) -> None:
     found = {c.service.pk: c for c in selectors.candidates(report.municipality, report.period)}
     held = {case.granted_service_id: case for case in report.cases.all()}
     IvoReportCase.objects.filter(pk__in=[c.pk for s, c in held.items() if s not in found]).delete()
+    serials = _Serials(report.municipality_id)
     for service_id, candidate in found.items():
         case = held.get(service_id)
         if case is None:
+            person = candidate.service.decision.person
             case = IvoReportCase(
                 municipality_id=report.municipality_id,
                 report=report,
                 decision=candidate.service.decision,
                 granted_service=candidate.service,
-                person_id=candidate.service.decision.person_id,
+                person_id=person.pk,
+                serial=serials.of(person),
             )
             if candidate.kind != Kind.NEW:
                 # The reason given last quarter, for the officer to confirm or change.
@@ -130,6 +134,29 @@ def _fill(report: IvoReport) -> None:
         case.kind = candidate.kind.value
         _set_facts(case, candidate)
         case.save()
+
+
+class _Serials:
+    """The persons' serials of the IVO number (ivo.identity): a person keeps the one of its
+    earlier cases; a new person gets the lowest free one among the municipality's persons of
+    the same birth date and sex. Read once per refresh (the report's row is locked)."""
+
+    def __init__(self, municipality_id: int):
+        self.by_person: dict[int, int] = {}
+        self.taken: dict[tuple, set[int]] = {}
+        rows = IvoReportCase.objects.filter(municipality_id=municipality_id).values_list(
+            "person_id", "person__personal_number", "serial"
+        )
+        for person_id, number, serial in rows:
+            self.by_person[person_id] = serial
+            self.taken.setdefault(identity_key(number), set()).add(serial)
+
+    def of(self, person) -> int:
+        if person.pk not in self.by_person:
+            taken = self.taken.setdefault(identity_key(person.personal_number), set())
+            self.by_person[person.pk] = free_serial(taken)
+            taken.add(self.by_person[person.pk])
+        return self.by_person[person.pk]
 
 
 def _set_facts(case: IvoReportCase, candidate: selectors.Candidate) -> None:

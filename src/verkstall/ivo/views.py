@@ -68,7 +68,7 @@ def _page(request, quarter: Quarter, *, bound=None, status=200):
         if editable:
             form = bound if bound is not None and bound.prefix == f"case-{case.pk}" else None
             form = form or _reason_form(case)
-        rows.append((case, form, ivo_number(case.person.personal_number, case.person_id)))
+        rows.append((case, form, ivo_number(case.person.personal_number, case.serial)))
     previous, following = _near(quarter)
     return render(
         request,

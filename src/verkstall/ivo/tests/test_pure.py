@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from verkstall.core.personal_number import make_test_personal_number
 from verkstall.ivo.export import COLUMNS, case_row, cell
-from verkstall.ivo.identity import FEMALE, MALE, birth_date_of, ivo_number, sex_of
+from verkstall.ivo.identity import (
+    FEMALE,
+    MALE,
+    SERIALS,
+    birth_date_of,
+    free_serial,
+    ivo_number,
+    sex_of,
+)
 from verkstall.ivo.quarters import InvalidQuarter, Quarter
 from verkstall.ivo.waits import Kind, Reported, Wait, kind_for
 
@@ -137,10 +145,13 @@ def test_a_person_is_named_by_birth_date_and_sex_only():  # R9.5, R10.4
     man = make_test_personal_number(date(1938, 11, 30), 983).value
     assert (sex_of(woman), sex_of(man)) == (FEMALE, MALE)
     assert birth_date_of(woman) == date(1940, 5, 5)
-    number = ivo_number(woman, 1234)
+    number = ivo_number(woman, 234)
     assert re.fullmatch(r"19400505-T\d\d\d", number)
-    assert int(number[-2]) % 2 == 0 and int(ivo_number(man, 1234)[-2]) % 2 == 1
-    assert number == ivo_number(woman, 1234) != ivo_number(woman, 1235)
+    assert int(number[-2]) % 2 == 0 and int(ivo_number(man, 234)[-2]) % 2 == 1
+    assert number == ivo_number(woman, 234) != ivo_number(woman, 235)
+    # Every serial a birth date and sex allows is its own number: no two persons share one.
+    assert len({ivo_number(woman, n) for n in range(SERIALS)}) == SERIALS
+    assert free_serial({0, 1, 3}) == 2
     assert woman[8:] not in number  # none of the personnummer's last four digits' run
     coordination = make_test_personal_number(date(1950, 1, 1), 984).value
     coordination = coordination[:6] + str(int(coordination[6:8]) + 60) + coordination[8:]
@@ -158,6 +169,7 @@ def test_the_export_row_has_every_column_and_no_formula():  # R9.5
         kind="new",
         person=Obj(personal_number=number),
         person_id=42,
+        serial=42,
         granted_service=Obj(service_type=Obj(law="SoL", name="Ledsagning")),
         decided_on=JAN_12,
         due_on=APR_12,

@@ -288,3 +288,29 @@ def test_an_offered_place_is_reported_with_its_date_and_answer(w):  # R9.5, R8.2
         placements.record_answer(placement, offer=offer, accepted=False, reason="Vill vänta.")
     case = report(w, Q2, JULY_3).cases.get()
     assert case.offered_on == date(2026, 5, 11) and case.offer_declined
+
+
+def test_two_persons_of_one_birth_date_and_sex_never_share_an_ivo_number(w):  # R9.5
+    """IVO tells persons apart by birth date and T-number only: a person keeps its number in
+    every quarter, and another of the same birth date and sex gets another."""
+    from verkstall.core.personal_number import make_test_personal_number
+    from verkstall.ivo.identity import ivo_number
+    from verkstall.people.models import Person
+
+    first, second = w.decide(CARE, first_name="Anna"), w.decide(CARE, first_name="Berit")
+    born = date(1940, 5, 5)
+    for decision, serial in ((first, 982), (second, 984)):  # both women
+        number = make_test_personal_number(born, serial).value
+        Person.objects.filter(pk=decision.person_id).update(personal_number=number)
+    made = report(w, Q2, JULY_3)
+    numbers = {
+        c.person_id: ivo_number(c.person.personal_number, c.serial)
+        for c in made.cases.select_related("person")
+    }
+    assert len(set(numbers.values())) == 2
+    assert all(n.startswith("19400505-T") for n in numbers.values())
+    later = report(w, Q3, OCT_5)  # reported again: the same numbers
+    assert {
+        c.person_id: ivo_number(c.person.personal_number, c.serial)
+        for c in later.cases.select_related("person")
+    } == numbers
