@@ -131,9 +131,9 @@ providers
 orders
 journal
 absences | plans | followups | alarms | placements | vouchers
-fees | ivo
+fees | ivo | ontime
 payments
-months
+months | national_statistics
 audit
 tooling
     settings settings_production urls api_urls wsgi __main__

@@ -104,8 +104,10 @@ INSTALLED_APPS = [
     "verkstall.vouchers",
     "verkstall.fees",
     "verkstall.ivo",
+    "verkstall.ontime",
     "verkstall.payments",
     "verkstall.months",
+    "verkstall.national_statistics",
     "verkstall.audit",
     "verkstall.tooling",
 ]

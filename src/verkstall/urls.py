@@ -33,7 +33,9 @@ urlpatterns = [
     path("", include("verkstall.vouchers.urls")),  # cleaning and service on voucher (R4.2)
     path("", include("verkstall.payments.urls")),  # prices, performed time, basis (R9.2, R9.4)
     path("", include("verkstall.ivo.urls")),  # the quarterly report to IVO (R9.5)
+    path("", include("verkstall.ontime.urls")),  # on-time statistics per provider (R9.4)
     path("", include("verkstall.months.urls")),  # the month's registration by the 5th (R9.1)
+    path("", include("verkstall.national_statistics.urls")),  # national statistics (R9.6)
 ]
 
 handler404 = "verkstall.core.views.not_found"

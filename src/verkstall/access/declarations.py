@@ -46,6 +46,11 @@ class Scope(StrEnum):
     PAYMENT = "payment_scope"
     # ivo.selectors.case_scope: the LOV administrator's municipality, an officer's unit (R9.5)
     IVO = "ivo_scope"
+    # ontime.selectors.item_scope: a provider its own figures and the municipality's average,
+    # an officer its unit's clients, the LOV administrator the municipality (R9.4)
+    ONTIME = "ontime_scope"
+    # national_statistics.selectors.statistics_scope: the LOV administrator's municipality (R9.6)
+    STATISTICS = "statistics_scope"
 
 
 class AuditAction(StrEnum):
@@ -90,6 +95,8 @@ FEE_OFFICERS = frozenset({Role.FEE_OFFICER})
 # The IVO report (R9.5): the LOV administrator reports for the municipality (no role for the
 # officer units' heads exists); the officer gives the reasons for the unit's cases.
 IVO_ROLES = LOV | OFFICER
+# On-time statistics per provider and rule (R9.4, issue 15): providers, officers, LOV admin.
+ONTIME_ROLES = LOV | OFFICER | PROVIDERS
 
 # Payment (R9.4): the municipality's prices and basis; a provider's unit manager its own basis.
 PRICE_READERS = frozenset({Role.LOV_ADMIN, Role.FEE_OFFICER})
@@ -221,6 +228,9 @@ VIEWS: dict[str, Access] = {
     "verkstall.ivo.views.case_reason": _a(IVO_ROLES, Scope.IVO, C),
     "verkstall.ivo.views.report_csv": _a(LOV, Scope.IVO, X),
     "verkstall.ivo.views.report_pdf": _a(LOV, Scope.IVO, X),
+    # on-time statistics per provider, rule and month (R9.4)
+    "verkstall.ontime.views.ontime_page": _a(ONTIME_ROLES, Scope.ONTIME, L),
+    "verkstall.ontime.views.ontime_csv": _a(ONTIME_ROLES, Scope.ONTIME, X),
     # payments: prices, performed time, the payment basis and the month close (R9.2, R9.4)
     "verkstall.payments.views.price_list": _a(PRICE_READERS, Scope.MUNICIPALITY),
     "verkstall.payments.views.price_add": _a(LOV, Scope.MUNICIPALITY),
@@ -232,6 +242,9 @@ VIEWS: dict[str, Access] = {
     "verkstall.payments.views.basis_page": _a(BASIS_READERS, Scope.PAYMENT, L),
     "verkstall.payments.views.basis_export": _a(BASIS_READERS, Scope.PAYMENT, X),
     "verkstall.payments.views.month_close": _a(LOV, Scope.PAYMENT, C),
+    # the national individual statistics to the National Board of Health and Welfare (R9.6)
+    "verkstall.national_statistics.views.statistics_page": _a(LOV, Scope.STATISTICS, L),
+    "verkstall.national_statistics.views.statistics_export": _a(LOV, Scope.STATISTICS, X),
     # the access log
     "verkstall.audit.views.log_review": Access(
         LOG_REVIEWERS, Scope.ACCESS_LOG, V, reads_on_post=True

@@ -90,6 +90,7 @@ from .basis_types import (
     PriceIn,
     PriceUnit,
     Rules,
+    ServiceIn,
 )
 
 
@@ -199,6 +200,15 @@ def reduced_days(
     return days
 
 
+def granted_hours(service: ServiceIn, days: int, days_in_month: int) -> Decimal | None:
+    """The hours a granted service's scope gives for `days` days of a month of `days_in_month`
+    days: only "timmar per månad" is hours, pro rata per day; None for visits, days a week or a
+    place, which are not hours."""
+    if service.scope_unit != HOURS_PER_MONTH:
+        return None
+    return service.scope_amount * days / Decimal(days_in_month)
+
+
 def _granted(order: OrderIn, period: Period, prices: _Prices, reduced, lines: list) -> None:
     """The granted services in force: one line per service type and price (segments of days
     with one price each, so the work is per price change, not per day)."""
@@ -235,7 +245,7 @@ def _granted(order: OrderIn, period: Period, prices: _Prices, reduced, lines: li
                 acc.quantity += Decimal(payable) / dim
                 acc.amount += price.amount * payable / dim
             else:  # per granted hour, from hours a month pro rata per day
-                hours = service.scope_amount * payable / dim
+                hours = granted_hours(service, payable, period.days)
                 acc.quantity += hours
                 acc.amount += hours * price.amount
     for (type_id, price_id, unpriceable), acc in accs.items():

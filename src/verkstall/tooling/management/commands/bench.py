@@ -20,6 +20,7 @@ from django.db import connection
 from verkstall.core import clock
 from verkstall.payments.basis_types import Period
 from verkstall.tooling import (
+    bench_ontime_selectors,
     bench_payment_selectors,
     bench_payment_services,
     bench_selectors,
@@ -114,6 +115,10 @@ class Command(BaseCommand):
         basis = bench_payment_selectors.measure_basis(subjects["municipality"], month)
         report["payment_basis"] = basis
         report["payment_basis_ratio_median"] = basis["ratio_median"]
+        # The on-time statistics page for the whole municipality, last 12 months (R9.4).
+        ontime = bench_ontime_selectors.measure_ontime(subjects["municipality"])
+        report["ontime_statistics"] = ontime
+        report["ontime_ratio_median"] = ontime["ratio_median"]
         if not opt["skip_http"]:
             report["transitions"] = self._transitions(subjects, opt)
         report["targets"] = _judge(report)
@@ -172,6 +177,14 @@ class Command(BaseCommand):
             f"app median/p95 {b['app']['median_ms']:.1f} / {b['app']['p95_ms']:.1f} ms, "
             f"SQL {b['sql']['median_ms']:.1f} / {b['sql']['p95_ms']:.1f} ms, kvot "
             f"{b['ratio_median']:.2f}, samma svar: {'ja' if b['same_answer'] else 'NEJ'}"
+        )
+        o = r["ontime_statistics"]
+        w(
+            f"Frister i tid {o['months']}: {o['rows']} rader, {o['items']} bevakningar, "
+            f"{o['queries']} frågor, app median/p95 {o['app']['median_ms']:.1f} / "
+            f"{o['app']['p95_ms']:.1f} ms, SQL {o['sql']['median_ms']:.1f} / "
+            f"{o['sql']['p95_ms']:.1f} ms, kvot {o['ratio_median']:.2f}, samma svar: "
+            f"{'ja' if o['same_answer'] else 'NEJ'}"
         )
         w("\nSida                                      status frågor  median ms")
         for p in r["pages"]:
@@ -238,6 +251,9 @@ def _judge(r: dict) -> dict:
     basis = r["payment_basis"]
     out["payment basis same as SQL"] = basis["same_answer"]
     out["payment basis median <= 2 x SQL"] = basis["ratio_median"] <= 2
+    ontime = r["ontime_statistics"]
+    out["on-time statistics same as SQL"] = ontime["same_answer"]
+    out["on-time statistics median <= 2 x SQL"] = ontime["ratio_median"] <= 2
     t = r.get("transitions")
     if t:
         out["transitions >= 300/s"] = t["per_second"] >= TARGETS["per_second"]
