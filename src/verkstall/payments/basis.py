@@ -65,6 +65,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from .basis_granted import Month, granted
 from .basis_types import (
     FLAG_NO_PRICE,
     FLAG_OUTSIDE,
@@ -75,8 +76,6 @@ from .basis_types import (
     ORE,
     PAYABLE_UNITS,
     PRICE_UNIT_LABELS,
-    SCOPE_UNIT_LABELS,
-    TEN_THOUSANDTH,
     ZERO,
     AbsenceIn,
     ChangeIn,
@@ -96,10 +95,6 @@ from .basis_types import (
 
 def _round(value: Decimal, step: Decimal = ORE) -> Decimal:
     return value.quantize(step, rounding=ROUND_HALF_UP)
-
-
-def _quantity(unit: str, value: Decimal) -> Decimal:
-    return _round(value, TEN_THOUSANDTH if unit == PriceUnit.MONTH else HUNDREDTH)
 
 
 def _days(first: date, last: date) -> Iterable[date]:
@@ -128,6 +123,7 @@ class _Prices:
     def __init__(self, prices: Iterable[PriceIn]):
         self.by_type: dict[int, list[PriceIn]] = defaultdict(list)
         self.by_id: dict[int, PriceIn] = {}
+        self._segments: dict[tuple, list] = {}
         for price in sorted(prices, key=lambda p: (p.valid_from, p.id)):
             self.by_type[price.service_type_id].append(price)
             self.by_id[price.id] = price
@@ -141,7 +137,15 @@ class _Prices:
     def segments(
         self, service_type_id: int, first: date, last: date
     ) -> list[tuple[date, date, PriceIn | None]]:
-        """`first`..`last` cut into spans with one price each (None: no price)."""
+        """`first`..`last` cut into spans with one price each (None: no price). Most services
+        of a month share their span: each span is cut once (the list is not to be changed)."""
+        key = (service_type_id, first, last)
+        result = self._segments.get(key)
+        if result is None:
+            result = self._segments[key] = self._cut(service_type_id, first, last)
+        return result
+
+    def _cut(self, service_type_id: int, first: date, last: date) -> list:
         result: list[tuple[date, date, PriceIn | None]] = []
         day = first
         for price in self.by_type.get(service_type_id, ()):
@@ -207,89 +211,6 @@ def granted_hours(service: ServiceIn, days: int, days_in_month: int) -> Decimal 
     if service.scope_unit != HOURS_PER_MONTH:
         return None
     return service.scope_amount * days / Decimal(days_in_month)
-
-
-def _granted(order: OrderIn, period: Period, prices: _Prices, reduced, lines: list) -> None:
-    """The granted services in force: one line per service type and price (segments of days
-    with one price each, so the work is per price change, not per day)."""
-    first = max(order.start_date, period.first)
-    last = min(order.last_day or period.last, period.last)
-    dim = Decimal(period.days)
-    accs: dict[tuple, _Acc] = {}
-    for service in order.services:
-        s_first = max(first, service.valid_from)
-        s_last = min(last, service.valid_to or last)
-        for seg_first, seg_last, price in prices.segments(service.service_type_id, s_first, s_last):
-            if price is not None and price.unit == PriceUnit.PERFORMED_HOUR:
-                continue  # paid by the performed time registered (R9.2)
-            hourly = price is not None and price.unit == PriceUnit.GRANTED_HOUR
-            unpriceable = hourly and service.scope_unit != HOURS_PER_MONTH
-            key = (service.service_type_id, price.id if price else None, unpriceable)
-            acc = accs.setdefault(key, _Acc())
-            acc.services.add(service.id)
-            acc.dates += [seg_first, seg_last]
-            acc.names.add(service.service_name)
-            acc.scope_units.add(service.scope_unit)
-            away = [d for d in reduced if seg_first <= d <= seg_last]
-            for day in away:
-                acc.absences.update(reduced[day])
-            payable = (seg_last - seg_first).days + 1 - len(away)
-            acc.absence_days += len(away)
-            acc.days += payable
-            if price is None or unpriceable or payable == 0:
-                continue
-            if price.unit == PriceUnit.DAY:
-                acc.quantity += payable
-                acc.amount += price.amount * payable
-            elif price.unit == PriceUnit.MONTH:
-                acc.quantity += Decimal(payable) / dim
-                acc.amount += price.amount * payable / dim
-            else:  # per granted hour, from hours a month pro rata per day
-                hours = granted_hours(service, payable, period.days)
-                acc.quantity += hours
-                acc.amount += hours * price.amount
-    for (type_id, price_id, unpriceable), acc in accs.items():
-        price = prices.by_id.get(price_id)
-        name = ", ".join(sorted(acc.names))
-        span = _span(acc.dates)
-        absent = f"; {acc.absence_days} dagar frånvaro dras av" if acc.absence_days else ""
-        if price is None:
-            note, flag = f"Inget pris för {name} {span} ({acc.days} dagar){absent}.", FLAG_NO_PRICE
-            unit, unit_price, quantity, amount = "", None, ZERO, ZERO
-        elif unpriceable:
-            units = ", ".join(SCOPE_UNIT_LABELS.get(u, u) for u in sorted(acc.scope_units))
-            note = (
-                f"Omfattningen anges i {units}; den kan inte ersättas per beviljad timme "
-                f"({name}, {span})."
-            )
-            flag, unit, unit_price = FLAG_UNIT, price.unit, price.amount
-            quantity, amount = ZERO, ZERO
-        else:
-            flag, unit, unit_price = "", price.unit, price.amount
-            quantity, amount = _quantity(unit, acc.quantity), _round(acc.amount)
-            note = f"{name} {span}: {acc.days} dagar i kraft{absent}."
-        lines.append(
-            Line(
-                concerns=period.label,
-                provider_id=order.provider_id,
-                service_type_id=type_id,
-                person_id=order.person_id,
-                order_id=order.id,
-                kind=LineKind.GRANTED,
-                price_id=price.id if price else None,
-                unit=unit,
-                unit_price=unit_price,
-                days=acc.days,
-                absence_days=acc.absence_days,
-                quantity=quantity,
-                amount=amount,
-                note=note,
-                flag=flag,
-                services=tuple(sorted(acc.services)),
-                events=order.event_ids,
-                absences=tuple(sorted(acc.absences)),
-            )
-        )
 
 
 def _hours(
@@ -441,29 +362,38 @@ def _changes(order: OrderIn, period: Period, changes: list[ChangeIn], lines: lis
 def month_lines(period: Period, data: MonthData) -> list[Line]:
     """The month's lines (see the module's doc), sorted."""
     prices = _Prices(data.prices)
+    month = Month(period)
+    p_first, p_last = month.first, month.last
     absences, changes, performed = defaultdict(list), defaultdict(list), defaultdict(list)
     for a in data.absences:
         absences[a.order_id].append(a)
     for c in data.changes:
         changes[c.order_id].append(c)
     for p in data.performed:
-        if period.first <= p.day <= period.last:
+        if p_first <= p.day <= p_last:
             performed[p.order_id].append(p)
+    rules = data.rules
     lines: list[Line] = []
     for order in data.orders:
-        started = order.start_date is not None and order.start_date <= period.last
-        last = order.last_day
-        in_month = started and (last is None or last >= period.first)
-        if in_month and last is not None and last < order.start_date:
-            in_month = False  # superseded on its own first day: nothing to pay
-        if in_month:
-            reduced = reduced_days(absences.get(order.id, ()), data.rules, period)
-            _granted(order, period, prices, reduced, lines)
-            _changes(order, period, changes.get(order.id, []), lines)
-        entries = sorted(performed.get(order.id, []), key=lambda p: (p.day, p.id))
-        if entries:
+        start = order.start_date
+        if start is not None and start <= p_last:
+            last = order.last_day
+            # superseded on its own first day (last < start): nothing to pay
+            if last is None or (last >= p_first and last >= start):
+                pk = order.id
+                away = absences.get(pk)
+                reduced = reduced_days(away, rules, period) if away else {}
+                granted(order, last, month, prices, reduced, lines)
+                if pk in changes:
+                    _changes(order, period, changes[pk], lines)
+        if order.id in performed:
+            entries = sorted(performed[order.id], key=lambda p: (p.day, p.id))
             _hours(order, period, prices, entries, lines)
-    return sorted(lines, key=lambda line: line.sort_key)
+    lines.sort(key=_sort_key)
+    return lines
+
+
+_sort_key = Line.sort_key.fget
 
 
 def total(lines: Iterable[Line]) -> Decimal:

@@ -1,249 +1,28 @@
 """Reads of the payment basis (SPEC R9.4): a municipality's months loaded in a fixed, small
-number of queries whatever the number of clients (`load`: the orders in the months with the
-events that set their start and end dates, their successors and switches, their granted
-services, absences, temporary changes, performed time and prices, each one query of plain
-rows), and a month's
-basis computed from them (`compute_basis`, the arithmetic in payments.basis) or read from its
-close. Who sees which basis: selectors.basis_scope."""
+number of queries whatever the number of clients (`load`, in basis_load_selectors), and a
+month's basis computed from them (`compute_basis`, the arithmetic in payments.basis) or read
+from its close. Who sees which basis: selectors.basis_scope."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, Subquery
-from django.utils import timezone
-
-from verkstall.absences.models import Absence
 from verkstall.core import hooks
 from verkstall.deadlines.threshold_selectors import payment_rules_for
-from verkstall.orders.models import EventKind, Order, OrderEvent, ProviderSwitch, TemporaryChange
 
 from .adjustments import adjustments
 from .basis import month_lines
+from .basis_load_selectors import Names, load, no_cycle_collection
 from .basis_types import (
-    AbsenceIn,
-    ChangeIn,
     Line,
     MonthData,
-    OrderIn,
-    PerformedIn,
     Period,
-    PriceIn,
     Rules,
-    ServiceIn,
 )
 from .exports import Row
-from .models import MonthClose, PaymentLine, PerformedTime, Price
+from .models import MonthClose, PaymentLine
 from .selectors import BasisScope, basis_scope
-
-# --- Loading a municipality's months -------------------------------------------------------
-
-
-@dataclass
-class Names:
-    """What the lines name: providers, service types and clients."""
-
-    providers: dict[int, str] = field(default_factory=dict)
-    service_types: dict[int, tuple[str, str]] = field(default_factory=dict)
-    persons: dict[int, tuple[str, str]] = field(default_factory=dict)
-
-    def row(self, line: Line) -> Row:
-        code, name = self.service_types.get(line.service_type_id, ("", ""))
-        number, person = self.persons.get(line.person_id, ("", ""))
-        return Row(
-            line=line,
-            provider_name=self.providers.get(line.provider_id, ""),
-            service_code=code,
-            service_name=name,
-            personal_number=number,
-            person_name=person,
-        )
-
-
-def _formatted(number: str) -> str:
-    return f"{number[:8]}-{number[8:]}" if len(number) == 12 else number
-
-
-def _last_event(kind: str) -> Subquery:
-    """The order's last event of `kind` (the one that set its start or end date), by the
-    (order, seq) index."""
-    rows = OrderEvent.objects.filter(order_id=OuterRef("pk"), kind=kind).order_by("-seq")
-    return Subquery(rows.values("id")[:1])
-
-
-def load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Names]:
-    """The rows of months `first`..`last` (no rules: the caller adds them), in eight queries:
-    orders (with their last start and end events), successors, switches, granted services,
-    absences, temporary changes, performed time and prices."""
-    start, end = first.first, last.last
-    m = scope.municipality_id
-    performed_rows = PerformedTime.objects.filter(municipality_id=m, day__range=(start, end))
-    in_force = Q(start_date__isnull=False, start_date__lte=end) & (
-        Q(end_date__isnull=True) | Q(end_date__gte=start)
-    )
-    with_time = Exists(performed_rows.filter(order_id=OuterRef("pk")))
-    orders = Order.objects.filter(municipality_id=m).filter(in_force | with_time)
-    if scope.provider_id is not None:
-        orders = orders.filter(provider_id=scope.provider_id)
-        performed_rows = performed_rows.filter(order__provider_id=scope.provider_id)
-    order_ids = orders.values("pk")
-    names = Names()
-
-    order_rows = list(
-        orders.annotate(
-            started_event=_last_event(EventKind.STARTED), ended_event=_last_event(EventKind.ENDED)
-        ).values(
-            "started_event",
-            "ended_event",
-            "id",
-            "provider_id",
-            "provider__name",
-            "person_id",
-            "person__personal_number",
-            "person__first_name",
-            "person__last_name",
-            "start_date",
-            "end_date",
-            "acute_oral_at",
-        )
-    )
-    next_start: dict[int, date] = {}
-    for old, day in Order.objects.filter(
-        supersedes__in=order_ids, start_date__isnull=False
-    ).values_list("supersedes_id", "start_date"):
-        next_start[old] = min(day, next_start.get(old, day))
-    for old, day in ProviderSwitch.objects.filter(
-        old_order__in=order_ids, completed_at__isnull=False, agreed_date__isnull=False
-    ).values_list("old_order_id", "agreed_date"):
-        next_start[old] = min(day, next_start.get(old, day))
-
-    services: dict[int, list[ServiceIn]] = defaultdict(list)
-    for row in (
-        Order.services.through.objects.filter(order__in=order_ids)
-        .values(
-            "order_id",
-            "grantedservice_id",
-            "grantedservice__service_type_id",
-            "grantedservice__service_type__code",
-            "grantedservice__service_type__name",
-            "grantedservice__scope_amount",
-            "grantedservice__scope_unit",
-            "grantedservice__valid_from",
-            "grantedservice__valid_to",
-        )
-        .order_by("order_id", "grantedservice_id")
-    ):
-        type_id = row["grantedservice__service_type_id"]
-        name = row["grantedservice__service_type__name"]
-        names.service_types[type_id] = (row["grantedservice__service_type__code"], name)
-        services[row["order_id"]].append(
-            ServiceIn(
-                id=row["grantedservice_id"],
-                service_type_id=type_id,
-                service_name=name,
-                scope_amount=row["grantedservice__scope_amount"],
-                scope_unit=row["grantedservice__scope_unit"],
-                valid_from=row["grantedservice__valid_from"],
-                valid_to=row["grantedservice__valid_to"],
-            )
-        )
-
-    order_ins = []
-    for row in order_rows:
-        pk = row["id"]
-        names.providers[row["provider_id"]] = row["provider__name"]
-        names.persons[row["person_id"]] = (
-            _formatted(row["person__personal_number"]),
-            f"{row['person__first_name']} {row['person__last_name']}",
-        )
-        acute = row["acute_oral_at"]
-        order_ins.append(
-            OrderIn(
-                id=pk,
-                provider_id=row["provider_id"],
-                person_id=row["person_id"],
-                start_date=row["start_date"],
-                end_date=row["end_date"],
-                services=tuple(services.get(pk, ())),
-                next_start=next_start.get(pk),
-                acute_oral_on=timezone.localdate(acute) if acute else None,
-                event_ids=tuple(
-                    e for e in (row["started_event"], row["ended_event"]) if e is not None
-                ),
-            )
-        )
-
-    absences = tuple(
-        AbsenceIn(**row)
-        for row in Absence.objects.filter(order__in=order_ids, from_date__lte=end)
-        .filter(Q(to_date__isnull=True) | Q(to_date__gte=start))
-        .values("id", "order_id", "reason", "from_date", "to_date")
-        .order_by("id")
-    )
-    changes = tuple(
-        ChangeIn(
-            id=row["id"],
-            order_id=row["order_id"],
-            kind=row["kind"],
-            from_date=row["from_date"],
-            to_date=row["to_date"],
-            days=row["days"],
-            needs_reassessment=row["needs_reassessment"],
-            event_id=row["event_id"],
-        )
-        for row in TemporaryChange.objects.filter(
-            order__in=order_ids, from_date__range=(start, end)
-        )
-        .values(
-            "id",
-            "order_id",
-            "kind",
-            "from_date",
-            "to_date",
-            "days",
-            "needs_reassessment",
-            "event_id",
-        )
-        .order_by("id")
-    )
-    performed = tuple(
-        PerformedIn(
-            id=row["id"],
-            order_id=row["order_id"],
-            service_id=row["granted_service_id"],
-            day=row["day"],
-            hours=row["hours"],
-            kind=row["kind"],
-        )
-        for row in performed_rows.values(
-            "id", "order_id", "granted_service_id", "day", "hours", "kind"
-        ).order_by("id")
-    )
-    prices = tuple(
-        PriceIn(
-            id=row["id"],
-            service_type_id=row["service_type_id"],
-            unit=row["unit"],
-            amount=row["amount"],
-            valid_from=row["valid_from"],
-            valid_to=row["valid_to"],
-        )
-        for row in Price.objects.filter(municipality_id=m)
-        .values("id", "service_type_id", "unit", "amount", "valid_from", "valid_to")
-        .order_by("id")
-    )
-    data = MonthData(
-        orders=tuple(order_ins),
-        prices=prices,
-        absences=absences,
-        changes=changes,
-        performed=performed,
-    )
-    return data, names
-
 
 # --- The basis of a month ------------------------------------------------------------------
 
@@ -356,6 +135,11 @@ def compute_basis(scope: BasisScope, period: Period) -> Basis:
     the adjustments of the closed months within the profile's `payment_correction_months`:
     what each one's recomputation (by the absence rule it was closed with) gives now, minus
     what was paid for it."""
+    with no_cycle_collection():
+        return _compute_basis(scope, period)
+
+
+def _compute_basis(scope: BasisScope, period: Period) -> Basis:
     closes = {
         Period.of(c.period): c
         for c in MonthClose.objects.filter(municipality_id=scope.municipality_id)

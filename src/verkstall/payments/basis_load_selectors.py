@@ -1,0 +1,298 @@
+"""Loading a municipality's months for the payment basis (SPEC R9.4): the orders in the months
+with the events that set their start and end dates, their successors and switches, their
+granted services, absences, temporary changes, performed time and prices, each one query of
+plain tuples (values_list, no model instances), whatever the number of clients. Used by
+payments.basis_selectors (the basis) and national_statistics (the month's data)."""
+
+from __future__ import annotations
+
+import gc
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from verkstall.absences.models import Absence
+from verkstall.orders.models import EventKind, Order, OrderEvent, ProviderSwitch, TemporaryChange
+
+from .basis_types import (
+    AbsenceIn,
+    ChangeIn,
+    Line,
+    MonthData,
+    OrderIn,
+    PerformedIn,
+    Period,
+    PriceIn,
+    ServiceIn,
+    built,
+)
+from .exports import Row
+from .models import PerformedTime, Price
+from .selectors import BasisScope
+
+# --- Loading a municipality's months -------------------------------------------------------
+
+
+@dataclass
+class Names:
+    """What the lines name: providers, service types and clients."""
+
+    providers: dict[int, str] = field(default_factory=dict)
+    service_types: dict[int, tuple[str, str]] = field(default_factory=dict)
+    persons: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    def row(self, line: Line) -> Row:
+        code, name = self.service_types.get(line.service_type_id, ("", ""))
+        number, person = self.persons.get(line.person_id, ("", ""))
+        return built(
+            Row,
+            {
+                "line": line,
+                "provider_name": self.providers.get(line.provider_id, ""),
+                "service_code": code,
+                "service_name": name,
+                "personal_number": number,
+                "person_name": person,
+            },
+        )
+
+
+def _formatted(number: str) -> str:
+    return f"{number[:8]}-{number[8:]}" if len(number) == 12 else number
+
+
+@contextmanager
+def no_cycle_collection():
+    """The cyclic garbage collector paused while a basis is loaded and computed: the rows,
+    lines and names it makes (tens of thousands a month, none of them in a cycle) would
+    otherwise set off full collections that walk the whole process' heap several times
+    over, half the time of the basis. Reference counting still frees everything; the
+    collector runs again afterwards (unless it was already paused)."""
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Names]:
+    """The rows of months `first`..`last` (no rules: the caller adds them), in nine queries:
+    orders, the events that set their start and end dates, successors, switches, granted
+    services, absences, temporary changes, performed time and prices. Plain tuples
+    (values_list), no model instances."""
+    with no_cycle_collection():
+        return _load(scope, first, last)
+
+
+def _load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Names]:
+    start, end = first.first, last.last
+    m = scope.municipality_id
+    performed_rows = PerformedTime.objects.filter(municipality_id=m, day__range=(start, end))
+    in_force = Q(start_date__isnull=False, start_date__lte=end) & (
+        Q(end_date__isnull=True) | Q(end_date__gte=start)
+    )
+    with_time = Exists(performed_rows.filter(order_id=OuterRef("pk")))
+    orders = Order.objects.filter(municipality_id=m).filter(in_force | with_time)
+    if scope.provider_id is not None:
+        orders = orders.filter(provider_id=scope.provider_id)
+        performed_rows = performed_rows.filter(order__provider_id=scope.provider_id)
+    order_ids = orders.values("pk")
+    names = Names()
+
+    order_rows = orders.values_list(
+        "id",
+        "provider_id",
+        "provider__name",
+        "person_id",
+        "person__personal_number",
+        "person__first_name",
+        "person__last_name",
+        "start_date",
+        "end_date",
+        "acute_oral_at",
+    )
+    # The order's last event of each kind (the one that set its start or end date): one
+    # query for every order, the last by seq kept.
+    started_kind, ended_kind = EventKind.STARTED.value, EventKind.ENDED.value
+    last_events: dict[tuple[int, str], tuple[int, int]] = {}
+    for order_id, kind, seq, pk in (
+        OrderEvent.objects.filter(order__in=order_ids, kind__in=(started_kind, ended_kind))
+        .order_by()
+        .values_list("order_id", "kind", "seq", "id")
+    ):
+        known = last_events.get((order_id, kind))
+        if known is None or seq > known[0]:
+            last_events[(order_id, kind)] = (seq, pk)
+
+    next_start: dict[int, date] = {}
+    for old, day in (
+        Order.objects.filter(supersedes__in=order_ids, start_date__isnull=False)
+        .order_by()
+        .values_list("supersedes_id", "start_date")
+    ):
+        next_start[old] = min(day, next_start.get(old, day))
+    for old, day in (
+        ProviderSwitch.objects.filter(
+            old_order__in=order_ids, completed_at__isnull=False, agreed_date__isnull=False
+        )
+        .order_by()
+        .values_list("old_order_id", "agreed_date")
+    ):
+        next_start[old] = min(day, next_start.get(old, day))
+
+    services: dict[int, list[ServiceIn]] = defaultdict(list)
+    service_types = names.service_types
+    for (
+        order_id,
+        service_id,
+        type_id,
+        code,
+        name,
+        scope_amount,
+        scope_unit,
+        valid_from,
+        valid_to,
+    ) in (
+        Order.services.through.objects.filter(order__in=order_ids)
+        .values_list(
+            "order_id",
+            "grantedservice_id",
+            "grantedservice__service_type_id",
+            "grantedservice__service_type__code",
+            "grantedservice__service_type__name",
+            "grantedservice__scope_amount",
+            "grantedservice__scope_unit",
+            "grantedservice__valid_from",
+            "grantedservice__valid_to",
+        )
+        .order_by("order_id", "grantedservice_id")
+    ):
+        service_types[type_id] = (code, name)
+        services[order_id].append(
+            built(
+                ServiceIn,
+                {
+                    "id": service_id,
+                    "service_type_id": type_id,
+                    "service_name": name,
+                    "scope_amount": scope_amount,
+                    "scope_unit": scope_unit,
+                    "valid_from": valid_from,
+                    "valid_to": valid_to,
+                },
+            )
+        )
+
+    order_ins = []
+    providers, persons = names.providers, names.persons
+    for (
+        pk,
+        provider_id,
+        provider_name,
+        person_id,
+        number,
+        first_name,
+        last_name,
+        start_date,
+        end_date,
+        acute,
+    ) in order_rows:
+        providers[provider_id] = provider_name
+        persons[person_id] = (_formatted(number), f"{first_name} {last_name}")
+        started = last_events.get((pk, started_kind))
+        ended = last_events.get((pk, ended_kind))
+        if started is None:
+            event_ids = () if ended is None else (ended[1],)
+        else:
+            event_ids = (started[1],) if ended is None else (started[1], ended[1])
+        order_services = services.get(pk)
+        order_ins.append(
+            built(
+                OrderIn,
+                {
+                    "id": pk,
+                    "provider_id": provider_id,
+                    "person_id": person_id,
+                    "start_date": start_date,
+                    "end_date": end_date,
+                    "services": tuple(order_services) if order_services else (),
+                    "next_start": next_start.get(pk),
+                    "acute_oral_on": timezone.localdate(acute) if acute else None,
+                    "event_ids": event_ids,
+                },
+            )
+        )
+
+    absences = tuple(
+        AbsenceIn(id=pk, order_id=order_id, reason=reason, from_date=from_date, to_date=to_date)
+        for pk, order_id, reason, from_date, to_date in Absence.objects.filter(
+            order__in=order_ids, from_date__lte=end
+        )
+        .filter(Q(to_date__isnull=True) | Q(to_date__gte=start))
+        .values_list("id", "order_id", "reason", "from_date", "to_date")
+        .order_by("id")
+    )
+    changes = tuple(
+        ChangeIn(
+            id=row[0],
+            order_id=row[1],
+            kind=row[2],
+            from_date=row[3],
+            to_date=row[4],
+            days=row[5],
+            needs_reassessment=row[6],
+            event_id=row[7],
+        )
+        for row in TemporaryChange.objects.filter(
+            order__in=order_ids, from_date__range=(start, end)
+        )
+        .values_list(
+            "id",
+            "order_id",
+            "kind",
+            "from_date",
+            "to_date",
+            "days",
+            "needs_reassessment",
+            "event_id",
+        )
+        .order_by("id")
+    )
+    performed = tuple(
+        PerformedIn(
+            id=pk, order_id=order_id, service_id=service_id, day=day, hours=hours, kind=kind
+        )
+        for pk, order_id, service_id, day, hours, kind in performed_rows.values_list(
+            "id", "order_id", "granted_service_id", "day", "hours", "kind"
+        ).order_by("id")
+    )
+    prices = tuple(
+        PriceIn(
+            id=pk,
+            service_type_id=type_id,
+            unit=unit,
+            amount=amount,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+        for pk, type_id, unit, amount, valid_from, valid_to in Price.objects.filter(
+            municipality_id=m
+        )
+        .values_list("id", "service_type_id", "unit", "amount", "valid_from", "valid_to")
+        .order_by("id")
+    )
+    data = MonthData(
+        orders=tuple(order_ins),
+        prices=prices,
+        absences=absences,
+        changes=changes,
+        performed=performed,
+    )
+    return data, names
