@@ -94,7 +94,13 @@ class FeeNoticeSerializer(OutputModelSerializer):
 
 #: What the fee officer alone reads: the fee-bearing hours (summed over every provider's
 #: orders of the client) and how the notice was handled.
-FEE_OFFICE_FIELDS = ("hours_per_month", "uncounted", "handled_by", "handled_by_name", "handled_note")
+FEE_OFFICE_FIELDS = (
+    "hours_per_month",
+    "uncounted",
+    "handled_by",
+    "handled_by_name",
+    "handled_note",
+)
 
 
 class ProviderFeeNoticeSerializer(FeeNoticeSerializer):
