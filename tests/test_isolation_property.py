@@ -45,6 +45,7 @@ def test_no_operation_across_organisations_crosses_a_boundary():  # Actors, R10,
     # Every kind of body was scanned: the check cannot pass by scanning nothing.
     scanned = stats.scanner.scanned
     assert all(scanned[kind] > 0 for kind in BODY_KINDS), stats.report()
+    assert scanned["xlsx"] > 0, stats.report()  # the payment basis' file (R9.4)
     assert stats.distance_checks > 0, stats.report()
     # The run exercised every kind of operation, and did reach other organisations' ids.
     assert all(stats.operations[kind] > 0 for kind in OPERATION_KINDS)
@@ -146,3 +147,22 @@ def test_the_checker_finds_the_queue_and_stays_of_another_municipality(monkeypat
     assert any("queue/" in crossing for crossing in stats.crossings), stats.report()
     assert any("queue notes" in hit for hit in stats.canary_hits), stats.report()
     assert any("stay intake" in hit for hit in stats.canary_hits), stats.report()
+
+
+def test_the_checker_finds_fee_notices_and_ivo_cases_outside_their_scope(monkeypatch):
+    """R9.3, R9.5, issue 15: fee notices are seen through their order, the IVO report's cases
+    by the LOV administrator and the officers of the case's unit. With the fee notices opened
+    to every municipality and the cases to every unit, a short run finds other
+    municipalities' notices (their rows and the provider's text) and another unit's reason
+    for a delay on the quarter's IVO page."""
+    from django.db.models import Q
+
+    from verkstall.fees import selectors as fee_selectors
+    from verkstall.ivo import selectors as ivo_selectors
+
+    monkeypatch.setattr(fee_selectors, "order_scope", lambda user, prefix="": Q())
+    monkeypatch.setattr(ivo_selectors, "case_scope", lambda user: Q())
+    stats = prove(400, ops_per_example=200)
+    assert any("fee-notices" in crossing for crossing in stats.crossings), stats.report()
+    assert any("fee notice text" in hit for hit in stats.canary_hits), stats.report()
+    assert any("IVO case reason" in hit for hit in stats.canary_hits), stats.report()

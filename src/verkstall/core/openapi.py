@@ -7,7 +7,9 @@ Used as REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]. An operation's own documentation
 - 401 and 403 on every operation (not signed in; a role that may not use it, or may see the
   object but not do this);
 - 404 where an id is read: a path parameter, a request body, or a filter in the query;
-- 400 where input is validated: a request body, or a filter in the query;
+- 400 on every operation: input is validated (a body, a filter), and any request whose path,
+  query or form holds a NUL character is refused before it reaches the view
+  (core.request_guards.RefuseNulMiddleware);
 - 415 where a body is read (one that is not JSON or a form).
 """
 
@@ -50,11 +52,11 @@ class AutoSchema(SpectacularAutoSchema):
             errors["415"] = OpenApiResponse(
                 ErrorSerializer, description="The body is not JSON (or a form)."
             )
-        if writes or filters:
-            errors["400"] = OpenApiResponse(
-                {"type": "object", "additionalProperties": {}},
-                description="Bad input: field names map to lists of messages.",
-            )
+        errors["400"] = OpenApiResponse(
+            {"type": "object", "additionalProperties": {}},
+            description="Bad input: field names map to lists of messages (also a NUL character "
+            "anywhere in the path, query or form).",
+        )
         return errors
 
     def _get_response_bodies(self, direction="response"):

@@ -14,6 +14,13 @@ What the oracle allows (SPEC "Actors"):
 - the fee officer: the whole municipality's clients, decisions and orders;
 - the placement unit: its municipality's care-home queue and temporary stays (R8), and of the
   queued clients their name and personnummer, never a decision's or order's text;
+- the aids centre: the alarm orders ordered from it and those with a contact move after a
+  provider switch (R4.1, R2.6); a switch is also seen by the provider that takes over;
+- fee notices and performed time (R9.3, R9.2): as their order; the payment basis and its
+  files name the municipality's clients to its LOV administrator and fee officer, and a
+  provider's to its unit manager (R9.4), and only there; the IVO report's cases (R9.5): the
+  LOV administrator's municipality (by IVO number and decision id, never a name) and the
+  officer's unit;
 - every other role: no client, decision or order; due items of their own municipality at most;
 - nobody: anything of another municipality.
 
@@ -36,6 +43,7 @@ from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core import clock
 from verkstall.tooling import canaries
 from verkstall.tooling.isolation_alarms import plant_alarm_orders
+from verkstall.tooling.isolation_months import plant_months
 from verkstall.tooling.isolation_operations import READ_KINDS, ApiOperations
 from verkstall.tooling.isolation_oracle import Oracle
 from verkstall.tooling.isolation_placements import plant_placements
@@ -51,10 +59,30 @@ from verkstall.tooling.isolation_stats import (
     TRANSITION,
     Stats,
 )
+from verkstall.tooling.isolation_visits import TourVisits
 from verkstall.tooling.isolation_world import World, build_world, world_specs
 
+XLSX = "spreadsheetml"
+# Reads that write: the fee officer's inbox and list collect the fee notices first (R9.3).
+COLLECTING = frozenset({"/api/fee-notices/", "fee-notices/"})
 
-class Checker(ApiOperations, ScreenOperations):
+
+def xlsx_text(data: bytes) -> str:
+    """The text of an XLSX workbook: every XML part's text, tags dropped, entities read."""
+    import html
+    import io
+    import re
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            parts = [book.read(n).decode("utf-8", "replace") for n in book.namelist()]
+    except zipfile.BadZipFile:
+        return data.decode("utf-8", errors="replace")
+    return "\n".join(html.unescape(re.sub(r"<[^>]+>", " ", part)) for part in parts)
+
+
+class Checker(ApiOperations, ScreenOperations, TourVisits):
     """Runs operations as the world's users and checks every answer against the oracle."""
 
     def __init__(self, world: World, stats: Stats, rng):
@@ -90,13 +118,28 @@ class Checker(ApiOperations, ScreenOperations):
         roll = self.rng.random()
         return "api" if roll < 0.12 else "accept" if roll < 0.25 else None
 
-    def _scan(self, user, response, *, where, context, htmx=False, browsable=False, extra=None):
-        """Scan a body for the canaries the user must not see (issue 11)."""
+    def _scan(
+        self,
+        user,
+        response,
+        *,
+        where,
+        context,
+        htmx=False,
+        browsable=False,
+        extra=None,
+        basis=False,
+    ):
+        """Scan a body for the canaries the user must not see (issue 11); `basis`: the payment
+        basis and its files (the oracle's names on the basis, R9.4)."""
         kind = canaries.response_kind(response, htmx=htmx, browsable=browsable)
-        if kind in ("pdf", "csv"):
+        if response.status_code < 400 and XLSX in response.get("Content-Type", ""):
+            kind, text = "xlsx", xlsx_text(response.content)
+        else:
+            text = canaries.response_text(response)
+        if kind in ("pdf", "csv", "xlsx"):
             context = DOCUMENT
-        text = canaries.response_text(response)
-        forbidden = self.oracle.forbidden(user, context)
+        forbidden = self.oracle.forbidden(user, context, basis=basis)
         scanner = self.stats.scanner
         before = len(scanner.hits)
         scanner.scan(text, forbidden, kind=kind, where=f"{user.username} ({user.role}): {where}")
@@ -151,6 +194,7 @@ class Checker(ApiOperations, ScreenOperations):
         screen: bool = False,
         htmx: bool = False,
         extra: dict[str, str] | None = None,
+        basis: bool = False,
     ):
         """One request; its body (whatever the status below 500) is scanned for canaries,
         and so is every e-mail it sent (on-commit hooks run, as after a real request)."""
@@ -198,7 +242,13 @@ class Checker(ApiOperations, ScreenOperations):
             htmx=htmx,
             browsable=fmt is not None,
             extra=extra,
+            basis=basis,
         )
+        if endpoint in COLLECTING and response.status_code == 200:
+            # The fee officer's inbox and list collect the changes first (fees.services): new
+            # notices and their due items, read again from the rows.
+            self.w.refresh_derived()
+            self.oracle.clear()
         return response
 
     def _check_body(self, user, response, what: str) -> None:
@@ -325,6 +375,7 @@ def prove(
                 world = build_world(spec, rng)
                 plant_alarm_orders(world, rng)  # R4.1: the aids centre's orders
                 plant_placements(world, rng)  # R8, R4.2: the queue, stays, vouchers
+                plant_months(world, rng)  # R9.2-R9.5: fee notices, time, prices, IVO
                 stats.worlds += 1
                 checker = Checker(world, stats, rng)
                 checker.scan_mail()

@@ -24,6 +24,11 @@ READ_KINDS = {
     "stay-intakes": "stay_intakes",
     "vouchers": "vouchers",
     "voucher-reports": "voucher_reports",
+    # The alarm's contact moves (R2.6) and the month's models (issue 15; isolation_months.py).
+    "alarm-contact-moves": "contact_moves",
+    "fee-notices": "fee_notices",
+    "performed-time": "performed_time",
+    "ivo-reports": "ivo_reports",
 }
 # Reads that must answer 200 for a declared role whose set holds the id (so the oracle is not
 # vacuous); the others are only checked for not crossing.
@@ -35,6 +40,10 @@ STRICT_READS = {
     "stay-intakes": "verkstall.placements.stay_api.StayIntakeViewSet",
     "vouchers": "verkstall.vouchers.api.VoucherViewSet",
     "voucher-reports": "verkstall.vouchers.api.VoucherReportViewSet",
+    "alarm-contact-moves": "verkstall.alarms.api.ContactMoveViewSet",
+    "fee-notices": "verkstall.fees.api.FeeNoticeViewSet",
+    "performed-time": "verkstall.payments.api.PerformedTimeViewSet",
+    "ivo-reports": "verkstall.ivo.api.IvoReportViewSet",
 }
 ORDER_ACTIONS = {
     "send": lambda today: {},
@@ -48,9 +57,13 @@ ORDER_ACTIONS = {
 def _fingerprint() -> tuple:
     """Every row an API write can touch, summarised: a refused write must leave it as it was."""
     from verkstall.absences.models import NoticeReceipt
+    from verkstall.alarms.models import AlarmContactMove
     from verkstall.decisions.models import Decision
+    from verkstall.fees.models import FeeNotice
+    from verkstall.ivo.models import IvoReportCase
     from verkstall.journal.models import Message, MessageReceipt, ProviderJournalEntry
     from verkstall.orders.models import Order, OrderEvent
+    from verkstall.payments.models import PerformedTime
     from verkstall.people.models import OralBriefing, Person, ProtectedDataAccess
     from verkstall.placements.models import PlaceOffer, QueueEntry, StayIntake
     from verkstall.plans.models import ImplementationPlan
@@ -77,6 +90,11 @@ def _fingerprint() -> tuple:
         NoticeReceipt.objects.filter(acknowledged_at__isnull=False).count(),
         OralBriefing.objects.count(),
         ProtectedDataAccess.objects.count(),
+        AlarmContactMove.objects.filter(confirmed_at__isnull=False).count(),
+        FeeNotice.objects.count(),
+        FeeNotice.objects.filter(handled_at__isnull=False).count(),
+        PerformedTime.objects.count(),
+        tuple(IvoReportCase.objects.order_by("pk").values_list("pk", "reason")),
     )
 
 
@@ -114,6 +132,14 @@ class ApiOperations:
             ("stay-intakes", "/api/stay-intakes/", {}),  # R8.4
             ("vouchers", "/api/vouchers/", {"order": any_order}),  # R4.2
             ("voucher-reports", "/api/voucher-reports/", {}),
+            ("alarm-contact-moves", "/api/alarm-contact-moves/", {}),  # R2.6
+            ("alarm-contact-moves", "/api/alarm-contact-moves/", {"open": "true"}),
+            ("fee-notices", "/api/fee-notices/", {}),  # R9.3
+            ("fee-notices", "/api/fee-notices/", {"order": any_order}),
+            ("fee-notices", "/api/fee-notices/", {"handled": "false"}),
+            ("performed-time", "/api/performed-time/", {}),  # R9.2
+            ("performed-time", "/api/performed-time/", {"order": any_order}),
+            ("ivo-reports", "/api/ivo-reports/", {}),  # R9.5
         ]
         kind, url, params = self.rng.choice(choices)
         params = {**params, "limit": 1000}
@@ -158,6 +184,10 @@ class ApiOperations:
                 "stay-intakes": self.w.stay_intakes,
                 "vouchers": self.w.vouchers,
                 "voucher-reports": self.w.voucher_reports,
+                "alarm-contact-moves": self.w.contact_moves,
+                "fee-notices": self.w.fee_notices,
+                "performed-time": self.w.performed_time,
+                "ivo-reports": self.w.ivo_reports,
             }[kind]
             visible = getattr(self.oracle, READ_KINDS[kind])(user)
             pk = self._pick(source, visible)
@@ -229,6 +259,9 @@ class ApiOperations:
                 self._crossing(user, f"{what}: its own client not found (search is vacuous)")
 
     def op_transition(self, user) -> None:
+        if self.rng.random() < 0.3:
+            self._alarm_or_month_write(user)
+            return
         choice = self.rng.random()
         if choice < 0.5:
             pk = self._pick(self.w.orders, self.oracle.orders(user))
@@ -314,6 +347,68 @@ class ApiOperations:
                 body_ref=True,
                 on_success=lambda response: self._after_order_create(user, response, provider),
             )
+
+    def _alarm_or_month_write(self, user) -> None:
+        """A write on a meal order or contact move (R3.6, R2.6), a fee notice (R9.3) or an IVO
+        case (R9.5), inside or outside the user's set."""
+        o = self.oracle
+        choice = self.rng.random()
+        if choice < 0.25:
+            pk = self._pick(self.w.orders, o.meal_orders(user))
+            self._write(
+                user,
+                f"/api/meal-orders/{pk}/ordered/",
+                self._on_behalf(pk, {}),
+                visible=pk in o.meal_orders(user),
+                endpoint="/api/meal-orders/{id}/ordered/",
+            )
+        elif choice < 0.45:
+            pk = self._pick(self.w.contact_moves, o.contact_moves(user))
+            self._write(
+                user,
+                f"/api/alarm-contact-moves/{pk}/confirm/",
+                {},
+                visible=pk in o.contact_moves(user),
+                endpoint="/api/alarm-contact-moves/{id}/confirm/",
+            )
+        elif choice < 0.7:
+            pk = self._pick(self.w.orders, o.orders(user))
+            body = {"order": pk, "text": "Avbokade besök.", "effective_from": self.today}
+            self._write(
+                user,
+                "/api/fee-notices/",
+                self._on_behalf(pk, body),
+                visible=pk in o.orders(user),
+                endpoint="/api/fee-notices/",
+                body_ref=True,
+            )
+        elif choice < 0.85:
+            pk = self._pick(self.w.fee_notices, o.fee_notices(user))
+            self._write(
+                user,
+                f"/api/fee-notices/{pk}/handle/",
+                {"note": "Avgiften justerad."},
+                visible=pk in o.fee_notices(user),
+                endpoint="/api/fee-notices/{id}/handle/",
+            )
+        else:
+            pk = self._pick(self.w.ivo_reports, o.ivo_reports(user))
+            case = self._pick(self.w.ivo_cases, o.ivo_cases(user))
+            self._write(
+                user,
+                f"/api/ivo-reports/{pk}/reason/",
+                {"case": case, "reason": "Ingen ledig plats."},
+                visible=pk in o.ivo_reports(user) and case in o.ivo_cases(user),
+                endpoint="/api/ivo-reports/{id}/reason/",
+                body_ref=True,
+            )
+
+    def _on_behalf(self, order_pk: int, body: dict) -> dict:
+        """How the report came in, for an order of a provider not connected (R3.3)."""
+        order = self.w.orders.get(order_pk)
+        if order is not None and not self.w.connected[order.provider]:
+            return {**body, "channel": "phone"}
+        return body
 
     def _write(
         self, user, url, body, *, visible, endpoint, method="post", body_ref=False, on_success=None

@@ -186,6 +186,83 @@ class Oracle:
             lambda: [r for r, o in self.w.voucher_reports.items() if o in self.orders(user)],
         )
 
+    # -- switches, contact moves, meal orders (R2.6, R4.1, R3.6) --
+
+    def switches(self, user) -> frozenset[int]:
+        """Provider switches (R2.6): those of the orders the user sees (the old order), and a
+        provider's the ones it takes over (orders/switch_selectors.py's docstring)."""
+
+        def compute():
+            orders, role = self.orders(user), user.role_enum
+            for pk, (muni, old, new_provider) in self.w.switches.items():
+                if old in orders or (
+                    role in PROVIDER_ROLES
+                    and muni == user.municipality_id
+                    and new_provider == user.provider_id
+                ):
+                    yield pk
+
+        return self._memo(user, "switches", compute)
+
+    def contact_moves(self, user) -> frozenset[int]:
+        """Moves of an alarm's contact after a switch (R2.6): those of the alarm orders the user
+        may see (the aids centre's, or the new provider's order for everyone else)."""
+        return self._memo(
+            user,
+            "contact_moves",
+            lambda: [m for m, o in self.w.contact_moves.items() if o in self.alarm_orders(user)],
+        )
+
+    def meal_orders(self, user) -> frozenset[int]:
+        """Orders with meal delivery (R3.6) of the user's orders."""
+        return self._memo(
+            user, "meal_orders", lambda: [o for o in self.orders(user) if o in self.w.meal_orders]
+        )
+
+    # -- the month's models (R9.2-R9.5) --
+
+    def fee_notices(self, user) -> frozenset[int]:
+        """Fee notices (R9.3): through their order, like the order itself (the fee officer the
+        municipality's, the officer the unit's, a provider those of the orders it holds)."""
+        return self._memo(
+            user,
+            "fee_notices",
+            lambda: [n for n, o in self.w.fee_notices.items() if o in self.orders(user)],
+        )
+
+    def performed_time(self, user) -> frozenset[int]:
+        """Performed time (R9.2): through its order."""
+        return self._memo(
+            user,
+            "performed_time",
+            lambda: [t for t, o in self.w.performed_time.items() if o in self.orders(user)],
+        )
+
+    def ivo_reports(self, user) -> frozenset[int]:
+        """The IVO reports (R9.5): the municipality's, for its LOV administrator (the reporter)
+        and its officers (who read their unit's cases in it)."""
+        if user.role_enum not in (Role.LOV_ADMIN, Role.OFFICER):
+            return frozenset()
+        return self._memo(
+            user,
+            "ivo_reports",
+            lambda: [r for r, m in self.w.ivo_reports.items() if m == user.municipality_id],
+        )
+
+    def ivo_cases(self, user) -> frozenset[int]:
+        """The IVO report's cases: every case of the municipality for the LOV administrator
+        (named by IVO number, never by name), those of the officer's unit for an officer."""
+
+        def compute():
+            role, muni = user.role_enum, user.municipality_id
+            for pk, (m, unit, _decision) in self.w.ivo_cases.items():
+                if m == muni and (
+                    role == Role.LOV_ADMIN or (role == Role.OFFICER and unit == user.unit_id)
+                ):
+                    yield pk
+
+        return self._memo(user, "ivo_cases", compute)
+
     def receipts(self, user) -> frozenset[int]:
         def compute():
             if not _provider(user):
@@ -251,6 +328,13 @@ class Oracle:
     def ref_decisions(self, user) -> frozenset[int]:
         if user.role_enum == Role.AIDS_CENTRE:
             return self._alarm_refs(user, "decision")
+        if user.role_enum == Role.LOV_ADMIN:
+            # The IVO report names each case's decision by its id (R9.5), nothing of it.
+            return self._memo(
+                user,
+                "ref_decisions",
+                lambda: [self.w.ivo_cases[c][2] for c in self.ivo_cases(user)],
+            )
         if user.role_enum == Role.PLACEMENT_UNIT:
             return self._memo(
                 user,
@@ -259,36 +343,48 @@ class Oracle:
             )
         return self.decisions(user)
 
-    def forbidden(self, user, context: str = DETAIL) -> dict[str, str]:
+    def forbidden(self, user, context: str = DETAIL, *, basis: bool = False) -> dict[str, str]:
         """Every canary the user must not find in a body read in `context` (DETAIL, LISTING or
         DOCUMENT), mapped to what it is: the canaries of every client, decision, order, plan,
-        message, queue entry and temporary stay outside the user's set; every personnummer
-        form of a client or stay outside it (unless a visible one shares it); and a protected
-        client's address, phone, whereabouts and relatives (and where it is now, in the queue)
-        unless the user is named staff and reads a detail (R10.5)."""
-        key = (user.pk, f"forbidden-{context}")
+        message, queue entry, temporary stay and IVO case outside the user's set; every
+        personnummer form of a client or stay outside it (unless a visible one shares it); and
+        a protected client's address, phone, whereabouts and relatives (and where it is now, in
+        the queue) unless the user is named staff and reads a detail (R10.5). A canary planted
+        in two places (an order's instructions, copied to the order a switch made) is allowed
+        where either of them is. `basis`: the payment basis and its files, which name every
+        client of the municipality (name and personnummer, nothing else) to its LOV
+        administrator and fee officer (R9.4; payments.selectors.basis_scope)."""
+        key = (user.pk, f"forbidden-{context}-{basis}")
         if key in self._cache:
             return self._cache[key]
         role = user.role_enum
         persons, orders = self.ref_persons(user), self.ref_orders(user)
         decisions, messages = self.ref_decisions(user), self.messages(user)
         named = persons  # whose name and personnummer the user may read
-        if role == Role.LOG_REVIEWER:  # the municipality's access log names them
+        if role == Role.LOG_REVIEWER or (
+            basis and role in (Role.LOV_ADMIN, Role.FEE_OFFICER)
+        ):  # the municipality's access log (and payment basis) names them
             named = {p for p, (m, _u) in self.w.persons.items() if m == user.municipality_id}
         if role == Role.PLACEMENT_UNIT:
             # Its watchlist and queue name the municipality's clients (name, personnummer), but
             # it reads no client's address or journal, no decision's or order's text (R8.1).
             persons, orders, decisions = self.persons(user), self.orders(user), self.decisions(user)
+        if role == Role.LOV_ADMIN:
+            decisions = self.decisions(user)  # the IVO cases' decisions by id, never their text
         entries, intakes = self.queue_entries(user), self.stay_intakes(user)
+        cases = self.ivo_cases(user)
         # The case journal (the officer's and fee officer's, of the clients they see) repeats
         # what the officer wrote when putting the client in the queue.
         journal = self.persons(user) if role in (Role.OFFICER, Role.FEE_OFFICER) else ()
         plan_of = {order: pk for pk, (order, _status) in self.w.plans.items()}
         plans = self.plans(user)
         found: dict[str, str] = {}
+        allowed: set[str] = set()
         for rec in self.w.canaries:
             if rec.stay_intake is not None:
                 outside = rec.stay_intake not in intakes
+            elif rec.ivo_case is not None:
+                outside = rec.ivo_case not in cases
             elif rec.queue_entry is not None:
                 outside = rec.queue_entry not in entries and rec.person not in journal
             elif rec.message is not None:
@@ -315,7 +411,11 @@ class Oracle:
                     if rec.stay_intake is not None
                     else f"client {rec.person}"
                 )
-                found[rec.token] = f"{scope}{rec.what} of {owner}"
+                found.setdefault(rec.token, f"{scope}{rec.what} of {owner}")
+            else:
+                allowed.add(rec.token)
+        for token in allowed:
+            found.pop(token, None)
         visible = {self.w.numbers[p] for p in named} | {self.w.intake_numbers[i] for i in intakes}
         for person, number in self.w.numbers.items():
             if person not in named and number not in visible:

@@ -22,7 +22,9 @@ from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.tooling import canaries
 from verkstall.tooling import testing as build
-from verkstall.tooling.isolation_world import CanaryRec, OrderRec, World, register_client
+from verkstall.tooling.isolation_clients import register_client
+from verkstall.tooling.isolation_records import CanaryRec, OrderRec
+from verkstall.tooling.isolation_world import World, protect_client
 
 CARE_HOME = "vard-och-omsorgsboende"
 CLEANING = "hemtjanst-stad"
@@ -104,8 +106,9 @@ def _plant_queue(world: World, rng, muni: int, m_index: int) -> None:
             scope,
             number=build.test_number(),
             area=_area(officer),
-            protect=protect,
         )
+        if protect:
+            protect_client(officer, person)
         service = {"service_type": CARE_HOME, "scope_amount": "1", "scope_unit": "place"}
         decision = _decision(world, rng, officer, person, scope, [service])
         notes = canaries.token(rng, scope)

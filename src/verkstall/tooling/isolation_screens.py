@@ -70,6 +70,10 @@ SCREEN_OBJECTS: dict[str, dict[str, str]] = {
     "vouchers/{pk}.pdf": {"pk": "voucher"},
     "orders/{pk}/fee-notices/": {"pk": "order"},  # R9.3
     "payments/orders/{pk}/time/": {"pk": "order"},  # R9.2: any order the user may see
+    # The month's models (issue 15; tooling/isolation_months.py) and the switch (R2.6).
+    "payments/time/{pk}/change/": {"pk": "performed_time"},  # R9.2: its GET shows the note
+    "payments/basis/export.{fmt}": {"fmt": "fmt"},  # R9.4: the basis as CSV and XLSX
+    "switches/{pk}/": {"pk": "switch"},  # R2.6 (tooling/isolation_alarms.py)
 }
 # Screens the property does not walk, and why (tests/test_idor.py requests each of them with
 # another organisation's object and scans the answers for that organisation's canaries).
@@ -81,11 +85,11 @@ SCREENS_NOT_WALKED = {
     "orders/{pk}/followups/{followup_pk}/answer/": "the world makes no follow-ups",
     "absences/{pk}/end/": "the world makes no absences",
     "absences/{pk}/report/": "the world makes no absences",
-    "switches/{pk}/": "the world makes no switches",
-    "switches/{pk}/{step}/": "the world makes no switches",
+    "switches/{pk}/{step}/": "a POST of a step of the switch (R2.6)",
     "lov/contracts/{pk}/capacity/": "the world makes no contracts",
     "rotation/assignments/{pk}/": "the world makes no rotation assignments",
-    "alarms/moves/{pk}/confirm/": "a POST; the world makes no switches",
+    "alarms/moves/{pk}/confirm/": "a POST (the moves are read on the aids centre's inbox and "
+    "/api/alarm-contact-moves/)",
     "queue/{pk}/offer/": "a POST that offers a place",
     "queue/{pk}/offers/{offer_pk}/answer/": "a POST of the client's answer",
     "queue/{pk}/order/": "a POST that sends the order to the home",
@@ -95,15 +99,8 @@ SCREENS_NOT_WALKED = {
     "vouchers/orders/{pk}/issue/": "a POST that issues a voucher (R4.2)",
     "vouchers/orders/{pk}/report/": "a POST of a report-form report (R4.2)",
     "payments/orders/{pk}/time/add/": "a POST of performed time (R9.2)",
-    "payments/time/{pk}/change/": "the world makes no performed time",
-    "payments/time/{pk}/remove/": "a POST; the world makes no performed time",
-    "payments/prices/{pk}/end/": "a POST; the world makes no prices",
-    # The payment basis names every client of the municipality to its LOV administrator and
-    # fee officer, and a provider's clients to its unit manager, by design (R9.4); the oracle
-    # has no such scope (the LOV administrator sees no clients elsewhere). Its scoping is
-    # proved in payments/tests/test_access.py.
-    "payments/basis/": "the payment basis' own scope (R9.4), not the oracle's",
-    "payments/basis/export.{fmt}": "the payment basis' own scope (R9.4), not the oracle's",
+    "payments/time/{pk}/remove/": "a POST that removes performed time (R9.2)",
+    "payments/prices/{pk}/end/": "a POST that ends a price (R9.4)",
     "fee-notices/{pk}/handle/": "a POST that marks a fee notice handled (R9.3)",
     "ivo/cases/{pk}/reason/": "a POST of the reason for a delay (R9.5)",
 }
@@ -208,6 +205,8 @@ class ScreenOperations:
                 o.voucher_orders(user),
             ),
             "voucher": (self.w.vouchers, o.vouchers(user)),
+            "performed_time": (self.w.performed_time, o.performed_time(user)),
+            "switch": (self.w.switches, o.switches(user)),
             "granted_service": (
                 self.w.proximity,
                 [g for g, r in self.w.proximity.items() if r.person in o.persons(user)],
@@ -217,6 +216,9 @@ class ScreenOperations:
         for name, kind in spec.items():
             if kind == "action":
                 kwargs[name] = self.rng.choice(list(ORDER_ACTIONS))
+                continue
+            if kind == "fmt":
+                kwargs[name] = self.rng.choice(["csv", "xlsx"])
                 continue
             every, mine = pools[kind]
             if own:
@@ -234,24 +236,26 @@ class ScreenOperations:
         kwargs.setdefault("person_pk", 0)
         return kwargs
 
-    def screen(self, user, template: str, *, own: bool = True, htmx: bool = False, kwargs=None):
+    def screen(
+        self, user, template: str, *, own: bool = True, htmx: bool = False, kwargs=None, data=None
+    ):
         """One screen, its path filled with the user's own objects (`own`), anyone's, or the
-        `kwargs` given; returns the response (None if it was not requested or failed)."""
+        `kwargs` given, its query `data` (or one drawn for it); returns the response (None if
+        it was not requested or failed)."""
         if kwargs is None:
             kwargs = self.screen_kwargs(template, user, own) if "{" in template else {}
         if kwargs is None:
             return None
         url = "/" + template.format(**kwargs)
-        data = {}
-        if template == "clients/":
-            pk = self._pick(self.w.persons, self.oracle.persons(user))
-            data = {"q": self.rng.choice([self.w.numbers.get(pk, "1"), "KANARIE"])}
+        if data is None:
+            data = self._screen_query(template, user)
+        basis = template.startswith("payments/basis/")
         extra = None
         rec = self.w.proximity.get(kwargs.get("granted_service_pk"))
         if rec and rec.person in self.w.protected and (rec.person, user.pk) not in self.w.grants:
             extra = self._distance_forms(rec)
             self.stats.distance_checks += 1
-        return self._call(
+        response = self._call(
             user,
             "get",
             url,
@@ -261,7 +265,39 @@ class ScreenOperations:
             htmx=htmx,
             context=DETAIL if kwargs else LISTING,
             extra=extra,
+            basis=basis,
         )
+        if basis and response is not None and "provider" in data:
+            # Another provider's basis: the unit manager only its own, the others only their
+            # municipality's (payments.selectors.basis_scope).
+            asked = data["provider"]
+            mine = (
+                {user.provider_id}
+                if user.role_enum == Role.PROVIDER_MANAGER
+                else self.oracle.providers(user)
+            )
+            if asked not in mine and response.status_code == 200:
+                self._crossing(user, f"SCREEN {url}?provider={asked}: 200 for another provider")
+            elif asked not in mine and response.status_code in (403, 404):
+                self.stats.outside_refused += 1
+        return response
+
+    def _screen_query(self, template: str, user) -> dict:
+        """A list screen's query: a search, or the month the world's objects are in (the
+        payment basis and the month screen open on the previous month by default), and now
+        and then another provider's basis."""
+        month = self.today[:7]
+        if template == "clients/":
+            pk = self._pick(self.w.persons, self.oracle.persons(user))
+            return {"q": self.rng.choice([self.w.numbers.get(pk, "1"), "KANARIE"])}
+        if template.startswith("payments/basis/"):
+            data = {"period": month} if self.rng.random() < 0.8 else {}
+            if self.rng.random() < 0.3:
+                data["provider"] = self._pick(self.w.providers, self.oracle.providers(user))
+            return data
+        if template == "months/" and self.rng.random() < 0.7:
+            return {"month": month}
+        return {}
 
     def declared_screens(self, user) -> list[str]:
         from verkstall.access import declarations
@@ -315,12 +351,20 @@ class ScreenOperations:
             else:
                 others.append(visit)
         # The walk comes on top (the operations left to the random ones pay for it).
-        visits = (documents + others)[:budget] + self.walk(muni, budget // 4)
+        # The month's list screens on the world's month, and the probes across providers and
+        # units (an order, the switches), take part of the tour's budget.
+        users = [u for u in self.w.users if u.municipality_id == muni]
+        month = self.month_visits(users) + self.probe_visits(muni, users)
+        visits = (
+            (documents + others)[: max(budget - len(month), 0)]
+            + month
+            + self.walk(muni, budget // 4)
+        )
         for user, template, htmx, *kwargs in visits:
-            if kwargs:
+            if kwargs and kwargs[0] is not None:
                 self._walked(user, template, kwargs[0])
-            else:
-                self.screen(user, template, htmx=htmx)
+            else:  # a list screen, with the query of a month screen (`month_visits`) if any
+                self.screen(user, template, htmx=htmx, data=kwargs[1] if kwargs else None)
         return len(visits)
 
     # The screens the walk requests with every object of the municipality (and one of
@@ -331,6 +375,8 @@ class ScreenOperations:
         "queue/{pk}/": ("pk", "queue_entries"),
         "stays/{pk}/": ("pk", "stay_intakes"),
         "vouchers/orders/{pk}/": ("pk", "voucher_orders"),
+        "switches/{pk}/": ("pk", "switches"),  # R2.6: the switch's sides (`probe_visits`)
+        "orders/{pk}/": ("pk", "orders"),  # another provider's or unit's (`probe_visits`)
         "clients/{pk}/": ("pk", "persons"),
         "clients/{person_pk}/journal/": ("person_pk", "persons"),
         "clients/{person_pk}/services/{granted_service_pk}/proximity/": ("person_pk", "persons"),
@@ -377,7 +423,10 @@ class ScreenOperations:
                 for user in readers:
                     pks = mine + ([self.rng.choice(others)] if others else [])
                     visits += [(user, template, False, {param: pk}) for pk in pks]
-            else:
+                if others and readers:  # and always once across the municipality's border
+                    across = {param: self.rng.choice(others)}
+                    always.append((self.rng.choice(readers), template, False, across))
+            elif template in protected:
                 clerks = [u for u in readers if u.role_enum in (Role.OFFICER, Role.FEE_OFFICER)]
                 always += [(u, template, False, kw) for u in clerks for kw in protected[template]]
         self.rng.shuffle(visits)

@@ -54,6 +54,7 @@ class Stats:
             f"crossings found: {len(self.crossings)}",
             f"server errors: {len(self.errors)}",
             self.scanner.report(),
+            f"XLSX bodies scanned (the payment basis' file): {self.scanner.scanned['xlsx']}",
             f"distances to a protected client's home checked: {self.distance_checks}",
             f"time: {self.seconds:.1f} s",
         ]

@@ -13,46 +13,14 @@ from verkstall.core import clock
 from verkstall.providers.models import Channel
 from verkstall.tooling import canaries
 from verkstall.tooling import testing as build
+from verkstall.tooling.isolation_clients import ask_for_colleague, register_client
+from verkstall.tooling.isolation_records import CanaryRec, OrderRec, ProximityRec
 
 LIVES = ("draft", "sent", "acknowledged", "started", "ended", "cancelled_draft", "cancelled_sent")
 PROFILES = ("stockholm-hv", "gotland", "solna-boendestod", "kundval-004")
 SENT_LIVES = frozenset(LIVES) - {"draft", "cancelled_draft"}
 
 # --- the generated world ---------------------------------------------------------------------
-
-
-@dataclass
-class OrderRec:
-    muni: int
-    unit: int
-    provider: int
-    person: int
-    decision: int
-    sent: bool
-
-
-@dataclass
-class CanaryRec:
-    """A canary planted in the world: where it is (the narrowest object that holds it), and
-    whether it is a protected field of a client (R10.5: address, phone, relatives...)."""
-
-    token: str
-    what: str
-    person: int
-    order: int | None = None
-    decision: int | None = None
-    plan_order: int | None = None  # a plan's text: the plan is found from its order
-    message: int | None = None
-    queue_entry: int | None = None  # a queue entry's notes, where the client is now (R8.1)
-    stay_intake: int | None = None  # a temporary stay's intake (R8.4); `person` is 0
-    protected_field: bool = False
-
-
-@dataclass
-class ProximityRec:
-    person: int
-    unit: int
-    distances: list[float]  # to every provider unit that offers the service (the oracle's)
 
 
 @dataclass
@@ -90,6 +58,52 @@ class World:
     voucher_decisions: set[int] = field(default_factory=set)  # decisions of cleaning
     vouchers: dict[int, int] = field(default_factory=dict)  # -> order
     voucher_reports: dict[int, int] = field(default_factory=dict)  # report-form report -> order
+    # Switches, the alarm's contact moves, meal orders (tooling/isolation_alarms.py; R2.6, R4.1,
+    # R3.6) and the month's models (tooling/isolation_months.py; R9.2-R9.5), from the raw rows.
+    switches: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # (muni, old order,
+    # new provider)
+    contact_moves: dict[int, int] = field(default_factory=dict)  # -> the new provider's order
+    meal_orders: set[int] = field(default_factory=set)  # orders holding meal delivery
+    fee_notices: dict[int, int] = field(default_factory=dict)  # -> order
+    performed_time: dict[int, int] = field(default_factory=dict)  # -> order
+    ivo_reports: dict[int, int] = field(default_factory=dict)  # -> municipality
+    ivo_cases: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # (muni, decision's
+    # unit, decision)
+
+    def refresh_months(self) -> None:
+        """The rows of the month's models and the switches (collected fee notices appear on a
+        read: the fee officer's inbox and list collect them first)."""
+        from verkstall.alarms.models import AlarmContactMove
+        from verkstall.decisions.catalogue import ServiceKind
+        from verkstall.fees.models import FeeNotice
+        from verkstall.ivo.models import IvoReport, IvoReportCase
+        from verkstall.orders.models import Order, ProviderSwitch
+        from verkstall.payments.models import PerformedTime
+
+        self.switches = {
+            pk: (muni, old, new)
+            for pk, muni, old, new in ProviderSwitch.objects.values_list(
+                "pk", "municipality_id", "old_order_id", "new_provider_id"
+            )
+        }
+        self.contact_moves = dict(AlarmContactMove.objects.values_list("pk", "order_id"))
+        # Which orders hold meal delivery: a fact of their services, not a scope.
+        self.meal_orders = set(
+            Order.objects.filter(services__service_type__kind=ServiceKind.MEAL_DELIVERY.value)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        self.fee_notices = dict(FeeNotice.objects.values_list("pk", "order_id"))
+        self.performed_time = dict(PerformedTime.objects.values_list("pk", "order_id"))
+        self.ivo_reports = dict(IvoReport.objects.values_list("pk", "municipality_id"))
+        # A case belongs to the unit of its decision (the generator's record of the decision).
+        self.ivo_cases = {
+            pk: (muni, self.decisions[decision][1], decision)
+            for pk, muni, decision in IvoReportCase.objects.values_list(
+                "pk", "municipality_id", "decision_id"
+            )
+            if decision in self.decisions
+        }
 
     def refresh_derived(self) -> None:
         from verkstall.absences.models import NoticeReceipt
@@ -135,6 +149,7 @@ class World:
         self.offers = dict(PlaceOffer.objects.values_list("pk", "entry_id"))
         self.vouchers = dict(Voucher.objects.values_list("pk", "order_id"))
         self.voucher_reports = dict(VoucherReport.objects.values_list("pk", "order_id"))
+        self.refresh_months()
         from verkstall.people.models import Person, ProtectedDataAccess, Protection
 
         self.protected = set(
@@ -323,83 +338,14 @@ def build_world(spec, rng=None) -> World:
                         officer, person, kind="admission", occurred_at=clock.now(), text="In."
                     )
             if c_index % 3 == 2:  # after its orders went out (a protected one needs a briefing)
-                _protect(officer, person)
-                _ask_for_colleague(world, rng, officer, person, scope)
+                protect_client(officer, person)
+                ask_for_colleague(world, rng, officer, person, scope)
         _plant_municipality_extras(world, rng, muni, units, area, m_index)
     world.refresh_derived()
     return world
 
 
-def register_client(world, rng, officer, scope, *, number, area, protect=False, position=None):
-    """A client whose every field a reader outside its scope must not see is a canary."""
-    from verkstall.journal import case_services as case_journal
-    from verkstall.people import services as people
-
-    tokens = {
-        what: canaries.token(rng, scope)
-        for what in (
-            "first name",
-            "last name",
-            "street address",
-            "city",
-            "whereabouts",
-            "phone",
-            "relative's name",
-            "relative's phone",
-            "case journal",
-        )
-    }
-    latitude, longitude = position or (None, None)
-    person = people.register_person(
-        officer,
-        personal_number=number,
-        first_name=tokens["first name"],
-        last_name=tokens["last name"],
-        street_address=tokens["street address"],
-        postal_code="12345",
-        city=tokens["city"],
-        area=area.pk,
-        phone=tokens["phone"],
-        whereabouts=tokens["whereabouts"],
-        relatives=[
-            {
-                "name": tokens["relative's name"],
-                "relation": "Dotter",
-                "phone": tokens["relative's phone"],
-            }
-        ],
-        latitude=latitude,
-        longitude=longitude,
-    )
-    world.persons[person.pk] = (person.municipality_id, person.unit_id)
-    world.numbers[person.pk] = person.personal_number
-    for what, text in tokens.items():
-        protected_field = what not in ("first name", "last name", "case journal")
-        world.canaries.append(CanaryRec(text, what, person.pk, protected_field=protected_field))
-    case_journal.officer_write_case_entry(
-        officer, person=person, title="Anteckning", text=tokens["case journal"]
-    )
-    if protect:
-        _protect(officer, person)
-    return person
-
-
-def _ask_for_colleague(world, rng, officer, person, scope) -> None:
-    """A pending four-eyes request for the unit's other officer, its reason a canary: the
-    client page's panel and `protection-requests` show it to the unit's officers only."""
-    from verkstall.people import protection_services
-
-    colleague = next(
-        u
-        for u in world.users
-        if u.role_enum == Role.OFFICER and u.unit_id == officer.unit_id and u.pk != officer.pk
-    )
-    reason = canaries.token(rng, scope)
-    protection_services.request_protected_access(officer, person, user=colleague, reason=reason)
-    world.canaries.append(CanaryRec(reason, "protection request reason", person.pk))
-
-
-def _protect(officer, person) -> None:
+def protect_client(officer, person) -> None:
     from verkstall.core.errors import DomainError
     from verkstall.people import protection_services
     from verkstall.people.models import Person, Protection
@@ -439,9 +385,9 @@ def _plant_municipality_extras(world, rng, muni, units, area, m_index) -> None:
         scope,
         number=build.test_number(),
         area=area,
-        protect=True,
         position=(f"{home[0]:.6f}", f"{home[1]:.6f}"),
     )
+    protect_client(officer, person)
     provider = build.provider(muni, connected=False, channel=Channel.EMAIL)
     provider.email = f"order{provider.pk}@utforare.example"
     provider.save(update_fields=["email"])

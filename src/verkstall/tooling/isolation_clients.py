@@ -1,0 +1,78 @@
+"""The isolation proof's clients (SPEC "Actors", R10.5; issue 11): a client registered through the
+services whose every field is a canary, with a case journal entry, recorded in the `World`
+(tooling/isolation_world.py); and the four-eyes request for a colleague, its reason a canary.
+Used by the world and by every planter (isolation_alarms.py, isolation_placements.py,
+isolation_months.py)."""
+
+from __future__ import annotations
+
+from verkstall.access.roles import Role
+from verkstall.tooling import canaries
+from verkstall.tooling.isolation_records import CanaryRec
+
+
+def register_client(world, rng, officer, scope, *, number, area, position=None):
+    """A client whose every field a reader outside its scope must not see is a canary."""
+    from verkstall.journal import case_services as case_journal
+    from verkstall.people import services as people
+
+    tokens = {
+        what: canaries.token(rng, scope)
+        for what in (
+            "first name",
+            "last name",
+            "street address",
+            "city",
+            "whereabouts",
+            "phone",
+            "relative's name",
+            "relative's phone",
+            "case journal",
+        )
+    }
+    latitude, longitude = position or (None, None)
+    person = people.register_person(
+        officer,
+        personal_number=number,
+        first_name=tokens["first name"],
+        last_name=tokens["last name"],
+        street_address=tokens["street address"],
+        postal_code="12345",
+        city=tokens["city"],
+        area=area.pk,
+        phone=tokens["phone"],
+        whereabouts=tokens["whereabouts"],
+        relatives=[
+            {
+                "name": tokens["relative's name"],
+                "relation": "Dotter",
+                "phone": tokens["relative's phone"],
+            }
+        ],
+        latitude=latitude,
+        longitude=longitude,
+    )
+    world.persons[person.pk] = (person.municipality_id, person.unit_id)
+    world.numbers[person.pk] = person.personal_number
+    for what, text in tokens.items():
+        protected_field = what not in ("first name", "last name", "case journal")
+        world.canaries.append(CanaryRec(text, what, person.pk, protected_field=protected_field))
+    case_journal.officer_write_case_entry(
+        officer, person=person, title="Anteckning", text=tokens["case journal"]
+    )
+    return person
+
+
+def ask_for_colleague(world, rng, officer, person, scope) -> None:
+    """A pending four-eyes request for the unit's other officer, its reason a canary: the
+    client page's panel and `protection-requests` show it to the unit's officers only."""
+    from verkstall.people import protection_services
+
+    colleague = next(
+        u
+        for u in world.users
+        if u.role_enum == Role.OFFICER and u.unit_id == officer.unit_id and u.pk != officer.pk
+    )
+    reason = canaries.token(rng, scope)
+    protection_services.request_protected_access(officer, person, user=colleague, reason=reason)
+    world.canaries.append(CanaryRec(reason, "protection request reason", person.pk))
