@@ -431,8 +431,6 @@ def _changed(item: DueItem, values: dict) -> bool:
 
 
 def _store(*, subject_key, rules, events, facts, common, responsible, close_open) -> None:
-    now = clock.now()
-    existing = {(i.rule_id, i.cycle): i for i in DueItem.objects.filter(subject_key=subject_key)}
     planned = plan_items(
         rules=rules,
         events=events,
@@ -440,8 +438,16 @@ def _store(*, subject_key, rules, events, facts, common, responsible, close_open
         common=common,
         responsible=responsible,
         close_open=close_open,
-        now=now,
+        now=clock.now(),
     )
+    store_planned(subject_key, planned)
+
+
+def store_planned(subject_key: str, planned) -> None:
+    """Write a subject's planned items (`plan_items`): new ones created, changed ones saved,
+    those already met left as judged, and open ones whose rule no longer applies closed. The
+    one writer of due items, for the engine's subjects and for others' (fees.services)."""
+    existing = {(i.rule_id, i.cycle): i for i in DueItem.objects.filter(subject_key=subject_key)}
     for rule, cycle, values in planned:
         item = existing.pop((rule.pk, cycle), None)
         if item is not None and item.status in MET:

@@ -36,11 +36,10 @@ from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.core.dates import day_text, parse_date
 from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
-from verkstall.deadlines.engine import order_item_fields, plan_items
+from verkstall.deadlines.engine import order_item_fields, plan_items, store_planned
 from verkstall.deadlines.facts import facts_of
-from verkstall.deadlines.models import DueItem
 from verkstall.deadlines.profile_selectors import municipality_rules
-from verkstall.deadlines.rules import Event, Responsible, Status
+from verkstall.deadlines.rules import Event, Responsible
 from verkstall.deadlines.threshold_selectors import threshold
 from verkstall.decisions.models import GrantedService
 from verkstall.orders.models import Order, OrderEvent
@@ -358,21 +357,7 @@ def store_due_items(notice: FeeNotice, *, rules=None, services=None) -> None:
             close_open=False,
             now=now,
         )
-    key = subject_key(notice)
-    existing = {(i.rule_id, i.cycle): i for i in DueItem.objects.filter(subject_key=key)}
-    met = (Status.MET_ON_TIME.value, Status.MET_LATE.value)
-    for rule, cycle, values in planned:
-        item = existing.pop((rule.pk, cycle), None)
-        if item is None:
-            DueItem.objects.create(rule=rule, subject_key=key, cycle=cycle, **values)
-        elif item.status not in met:
-            for field, value in values.items():
-                setattr(item, field, value)
-            item.save()
-    for item in existing.values():
-        if item.status == Status.OPEN.value:
-            item.status = Status.CLOSED.value
-            item.save(update_fields=["status", "updated_at"])
+    store_planned(subject_key(notice), planned)
 
 
 # --- The provider's notice ------------------------------------------------------------------

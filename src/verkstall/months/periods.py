@@ -10,11 +10,9 @@ days before it on which a reminder goes out are the municipality's month setting
 
 from __future__ import annotations
 
-import calendar
-from dataclasses import dataclass
 from datetime import date
 
-from verkstall.payments.basis_types import FIRST_YEAR, LAST_YEAR, Period, registration_deadline
+from verkstall.payments.basis_types import Period, registration_deadline
 
 MONTH_NAMES = (
     "januari",
@@ -35,44 +33,9 @@ MONTH_NAMES = (
 MAX_REMINDER_DAYS = 27
 
 
-@dataclass(frozen=True, order=True)
-class Month:
-    """A calendar month."""
-
-    year: int
-    month: int
-
-    def __post_init__(self):
-        if not 1 <= self.month <= 12 or not 1 <= self.year <= 9998:
-            raise ValueError(f"no such month: {self.year}-{self.month}")
-
-    @classmethod
-    def of(cls, day: date) -> Month:
-        return cls(day.year, day.month)
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        """ "2026-11" -> Month(2026, 11); ValueError for anything else."""
-        year, sep, month = (text or "").strip().partition("-")
-        if not sep or len(year) != 4 or not year.isdigit() or not month.isdigit():
-            raise ValueError(f"not a month: {text!r}")
-        if not (FIRST_YEAR <= int(year) <= LAST_YEAR and 1 <= int(month) <= 12):
-            raise ValueError(f"not a month the system handles: {text!r}")
-        return cls(int(year), int(month))
-
-    @property
-    def first(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def last(self) -> date:
-        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
-
-    def next(self) -> Month:
-        return Month(self.year + self.month // 12, self.month % 12 + 1)
-
-    def previous(self) -> Month:
-        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+class Month(Period):
+    """A calendar month as the month screen names it: the payment basis's month
+    (payments.basis_types.Period), with its key for a link and its Swedish name."""
 
     def contains(self, day: date) -> bool:
         return self.first <= day <= self.last
@@ -80,7 +43,7 @@ class Month:
     @property
     def key(self) -> str:
         """ "2026-11": the month in a link or a form."""
-        return f"{self.year:04d}-{self.month:02d}"
+        return super().label
 
     @property
     def label(self) -> str:
@@ -94,7 +57,7 @@ class Month:
 def deadline(month: Month, day: int) -> date:
     """The last day to register the month's data: day `day` of the following month, as the
     month close counts it (payments.basis_types.registration_deadline)."""
-    return registration_deadline(Period(month.year, month.month), day)
+    return registration_deadline(month, day)
 
 
 def deadline_text(month: Month, day: int) -> str:

@@ -24,13 +24,7 @@ BLOCKED = (
 
 def _period(request) -> Period | None:
     """The month asked for (`?period=ÅÅÅÅ-MM`; last month when none is); None: not a month."""
-    text = request.GET.get("period")
-    if not text:
-        return Period.of(clock.today()).previous()
-    try:
-        return Period.parse(text)
-    except ValueError:
-        return None
+    return Period.asked(request.GET.get("period"), clock.today())
 
 
 def _page(request, month, *, status=200, refused=""):

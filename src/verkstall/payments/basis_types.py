@@ -113,6 +113,17 @@ class Period:
             raise ValueError(f"not a month the system handles: {text!r}")
         return cls(year, month)
 
+    @classmethod
+    def asked(cls, text: str | None, today: date) -> Period | None:
+        """The month a screen is asked for (`?period=ÅÅÅÅ-MM`): last month when none is given,
+        None when the text is not a month the system handles."""
+        if not text:
+            return cls.of(today).previous()
+        try:
+            return cls.parse(text)
+        except ValueError:
+            return None
+
     @cached_property
     def first(self) -> date:
         return date(self.year, self.month, 1)
@@ -130,14 +141,14 @@ class Period:
         return f"{self.year:04d}-{self.month:02d}"
 
     def next(self) -> Period:
-        return Period(self.year + self.month // 12, self.month % 12 + 1)
+        return type(self)(self.year + self.month // 12, self.month % 12 + 1)
 
     def previous(self) -> Period:
-        return Period(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+        return type(self)(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
 
     def minus(self, months: int) -> Period:
         index = self.year * 12 + self.month - 1 - months
-        return Period(index // 12, index % 12 + 1)
+        return type(self)(index // 12, index % 12 + 1)
 
     def __str__(self) -> str:
         return self.label

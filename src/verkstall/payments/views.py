@@ -217,13 +217,7 @@ BAD_PERIOD = "Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-03."
 
 def _period(request) -> Period | None:
     """The month asked for (`?period=ÅÅÅÅ-MM`; last month when none is); None: not a month."""
-    text = request.GET.get("period")
-    if not text:
-        return Period.of(clock.today()).previous()
-    try:
-        return Period.parse(text)
-    except ValueError:
-        return None
+    return Period.asked(request.GET.get("period"), clock.today())
 
 
 def _query(period: Period, provider_id) -> str:
