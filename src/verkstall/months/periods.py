@@ -37,21 +37,15 @@ class Month(Period):
     """A calendar month as the month screen names it: the payment basis's month
     (payments.basis_types.Period), with its key for a link and its Swedish name."""
 
-    def contains(self, day: date) -> bool:
-        return self.first <= day <= self.last
-
     @property
     def key(self) -> str:
-        """ "2026-11": the month in a link or a form."""
-        return super().label
+        """ "2026-11": the month in a link or a form (Period.label)."""
+        return self.label
 
     @property
-    def label(self) -> str:
-        """ "november 2026"."""
+    def name(self) -> str:
+        """ "november 2026": the month as the screen and the mail say it."""
         return f"{MONTH_NAMES[self.month - 1]} {self.year}"
-
-    def __str__(self) -> str:
-        return self.key
 
 
 def deadline(month: Month, day: int) -> date:

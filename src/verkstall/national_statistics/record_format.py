@@ -17,15 +17,21 @@ statistiska uppgifter om insatser till äldre och personer med funktionshinder
   15th every month;
 - 4 § through the Board's electronic file transfer service (Filip).
 
-Filip's help pages (filip.socialstyrelsen.se, "Information") say of these registers' text files
-that fields are separated by semicolons and that a line must not end with a semicolon.
+Filip's help page (filip.socialstyrelsen.se/Home/Information) says that fields are separated by
+semicolons and that a line must not end with one; it says so of a sister register's files (the
+municipal health care of HSLF-FS 2017:67), not of these, and is carried over from there. Filip
+receives this register as two files, SOL1 and SOL2 (bilaga 1 and 2), and marks a month wrong
+when only one of them has come.
 
 What was NOT to be had: the field list of bilagorna 1 and 2 (positions, widths and the code
 list of the service kinds) was not in the reference material reachable from here. The layout
 below is therefore the project's reading of the regulation's text: the fields §§ 2-3 name (the
 municipality, the month, the person, the service kind, the granted home-care hours, the start
 and end), each at a fixed width, digits only. The widths and `KIND_CODES` are in this one module
-so that they are changed in one place once checked against the published bilaga.
+so that they are changed in one place once checked against the published bilaga. The
+register as delivered to research is one row per person and month with a column per service
+(hours 0-744, 777 round-the-clock care, 888 not applicable, 999 not known): the submission
+file may well be shaped like that too, one line per person rather than per person and kind.
 
 The records
 ===========

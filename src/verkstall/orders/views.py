@@ -14,6 +14,7 @@ from verkstall.access.policies import registers_on_behalf
 from verkstall.core.views import reply_form, run_form
 from verkstall.deadlines.rules import STATUS_LABELS, Status
 from verkstall.deadlines.selectors import compact_watchlist, current_status, due_items_for_order
+from verkstall.deadlines.threshold_selectors import payment_rules_for
 from verkstall.decisions.selectors import get_decision
 from verkstall.providers.selectors import providers_for
 
@@ -161,6 +162,12 @@ def order_detail(request, pk, forms=None, receipt_form=None, correct_form=None):
             "action_forms": action_forms,
             "receipt_form": receipt_form,
             "correct_form": correct_form,
+            # The day of the next month by which a date is corrected (R9.1, the profile's).
+            "registration_day": (
+                payment_rules_for(order.municipality_id)["month_registration_day"]
+                if correct_form
+                else None
+            ),
             "on_behalf": on_behalf,
             "due_items": [
                 (item, STATUS_LABELS[Status(current_status(item))])

@@ -86,8 +86,11 @@ class CloseForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            "Behövs bara före sista registreringsdagen i nästa månad (den 5:e om rutinen inte "
-            "säger annat)."
-        ),
     )
+
+    def __init__(self, *args, registration_day: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if registration_day is not None:
+            self.fields["reason"].help_text = _(
+                "Behövs bara före sista registreringsdagen, den %(day)s:e i nästa månad."
+            ) % {"day": registration_day}

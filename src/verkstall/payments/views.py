@@ -235,7 +235,8 @@ def basis_page(request):
     basis = basis_selectors.compute_basis(scope, period)
     shown = basis.rows[:LINES_ON_SCREEN]
     basis_selectors.report_read({row.line.person_id for row in shown})
-    deadline = registration_deadline(period, selectors.registration_day(scope.municipality_id))
+    registration_day = selectors.registration_day(scope.municipality_id)
+    deadline = registration_deadline(period, registration_day)
     is_admin = user.role_enum == Role.LOV_ADMIN
     closes = list(selectors.closes_for(scope))
     query = _query(period, scope.provider_id if user.role_enum != Role.PROVIDER_MANAGER else None)
@@ -257,7 +258,9 @@ def basis_page(request):
             "closes": closes,
             "deadline": deadline,
             "early": clock.today() <= deadline,
-            "close_form": CloseForm(initial={"period": period.label})
+            "close_form": CloseForm(
+                initial={"period": period.label}, registration_day=registration_day
+            )
             if is_admin and basis.close is None and clock.today() > period.last
             else None,
             "export_csv": reverse("payment-basis-export", args=["csv"]) + query,

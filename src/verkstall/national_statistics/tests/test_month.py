@@ -129,6 +129,8 @@ def test_an_error_blocks_the_export_and_the_screen_hides_the_personnummer(pw, cl
     text = page.content.decode()
     assert page.status_code == 200
     assert "besök per vecka" in text and "KG" in text and f"<td>{bad.person_id}</td>" in text
+    # The layout is not checked against the published bilaga: the screen says so (R9.6).
+    assert 'id="format-unverified"' in text and "inte kontrollerade" in text
     assert _number(bad) not in text and _number(bad)[:8] not in text
     assert refused.status_code == 409
     assert "Filen kan inte exporteras" in refused.content.decode()
