@@ -152,7 +152,7 @@ class ReceiptSerializer(serializers.Serializer):
 
 class CorrectDateSerializer(serializers.Serializer):
     which = serializers.ChoiceField(
-        choices=[("start", "Startdatum"), ("end", "Slutdatum")],
+        choices=list(correction_services.LABEL.items()),
         help_text="Which registered date is corrected: the start date or the end date.",
     )
     date = BoundedDateField(

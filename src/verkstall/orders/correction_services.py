@@ -21,31 +21,38 @@ payments app sits above orders.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Min
-from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from verkstall.access.policies import provider_side
-from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core import clock
 from verkstall.core.dates import day_text, parse_date
 from verkstall.core.errors import TransitionNotAllowed, ValidationFailed
 
-from .end_services import send_order_message
+from .end_services import end_is_told, send_order_message
 from .models import EventKind, Order, OrderEvent, ReplyChannel
-from .services import ON_BEHALF_CHANNELS, lock_order, provider_acting, record_event, reply_channel
+from .services import (
+    acting,
+    earliest_start,
+    lock_order,
+    officer_of_unit,
+    record_event,
+    superseded_end,
+)
 from .states import ISSUED, State
 
 START, END = "start", "end"
 WHICH = (START, END)
 #: What a correction of each date is called in the state conflict's `action`, its event, the
-#: order's field and the date's name in Swedish.
+#: order's field and the date's name in Swedish (also the `which` choices of the order page's
+#: form and the API, orders.forms and orders.api).
 ACTION = {START: "correct_start", END: "correct_end"}
 KIND = {START: EventKind.START_CORRECTED, END: EventKind.END_CORRECTED}
 FIELD = {START: "start_date", END: "end_date"}
-LABEL = {START: "Startdatum", END: "Slutdatum"}
+LABEL = {START: gettext_noop("Startdatum"), END: gettext_noop("Slutdatum")}
 
 
 def correctable(order: Order) -> list[str]:
@@ -60,14 +67,10 @@ def correctable(order: Order) -> list[str]:
     return result
 
 
-def _officer_of_unit(user, order: Order) -> bool:
-    return user.role_enum == Role.OFFICER and user.unit_id == order.unit_id
-
-
 def may_correct(user, order: Order) -> list[str]:
     """The dates this user may correct on this order now (the order page offers its form
     only then): the officer of the client's unit, or whoever acts for the provider."""
-    if not (_officer_of_unit(user, order) or provider_side(user, order.provider)[0]):
+    if not (officer_of_unit(user, order) or provider_side(user, order.provider)[0]):
         return []
     return correctable(order)
 
@@ -76,8 +79,7 @@ def _earliest_start(order: Order) -> tuple[date | None, str]:
     """The first day a start may be, and why: not before the order (its acute oral order or
     its sending, as when it is registered, R3.2, R3.7), and, without an acute oral order, not
     before the decision's services are valid."""
-    moment = order.acute_oral_at or order.sent_at
-    earliest = timezone.localdate(moment) if moment else None
+    earliest = earliest_start(order)
     why = "beställningen"
     if order.acute_oral_at is None:
         valid_from = order.services.aggregate(first=Min("valid_from"))["first"]
@@ -134,25 +136,16 @@ def _check_end(order: Order, new: date, errors: dict) -> None:
         errors["date"] = f"Slutdatum är redan {day_text(new)}; ange det rätta datumet."
 
 
-def _acting(actor, order: Order, channel: str, errors: dict):
-    """(on_behalf_of, channel, by_officer): the officer of the unit corrects in their own name
-    unless they give the channel a provider not connected reported by (then it is the
-    provider's correction, on its behalf, as for an end, R3.3); anyone else acts for the
-    provider (`provider_acting`, PermissionDenied otherwise)."""
-    reported = channel in ON_BEHALF_CHANNELS and not order.provider.is_connected
-    if _officer_of_unit(actor, order) and not reported:
-        return None, ReplyChannel.SYSTEM.value, True
-    on_behalf = provider_acting(actor, order, "korrigera datum")
-    return on_behalf, reply_channel(on_behalf, channel, errors), False
-
-
 @transaction.atomic
 def correct_date(actor, order: Order, *, which: str, date, reason: str, channel: str = ""):
     """Correct the order's registered start (`which` "start") or end ("end") date to `date`,
     with a required `reason` (R9.1). Returns the correction event."""
     order = lock_order(order)
     errors: dict[str, str] = {}
-    on_behalf, channel, by_officer = _acting(actor, order, channel, errors)
+    # The officer of the unit corrects in their own name unless they give the channel a
+    # provider not connected reported by: then it is the provider's correction, on its
+    # behalf, as for an end (R3.3).
+    on_behalf, channel, by_officer = acting(actor, order, channel, errors, "korrigera datum")
     if which not in WHICH:
         errors["which"] = "Ange om startdatum eller slutdatum ska korrigeras."
         raise ValidationFailed(errors)
@@ -178,7 +171,7 @@ def correct_date(actor, order: Order, *, which: str, date, reason: str, channel:
         _follow_superseded(actor, order, new)
     if which == END and by_officer:
         _move_end_in_decision(order, old, new)
-    if by_officer or actor.role_enum in PROVIDER_ROLES:  # on behalf: the unit already knows
+    if end_is_told(actor, by_officer=by_officer):  # on behalf: the unit already knows
         _tell_other_side(actor, order, event)
     return event
 
@@ -215,7 +208,7 @@ def _follow_superseded(actor, order: Order, new_start: date) -> None:
     old = lock_order(order.supersedes)
     if old.state != State.ENDED.value or old.end_date is None or old.start_date is None:
         return
-    end = max(new_start - timedelta(days=1), old.start_date)
+    end = superseded_end(old, new_start)
     if end == old.end_date:
         return
     reason = f"Ersatt av ändrad beställning #{order.pk}, vars startdatum korrigerades."

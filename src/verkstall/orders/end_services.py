@@ -51,8 +51,9 @@ def note_for_end(note: str, *, alarm: bool) -> str:
 
 
 def end_is_told(actor, *, by_officer: bool) -> bool:
-    """Is the other side sent a message about the end? Not when the municipality registers
-    the end for a provider not connected: the unit already knows."""
+    """Is the other side sent a message about the end (or about a corrected date,
+    correction_services)? Not when the municipality registers it for a provider not
+    connected: the unit already knows."""
     return by_officer or actor.role_enum in PROVIDER_ROLES
 
 
@@ -67,16 +68,16 @@ def end_message(order: Order, end: date, note: str) -> tuple[str, str]:
 
 
 def after_order_ended(
-    actor, order: Order, end: date, *, by_officer: bool, note: str, in_decision: bool | None = None
+    actor, order: Order, end: date, *, by_officer: bool, note: str, in_decision: bool
 ) -> None:
-    """Called by services.end_order inside its transaction (R3.9): both sides are told at once,
-    and the officer registers the end date in the decision (`in_decision`: the officer of the
-    unit, also when registering a provider's end on its behalf)."""
+    """Called by services.end_order inside its transaction (R3.9): both sides are told at once
+    (not when the municipality registers the end for a provider not connected: the unit
+    already knows), and the officer registers the end date in the decision (`in_decision`:
+    the officer of the unit, also when registering a provider's end on its behalf)."""
     if end_is_told(actor, by_officer=by_officer):
         subject, body = end_message(order, end, note)
         send_order_message(actor, person=order.person, subject=subject, body=body, order=order)
-    # Registered by the municipality for a provider not connected: the unit already knows.
-    if by_officer if in_decision is None else in_decision:  # the screen, the API, a switch
+    if in_decision:  # the screen, the API, a switch
         register_end_in_decision(order, end)
 
 

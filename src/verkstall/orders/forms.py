@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from verkstall.core.date_fields import BoundedFormDateField, BoundedFormDateTimeField
 from verkstall.decisions.forms import DateInput
 
+from .correction_services import LABEL
 from .models import ReplyChannel
 
 ON_BEHALF_CHOICES = [("", "–")] + [c for c in ReplyChannel.choices if c[0] != "system"]
@@ -103,7 +104,7 @@ class CorrectDateForm(forms.Form):
 
     which = forms.ChoiceField(
         label=_("Datum som korrigeras"),
-        choices=[("start", _("Startdatum")), ("end", _("Slutdatum"))],
+        choices=[(which, _(label)) for which, label in LABEL.items()],
     )
     date = BoundedFormDateField(label=_("Rätt datum"), widget=DateInput())
     reason = forms.CharField(

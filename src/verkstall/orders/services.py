@@ -8,7 +8,7 @@ late is judged by when it happened while the record shows both.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -151,6 +151,38 @@ def provider_acting(actor, order: Order, what: str) -> Provider | None:
             )
         raise PermissionDenied(f"Endast utföraren kan {what}.")
     return on_behalf
+
+
+def officer_of_unit(user, order: Order) -> bool:
+    """Is `user` an officer of the order's unit (the client's unit)?"""
+    return user.role_enum == Role.OFFICER and user.unit_id == order.unit_id
+
+
+def acting(actor, order: Order, channel: str, errors: dict, what: str):
+    """Who acts on an end or a date correction: (on_behalf_of, channel, by_officer). The
+    officer of the client's unit acts in their own name, by the system, unless they give the
+    channel a provider not connected reported by (a returned report form, a phone call): then
+    it is the provider's act, registered on its behalf with that channel (R3.3, R4.2). Anyone
+    else acts for the provider (`provider_acting`: PermissionDenied, saying who does `what`;
+    a missing channel is an error in `errors`)."""
+    reported = channel in ON_BEHALF_CHANNELS and not order.provider.is_connected
+    if officer_of_unit(actor, order) and not reported:
+        return None, ReplyChannel.SYSTEM.value, True
+    on_behalf = provider_acting(actor, order, what)
+    return on_behalf, reply_channel(on_behalf, channel, errors), False
+
+
+def earliest_start(order: Order) -> date | None:
+    """The first day the order's start may be: not before the order, its acute oral order or
+    its sending (R3.2, R3.7); None while it has neither."""
+    moment = order.acute_oral_at or order.sent_at
+    return timezone.localdate(moment) if moment else None
+
+
+def superseded_end(old: Order, new_start: date) -> date:
+    """The end of an order superseded by a new version (R3.10): the day before the new one
+    starts, never before the old order's own start."""
+    return max(new_start - timedelta(days=1), old.start_date or new_start)
 
 
 def reply_channel(on_behalf: Provider | None, channel: str, errors: dict) -> str:
@@ -315,8 +347,7 @@ def register_start(actor, order: Order, *, start_date, channel: str = "") -> Ord
     channel = reply_channel(on_behalf, channel, errors)
     start = parse_date(start_date, "start_date", errors)
     if start:
-        earliest_moment = order.acute_oral_at or order.sent_at
-        earliest = timezone.localdate(earliest_moment) if earliest_moment else None
+        earliest = earliest_start(order)
         if start > clock.today():
             errors["start_date"] = (
                 "Startdatum kan inte ligga i framtiden; registrera det när insatsen har börjat."
@@ -352,8 +383,7 @@ def end_superseded(actor, new_order: Order, start, *, channel: str = "") -> None
     old = lock_order(new_order.supersedes)
     note = f"Ersatt av ändrad beställning #{new_order.pk} från och med {start:%Y-%m-%d}."
     if old.state == State.STARTED.value:
-        end = max(start - timedelta(days=1), old.start_date or start)
-        end_order(actor, old, end_date=end, note=note, channel=channel)
+        end_order(actor, old, end_date=superseded_end(old, start), note=note, channel=channel)
     elif old.state in REPLY_PENDING:
         cancel_order(new_order.officer, old, reason=note)
 
@@ -366,16 +396,8 @@ def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "
     on its behalf, and the end is the provider's, with that channel (R3.3, R4.2)."""
     order = lock_order(order)
     errors: dict[str, str] = {}
-    officer = actor.role_enum == Role.OFFICER and actor.unit_id == order.unit_id
-    reported = channel in ON_BEHALF_CHANNELS and not order.provider.is_connected
-    by_officer = officer and not reported
-    if by_officer:
-        on_behalf, channel = None, ReplyChannel.SYSTEM.value
-        check_state(order, Action.END)
-    else:
-        on_behalf = provider_acting(actor, order, "avsluta insatsen")
-        check_state(order, Action.END)
-        channel = reply_channel(on_behalf, channel, errors)
+    on_behalf, channel, by_officer = acting(actor, order, channel, errors, "avsluta insatsen")
+    check_state(order, Action.END)
     end = parse_date(end_date, "end_date", errors)
     if end:
         if end > clock.today():
@@ -398,7 +420,9 @@ def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "
         on_behalf_of=on_behalf,
         channel=channel,
     )
-    after_order_ended(actor, order, end, by_officer=by_officer, note=note, in_decision=officer)
+    # The officer of the unit registers the end in the decision, also a provider's on its behalf.
+    in_decision = officer_of_unit(actor, order)
+    after_order_ended(actor, order, end, by_officer=by_officer, note=note, in_decision=in_decision)
     return event
 
 

@@ -31,6 +31,10 @@ class EntryState(models.TextChoices):
 
 #: Entries still in the queue (the placement unit's screen).
 IN_QUEUE = (EntryState.WAITING, EntryState.OFFERED)
+#: Entries still open: in the queue or with an accepted place whose order is not yet sent. A
+#: granted service has at most one open entry, and only an open entry can be withdrawn
+#: (services.enqueue, services.withdraw, selectors.queueable_services, the entry page).
+OPEN = (*IN_QUEUE, EntryState.ACCEPTED)
 
 
 class QueueEntry(models.Model):

@@ -27,7 +27,7 @@ from verkstall.decisions.models import GrantedService
 from verkstall.people.selectors import may_see_protected
 from verkstall.providers.models import ProviderUnit
 
-from .models import IN_QUEUE, EntryState, PlaceOffer, QueueEntry
+from .models import IN_QUEUE, OPEN, EntryState, PlaceOffer, QueueEntry
 
 DISCHARGE_READY = "placement.discharge_ready"
 #: The profile's threshold when it has no rule for the payment liability (R8.1).
@@ -35,10 +35,26 @@ LIABILITY_DAYS = "discharge_liability_days"
 CARE_HOME_KINDS = (ServiceKind.CARE_HOME.value,)
 
 
+def is_placement_unit(user, municipality_id: int | None = None) -> bool:
+    """Is `user` the placement unit (R8.1-R8.4), of the municipality `municipality_id` when
+    it is given?"""
+    return getattr(user, "role_enum", None) == Role.PLACEMENT_UNIT and (
+        municipality_id is None or user.municipality_id == municipality_id
+    )
+
+
+def journal_safe(person, value: str, *, kept_on: str) -> str:
+    """`value` (where a client is, or lives) as a case-journal text may carry it: for a
+    protected client a pointer to `kept_on`, where named staff see it. The case journal is read
+    by the whole unit and the fee officer, so a protected client's address or whereabouts is
+    never written into it (R10.5)."""
+    return f"se {kept_on} (skyddade uppgifter)" if person.is_protected else value
+
+
 def entry_scope(user) -> Q:
     """The queue entries the user may see (see the module's docstring)."""
     role = getattr(user, "role_enum", None)
-    if role == Role.PLACEMENT_UNIT and user.municipality_id:
+    if is_placement_unit(user) and user.municipality_id:
         return Q(municipality_id=user.municipality_id)
     if role == Role.OFFICER and user.unit_id:
         return Q(municipality_id=user.municipality_id, unit_id=user.unit_id)
@@ -154,7 +170,7 @@ def queueable_services(user, person) -> QuerySet[GrantedService]:
             service_type__queued=True,
         )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=clock.today()))
-        .exclude(queue_entries__state__in=(*IN_QUEUE, EntryState.ACCEPTED))
+        .exclude(queue_entries__state__in=OPEN)
         .select_related("service_type", "decision")
         .order_by("id")
     )

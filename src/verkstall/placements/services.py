@@ -26,7 +26,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from verkstall.access.policies import require_officer_of_unit
-from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.core.dates import parse_past_moment
 from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
@@ -38,8 +37,8 @@ from verkstall.journal.case_services import write_case_entry
 from verkstall.orders import services as order_services
 from verkstall.providers.models import ProviderUnit
 
-from .models import EntryState, Outcome, PlaceOffer, QueueChoice, QueueEntry
-from .selectors import liability_from
+from .models import OPEN, EntryState, Outcome, PlaceOffer, QueueChoice, QueueEntry
+from .selectors import is_placement_unit, journal_safe, liability_from
 
 #: The profile's threshold: declined offers before the client leaves the queue (R8.2).
 DECLINES_ALLOWED = "queue_declines_allowed"
@@ -54,7 +53,7 @@ class QueueStepNotAllowed(DomainError):
 
 
 def _require_placement_unit(actor, entry: QueueEntry, what: str) -> None:
-    if actor.role_enum != Role.PLACEMENT_UNIT or actor.municipality_id != entry.municipality_id:
+    if not is_placement_unit(actor, entry.municipality_id):
         raise PermissionDenied(f"Endast kommunens handläggningsenhet kan {what}.")
 
 
@@ -137,7 +136,7 @@ def enqueue(
         )
     if granted.valid_to is not None and granted.valid_to < clock.today():
         errors["granted_service"] = "Insatsen gäller inte längre."
-    if QueueEntry.objects.filter(granted_service=granted, state__in=_OPEN).exists():
+    if QueueEntry.objects.filter(granted_service=granted, state__in=OPEN).exists():
         errors["granted_service"] = "Klienten står redan i kö för insatsen."
     chosen = _homes(actor, granted, homes, errors)
     current_location = (current_location or "").strip()
@@ -177,13 +176,8 @@ def enqueue(
     names = ", ".join(f"{rank}. {home}" for rank, home in enumerate(chosen, 1))
     text = f"Ställd i kö för {granted.service_type.name}: {names}."
     if urgent:
-        # A protected client's whereabouts stay on the entry, shown to named staff only; the
-        # case journal is read by the whole unit and the fee officer (R10.5).
-        where = (
-            "se köplatsen (skyddade uppgifter)"
-            if decision.person.is_protected
-            else current_location
-        )
+        # A protected client's whereabouts stay on the entry, shown to named staff only (R10.5).
+        where = journal_safe(decision.person, current_location, kept_on="köplatsen")
         text += (
             f"\nSkyndsam placering. Befinner sig nu: {where}. Utskrivningsklar "
             f"{timezone.localtime(ready_at):%Y-%m-%d %H:%M}; kommunens betalningsansvar inträder "
@@ -195,9 +189,6 @@ def enqueue(
     if urgent:
         recompute_decision(decision)  # the payment-liability clock starts (R8.1)
     return entry
-
-
-_OPEN = (EntryState.WAITING, EntryState.OFFERED, EntryState.ACCEPTED)
 
 
 @transaction.atomic
@@ -326,12 +317,9 @@ def withdraw(actor, *, entry: QueueEntry, reason: str) -> QueueEntry:
     are recomputed: an urgent placement's payment-liability item that is still open no longer
     applies and is closed (deadlines.engine.placement_events)."""
     entry = _lock(entry)
-    placement_unit = (
-        actor.role_enum == Role.PLACEMENT_UNIT and actor.municipality_id == entry.municipality_id
-    )
-    if not placement_unit:
+    if not is_placement_unit(actor, entry.municipality_id):
         require_officer_of_unit(actor, entry.unit_id, "avföra klienten ur kön")
-    if entry.state not in _OPEN:
+    if entry.state not in OPEN:
         raise QueueStepNotAllowed(
             f"Köplatsen kan inte avföras (läge: {entry.get_state_display().lower()})."
         )

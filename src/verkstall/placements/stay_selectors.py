@@ -8,17 +8,17 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from verkstall.access.models import Unit
-from verkstall.access.roles import Role
 from verkstall.core.errors import NotFound
 
 from .models import IntakeState, StayIntake
+from .selectors import is_placement_unit
 
 NOTHING = Q(pk__in=[])
 
 
 def intake_scope(user) -> Q:
     """The intakes the user may see: the placement unit's own municipality (R8.4)."""
-    if getattr(user, "role_enum", None) == Role.PLACEMENT_UNIT and user.municipality_id:
+    if is_placement_unit(user) and user.municipality_id:
         return Q(municipality_id=user.municipality_id)
     return NOTHING
 

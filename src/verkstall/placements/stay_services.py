@@ -26,7 +26,6 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from verkstall.access.models import Unit
-from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.core.dates import parse_date
 from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
@@ -35,6 +34,7 @@ from verkstall.journal.case_services import write_case_entry
 from verkstall.people.models import Person
 
 from .models import IntakeState, StayIntake
+from .selectors import is_placement_unit, journal_safe
 
 JOURNAL_TITLE = "Tillfällig vistelse från annan kommun"
 REQUIRED = {
@@ -67,9 +67,7 @@ class IntakeStepNotAllowed(DomainError):
 
 
 def _require_placement_unit(actor, municipality_id: int | None, what: str) -> None:
-    if actor.role_enum != Role.PLACEMENT_UNIT or (
-        municipality_id is not None and actor.municipality_id != municipality_id
-    ):
+    if not is_placement_unit(actor, municipality_id):
         raise PermissionDenied(f"Endast kommunens handläggningsenhet kan {what}.")
     if actor.municipality_id is None:
         raise PermissionDenied("Kontot hör inte till någon kommun.")
@@ -195,9 +193,13 @@ def register_intake(actor, *, intake: StayIntake, unit) -> StayIntake:
     contact = ", ".join(
         v for v in (intake.contact_name, intake.contact_phone, intake.contact_email) if v
     )
+    # A client already registered may be protected: the stay's address stays on the intake,
+    # seen by the placement unit, and out of the case journal (R10.5).
+    address = f"{intake.street_address} {intake.postal_code} {intake.city}"
+    address = journal_safe(person, address, kept_on="ärendet hos handläggningsenheten")
     lines = [
         f"{_stay_text(intake)}. Inkom via e-tjänst (ärende {intake.external_id}).",
-        f"Adress under vistelsen: {intake.street_address} {intake.postal_code} {intake.city}",
+        f"Adress under vistelsen: {address}",
         f"Insatser som söks: {intake.help_requested}",
         f"Kontakt i hemkommunen: {contact or 'ej angiven'}",
         "Registrerad av handläggningsenheten; beslut om insatser fattas av handläggare.",

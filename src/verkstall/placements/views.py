@@ -9,29 +9,22 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from verkstall.access.roles import Role
 from verkstall.core.errors import PermissionDenied
 from verkstall.core.views import run_form
 from verkstall.people.selectors import get_person
 
 from . import selectors, services
 from .forms import AnswerForm, EnqueueForm, OfferForm, WithdrawForm
-from .models import EntryState
-
-#: The states from which an entry can be withdrawn (services.withdraw).
-WITHDRAWABLE = (EntryState.WAITING, EntryState.OFFERED, EntryState.ACCEPTED)
-
-
-def _placement_unit(user) -> bool:
-    return user.role_enum == Role.PLACEMENT_UNIT
+from .models import OPEN, EntryState
+from .selectors import is_placement_unit
 
 
 @login_required
 @require_GET
 def queue_page(request):
     user = request.user
-    context = {"is_placement_unit": _placement_unit(user)}
-    if _placement_unit(user):
+    context = {"is_placement_unit": is_placement_unit(user)}
+    if is_placement_unit(user):
         context["care_homes"] = selectors.queue_by_home(user, care_homes=True)
         context["day_activities"] = selectors.queue_by_home(user, care_homes=False)
     else:
@@ -92,12 +85,13 @@ def _detail(request, pk, *, offer_form=None, answer_form=None, withdraw_form=Non
         "open_offer": selectors.open_offer(entry),
         "location": selectors.shown_location(user, entry),
         "days": selectors.days_waited(entry),
-        "is_placement_unit": _placement_unit(user),
+        "is_placement_unit": is_placement_unit(user),
         "is_officer": user.is_officer,
         "offer_form": offer_form or OfferForm(),
         "answer_form": answer_form or AnswerForm(),
         "withdraw_form": withdraw_form or WithdrawForm(),
-        "may_withdraw": entry.state in WITHDRAWABLE and (_placement_unit(user) or user.is_officer),
+        # Only an open entry can be withdrawn (services.withdraw).
+        "may_withdraw": entry.state in OPEN and (is_placement_unit(user) or user.is_officer),
     }
     return render(request, "placements/entry_detail.html", context, status=status)
 

@@ -14,7 +14,7 @@ from verkstall.core import clock
 from verkstall.core.errors import PermissionDenied, ValidationFailed
 from verkstall.core.personal_number import make_test_personal_number
 from verkstall.journal.models import CaseJournalEntry
-from verkstall.people.models import Person
+from verkstall.people.models import Person, Protection
 from verkstall.people.selectors import get_person
 from verkstall.placements import stay_selectors, stay_services
 from verkstall.placements.models import IntakeState, StayIntake
@@ -149,7 +149,25 @@ def test_registering_finds_the_client_already_in_the_municipality(world, placeme
     intake.refresh_from_db()
     assert intake.person == existing
     assert Person.objects.filter(personal_number=NUMBER).count() == 1
-    assert "fanns redan registrerad" in CaseJournalEntry.objects.get(person=existing).text
+    text = CaseJournalEntry.objects.get(person=existing).text
+    assert "fanns redan registrerad" in text
+    assert "Adress under vistelsen: Strandvägen 3 621 41 Visby" in text
+
+
+def test_a_protected_clients_stay_address_stays_out_of_the_case_journal(
+    world, placement
+):  # R8.4 R10.5
+    existing = world.person(personal_number=NUMBER, first_name="Greta")
+    Person.objects.filter(pk=existing.pk).update(protection=Protection.PROTECTED_REGISTRATION)
+    intake = receive(placement)
+    stay_services.register_intake(placement, intake=intake, unit=world.unit.pk)
+    text = CaseJournalEntry.objects.get(person=existing).text
+    assert "Strandvägen" not in text and "Visby" not in text
+    assert (
+        "Adress under vistelsen: se ärendet hos handläggningsenheten (skyddade uppgifter)" in text
+    )
+    # The intake keeps the address for the placement unit.
+    assert stay_selectors.get_intake(placement, intake.pk).street_address == "Strandvägen 3"
 
 
 def test_the_same_person_in_another_municipality_is_another_client(world, placement):  # R8.4
