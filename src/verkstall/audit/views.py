@@ -3,16 +3,15 @@ unit or provider; the same as CSV."""
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from verkstall.access.roles import ROLE_LABELS, Role
+from verkstall.core import csv_views
 from verkstall.core.errors import PermissionDenied
 
 from . import selectors
@@ -86,21 +85,12 @@ def log_review(request):
     )
 
 
-def _cell(value: str) -> str:
-    """No spreadsheet formulas from log text."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def log_export(request):
     user = request.user
     _require_reviewer(user)
     f = _filter_from(request, LogFilterForm(request.GET or None))
-    qs = selectors.entries(user, f)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="atkomstlogg.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    return csv_views.response(
+        "atkomstlogg.csv",
         [
             "Tidpunkt",
             "Användare",
@@ -114,39 +104,36 @@ def log_export(request):
             "Svar",
             "Från adress",
             "Anteckning",
-        ]
+        ],
+        _export_rows(user, selectors.entries(user, f)),
     )
+
+
+def _export_rows(user, qs):
+    """The log's rows as cells, the client labels read a batch at a time."""
     batch: list = []
-
-    def flush():
-        labels = selectors.client_labels(user, [r.person_id for r in batch])
-        for r in batch:
-            writer.writerow(
-                [
-                    _cell(v)
-                    for v in (
-                        timezone.localtime(r.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
-                        r.username,
-                        _role_label(r.role),
-                        "" if r.person_id is None else str(r.person_id),
-                        _("(ingen klient)")
-                        if r.person_id is None
-                        else labels.get(r.person_id, _("(gallrad)")),
-                        r.action_label,
-                        _("ja") if r.outside_own else _("nej"),
-                        r.method,
-                        r.path,
-                        str(r.status_code or ""),
-                        r.remote_addr or "",
-                        r.detail,
-                    )
-                ]
-            )
-        del batch[:]
-
     for row in qs.iterator(chunk_size=2000):
         batch.append(row)
         if len(batch) >= 2000:
-            flush()
-    flush()
-    return response
+            yield from _cells(user, batch)
+            batch = []
+    yield from _cells(user, batch)
+
+
+def _cells(user, batch: list):
+    labels = selectors.client_labels(user, [r.person_id for r in batch])
+    for r in batch:
+        yield (
+            timezone.localtime(r.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
+            r.username,
+            _role_label(r.role),
+            "" if r.person_id is None else str(r.person_id),
+            _("(ingen klient)") if r.person_id is None else labels.get(r.person_id, _("(gallrad)")),
+            r.action_label,
+            _("ja") if r.outside_own else _("nej"),
+            r.method,
+            r.path,
+            str(r.status_code or ""),
+            r.remote_addr or "",
+            r.detail,
+        )

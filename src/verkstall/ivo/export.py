@@ -76,9 +76,3 @@ def case_row(case, quarter_code: str, *, protected: bool) -> list[str]:
         case.decision.unit.name,
         str(case.pk),
     ]
-
-
-def cell(value: str) -> str:
-    """A spreadsheet must not run a cell as a formula (CSV injection)."""
-    value = str(value)
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -5,18 +5,15 @@ selectors.py's docstring. The quarter travels as `?quarter=2026Q3`, never as an 
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from verkstall.core import clock
+from verkstall.core import clock, csv_views
 from verkstall.core.errors import PermissionDenied
 from verkstall.core.views import run_form
 from verkstall.decisions.documents import html_to_pdf, pdf_response
@@ -193,15 +190,12 @@ def _file_name(quarter: Quarter, suffix: str) -> str:
 def report_csv(request):
     """The report as CSV, one row per case, in the fields of IVO's individual report."""
     quarter, _report_row, cases = _exported(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, _file_name(quarter, "csv"))
+    response = csv_views.response(
+        _file_name(quarter, "csv"),
+        export.COLUMNS,
+        (export.case_row(case, quarter.code, protected=case.person.is_protected) for case in cases),
+    )
     response["Cache-Control"] = "no-store, private"
-    response.write("\ufeff")  # so that Excel reads å, ä, ö
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(export.COLUMNS)
-    for case in cases:
-        row = export.case_row(case, quarter.code, protected=case.person.is_protected)
-        writer.writerow([export.cell(value) for value in row])
     return response
 
 

@@ -1,18 +1,17 @@
 """The on-time statistics screen and its CSV (SPEC R9.4 "statistics", issue 15 item 7): the
 filter, a bar chart drawn on the server as inline SVG (no script, no style attribute: the CSP
 allows neither; classes in static/verkstall/site.css), and the data table beside it, which
-the CSV repeats cell for cell. Who sees what: selectors.py."""
+the CSV repeats cell for cell (a name that a spreadsheet would run as a formula gets an
+apostrophe in front in the CSV only, core/csv_export.py). Who sees what: selectors.py."""
 
 from __future__ import annotations
-
-import csv
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from verkstall.core import csv_views
 from verkstall.core.errors import ValidationFailed
 
 from . import figures, selectors
@@ -32,6 +31,9 @@ HEADER = (
     "Försening 90:e percentil, dagar",
     "Ledtid median, dagar",
 )
+#: The columns of names (provider, rule), guarded against formulas in the CSV; the others are
+#: a month and numbers.
+TEXT_COLUMNS = frozenset({0, 1})
 
 
 def _number(value) -> str:
@@ -104,11 +106,5 @@ def ontime_csv(request):
         return HttpResponse(
             "Ogiltigt filter.", status=400, content_type="text/plain; charset=utf-8"
         )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"frister-i-tid-{report.filters.first:%Y-%m}-{report.filters.last:%Y-%m}.csv"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response.write("\ufeff")  # Excel reads UTF-8 with its BOM
-    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(table_rows(report))
-    return response
+    return csv_views.response(name, HEADER, table_rows(report), columns=TEXT_COLUMNS)

@@ -13,17 +13,18 @@ needs it, and the file is the municipality's internal export for the roles that 
 whole basis (views.py logs each export in the access log).
 
 CSV: UTF-8 with a byte order mark (Excel reads å, ä, ö), semicolons, decimal comma; a text cell
-that a spreadsheet would run as a formula is prefixed with an apostrophe.
+that a spreadsheet would run as a formula is prefixed with an apostrophe (core/csv_export.py).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+
+from verkstall.core import csv_export
 
 from .basis_types import LINE_KIND_LABELS, PRICE_UNIT_LABELS, Line, LineKind, Period, PriceUnit
 
@@ -115,24 +116,20 @@ def cells(period: Period, row: Row) -> list:
     ]
 
 
-def _csv_cell(index: int, value) -> str:
+def _csv_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return format(value, "f").replace(".", ",")
-    text = str(value)
-    if index in TEXT_COLUMNS and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return str(value)
 
 
 def csv_bytes(period: Period, rows: list[Row]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for row in rows:
-        writer.writerow([_csv_cell(i, v) for i, v in enumerate(cells(period, row))])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_export.to_bytes(
+        HEADERS,
+        ([_csv_text(v) for v in cells(period, row)] for row in rows),
+        columns=TEXT_COLUMNS,
+    )
 
 
 def _xlsx_cell(sheet, index: int, value):

@@ -3,16 +3,14 @@ the result with the letter text, and the rotation report with its CSV export."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from verkstall.core import csv_views
 from verkstall.core.errors import DomainError, NotFound, PermissionDenied
 from verkstall.people.selectors import area_name_for
 
@@ -70,12 +68,6 @@ def rotation_report(request):
     )
 
 
-def _cell(value: str) -> str:
-    """A spreadsheet must not run a cell as a formula (CSV injection)."""
-    value = str(value)
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @login_required
 @require_GET
 def rotation_history_csv(request):
@@ -84,31 +76,23 @@ def rotation_history_csv(request):
     rows = selectors.history_rows(
         request.user, selectors.rotation_history(request.user, **filters).iterator()
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="ickeval-turordning.csv"'
-    response.write("\ufeff")  # so that Excel reads å, ä, ö
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        ["Datum", "Område", "Insatsslag", "Insats", "Brukare", "Utförare", "Skäl", "Passerade"]
+    return csv_views.response(
+        "ickeval-turordning.csv",
+        ["Datum", "Område", "Insatsslag", "Insats", "Brukare", "Utförare", "Skäl", "Passerade"],
+        (
+            (
+                timezone.localtime(r.assigned_at).strftime("%Y-%m-%d %H:%M"),
+                r.area,
+                r.kind_label,
+                r.service_type,
+                r.client,
+                r.provider,
+                r.reason,
+                "; ".join(f"{name}: {reason}" for name, reason in r.passed_over),
+            )
+            for r in rows
+        ),
     )
-    for r in rows:
-        passed = "; ".join(f"{name}: {reason}" for name, reason in r.passed_over)
-        writer.writerow(
-            [
-                _cell(v)
-                for v in (
-                    timezone.localtime(r.assigned_at).strftime("%Y-%m-%d %H:%M"),
-                    r.area,
-                    r.kind_label,
-                    r.service_type,
-                    r.client,
-                    r.provider,
-                    r.reason,
-                    passed,
-                )
-            ]
-        )
-    return response
 
 
 @login_required

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from verkstall.core.errors import PermissionDenied
+from verkstall.deadlines.models import DueItem, Rule
 from verkstall.ontime import selectors
 from verkstall.ontime.selectors import Filters
 
@@ -142,3 +143,20 @@ def test_the_default_page_shows_the_last_months(stats, client):  # R9.4
     client.force_login(stats.officer)
     html = client.get(URL).content.decode()
     assert "Omsorg A AB" in html and "Omsorg B AB" not in html.split("<table", 1)[1]
+
+
+def test_a_name_a_spreadsheet_would_run_is_guarded_in_the_csv(stats, client):  # R9.4
+    """A provider's or a rule's name that starts like a formula gets an apostrophe in the CSV
+    (core/csv_export.py); the page shows it as it is, and the numbers stay numbers."""
+    stats.provider_a.name = '=HYPERLINK("http://x.invalid";"A")'
+    stats.provider_a.save()
+    Rule.objects.filter(pk__in=DueItem.objects.values("rule")).update(name="@Kvittens")
+    client.force_login(stats.lov)
+    response = client.get(URL + "export.csv", QUERY)
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    ours = next(line for line in lines if "HYPERLINK" in line[0])
+    assert ours[:2] == ['\'=HYPERLINK("http://x.invalid";"A")', "'@Kvittens"]
+    assert ours[3:] == ["5", "1", "2", "1", "1", "25", "4", "5", "7"]
+    assert all(line[1] == "'@Kvittens" for line in lines[1:])
+    rows = _table(client.get(URL, QUERY).content.decode())
+    assert {row[1] for row in rows} == {"@Kvittens"}
