@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from verkstall.absences.models import Absence
@@ -61,6 +61,10 @@ class Names:
         )
 
 
+def _by_id(service: ServiceIn) -> int:
+    return service.id
+
+
 def _formatted(number: str) -> str:
     return f"{number[:8]}-{number[8:]}" if len(number) == 12 else number
 
@@ -70,8 +74,12 @@ def no_cycle_collection():
     """The cyclic garbage collector paused while a basis is loaded and computed: the rows,
     lines and names it makes (tens of thousands a month, none of them in a cycle) would
     otherwise set off full collections that walk the whole process' heap several times
-    over, half the time of the basis. Reference counting still frees everything; the
-    collector runs again afterwards (unless it was already paused)."""
+    over, half the time of the basis. Reference counting still frees everything.
+
+    Afterwards the collector runs again (unless it was already paused), and what was made
+    meanwhile is moved to its oldest generation (`freeze` then `unfreeze`) rather than
+    scanned at once as a million young objects: they are short-lived and freed by reference
+    counting; any cycle among them waits for the next full collection."""
     enabled = gc.isenabled()
     if enabled:
         gc.disable()
@@ -79,7 +87,9 @@ def no_cycle_collection():
         yield
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
+            gc.unfreeze()
 
 
 def load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Names]:
@@ -98,15 +108,21 @@ def _load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Na
     in_force = Q(start_date__isnull=False, start_date__lte=end) & (
         Q(end_date__isnull=True) | Q(end_date__gte=start)
     )
-    with_time = Exists(performed_rows.filter(order_id=OuterRef("pk")))
+    # Orders with performed time but not in force (hours outside the order's days): a hashed
+    # set the database builds once, not a subquery per order.
+    with_time = Q(pk__in=performed_rows.values("order_id"))
     orders = Order.objects.filter(municipality_id=m).filter(in_force | with_time)
     if scope.provider_id is not None:
         orders = orders.filter(provider_id=scope.provider_id)
         performed_rows = performed_rows.filter(order__provider_id=scope.provider_id)
     order_ids = orders.values("pk")
+    # A provider's basis: the rows of its own orders only.
+    scoped = Q() if scope.provider_id is None else Q(order__provider_id=scope.provider_id)
     names = Names()
 
-    order_rows = orders.values_list(
+    # No ORDER BY (the lines are sorted at the end): the model's ordering would sort every
+    # order of the month first.
+    order_rows = orders.order_by().values_list(
         "id",
         "provider_id",
         "provider__name",
@@ -131,9 +147,12 @@ def _load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Na
         if known is None or seq > known[0]:
             last_events[(order_id, kind)] = (seq, pk)
 
+    # Successors, absences and temporary changes are read for the whole municipality (or the
+    # provider) by their own dates, not by the month's orders: a row of an order outside the
+    # month is never looked up, and the query needs no pass over the orders.
     next_start: dict[int, date] = {}
     for old, day in (
-        Order.objects.filter(supersedes__in=order_ids, start_date__isnull=False)
+        Order.objects.filter(municipality_id=m, supersedes__isnull=False, start_date__isnull=False)
         .order_by()
         .values_list("supersedes_id", "start_date")
     ):
@@ -172,7 +191,7 @@ def _load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Na
             "grantedservice__valid_from",
             "grantedservice__valid_to",
         )
-        .order_by("order_id", "grantedservice_id")
+        .order_by()  # each order's services are sorted below: no sort of the whole month
     ):
         service_types[type_id] = (code, name)
         services[order_id].append(
@@ -213,6 +232,8 @@ def _load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Na
         else:
             event_ids = (started[1],) if ended is None else (started[1], ended[1])
         order_services = services.get(pk)
+        if order_services is not None and len(order_services) > 1:
+            order_services.sort(key=_by_id)
         order_ins.append(
             built(
                 OrderIn,
@@ -233,7 +254,7 @@ def _load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Na
     absences = tuple(
         AbsenceIn(id=pk, order_id=order_id, reason=reason, from_date=from_date, to_date=to_date)
         for pk, order_id, reason, from_date, to_date in Absence.objects.filter(
-            order__in=order_ids, from_date__lte=end
+            scoped, municipality_id=m, from_date__lte=end
         )
         .filter(Q(to_date__isnull=True) | Q(to_date__gte=start))
         .values_list("id", "order_id", "reason", "from_date", "to_date")
@@ -251,7 +272,7 @@ def _load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Na
             event_id=row[7],
         )
         for row in TemporaryChange.objects.filter(
-            order__in=order_ids, from_date__range=(start, end)
+            scoped, municipality_id=m, from_date__range=(start, end)
         )
         .values_list(
             "id",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from verkstall.core import hooks
 from verkstall.deadlines.threshold_selectors import payment_rules_for
@@ -29,25 +30,33 @@ from .selectors import BasisScope, basis_scope
 
 @dataclass
 class Basis:
-    """A month's payment basis as a screen, an export or a close reads it."""
+    """A month's payment basis as a screen, an export or a close reads it: its lines, and the
+    names (providers, service types, clients) a row shows beside a line, joined only for the
+    rows that are shown or exported."""
 
     period: Period
     scope: BasisScope
-    rows: list[Row]
+    lines: list[Line]
+    names: Names = field(default_factory=Names)
     close: MonthClose | None = None  # set: the month is closed and these are its lines
     adjusted: list[Period] = field(default_factory=list)  # closed months recomputed
     rules: Rules = field(default_factory=Rules)
 
-    @property
-    def lines(self) -> list[Line]:
-        return [row.line for row in self.rows]
+    @cached_property
+    def rows(self) -> list[Row]:
+        return self.rows_of(self.lines)
+
+    def rows_of(self, lines: list[Line]) -> list[Row]:
+        """These lines with their names, as a screen or an export shows them."""
+        row = self.names.row
+        return [row(line) for line in lines]
 
     @property
     def total(self) -> Decimal:
-        return sum((row.line.amount for row in self.rows), Decimal("0"))
+        return sum((line.amount for line in self.lines), Decimal("0"))
 
     def person_ids(self) -> list[int]:
-        return sorted({row.line.person_id for row in self.rows})
+        return sorted({line.person_id for line in self.lines})
 
 
 def _rules(profile: dict) -> Rules:
@@ -157,7 +166,8 @@ def _compute_basis(scope: BasisScope, period: Period) -> Basis:
         return Basis(
             period=period,
             scope=scope,
-            rows=[names.row(line) for line in lines],
+            lines=lines,
+            names=names,
             close=close,
             rules=_close_rules(close),
         )
@@ -189,7 +199,8 @@ def _compute_basis(scope: BasisScope, period: Period) -> Basis:
     return Basis(
         period=period,
         scope=scope,
-        rows=[names.row(line) for line in lines],
+        lines=lines,
+        names=names,
         adjusted=adjusted,
         rules=rules,
     )
@@ -222,14 +233,16 @@ def report_read(person_ids) -> None:
 def summary(basis: Basis) -> list[dict]:
     """Per provider and service type: lines, flagged lines, adjustments and the amount."""
     groups: dict[tuple, dict] = {}
-    for row in basis.rows:
-        line = row.line
-        key = (row.provider_name, line.provider_id, row.service_name)
+    providers, service_types = basis.names.providers, basis.names.service_types
+    for line in basis.lines:
+        provider = providers.get(line.provider_id, "")
+        service = service_types.get(line.service_type_id, ("", ""))[1]
+        key = (provider, line.provider_id, service)
         group = groups.setdefault(
             key,
             {
-                "provider": row.provider_name,
-                "service": row.service_name,
+                "provider": provider,
+                "service": service,
                 "lines": 0,
                 "flagged": 0,
                 "adjustments": Decimal("0"),

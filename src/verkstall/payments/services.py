@@ -331,7 +331,7 @@ def close_month(actor, *, period, reason: str = "") -> MonthClose:
         reason=reason,
         absence_reasons=sorted(basis.rules.absence_reasons),
         absence_paid_days=basis.rules.absence_paid_days,
-        line_count=len(basis.rows),
+        line_count=len(basis.lines),
         total=basis.total,
     )
     PaymentLine.objects.bulk_create(

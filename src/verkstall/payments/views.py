@@ -233,7 +233,7 @@ def basis_page(request):
         return HttpResponseBadRequest(BAD_PERIOD)
     scope = selectors.basis_scope(user, request.GET.get("provider"))
     basis = basis_selectors.compute_basis(scope, period)
-    shown = basis.rows[:LINES_ON_SCREEN]
+    shown = basis.rows_of(basis.lines[:LINES_ON_SCREEN])
     basis_selectors.report_read({row.line.person_id for row in shown})
     registration_day = selectors.registration_day(scope.municipality_id)
     deadline = registration_deadline(period, registration_day)
@@ -249,7 +249,7 @@ def basis_page(request):
             "next": period.next(),
             "basis": basis,
             "rows": shown,
-            "more": len(basis.rows) - len(shown),
+            "more": len(basis.lines) - len(shown),
             "summary": basis_selectors.summary(basis),
             "providers": selectors.providers_for(scope)
             if user.role_enum != Role.PROVIDER_MANAGER
