@@ -286,8 +286,12 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Verkställ API",
-    "DESCRIPTION": "Orders, decisions and clients between a municipality and its care providers.",
+    # ASCII: a client generator makes its package name of the title (issue 20), and pip
+    # refuses a non-ASCII one. The product's name is in the description.
+    "TITLE": "Verkstall API",
+    "DESCRIPTION": (
+        "Verkställ: orders, decisions and clients between a municipality and its care providers."
+    ),
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["verkstall.access.permissions.DeclaredAccess"],
