@@ -91,7 +91,7 @@ def month_for(scope: BasisScope, period: Period) -> Month:
             )
     persons = {
         pk: fmt.Person(pk, number.replace("-", ""), _initials(name))
-        for pk, (number, name) in names.persons.items()
+        for pk, (number, name) in names.fill((), {o.person_id for o in data.orders}).persons.items()
     }
     records, unreportable = fmt.build_records(code, period.year, period.month, spans, persons)
     problems = fmt.validate(records, unreportable, persons, period.year, period.month)

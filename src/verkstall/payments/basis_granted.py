@@ -41,6 +41,8 @@ class Month:
         self.label = period.label
         self.dim = Decimal(period.days)
         self.spans: dict[tuple[date, date], str] = {}
+        #: The lines' fields per shape of a one-service order without absence (`granted`).
+        self.shapes: dict[tuple, list[dict]] = {}
 
     def span(self, first: date, last: date) -> str:
         text = self.spans.get((first, last))
@@ -106,13 +108,61 @@ def granted(
     lines: list,
 ) -> None:
     """The granted services in force: one line per service type and price (segments of days
-    with one price each, so the work is per price change, not per day)."""
+    with one price each, so the work is per price change, not per day).
+
+    Most orders of a month have one service and no absence that reduces the payment: their
+    lines depend only on the service's type, scope and name and its days in the month, so
+    they are worked out once per such shape (`Month.shapes`) and only the order's own ids
+    differ from one order to the next."""
     m_first, m_last = month.first, month.last
     first = order.start_date if order.start_date > m_first else m_first
     last = order_last if order_last is not None and order_last < m_last else m_last
+    services = order.services
+    ids = {
+        "provider_id": order.provider_id,
+        "person_id": order.person_id,
+        "order_id": order.id,
+        "events": order.event_ids,
+    }
+    if not reduced and len(services) == 1:
+        service = services[0]
+        s_first = service.valid_from if service.valid_from > first else first
+        s_last = (
+            service.valid_to if service.valid_to is not None and service.valid_to < last else last
+        )
+        if s_first > s_last:
+            return  # not in force in the month
+        shape = (
+            service.service_type_id,
+            service.scope_amount,
+            service.scope_unit,
+            service.service_name,
+            s_first,
+            s_last,
+        )
+        made = month.shapes.get(shape)
+        if made is None:
+            made = month.shapes[shape] = _values(
+                _accumulate(services, first, last, month, prices, reduced), month, prices
+            )
+        ids["services"] = (service.id,)
+        for values in made:
+            lines.append(built(Line, {**values, **ids}))
+        return
+    for values in _values(
+        _accumulate(services, first, last, month, prices, reduced), month, prices
+    ):
+        lines.append(built(Line, {**values, **ids}))
+
+
+def _accumulate(
+    services, first: date, last: date, month: Month, prices, reduced: dict[date, set[int]]
+) -> dict[tuple, _Granted]:
+    """The services' days from `first` to `last` summed up per service type, price and
+    whether the scope can be priced."""
     dim = month.dim
     accs: dict[tuple, _Granted] = {}
-    for service in order.services:
+    for service in services:
         s_first = service.valid_from if service.valid_from > first else first
         s_last = (
             service.valid_to if service.valid_to is not None and service.valid_to < last else last
@@ -157,11 +207,15 @@ def granted(
                 hours = service.scope_amount * payable / dim
                 acc.quantity += hours
                 acc.amount += hours * price.amount
+    return accs
+
+
+def _values(accs: dict[tuple, _Granted], month: Month, prices) -> list[dict]:
+    """The lines' fields but the order's own (provider, client, order, events)."""
     by_id = prices.by_id
     spans = month.spans
     label = month.label
-    provider_id, person_id, order_id = order.provider_id, order.person_id, order.id
-    events = order.event_ids
+    made = []
     for (type_id, price_id, unpriceable), acc in accs.items():
         names = acc.names
         name = names if isinstance(names, str) else ", ".join(sorted(names))
@@ -196,31 +250,25 @@ def granted(
                 note = f"{name} {span}: {days} dagar i kraft{absent}."
         services = acc.services
         absences = acc.absences
-        lines.append(
-            built(
-                Line,
-                {
-                    "concerns": label,
-                    "provider_id": provider_id,
-                    "service_type_id": type_id,
-                    "person_id": person_id,
-                    "order_id": order_id,
-                    "kind": _GRANTED_KIND,
-                    "price_id": price_id,
-                    "unit": unit,
-                    "unit_price": unit_price,
-                    "days": days,
-                    "absence_days": absence_days,
-                    "quantity": quantity,
-                    "amount": amount,
-                    "note": note,
-                    "flag": flag,
-                    "adjustment": False,
-                    "services": tuple(services) if len(services) == 1 else tuple(sorted(services)),
-                    "events": events,
-                    "absences": tuple(sorted(absences)) if absences else (),
-                    "changes": (),
-                    "performed": (),
-                },
-            )
+        made.append(
+            {
+                "concerns": label,
+                "service_type_id": type_id,
+                "kind": _GRANTED_KIND,
+                "price_id": price_id,
+                "unit": unit,
+                "unit_price": unit_price,
+                "days": days,
+                "absence_days": absence_days,
+                "quantity": quantity,
+                "amount": amount,
+                "note": note,
+                "flag": flag,
+                "adjustment": False,
+                "services": tuple(services) if len(services) == 1 else tuple(sorted(services)),
+                "absences": tuple(sorted(absences)) if absences else (),
+                "changes": (),
+                "performed": (),
+            }
         )
+    return made

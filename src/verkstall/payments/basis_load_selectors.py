@@ -7,7 +7,7 @@ payments.basis_selectors (the basis) and national_statistics (the month's data).
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from verkstall.absences.models import Absence
+from verkstall.decisions.models import ServiceType
 from verkstall.orders.models import EventKind, Order, OrderEvent, ProviderSwitch, TemporaryChange
+from verkstall.people.models import Person
+from verkstall.providers.models import Provider
 
 from .basis_types import (
     AbsenceIn,
@@ -37,13 +40,44 @@ from .selectors import BasisScope
 # --- Loading a municipality's months -------------------------------------------------------
 
 
+#: Up to this many clients are read by id; more, the municipality's clients are read whole.
+_BY_ID = 1000
+
+
 @dataclass
 class Names:
-    """What the lines name: providers, service types and clients."""
+    """What the lines name: providers, service types and clients. The providers' and clients'
+    names are read when rows are shown or exported (`fill`), not with the month: the basis
+    itself needs only their ids."""
 
     providers: dict[int, str] = field(default_factory=dict)
     service_types: dict[int, tuple[str, str]] = field(default_factory=dict)
     persons: dict[int, tuple[str, str]] = field(default_factory=dict)
+    municipality_id: int | None = None
+
+    def fill(self, provider_ids: Iterable[int], person_ids: Iterable[int]) -> Names:
+        """Read the names of these providers and clients not known yet (two queries at most)."""
+        if self.municipality_id is None:
+            return self
+        providers = {pk for pk in provider_ids if pk not in self.providers}
+        if providers:
+            self.providers.update(
+                Provider.objects.filter(municipality_id=self.municipality_id)
+                .order_by()
+                .values_list("id", "name")
+            )
+        missing = {pk for pk in person_ids if pk not in self.persons}
+        if missing:
+            clients = Person.objects.filter(municipality_id=self.municipality_id).order_by()
+            if len(missing) <= _BY_ID:
+                clients = clients.filter(pk__in=missing)
+            persons = self.persons
+            for pk, number, first_name, last_name in clients.values_list(
+                "id", "personal_number", "first_name", "last_name"
+            ):
+                if pk in missing:
+                    persons[pk] = (_formatted(number), f"{first_name} {last_name}")
+        return self
 
     def row(self, line: Line) -> Row:
         code, name = self.service_types.get(line.service_type_id, ("", ""))
@@ -94,9 +128,9 @@ def no_cycle_collection():
 
 def load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Names]:
     """The rows of months `first`..`last` (no rules: the caller adds them), in nine queries:
-    orders, the events that set their start and end dates, successors, switches, granted
-    services, absences, temporary changes, performed time and prices. Plain tuples
-    (values_list), no model instances."""
+    the catalogue's service types, the orders with their granted services, the events that
+    set their start and end dates, successors, switches, absences, temporary changes,
+    performed time and prices. Plain tuples (values_list), no model instances."""
     with no_cycle_collection():
         return _load(scope, first, last)
 
@@ -118,21 +152,24 @@ def _load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Na
     order_ids = orders.values("pk")
     # A provider's basis: the rows of its own orders only.
     scoped = Q() if scope.provider_id is None else Q(order__provider_id=scope.provider_id)
-    names = Names()
+    names = Names(municipality_id=m)
 
-    # No ORDER BY (the lines are sorted at the end): the model's ordering would sort every
-    # order of the month first.
+    # One row per order and granted service (an order with none: one row, no service). No
+    # ORDER BY (the lines are sorted at the end): the model's ordering would sort every order
+    # of the month first.
     order_rows = orders.order_by().values_list(
         "id",
         "provider_id",
-        "provider__name",
         "person_id",
-        "person__personal_number",
-        "person__first_name",
-        "person__last_name",
         "start_date",
         "end_date",
         "acute_oral_at",
+        "services__id",
+        "services__service_type_id",
+        "services__scope_amount",
+        "services__scope_unit",
+        "services__valid_from",
+        "services__valid_to",
     )
     # The order's last event of each kind (the one that set its start or end date): one
     # query for every order, the last by seq kept.
@@ -166,41 +203,39 @@ def _load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Na
     ):
         next_start[old] = min(day, next_start.get(old, day))
 
-    services: dict[int, list[ServiceIn]] = defaultdict(list)
+    # The catalogue's service types (shared by every municipality, a few dozen rows).
     service_types = names.service_types
+    for pk, code, name in ServiceType.objects.order_by().values_list("id", "code", "name"):
+        service_types[pk] = (code, name)
+    orders_in: dict[int, tuple] = {}
+    services: dict[int, list[ServiceIn]] = {}
     for (
-        order_id,
+        pk,
+        provider_id,
+        person_id,
+        start_date,
+        end_date,
+        acute,
         service_id,
         type_id,
-        code,
-        name,
         scope_amount,
         scope_unit,
         valid_from,
         valid_to,
-    ) in (
-        Order.services.through.objects.filter(order__in=order_ids)
-        .values_list(
-            "order_id",
-            "grantedservice_id",
-            "grantedservice__service_type_id",
-            "grantedservice__service_type__code",
-            "grantedservice__service_type__name",
-            "grantedservice__scope_amount",
-            "grantedservice__scope_unit",
-            "grantedservice__valid_from",
-            "grantedservice__valid_to",
-        )
-        .order_by()  # each order's services are sorted below: no sort of the whole month
-    ):
-        service_types[type_id] = (code, name)
-        services[order_id].append(
+    ) in order_rows:
+        order_services = services.get(pk)
+        if order_services is None:
+            order_services = services[pk] = []
+            orders_in[pk] = (provider_id, person_id, start_date, end_date, acute)
+        if service_id is None:
+            continue
+        order_services.append(
             built(
                 ServiceIn,
                 {
                     "id": service_id,
                     "service_type_id": type_id,
-                    "service_name": name,
+                    "service_name": service_types[type_id][1],
                     "scope_amount": scope_amount,
                     "scope_unit": scope_unit,
                     "valid_from": valid_from,
@@ -208,31 +243,16 @@ def _load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Na
                 },
             )
         )
-
     order_ins = []
-    providers, persons = names.providers, names.persons
-    for (
-        pk,
-        provider_id,
-        provider_name,
-        person_id,
-        number,
-        first_name,
-        last_name,
-        start_date,
-        end_date,
-        acute,
-    ) in order_rows:
-        providers[provider_id] = provider_name
-        persons[person_id] = (_formatted(number), f"{first_name} {last_name}")
+    for pk, (provider_id, person_id, start_date, end_date, acute) in orders_in.items():
         started = last_events.get((pk, started_kind))
         ended = last_events.get((pk, ended_kind))
         if started is None:
             event_ids = () if ended is None else (ended[1],)
         else:
             event_ids = (started[1],) if ended is None else (started[1], ended[1])
-        order_services = services.get(pk)
-        if order_services is not None and len(order_services) > 1:
+        order_services = services[pk]
+        if len(order_services) > 1:
             order_services.sort(key=_by_id)
         order_ins.append(
             built(
@@ -243,7 +263,7 @@ def _load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Na
                     "person_id": person_id,
                     "start_date": start_date,
                     "end_date": end_date,
-                    "services": tuple(order_services) if order_services else (),
+                    "services": tuple(order_services),
                     "next_start": next_start.get(pk),
                     "acute_oral_on": timezone.localdate(acute) if acute else None,
                     "event_ids": event_ids,

@@ -48,7 +48,10 @@ class Basis:
 
     def rows_of(self, lines: list[Line]) -> list[Row]:
         """These lines with their names, as a screen or an export shows them."""
-        row = self.names.row
+        names = self.names.fill(
+            {line.provider_id for line in lines}, {line.person_id for line in lines}
+        )
+        row = names.row
         return [row(line) for line in lines]
 
     @property
@@ -233,7 +236,8 @@ def report_read(person_ids) -> None:
 def summary(basis: Basis) -> list[dict]:
     """Per provider and service type: lines, flagged lines, adjustments and the amount."""
     groups: dict[tuple, dict] = {}
-    providers, service_types = basis.names.providers, basis.names.service_types
+    names = basis.names.fill({line.provider_id for line in basis.lines}, ())
+    providers, service_types = names.providers, names.service_types
     for line in basis.lines:
         provider = providers.get(line.provider_id, "")
         service = service_types.get(line.service_type_id, ("", ""))[1]

@@ -273,10 +273,15 @@ class MonthData:
 def built(cls, values: dict):
     """An instance of the frozen dataclass `cls` with `values` (every field, by name), the same
     object `cls(**values)` makes, without the frozen class' `object.__setattr__` per field: the
-    basis makes thousands of rows and lines a month. Only for classes with no `__post_init__`."""
+    basis makes thousands of rows and lines a month. `values` becomes the instance's own
+    attributes (a new dict, not to be used again by the caller). Only for classes with no
+    `__post_init__`."""
     obj = object.__new__(cls)
-    obj.__dict__.update(values)
+    _set(obj, "__dict__", values)
     return obj
+
+
+_set = object.__setattr__
 
 
 # --- What comes out --------------------------------------------------------------------------
