@@ -41,9 +41,11 @@ import logging
 import re
 import smtplib
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -62,6 +64,9 @@ from .rules import Responsible, Status
 from .watchlist_scopes import RESPONSIBLE_ROLE
 
 logger = logging.getLogger(__name__)
+
+P = TypeVar("P")
+R = TypeVar("R")
 
 DUE = Reminder.Kind.DUE.value
 OVERDUE = Reminder.Kind.OVERDUE.value
@@ -275,6 +280,49 @@ def _send_to(user: User, lines: list[Line], today: date, connection) -> int:
         return len(lines)
 
 
+def deliver(
+    todo: Sequence[tuple[User, P]],
+    send: Callable[[User, P, Any], R],
+    *,
+    noun: str = "Reminder",
+    log: logging.Logger = logger,
+) -> tuple[list[R], int]:
+    """Mail each (user, what) of `todo` over one connection, reused from mail to mail:
+    `send(user, what, connection)` mails one person in its own transaction and logs what it
+    sent, raising NotAccepted (or a mail error) when the server does not take the mail. Used
+    by this module and by the month reminder (months.reminder_services).
+
+    Returns what `send` returned for each person handled, in order, and how many failed: a
+    refused mail fails that person only (the connection is opened again for the next); a mail
+    server that cannot be reached fails everyone left, for the next run to send. `noun` and
+    `log` name the caller in the warnings, which hold the user id and the error class only:
+    no address, no client data."""
+    results: list[R] = []
+    failed = 0
+    connection = get_connection()
+    try:
+        for index, (user, what) in enumerate(todo):
+            try:
+                # Connect outside the recipient's transaction; reused by the next mails.
+                connection.open()
+            except (smtplib.SMTPException, OSError) as exc:
+                # The server cannot be reached: stop here, the next run sends it all.
+                log.warning("%ss not sent, no mail server: %s", noun, type(exc).__name__)
+                failed += len(todo) - index
+                break
+            try:
+                results.append(send(user, what, connection))
+            except (smtplib.SMTPException, OSError, NotAccepted) as exc:
+                log.warning("%s to user %s not sent: %s", noun, user.pk, type(exc).__name__)
+                failed += 1
+                with suppress(smtplib.SMTPException, OSError):
+                    connection.close()  # the next mail connects again
+    finally:
+        with suppress(smtplib.SMTPException, OSError):
+            connection.close()
+    return results, failed
+
+
 def send_reminders(today: date | None = None, *, lookback_days: int = LOOKBACK_DAYS) -> dict:
     """Send the day's reminders. Safe to run again: only what is not yet logged is sent.
 
@@ -324,32 +372,13 @@ def send_reminders(today: date | None = None, *, lookback_days: int = LOOKBACK_D
             continue
         todo.append((user, lines))
 
-    connection = get_connection()
-    try:
-        for index, (user, lines) in enumerate(todo):
-            try:
-                # Connect outside the recipient's transaction; reused by the next mails.
-                connection.open()
-            except (smtplib.SMTPException, OSError) as exc:
-                # The server cannot be reached: stop here, the next run sends it all.
-                logger.warning("Reminders not sent, no mail server: %s", type(exc).__name__)
-                result["failed"] += len(todo) - index
-                break
-            try:
-                sent = _send_to(user, lines, today, connection)
-            except (smtplib.SMTPException, OSError, NotAccepted) as exc:
-                # The user id and the error class only: no address, no client data.
-                logger.warning("Reminder to user %s not sent: %s", user.pk, type(exc).__name__)
-                result["failed"] += 1
-                with suppress(smtplib.SMTPException, OSError):
-                    connection.close()  # the next mail connects again
-                continue
-            if sent:
-                result["mails"] += 1
-                result["items"] += sent
-    finally:
-        with suppress(smtplib.SMTPException, OSError):
-            connection.close()
+    sent_counts, result["failed"] = deliver(
+        todo, lambda user, lines, connection: _send_to(user, lines, today, connection)
+    )
+    for sent in sent_counts:
+        if sent:
+            result["mails"] += 1
+            result["items"] += sent
     result["recipients"] = result["mails"]
     logger.info(
         "Reminders for %s: %s mails, %s items, %s without e-mail, %s failed",

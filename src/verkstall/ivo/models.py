@@ -123,9 +123,5 @@ class IvoReportCase(models.Model):
         ]
         indexes = [models.Index(fields=["municipality", "granted_service"])]
 
-    @property
-    def kind_enum(self) -> Kind:
-        return Kind(self.kind)
-
     def __str__(self) -> str:
         return f"IVO-ärende {self.pk} ({self.get_kind_display()})"

@@ -16,20 +16,19 @@ Who receives it, among active users with an e-mail address:
 At most one mail per person, month and day: the log `MonthReminder` (unique together) is
 written only once the mail server accepted the mail, each person in its own transaction that
 locks the person's user row first (two runs at once do not both mail); a second run on the
-same day sends nothing, a refused mail is tried again on the next run.
+same day sends nothing, a refused mail is tried again on the next run. The sending loop is
+the daily reminder's (deadlines.reminders.deliver).
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections import Counter, defaultdict
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -38,7 +37,9 @@ from django.utils import translation
 from verkstall.access.models import Municipality, Unit, User
 from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core import clock
+from verkstall.deadlines.reminders import NotAccepted, deliver
 from verkstall.deadlines.rules import Responsible
+from verkstall.payments.selectors import registration_day
 from verkstall.providers.models import Provider
 
 from . import selectors
@@ -57,10 +58,6 @@ ORDER_PATHS = {
     selectors.LATE_START: "",
     selectors.NOTICE: "order__",
 }
-
-
-class NotAccepted(Exception):
-    """The mail backend did not report the message as sent."""
 
 
 @dataclass
@@ -219,9 +216,9 @@ def send_month_reminders(today: date | None = None) -> Result:
     reminder day. Safe to run again the same day: the log stops a second mail."""
     today = today or clock.today()
     result = Result(date=today.isoformat())
-    todo: list[tuple[User, Party, Month, int]] = []
+    todo: list[tuple[User, tuple[Party, Month, int]]] = []
     for municipality_id in Municipality.objects.order_by("pk").values_list("pk", flat=True):
-        day = selectors.deadline_day(municipality_id)
+        day = registration_day(municipality_id)
         for month in reminder_months(today, day, selectors.reminder_days(municipality_id)):
             result.months.append(f"{municipality_id}:{month.key}")
             parties = missing_by_party(municipality_id, month)
@@ -233,7 +230,7 @@ def send_month_reminders(today: date | None = None) -> Result:
                 if not (user.email or "").strip():
                     result.skipped_without_email += 1
                     continue
-                todo.append((user, party, month, day))
+                todo.append((user, (party, month, day)))
     if todo:
         _deliver(todo, today, result)
     logger.info(
@@ -248,29 +245,14 @@ def send_month_reminders(today: date | None = None) -> Result:
 
 
 def _deliver(todo, today: date, result: Result) -> None:
-    connection = get_connection()
-    try:
-        for index, (user, party, month, day) in enumerate(todo):
-            try:
-                connection.open()
-            except (smtplib.SMTPException, OSError) as exc:
-                logger.warning("Month reminders not sent, no mail server: %s", type(exc).__name__)
-                result.failed += len(todo) - index
-                return
-            try:
-                sent = _send_to(user, party, month, today, day, connection)
-            except (smtplib.SMTPException, OSError, NotAccepted) as exc:
-                logger.warning(
-                    "Month reminder to user %s not sent: %s", user.pk, type(exc).__name__
-                )
-                result.failed += 1
-                with suppress(smtplib.SMTPException, OSError):
-                    connection.close()
-                continue
-            if sent:
-                result.mails += 1
-            else:
-                result.already_sent += 1
-    finally:
-        with suppress(smtplib.SMTPException, OSError):
-            connection.close()
+    def send(user: User, job: tuple[Party, Month, int], connection) -> bool:
+        party, month, day = job
+        return _send_to(user, party, month, today, day, connection)
+
+    handled, failed = deliver(todo, send, noun="Month reminder", log=logger)
+    result.failed += failed
+    for sent in handled:
+        if sent:
+            result.mails += 1
+        else:
+            result.already_sent += 1

@@ -41,11 +41,11 @@ from verkstall.core.order_states import ACTIVE, ISSUED, REPLY_PENDING, State
 from verkstall.deadlines.models import DueItem
 from verkstall.deadlines.profile_selectors import rules_in_force
 from verkstall.deadlines.rules import Status
-from verkstall.deadlines.threshold_selectors import threshold
 from verkstall.deadlines.watchlist_scopes import PROVIDER, UNIT, scope_filter
 from verkstall.followups.models import FollowUp
 from verkstall.orders.models import EventKind, Order, OrderEvent, TemporaryChange
 from verkstall.payments.models import MonthClose
+from verkstall.payments.selectors import registration_day
 
 from .models import MonthReminder, MonthSettings, default_reminder_days
 from .periods import Month, days_left, deadline, deadline_text, default_month, is_late
@@ -67,9 +67,6 @@ KIND_LABELS = {
     LATE_START: "Startdatum registrerat efter månadens slut",
     NOTICE: "In- och utskrivningsmeddelanden inte kvitterade",
 }
-#: The profile's threshold that says by which day of the following month the month's data
-#: are registered (R9.1; deadlines.models.THRESHOLDS).
-DEADLINE_DAY = "month_registration_day"
 #: The clock events that register a follow-up or reassessment (R6, R9.1 "omprövning"): a due
 #: item of a rule stopping on one of them is a reassessment still to be registered.
 REASSESSMENT_EVENTS = frozenset({"followup.done", "followup.answered"})
@@ -80,20 +77,11 @@ START_REGISTRATIONS = (EventKind.STARTED.value, EventKind.START_CORRECTED.value)
 # --- the settings -------------------------------------------------------------------------
 
 
-def deadline_day(municipality_id: int) -> int:
-    """The day of the following month by which a month's data are registered (R9.1)."""
-    return threshold(municipality_id, DEADLINE_DAY)
-
-
 def reminder_days(municipality_id: int) -> list[int]:
     """The days before the deadline on which the reminder goes out (MonthSettings)."""
     row = MonthSettings.objects.filter(municipality_id=municipality_id).values("reminder_days")
     found = row.first()
     return list(found["reminder_days"]) if found else default_reminder_days()
-
-
-def settings_of(municipality_id: int) -> MonthSettings | None:
-    return MonthSettings.objects.filter(municipality_id=municipality_id).first()
 
 
 def reminders_sent(municipality_id: int) -> QuerySet[MonthReminder]:
@@ -278,7 +266,7 @@ def month_report(user, month: Month | None = None) -> MonthReport:
     viewer = viewer_of(user)
     muni = viewer.municipality_id
     today = clock.today()
-    day = deadline_day(muni)
+    day = registration_day(muni)  # the deadline: this day of the following month
     month = month or default_month(today, day)
     scoped = order_scope
     rows = {

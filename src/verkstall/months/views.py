@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from verkstall.core.dates import day_text
 from verkstall.core.views import run_form
+from verkstall.payments.selectors import registration_day
 
 from . import selectors, services
 from .forms import MonthSettingsForm
@@ -180,7 +181,7 @@ def month_settings(request):
         )
         if done:
             return done
-    day = selectors.deadline_day(muni)
+    day = registration_day(muni)
     example = Month.of(timezone.localdate()).previous()
     return render(
         request,

@@ -5,10 +5,13 @@ client's name or personnummer."""
 
 from __future__ import annotations
 
+import logging
+import socket
 from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 
 from verkstall.access.roles import Role
@@ -146,3 +149,43 @@ def test_the_command(month, capsys):  # R9.1
         call_command("month_reminders", "--today", "2026-04-02")
     out = capsys.readouterr().out
     assert "sent 2 e-mail(s)" in out and f"{month.muni.pk}:2026-03" in out
+
+
+class RefusingBackend(locmem.EmailBackend):
+    """A mail server that takes the officer's mail and refuses every other."""
+
+    refused: set[str] = set()
+
+    def send_messages(self, messages):
+        if any(address in self.refused for m in messages for address in m.to):
+            return 0
+        return super().send_messages(messages)
+
+
+def test_a_refused_mail_is_counted_logged_and_sent_on_the_next_run(month, settings, caplog):
+    # The loop is the daily reminder's (deadlines.reminders.deliver).
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    RefusingBackend.refused = {month.staff_a.email}
+    with caplog.at_level(logging.WARNING, logger="verkstall.months.reminder_services"):
+        refused = send(date(2026, 4, 2))
+    assert refused.mails == 1 and refused.failed == 1 and refused.already_sent == 0
+    assert f"Month reminder to user {month.staff_a.pk} not sent: NotAccepted" in caplog.text
+    assert not MonthReminder.objects.filter(user=month.staff_a).exists()
+
+    RefusingBackend.refused = set()
+    retried = send(date(2026, 4, 2))
+    assert retried.mails == 1 and retried.already_sent == 1 and retried.failed == 0
+    assert MonthReminder.objects.filter(user=month.staff_a).count() == 1
+
+
+def test_an_unreachable_mail_server_fails_every_mail_without_logging(month, settings, caplog):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        settings.EMAIL_PORT = s.getsockname()[1]
+    with caplog.at_level(logging.WARNING, logger="verkstall.months.reminder_services"):
+        result = send(date(2026, 4, 2))
+    assert result.mails == 0 and result.failed == 2
+    assert "Month reminders not sent, no mail server" in caplog.text
+    assert not MonthReminder.objects.exists()
