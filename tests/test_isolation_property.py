@@ -128,7 +128,8 @@ def test_the_checker_finds_an_aids_centre_seeing_an_alarm_not_ordered_from_it(mo
     monkeypatch.setattr(
         selectors, "alarm_order_scope", lambda user: Q(municipality_id=user.municipality_id)
     )
-    stats = prove(400, ops_per_example=200)
+    # Two worlds, with room for the random API reads after each world's tour of the screens.
+    stats = prove(600, ops_per_example=300)
     assert stats.crossings or stats.canary_hits, stats.report()
 
 
@@ -166,3 +167,38 @@ def test_the_checker_finds_fee_notices_and_ivo_cases_outside_their_scope(monkeyp
     assert any("fee-notices" in crossing for crossing in stats.crossings), stats.report()
     assert any("fee notice text" in hit for hit in stats.canary_hits), stats.report()
     assert any("IVO case reason" in hit for hit in stats.canary_hits), stats.report()
+
+
+def test_the_checker_finds_the_registers_read_outside_their_scope(monkeypatch):
+    """R9.4, R9.6, issue 15: the closed month's basis gives a provider's unit manager the lines
+    of its own provider only, and the national statistics give the LOV administrator the
+    personnummer of its own municipality only. With the basis opened to every provider of the
+    municipality and the statistics turned to another municipality, a short run finds another
+    provider's clients on the closed month's lines and another municipality's personnummer in
+    the statistics."""
+    from verkstall.access.models import Municipality
+    from verkstall.core import clock
+    from verkstall.national_statistics import selectors as statistics
+    from verkstall.payments import selectors as payments
+    from verkstall.payments.basis_types import Period
+    from verkstall.payments.selectors import BasisScope
+
+    monkeypatch.setattr(
+        payments, "basis_scope", lambda user, provider=None: BasisScope(user.municipality_id, None)
+    )
+
+    def another(user):
+        other = Municipality.objects.exclude(pk=user.municipality_id).order_by("-pk").first()
+        return BasisScope(other.pk, None)
+
+    monkeypatch.setattr(statistics, "statistics_scope", another)
+    stats = prove(250, ops_per_example=250)
+    closed = f"?period={Period.of(clock.today()).previous().label}"  # the month the world closed
+    assert any(
+        "provider_manager" in hit and "/payments/basis/" in hit and closed in hit
+        for hit in stats.canary_hits
+    ), stats.report()
+    assert any(
+        "lov_admin" in hit and "/statistics/national/" in hit and "personnummer" in hit
+        for hit in stats.canary_hits
+    ), stats.report()

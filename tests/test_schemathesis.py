@@ -123,14 +123,21 @@ def api_world(settings, tmp_path):
     from verkstall.people.models import Person
 
     set_protection(officer, Person.objects.get(pk=person), protection="confidentiality_marking")
-    # Safety alarms ordered from the aids centre and one contact move (R4.1, R2.6).
+    # Safety alarms ordered from the aids centre and one contact move (R4.1, R2.6); the queue,
+    # temporary stays and vouchers (R8, R4.2); fee notices, performed time, prices, the IVO
+    # report and a closed month (R9.2-R9.5): every id pool below holds rows.
     import random
 
     from verkstall.alarms.models import AlarmContactMove
     from verkstall.orders.models import Order
     from verkstall.tooling.isolation_alarms import plant_alarm_orders
+    from verkstall.tooling.isolation_months import plant_months
+    from verkstall.tooling.isolation_placements import plant_placements
 
-    plant_alarm_orders(generated, random.Random(0))
+    rng = random.Random(0)
+    plant_alarm_orders(generated, rng)
+    plant_placements(generated, rng)
+    plant_months(generated, rng)
     order = Order.objects.get(pk=min(generated.alarm_orders))
     AlarmContactMove.objects.create(
         municipality_id=order.municipality_id,
@@ -270,6 +277,7 @@ def test_every_operation_answers_as_its_schema_says(api_world, wsgi_app, role): 
     # connected provider that holds started orders.
     user = next(u for u in api_world.users if u.role_enum == role)
     run = Run(user, wsgi_app)
+    assert [k for k, pool in run.ids.items() if not pool] == []  # ids of every collection
     run.all()
     print(
         f"\nschemathesis as {role.value}: {run.calls} calls, {len(run.failures)} failures, "

@@ -14,9 +14,14 @@ from datetime import timedelta
 
 from verkstall.access.roles import Role
 from verkstall.core import clock
-from verkstall.tooling import canaries
 from verkstall.tooling import testing as build
-from verkstall.tooling.isolation_clients import register_client
+from verkstall.tooling.isolation_clients import (
+    client_area,
+    plant_decision,
+    plant_order,
+    register_client,
+    world_user,
+)
 from verkstall.tooling.isolation_records import CanaryRec, OrderRec
 from verkstall.tooling.isolation_world import World
 
@@ -29,38 +34,20 @@ SERVICES = (
 def plant_alarm_orders(world: World, rng) -> None:
     """Through the services, for each municipality's first unit and connected provider."""
     from verkstall.alarms import services as alarms
-    from verkstall.decisions.services import record_decision
     from verkstall.orders import services as orders
-    from verkstall.providers.selectors import areas_for
 
-    for m_index, muni in enumerate(dict.fromkeys(world.units.values())):
-        unit = next(u for u, m in world.units.items() if m == muni)
+    for m_index, muni in enumerate(world.municipalities()):
+        unit = world.units_of(muni)[0]
         officer = world.officers[unit]
-        provider = next(p for p, m in world.providers.items() if m == muni and world.connected[p])
+        provider = world.connected_providers(muni)[0]
         staff = world.provider_staff[provider]
-        area = areas_for(officer).order_by("pk").first()
+        area = client_area(officer)
         scope = f"m{m_index}u0"
         for ordered in (True, False):
             number = build.test_number()
             person = register_client(world, rng, officer, scope, number=number, area=area)
-            summary = canaries.token(rng, scope)
-            decision = record_decision(
-                officer,
-                person=person,
-                decided_on=clock.today() - timedelta(days=3),
-                assessment_summary=summary,
-                services=[dict(s) for s in SERVICES],
-            )
-            world.decisions[decision.pk] = (muni, unit, person.pk)
-            world.canaries.append(CanaryRec(summary, "assessment", person.pk, decision=decision.pk))
-            instructions = canaries.token(rng, scope)
-            order = orders.create_order(
-                officer, decision=decision, provider=provider, instructions=instructions
-            )
-            world.canaries.append(
-                CanaryRec(instructions, "order instructions", person.pk, order=order.pk)
-            )
-            world.orders[order.pk] = OrderRec(muni, unit, provider, person.pk, decision.pk, True)
+            decision = plant_decision(world, rng, officer, person, scope, SERVICES, days_ago=3)
+            order = plant_order(world, rng, officer, decision, provider, scope)
             orders.send_order(officer, order)
             if ordered:
                 alarms.register_alarm_ordered(staff, order=order)
@@ -79,7 +66,6 @@ def _plant_switch(world: World, rng, muni: int, unit: int, area, old_provider: i
     informed, the date agreed, completed today; then the new provider orders the alarm's move
     on its new order, which opens the aids centre's contact move (R4.1)."""
     from verkstall.alarms import services as alarms
-    from verkstall.decisions.services import record_decision
     from verkstall.orders import services as orders
     from verkstall.orders import switch_services
 
@@ -87,25 +73,11 @@ def _plant_switch(world: World, rng, muni: int, unit: int, area, old_provider: i
     old_staff = world.provider_staff[old_provider]
     new_provider = _other_connected(world, muni, old_provider)
     new_staff = world.provider_staff[new_provider]
-    aids = next(
-        u for u in world.users if u.role_enum == Role.AIDS_CENTRE and u.municipality_id == muni
-    )
+    aids = world_user(world, Role.AIDS_CENTRE, muni)
     with clock.travel_to(clock.now() - timedelta(days=STARTED_AGO)):
         person = register_client(world, rng, officer, scope, number=build.test_number(), area=area)
-        summary = canaries.token(rng, scope)
-        decision = record_decision(
-            officer,
-            person=person,
-            decided_on=clock.today() - timedelta(days=1),
-            assessment_summary=summary,
-            services=[dict(s) for s in SERVICES],
-        )
-        world.decisions[decision.pk] = (muni, unit, person.pk)
-        instructions = canaries.token(rng, scope)
-        order = orders.create_order(
-            officer, decision=decision, provider=old_staff.provider, instructions=instructions
-        )
-        world.orders[order.pk] = OrderRec(muni, unit, old_provider, person.pk, decision.pk, True)
+        decision = plant_decision(world, rng, officer, person, scope, SERVICES, days_ago=1)
+        order = plant_order(world, rng, officer, decision, old_provider, scope)
         orders.send_order(officer, order)
         orders.acknowledge_order(old_staff, order)
         alarms.register_alarm_ordered(old_staff, order=order)
@@ -126,23 +98,16 @@ def _plant_switch(world: World, rng, muni: int, unit: int, area, old_provider: i
     world.orders[new_order.pk] = OrderRec(muni, unit, new_provider, person.pk, decision.pk, True)
     alarms.register_alarm_ordered(new_staff, order=new_order)  # opens the contact move
     # The new order carries the old one's instructions: the same canary, on both orders.
-    world.canaries += [
-        CanaryRec(summary, "assessment", person.pk, decision=decision.pk),
-        CanaryRec(instructions, "order instructions", person.pk, order=order.pk),
-        CanaryRec(instructions, "order instructions (switched)", person.pk, order=new_order.pk),
-    ]
+    world.canaries.append(
+        CanaryRec(
+            order.instructions, "order instructions (switched)", person.pk, order=new_order.pk
+        )
+    )
 
 
 def _other_connected(world: World, muni: int, provider: int) -> int:
     """Another connected provider of the municipality; one is made if the world has none."""
-    found = next(
-        (
-            p
-            for p, m in world.providers.items()
-            if m == muni and world.connected[p] and p != provider
-        ),
-        None,
-    )
+    found = next((p for p in world.connected_providers(muni) if p != provider), None)
     if found is not None:
         return found
     municipality = world.provider_staff[provider].municipality

@@ -17,8 +17,10 @@ What the oracle allows (SPEC "Actors"):
 - the aids centre: the alarm orders ordered from it and those with a contact move after a
   provider switch (R4.1, R2.6); a switch is also seen by the provider that takes over;
 - fee notices and performed time (R9.3, R9.2): as their order; the payment basis and its
-  files name the municipality's clients to its LOV administrator and fee officer, and a
-  provider's to its unit manager (R9.4), and only there; the IVO report's cases (R9.5): the
+  files (a closed month's stored lines too) name the municipality's clients to its LOV
+  administrator and fee officer, and a provider's to its unit manager (R9.4), and the national
+  statistics give their personnummer to the LOV administrator (R9.6), and only there; every
+  other role is refused both; the IVO report's cases (R9.5): the
   LOV administrator's municipality (by IVO number and decision id, never a name) and the
   officer's unit;
 - every other role: no client, decision or order; due items of their own municipality at most;
@@ -41,6 +43,7 @@ from django.db import transaction
 
 from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core import clock
+from verkstall.payments.basis_types import Period
 from verkstall.tooling import canaries
 from verkstall.tooling.isolation_alarms import plant_alarm_orders
 from verkstall.tooling.isolation_months import plant_months
@@ -93,6 +96,7 @@ class Checker(ApiOperations, ScreenOperations, TourVisits):
         self.stats = stats
         self.rng = rng
         self.today = clock.today().isoformat()
+        self.last_month = Period.of(clock.today()).previous().label
         self.clients = {}
         for user in world.users:
             client = APIClient()
@@ -128,10 +132,10 @@ class Checker(ApiOperations, ScreenOperations, TourVisits):
         htmx=False,
         browsable=False,
         extra=None,
-        basis=False,
+        register="",
     ):
-        """Scan a body for the canaries the user must not see (issue 11); `basis`: the payment
-        basis and its files (the oracle's names on the basis, R9.4)."""
+        """Scan a body for the canaries the user must not see (issue 11); `register`: the
+        payment basis or the national statistics (whom they name: `Oracle.forbidden`)."""
         kind = canaries.response_kind(response, htmx=htmx, browsable=browsable)
         if response.status_code < 400 and XLSX in response.get("Content-Type", ""):
             kind, text = "xlsx", xlsx_text(response.content)
@@ -139,7 +143,7 @@ class Checker(ApiOperations, ScreenOperations, TourVisits):
             text = canaries.response_text(response)
         if kind in ("pdf", "csv", "xlsx"):
             context = DOCUMENT
-        forbidden = self.oracle.forbidden(user, context, basis=basis)
+        forbidden = self.oracle.forbidden(user, context, register=register)
         scanner = self.stats.scanner
         before = len(scanner.hits)
         scanner.scan(text, forbidden, kind=kind, where=f"{user.username} ({user.role}): {where}")
@@ -194,7 +198,7 @@ class Checker(ApiOperations, ScreenOperations, TourVisits):
         screen: bool = False,
         htmx: bool = False,
         extra: dict[str, str] | None = None,
-        basis: bool = False,
+        register: str = "",
     ):
         """One request; its body (whatever the status below 500) is scanned for canaries,
         and so is every e-mail it sent (on-commit hooks run, as after a real request)."""
@@ -242,7 +246,7 @@ class Checker(ApiOperations, ScreenOperations, TourVisits):
             htmx=htmx,
             browsable=fmt is not None,
             extra=extra,
-            basis=basis,
+            register=register,
         )
         if endpoint in COLLECTING and response.status_code == 200:
             # The fee officer's inbox and list collect the changes first (fees.services): new

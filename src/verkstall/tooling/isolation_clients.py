@@ -1,14 +1,63 @@
 """The isolation proof's clients (SPEC "Actors", R10.5; issue 11): a client registered through the
 services whose every field is a canary, with a case journal entry, recorded in the `World`
-(tooling/isolation_world.py); and the four-eyes request for a colleague, its reason a canary.
-Used by the world and by every planter (isolation_alarms.py, isolation_placements.py,
-isolation_months.py)."""
+(tooling/isolation_world.py); the four-eyes request for a colleague, its reason a canary; and
+the planters' shared steps: a user of a role, a unit's area, a decision and an order, each with
+its canary and its record. Used by the world and by every planter (isolation_alarms.py,
+isolation_placements.py, isolation_months.py)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from verkstall.access.roles import Role
+from verkstall.core import clock
 from verkstall.tooling import canaries
-from verkstall.tooling.isolation_records import CanaryRec
+from verkstall.tooling.isolation_records import CanaryRec, OrderRec
+
+
+def world_user(world, role: Role, muni: int):
+    """The first user of `role` in the municipality."""
+    return next(u for u in world.users if u.role_enum == role and u.municipality_id == muni)
+
+
+def client_area(officer):
+    """The first area the officer may register a client in."""
+    from verkstall.providers.selectors import areas_for
+
+    return areas_for(officer).order_by("pk").first()
+
+
+def plant_decision(world, rng, officer, person, scope: str, services: list[dict], *, days_ago: int):
+    """A decision of `services` for `person`, decided `days_ago` days ago, its assessment a
+    canary; recorded under the client's municipality and unit."""
+    from verkstall.decisions.services import record_decision
+
+    summary = canaries.token(rng, scope)
+    decision = record_decision(
+        officer,
+        person=person,
+        decided_on=clock.today() - timedelta(days=days_ago),
+        assessment_summary=summary,
+        services=[dict(s) for s in services],
+    )
+    world.decisions[decision.pk] = (person.municipality_id, person.unit_id, person.pk)
+    world.canaries.append(CanaryRec(summary, "assessment", person.pk, decision=decision.pk))
+    return decision
+
+
+def plant_order(world, rng, officer, decision, provider, scope: str, *, sent: bool = True):
+    """An order of `decision` to `provider` (the row or its id), its instructions a canary;
+    recorded as sent (`sent`: it will be) or not. Not sent here."""
+    from verkstall.orders import services as orders
+
+    instructions = canaries.token(rng, scope)
+    order = orders.create_order(
+        officer, decision=decision, provider=provider, instructions=instructions
+    )
+    muni, unit, person = world.decisions[decision.pk]
+    world.orders[order.pk] = OrderRec(muni, unit, order.provider_id, person, decision.pk, sent)
+    world.canaries.append(CanaryRec(instructions, "order instructions", person, order=order.pk))
+    return order
 
 
 def register_client(world, rng, officer, scope, *, number, area, position=None):

@@ -12,7 +12,13 @@ that the oracle (tooling/isolation_oracle.py) holds every reader to them:
 - the IVO report (R9.5): a decision of the second unit not carried out for four months, in
   the current quarter's report made by the LOV administrator, the reason for the delay given
   by the officer of the unit: a canary, seen by the LOV administrator and the unit only;
-- the month screen (R9.1) reads what the world has; nothing is planted for it.
+- the fee officer handles the provider's notice, its note a canary (R9.3);
+- a month closed for payment (R9.1, R9.4), in the first municipality only: a home care order of
+  the first unit started on the first day of last month, the municipality's price per granted
+  hour, and last month closed by the LOV administrator (early, with a reason, when the
+  registration day has not passed); its lines are stored as paid, the clients' names and
+  personnummer with them, and the screen and files of the closed month read those lines;
+- the month screen (R9.1) and the national statistics (R9.6) read what the world has.
 """
 
 from __future__ import annotations
@@ -23,8 +29,14 @@ from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.tooling import canaries
 from verkstall.tooling import testing as build
-from verkstall.tooling.isolation_clients import register_client
-from verkstall.tooling.isolation_records import CanaryRec, OrderRec
+from verkstall.tooling.isolation_clients import (
+    client_area,
+    plant_decision,
+    plant_order,
+    register_client,
+    world_user,
+)
+from verkstall.tooling.isolation_records import CanaryRec
 from verkstall.tooling.isolation_world import World
 
 HOME_SERVICE = "hemtjanst-service"
@@ -34,56 +46,34 @@ IVO_LATE_DAYS = 122  # four months: the IVO rule's three months have run out
 
 
 def plant_months(world: World, rng) -> None:
-    """Fee notices, performed time and a price, and the IVO report, of every municipality."""
-    munis = list(dict.fromkeys(world.units.values()))
+    """Fee notices, performed time and a price, and the IVO report, of every municipality;
+    last month closed for payment in the first."""
+    munis = world.municipalities()
     for m_index, muni in enumerate(munis):
-        units = [u for u, m in world.units.items() if m == muni]
-        provider = next(p for p, m in world.providers.items() if m == muni and world.connected[p])
+        units = world.units_of(muni)
+        provider = world.connected_providers(muni)[0]
         _plant_fee_notices(world, rng, muni, units[1], provider, f"m{m_index}u1")
         _plant_performed_time(world, rng, muni, units[0], provider, f"m{m_index}u0")
         _plant_ivo(world, rng, muni, units[1], f"m{m_index}u1")
+    first = munis[0]
+    _plant_month_close(
+        world, rng, first, world.units_of(first)[0], world.connected_providers(first)[0], "m0u0"
+    )
     world.refresh_derived()
 
 
-def _user(world: World, role: Role, muni: int):
-    return next(u for u in world.users if u.role_enum == role and u.municipality_id == muni)
-
-
-def _started_order(world: World, rng, muni, unit, provider, scope, service: dict):
+def _started_order(world: World, rng, unit, provider, scope, service: dict):
     """A client of `unit` with a decision of `service` and an order to the connected
     `provider`, sent, acknowledged and started today."""
-    from verkstall.decisions.services import record_decision
     from verkstall.orders import services as orders
-    from verkstall.providers.selectors import areas_for
 
     officer = world.officers[unit]
     staff = world.provider_staff[provider]
     person = register_client(
-        world,
-        rng,
-        officer,
-        scope,
-        number=build.test_number(),
-        area=areas_for(officer).order_by("pk").first(),
+        world, rng, officer, scope, number=build.test_number(), area=client_area(officer)
     )
-    summary = canaries.token(rng, scope)
-    decision = record_decision(
-        officer,
-        person=person,
-        decided_on=clock.today() - timedelta(days=4),
-        assessment_summary=summary,
-        services=[service],
-    )
-    world.decisions[decision.pk] = (muni, unit, person.pk)
-    instructions = canaries.token(rng, scope)
-    order = orders.create_order(
-        officer, decision=decision, provider=staff.provider, instructions=instructions
-    )
-    world.orders[order.pk] = OrderRec(muni, unit, provider, person.pk, decision.pk, True)
-    world.canaries += [
-        CanaryRec(summary, "assessment", person.pk, decision=decision.pk),
-        CanaryRec(instructions, "order instructions", person.pk, order=order.pk),
-    ]
+    decision = plant_decision(world, rng, officer, person, scope, [service], days_ago=4)
+    order = plant_order(world, rng, officer, decision, provider, scope)
     orders.send_order(officer, order)
     orders.acknowledge_order(staff, order)
     orders.register_start(staff, order, start_date=clock.today())
@@ -99,20 +89,23 @@ def _plant_fee_notices(world: World, rng, muni, unit, provider, scope) -> None:
         "scope_unit": "hours_per_month",
         "frequency": "varannan vecka",
     }
-    person, _decision, order = _started_order(world, rng, muni, unit, provider, scope, service)
+    person, _decision, order = _started_order(world, rng, unit, provider, scope, service)
     fees.collect_fee_notices(municipality=order.municipality)  # the start, under 7 hours
     text = canaries.token(rng, scope)
-    fees.report_fee_notice(
+    notice = fees.report_fee_notice(
         world.provider_staff[provider], order=order, text=text, effective_from=clock.today()
     )
     world.canaries.append(CanaryRec(text, "fee notice text", person.pk, order=order.pk))
+    note = canaries.token(rng, scope)
+    fees.handle_fee_notice(world_user(world, Role.FEE_OFFICER, muni), notice=notice, note=note)
+    world.canaries.append(CanaryRec(note, "fee notice handled note", person.pk, order=order.pk))
 
 
 def _plant_performed_time(world: World, rng, muni, unit, provider, scope) -> None:
     from verkstall.payments import services as payments
 
     service = {"service_type": RESPITE, "scope_amount": "8", "scope_unit": "hours_per_month"}
-    person, decision, order = _started_order(world, rng, muni, unit, provider, scope, service)
+    person, decision, order = _started_order(world, rng, unit, provider, scope, service)
     note = canaries.token(rng, scope)
     payments.register_performed_time(
         world.provider_staff[provider],
@@ -124,7 +117,7 @@ def _plant_performed_time(world: World, rng, muni, unit, provider, scope) -> Non
     )
     world.canaries.append(CanaryRec(note, "performed time note", person.pk, order=order.pk))
     payments.add_price(
-        _user(world, Role.LOV_ADMIN, muni),
+        world_user(world, Role.LOV_ADMIN, muni),
         service_type=RESPITE,
         unit="performed_hour",
         amount="380",
@@ -135,34 +128,41 @@ def _plant_performed_time(world: World, rng, muni, unit, provider, scope) -> Non
 def _plant_ivo(world: World, rng, muni, unit, scope) -> None:
     """A decision of `unit` not carried out (no order) for four months, in the quarter's
     report; the unit's officer gives the reason."""
-    from verkstall.decisions.services import record_decision
     from verkstall.ivo import services as ivo
     from verkstall.ivo.quarters import Quarter
-    from verkstall.providers.selectors import areas_for
 
     officer = world.officers[unit]
     person = register_client(
-        world,
-        rng,
-        officer,
-        scope,
-        number=build.test_number(),
-        area=areas_for(officer).order_by("pk").first(),
+        world, rng, officer, scope, number=build.test_number(), area=client_area(officer)
     )
-    summary = canaries.token(rng, scope)
-    decision = record_decision(
-        officer,
-        person=person,
-        decided_on=clock.today() - timedelta(days=IVO_LATE_DAYS),
-        assessment_summary=summary,
-        services=[{"service_type": CARE, "scope_amount": "5", "scope_unit": "hours_per_month"}],
-    )
-    world.decisions[decision.pk] = (muni, unit, person.pk)
-    world.canaries.append(CanaryRec(summary, "assessment", person.pk, decision=decision.pk))
+    service = {"service_type": CARE, "scope_amount": "5", "scope_unit": "hours_per_month"}
+    decision = plant_decision(world, rng, officer, person, scope, [service], days_ago=IVO_LATE_DAYS)
     report = ivo.create_report(
-        _user(world, Role.LOV_ADMIN, muni), quarter=Quarter.of(clock.today()).code
+        world_user(world, Role.LOV_ADMIN, muni), quarter=Quarter.of(clock.today()).code
     )
     case = report.cases.get(granted_service__decision=decision)
     reason = canaries.token(rng, scope)
     ivo.record_reason(officer, case, reason=reason)
     world.canaries.append(CanaryRec(reason, "IVO case reason", person.pk, ivo_case=case.pk))
+
+
+def _plant_month_close(world: World, rng, muni, unit, provider, scope) -> None:
+    """Last month closed for payment (R9.1, R9.4) with a line of a home care order of `unit`
+    started on its first day; recorded in `World.month_closes`."""
+    from verkstall.payments import services as payments
+    from verkstall.payments.basis_types import Period
+
+    period = Period.of(clock.today()).previous()
+    service = {"service_type": CARE, "scope_amount": "10", "scope_unit": "hours_per_month"}
+    with clock.travel_to(clock.start_of_day(period.first) + timedelta(hours=9)):
+        _started_order(world, rng, unit, provider, scope, service)
+    admin = world_user(world, Role.LOV_ADMIN, muni)
+    payments.add_price(
+        admin,
+        service_type=CARE,
+        unit="granted_hour",
+        amount="400",
+        valid_from=clock.today() - timedelta(days=400),
+    )
+    close = payments.close_month(admin, period=period, reason="Provning av isoleringen.")
+    world.month_closes[close.pk] = (muni, period.label)

@@ -263,6 +263,26 @@ class Oracle:
 
         return self._memo(user, "ivo_cases", compute)
 
+    # -- the month's registers: the payment basis (R9.4) and the national statistics (R9.6) --
+
+    # Who opens each register, and who reads every client of the municipality in it (README
+    # "Ersättning", "Individstatistik"): the payment basis, open or closed, names them to the
+    # LOV administrator and the fee officer, and a provider's unit manager reads its own
+    # provider's lines (the clients of its own orders); the national statistics give their
+    # personnummer (and initials, never the name) to the LOV administrator alone.
+    REGISTER_READERS = {
+        "basis": frozenset({Role.LOV_ADMIN, Role.FEE_OFFICER, Role.PROVIDER_MANAGER}),
+        "statistics": frozenset({Role.LOV_ADMIN}),
+    }
+    REGISTER_MUNICIPALITY = {
+        "basis": frozenset({Role.LOV_ADMIN, Role.FEE_OFFICER}),
+        "statistics": frozenset({Role.LOV_ADMIN}),
+    }
+
+    def reads_register(self, user, register: str) -> bool:
+        """Whether the user may open the register at all (any other role: 403)."""
+        return user.role_enum in self.REGISTER_READERS[register]
+
     def receipts(self, user) -> frozenset[int]:
         def compute():
             if not _provider(user):
@@ -343,7 +363,7 @@ class Oracle:
             )
         return self.decisions(user)
 
-    def forbidden(self, user, context: str = DETAIL, *, basis: bool = False) -> dict[str, str]:
+    def forbidden(self, user, context: str = DETAIL, *, register: str = "") -> dict[str, str]:
         """Every canary the user must not find in a body read in `context` (DETAIL, LISTING or
         DOCUMENT), mapped to what it is: the canaries of every client, decision, order, plan,
         message, queue entry, temporary stay and IVO case outside the user's set; every
@@ -351,20 +371,26 @@ class Oracle:
         a protected client's address, phone, whereabouts and relatives (and where it is now, in
         the queue) unless the user is named staff and reads a detail (R10.5). A canary planted
         in two places (an order's instructions, copied to the order a switch made) is allowed
-        where either of them is. `basis`: the payment basis and its files, which name every
-        client of the municipality (name and personnummer, nothing else) to its LOV
-        administrator and fee officer (R9.4; payments.selectors.basis_scope)."""
-        key = (user.pk, f"forbidden-{context}-{basis}")
+        where either of them is. `register`: "basis", the payment basis and its files (open or
+        closed), which name every client of the municipality (name and personnummer, nothing
+        else) to its LOV administrator and fee officer (R9.4); "statistics", the national
+        statistics and its files, which give every client's personnummer (and initials, never
+        the name) to its LOV administrator (R9.6)."""
+        key = (user.pk, f"forbidden-{context}-{register}")
         if key in self._cache:
             return self._cache[key]
         role = user.role_enum
         persons, orders = self.ref_persons(user), self.ref_orders(user)
         decisions, messages = self.ref_decisions(user), self.messages(user)
         named = persons  # whose name and personnummer the user may read
+        municipality = {p for p, (m, _u) in self.w.persons.items() if m == user.municipality_id}
         if role == Role.LOG_REVIEWER or (
-            basis and role in (Role.LOV_ADMIN, Role.FEE_OFFICER)
+            register == "basis" and role in self.REGISTER_MUNICIPALITY["basis"]
         ):  # the municipality's access log (and payment basis) names them
-            named = {p for p, (m, _u) in self.w.persons.items() if m == user.municipality_id}
+            named = municipality
+        numbered = named  # whose personnummer the user may read
+        if register == "statistics" and role in self.REGISTER_MUNICIPALITY["statistics"]:
+            numbered = municipality
         if role == Role.PLACEMENT_UNIT:
             # Its watchlist and queue name the municipality's clients (name, personnummer), but
             # it reads no client's address or journal, no decision's or order's text (R8.1).
@@ -416,9 +442,11 @@ class Oracle:
                 allowed.add(rec.token)
         for token in allowed:
             found.pop(token, None)
-        visible = {self.w.numbers[p] for p in named} | {self.w.intake_numbers[i] for i in intakes}
+        visible = {self.w.numbers[p] for p in numbered} | {
+            self.w.intake_numbers[i] for i in intakes
+        }
         for person, number in self.w.numbers.items():
-            if person not in named and number not in visible:
+            if person not in numbered and number not in visible:
                 for form in canaries.number_forms(number):
                     found[form] = f"personnummer of client {person}"
         for intake, number in self.w.intake_numbers.items():

@@ -22,7 +22,13 @@ from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.tooling import canaries
 from verkstall.tooling import testing as build
-from verkstall.tooling.isolation_clients import register_client
+from verkstall.tooling.isolation_clients import (
+    client_area,
+    plant_decision,
+    plant_order,
+    register_client,
+    world_user,
+)
 from verkstall.tooling.isolation_records import CanaryRec, OrderRec
 from verkstall.tooling.isolation_world import World, protect_client
 
@@ -32,44 +38,12 @@ CLEANING = "hemtjanst-stad"
 
 def plant_placements(world: World, rng) -> None:
     """The queue, the stays and the vouchers of every municipality of the world."""
-    munis = list(dict.fromkeys(world.units.values()))
+    munis = world.municipalities()
     for m_index, muni in enumerate(munis):
         _plant_queue(world, rng, muni, m_index)
         _plant_stays(world, rng, muni, m_index, munis)
         _plant_vouchers(world, rng, muni, m_index)
     world.refresh_derived()
-
-
-def _placement_unit(world: World, muni: int):
-    return next(
-        u for u in world.users if u.role_enum == Role.PLACEMENT_UNIT and u.municipality_id == muni
-    )
-
-
-def _units(world: World, muni: int) -> list[int]:
-    return [u for u, m in world.units.items() if m == muni]
-
-
-def _area(officer):
-    from verkstall.providers.selectors import areas_for
-
-    return areas_for(officer).order_by("pk").first()
-
-
-def _decision(world: World, rng, officer, person, scope: str, services: list[dict]):
-    from verkstall.decisions.services import record_decision
-
-    summary = canaries.token(rng, scope)
-    decision = record_decision(
-        officer,
-        person=person,
-        decided_on=clock.today() - timedelta(days=5),
-        assessment_summary=summary,
-        services=services,
-    )
-    world.decisions[decision.pk] = (person.municipality_id, person.unit_id, person.pk)
-    world.canaries.append(CanaryRec(summary, "assessment", person.pk, decision=decision.pk))
-    return decision
 
 
 # --- the care-home queue (R8.1, R8.2, R8.3) ---------------------------------------------------
@@ -79,8 +53,8 @@ def _plant_queue(world: World, rng, muni: int, m_index: int) -> None:
     from verkstall.placements import services as placements
     from verkstall.providers.services import ensure_provider_unit, ensure_unit_offers
 
-    placement = _placement_unit(world, muni)
-    connected = [p for p, m in world.providers.items() if m == muni and world.connected[p]]
+    placement = world_user(world, Role.PLACEMENT_UNIT, muni)
+    connected = world.connected_providers(muni)
     homes = []
     for i, provider in enumerate((connected * 2)[:2]):
         home = ensure_provider_unit(
@@ -88,7 +62,7 @@ def _plant_queue(world: World, rng, muni: int, m_index: int) -> None:
             name=f"Omsorgsboendet {m_index}-{i + 1}",
         )
         homes.append(ensure_unit_offers(unit=home, service_types=[CARE_HOME]))
-    unit0, unit1 = _units(world, muni)[:2]
+    unit0, unit1 = world.units_of(muni)[:2]
     # (unit, urgent, what happens next, protected client)
     plan = [
         (unit0, True, "waiting", False),
@@ -105,12 +79,12 @@ def _plant_queue(world: World, rng, muni: int, m_index: int) -> None:
             officer,
             scope,
             number=build.test_number(),
-            area=_area(officer),
+            area=client_area(officer),
         )
         if protect:
             protect_client(officer, person)
         service = {"service_type": CARE_HOME, "scope_amount": "1", "scope_unit": "place"}
-        decision = _decision(world, rng, officer, person, scope, [service])
+        decision = plant_decision(world, rng, officer, person, scope, [service], days_ago=5)
         notes = canaries.token(rng, scope)
         extra = {"notes": notes}
         location = None
@@ -160,10 +134,10 @@ def _plant_stays(world: World, rng, muni: int, m_index: int, munis: list[int]) -
     same personnummer), and someone the world does not know."""
     from verkstall.placements import stay_services
 
-    placement = _placement_unit(world, muni)
+    placement = world_user(world, Role.PLACEMENT_UNIT, muni)
     home_muni = munis[(m_index + 1) % len(munis)]
     visitor = next(p for p, (m, _u) in world.persons.items() if m == home_muni)
-    home = _placement_unit(world, home_muni).municipality
+    home = world_user(world, Role.PLACEMENT_UNIT, home_muni).municipality
     scope = f"m{m_index}stay"
     for s_index, number in enumerate((world.numbers[visitor], build.test_number())):
         tokens = {
@@ -204,16 +178,15 @@ def _plant_vouchers(world: World, rng, muni: int, m_index: int) -> None:
     from verkstall.orders import services as orders
     from verkstall.vouchers import services as vouchers
 
-    unit = _units(world, muni)[0]
+    unit = world.units_of(muni)[0]
     officer = world.officers[unit]
     scope = f"m{m_index}u0"
     mine = [p for p, m in world.providers.items() if m == muni]
     connected = next(p for p in mine if world.connected[p])
     unconnected = next(p for p in mine if not world.connected[p])
     for v_index, provider_pk in enumerate((connected, unconnected)):
-        provider = world.provider_staff[provider_pk].provider
         person = register_client(
-            world, rng, officer, scope, number=build.test_number(), area=_area(officer)
+            world, rng, officer, scope, number=build.test_number(), area=client_area(officer)
         )
         frequency = canaries.token(rng, scope)  # the voucher's extent says it
         service = {
@@ -222,17 +195,12 @@ def _plant_vouchers(world: World, rng, muni: int, m_index: int) -> None:
             "scope_unit": "hours_per_month",
             "frequency": frequency,
         }
-        decision = _decision(world, rng, officer, person, scope, [service])
+        decision = plant_decision(world, rng, officer, person, scope, [service], days_ago=5)
         world.voucher_decisions.add(decision.pk)
-        instructions = canaries.token(rng, scope)
-        order = orders.create_order(
-            officer, decision=decision, provider=provider, instructions=instructions
+        world.canaries.append(
+            CanaryRec(frequency, "voucher extent", person.pk, decision=decision.pk)
         )
-        world.canaries += [
-            CanaryRec(instructions, "order instructions", person.pk, order=order.pk),
-            CanaryRec(frequency, "voucher extent", person.pk, decision=decision.pk),
-        ]
-        world.orders[order.pk] = OrderRec(muni, unit, provider_pk, person.pk, decision.pk, True)
+        order = plant_order(world, rng, officer, decision, provider_pk, scope)
         orders.send_order(officer, order)  # an e-mail goes on commit: the world never gets there
         voucher = vouchers.issue_voucher(
             officer, order=order, kind=("cleaning", "cleaning_fbh")[v_index]

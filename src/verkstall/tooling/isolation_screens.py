@@ -40,7 +40,6 @@ SCREEN_OBJECTS: dict[str, dict[str, str]] = {
             "change/report/",
             "change/reissue/",
             "receipt/",
-            "correct-date/",
         )
     },
     **{
@@ -79,6 +78,7 @@ SCREEN_OBJECTS: dict[str, dict[str, str]] = {
 # another organisation's object and scans the answers for that organisation's canaries).
 SCREENS_NOT_WALKED = {
     "logout/": "ends the session",
+    "orders/{pk}/correct-date/": "a POST that corrects a registered date (R9.1)",
     "clients/{pk}/protected-access/{grant_pk}/revoke/": "a POST of a grant",
     "clients/{pk}/protection-requests/{request_pk}/": "a POST that decides a request",
     "clients/{person_pk}/journal/{entry_pk}/document/": "the world makes no uploads",
@@ -104,6 +104,15 @@ SCREENS_NOT_WALKED = {
     "fee-notices/{pk}/handle/": "a POST that marks a fee notice handled (R9.3)",
     "ivo/cases/{pk}/reason/": "a POST of the reason for a delay (R9.5)",
 }
+
+
+def _register(template: str) -> str:
+    """The register a screen reads (`Oracle.REGISTER_READERS`), if any."""
+    if template.startswith("payments/basis/"):
+        return "basis"
+    if template.startswith("statistics/national/"):
+        return "statistics"
+    return ""
 
 
 def _template(pattern: str) -> str:
@@ -249,7 +258,7 @@ class ScreenOperations:
         url = "/" + template.format(**kwargs)
         if data is None:
             data = self._screen_query(template, user)
-        basis = template.startswith("payments/basis/")
+        register = _register(template)
         extra = None
         rec = self.w.proximity.get(kwargs.get("granted_service_pk"))
         if rec and rec.person in self.w.protected and (rec.person, user.pk) not in self.w.grants:
@@ -265,9 +274,16 @@ class ScreenOperations:
             htmx=htmx,
             context=DETAIL if kwargs else LISTING,
             extra=extra,
-            basis=basis,
+            register=register,
         )
-        if basis and response is not None and "provider" in data:
+        if register and response is not None and not self.oracle.reads_register(user, register):
+            # The payment basis and the national statistics: a role that may not read them is
+            # refused whatever the month or provider asked for.
+            if response.status_code == 200:
+                self._crossing(user, f"SCREEN {url}: 200 for a role that may not read it")
+            elif response.status_code in (403, 404):
+                self.stats.outside_refused += 1
+        elif register == "basis" and response is not None and "provider" in data:
             # Another provider's basis: the unit manager only its own, the others only their
             # municipality's (payments.selectors.basis_scope).
             asked = data["provider"]
@@ -284,9 +300,10 @@ class ScreenOperations:
 
     def _screen_query(self, template: str, user) -> dict:
         """A list screen's query: a search, or the month the world's objects are in (the
-        payment basis and the month screen open on the previous month by default), and now
-        and then another provider's basis."""
-        month = self.today[:7]
+        payment basis, the month screen and the national statistics open on the previous
+        month by default), or the previous month (closed in the first municipality), and now
+        and then another provider's basis; one of the national statistics' two files."""
+        month = self.rng.choice([self.today[:7], self.last_month])
         if template == "clients/":
             pk = self._pick(self.w.persons, self.oracle.persons(user))
             return {"q": self.rng.choice([self.w.numbers.get(pk, "1"), "KANARIE"])}
@@ -297,6 +314,11 @@ class ScreenOperations:
             return data
         if template == "months/" and self.rng.random() < 0.7:
             return {"month": month}
+        if template.startswith("statistics/national/"):
+            data = {"period": month} if self.rng.random() < 0.8 else {}
+            if template.endswith("export/") and self.rng.random() < 0.9:
+                data["file"] = self.rng.choice(["1", "2"])
+            return data
         return {}
 
     def declared_screens(self, user) -> list[str]:
@@ -350,7 +372,8 @@ class ScreenOperations:
                 done.add(template)
             else:
                 others.append(visit)
-        # The walk comes on top (the operations left to the random ones pay for it).
+        # The walk and the registers' visits come on top (the operations left to the random
+        # ones pay for them).
         # The month's list screens on the world's month, and the probes across providers and
         # units (an order, the switches), take part of the tour's budget.
         users = [u for u in self.w.users if u.municipality_id == muni]
@@ -358,6 +381,7 @@ class ScreenOperations:
         visits = (
             (documents + others)[: max(budget - len(month), 0)]
             + month
+            + self.register_visits(muni, users)
             + self.walk(muni, budget // 4)
         )
         for user, template, htmx, *kwargs in visits:

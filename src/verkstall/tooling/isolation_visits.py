@@ -35,7 +35,7 @@ class TourVisits:
     # The month's list screens (issue 15) and who reads them in the tour, on the month and
     # quarter of the world's objects: the payment basis and its files (R9.4), the month screen
     # (R9.1), the IVO report (the case is the second unit's: its officer reads the reason, the
-    # first unit's must not) and its file (R9.5), the fee officer's inbox (R9.3) and the aids
+    # first unit's must not) and its files (R9.5), the fee officer's inbox (R9.3) and the aids
     # centre's (R2.6). The other roles read them in the tour and the random operations.
     MONTH_SCREENS = (
         ("payments/basis/", Role.LOV_ADMIN, 0, "period"),
@@ -47,6 +47,7 @@ class TourVisits:
         ("ivo/", Role.OFFICER, 0, None),
         ("ivo/", Role.OFFICER, 1, None),
         ("ivo/report.csv", Role.LOV_ADMIN, 0, None),
+        ("ivo/report.pdf", Role.LOV_ADMIN, 0, None),
         ("fee-notices/", Role.FEE_OFFICER, 0, None),
         ("alarms/", Role.AIDS_CENTRE, 0, None),
     )
@@ -64,4 +65,39 @@ class TourVisits:
             )
             query = {param: self.today[:7]} if param else {}
             visits.append((reader, template, False, None, query))
+        return visits
+
+    # The registers that name the municipality's clients (`Oracle.REGISTER_READERS`), on last month:
+    # the payment basis of the closed month, its stored lines (R9.4), and the national
+    # statistics (R9.6), each screen and file with the query it takes.
+    REGISTER_SCREENS = {
+        "basis": (
+            ("payments/basis/", {}),
+            ("payments/basis/export.csv", {}),
+            ("payments/basis/export.xlsx", {}),
+        ),
+        "statistics": (
+            ("statistics/national/", {}),
+            ("statistics/national/export/", {"file": "1"}),
+            ("statistics/national/export/", {"file": "2"}),
+        ),
+    }
+
+    def register_visits(self, muni: int, users) -> list[tuple]:
+        """Visits (user, template, htmx, None, query) of REGISTER_SCREENS on the month the
+        municipality closed (last month if it closed none) by every user of the municipality:
+        those who may read the register each screen and file of it (the statistics of this
+        month too), everyone else one of them in turn (to be refused)."""
+        closed = sorted(p for m, p in self.w.month_closes.values() if m == muni)
+        period = closed[-1] if closed else self.last_month
+        months = {"basis": (period,), "statistics": (period, self.today[:7])}
+        visits = []
+        for register, screens in self.REGISTER_SCREENS.items():
+            for i, user in enumerate(users):
+                if self.oracle.reads_register(user, register):
+                    chosen = [(t, {"period": p, **q}) for p in months[register] for t, q in screens]
+                else:
+                    template, query = screens[i % len(screens)]
+                    chosen = [(template, {"period": period, **query})]
+                visits += [(user, template, False, None, query) for template, query in chosen]
         return visits

@@ -13,12 +13,23 @@ from verkstall.core import clock
 from verkstall.providers.models import Channel
 from verkstall.tooling import canaries
 from verkstall.tooling import testing as build
-from verkstall.tooling.isolation_clients import ask_for_colleague, register_client
+from verkstall.tooling.isolation_clients import (
+    ask_for_colleague,
+    plant_decision,
+    plant_order,
+    register_client,
+)
 from verkstall.tooling.isolation_records import CanaryRec, OrderRec, ProximityRec
 
 LIVES = ("draft", "sent", "acknowledged", "started", "ended", "cancelled_draft", "cancelled_sent")
 PROFILES = ("stockholm-hv", "gotland", "solna-boendestod", "kundval-004")
 SENT_LIVES = frozenset(LIVES) - {"draft", "cancelled_draft"}
+HOME_CARE = {
+    "service_type": "hemtjanst-omvardnad",
+    "scope_amount": "20",
+    "scope_unit": "hours_per_month",
+    "frequency": "morgon och kväll",
+}
 
 # --- the generated world ---------------------------------------------------------------------
 
@@ -52,7 +63,6 @@ class World:
     alarm_orders: set[int] = field(default_factory=set)  # ordered from the aids centre (R4.1)
     # The queue, temporary stays and vouchers (tooling/isolation_placements.py; R8, R4.2).
     queue_entries: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # the decision's
-    offers: dict[int, int] = field(default_factory=dict)  # place offer -> queue entry
     stay_intakes: dict[int, int] = field(default_factory=dict)  # -> receiving municipality
     intake_numbers: dict[int, str] = field(default_factory=dict)  # intake -> personnummer
     voucher_decisions: set[int] = field(default_factory=set)  # decisions of cleaning
@@ -69,6 +79,17 @@ class World:
     ivo_reports: dict[int, int] = field(default_factory=dict)  # -> municipality
     ivo_cases: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # (muni, decision's
     # unit, decision)
+    month_closes: dict[int, tuple[int, str]] = field(default_factory=dict)  # (muni, "YYYY-MM")
+
+    def municipalities(self) -> list[int]:
+        """The world's municipalities, in the order they were made."""
+        return list(dict.fromkeys(self.units.values()))
+
+    def units_of(self, muni: int) -> list[int]:
+        return [u for u, m in self.units.items() if m == muni]
+
+    def connected_providers(self, muni: int) -> list[int]:
+        return [p for p, m in self.providers.items() if m == muni and self.connected[p]]
 
     def refresh_months(self) -> None:
         """The rows of the month's models and the switches (collected fee notices appear on a
@@ -136,17 +157,16 @@ class World:
         self.alarm_orders = set(ordered.values_list("order_id", flat=True)) | set(
             AlarmContactMove.objects.values_list("order_id", flat=True)
         )
-        from verkstall.placements.models import PlaceOffer, QueueEntry
+        from verkstall.placements.models import QueueEntry
         from verkstall.vouchers.models import Voucher, VoucherReport
 
         # A queue entry belongs where its decision does (the generator's record, not the row's
-        # own municipality and unit); offers and vouchers to their entry and order.
+        # own municipality and unit); vouchers to their order.
         self.queue_entries = {
             pk: self.decisions[decision]
             for pk, decision in QueueEntry.objects.values_list("pk", "decision_id")
             if decision in self.decisions
         }
-        self.offers = dict(PlaceOffer.objects.values_list("pk", "entry_id"))
         self.vouchers = dict(Voucher.objects.values_list("pk", "order_id"))
         self.voucher_reports = dict(VoucherReport.objects.values_list("pk", "order_id"))
         self.refresh_months()
@@ -195,7 +215,6 @@ def build_world(spec, rng=None) -> World:
     at known distances (the nearest-units check), a second officer per unit who is not
     among the named staff, and an order sent by e-mail (the e-mail and its PDF are scanned)."""
     from verkstall.absences import services as absences
-    from verkstall.decisions.services import record_decision
     from verkstall.journal import services as journal
     from verkstall.orders import services as orders
     from verkstall.plans import services as plans
@@ -255,35 +274,12 @@ def build_world(spec, rng=None) -> World:
             if m_index == 0:
                 shared_numbers.append(person.personal_number)
             for o_index, (p_index, life) in enumerate(order_specs):
-                summary = canaries.token(rng, scope)
-                decision = record_decision(
-                    officer,
-                    person=person,
-                    decided_on=today - timedelta(days=7),
-                    assessment_summary=summary,
-                    services=[
-                        {
-                            "service_type": "hemtjanst-omvardnad",
-                            "scope_amount": "20",
-                            "scope_unit": "hours_per_month",
-                            "frequency": "morgon och kväll",
-                        }
-                    ],
-                )
-                world.decisions[decision.pk] = (muni.pk, unit.pk, person.pk)
-                world.canaries.append(
-                    CanaryRec(summary, "assessment", person.pk, decision=decision.pk)
+                decision = plant_decision(
+                    world, rng, officer, person, scope, [HOME_CARE], days_ago=7
                 )
                 provider = providers[p_index % len(providers)]
-                instructions = canaries.token(rng, scope)
-                order = orders.create_order(
-                    officer, decision=decision, provider=provider, instructions=instructions
-                )
-                world.canaries.append(
-                    CanaryRec(instructions, "order instructions", person.pk, order=order.pk)
-                )
-                world.orders[order.pk] = OrderRec(
-                    muni.pk, unit.pk, provider.pk, person.pk, decision.pk, life in SENT_LIVES
+                order = plant_order(
+                    world, rng, officer, decision, provider, scope, sent=life in SENT_LIVES
                 )
                 if life == "cancelled_draft":
                     orders.cancel_order(officer, order, reason="Provning")
@@ -370,7 +366,6 @@ def _plant_municipality_extras(world, rng, muni, units, area, m_index) -> None:
     from decimal import Decimal
 
     from verkstall.decisions.models import ServiceType
-    from verkstall.decisions.services import record_decision
     from verkstall.orders import services as orders
     from verkstall.people.protection_services import record_oral_briefing
     from verkstall.providers.models import ProviderUnit
@@ -410,24 +405,11 @@ def _plant_municipality_extras(world, rng, muni, units, area, m_index) -> None:
         )
         place.service_types.add(stay)
         distances.append(canaries.haversine_km(home[0], home[1], lat, lon))
-    summary = canaries.token(rng, scope)
-    decision = record_decision(
-        officer,
-        person=person,
-        decided_on=clock.today() - timedelta(days=7),
-        assessment_summary=summary,
-        services=[{"service_type": "korttidsboende", "scope_amount": "1", "scope_unit": "place"}],
-    )
-    world.decisions[decision.pk] = (muni.pk, unit.pk, person.pk)
-    world.canaries.append(CanaryRec(summary, "assessment", person.pk, decision=decision.pk))
+    stay_service = {"service_type": "korttidsboende", "scope_amount": "1", "scope_unit": "place"}
+    decision = plant_decision(world, rng, officer, person, scope, [stay_service], days_ago=7)
     granted = decision.services.get()
     world.proximity[granted.pk] = ProximityRec(person.pk, unit.pk, distances)
-    instructions = canaries.token(rng, scope)
-    order = orders.create_order(
-        officer, decision=decision, provider=provider, instructions=instructions
-    )
-    world.canaries.append(CanaryRec(instructions, "order instructions", person.pk, order=order.pk))
-    world.orders[order.pk] = OrderRec(muni.pk, unit.pk, provider.pk, person.pk, decision.pk, True)
+    order = plant_order(world, rng, officer, decision, provider, scope)
     record_oral_briefing(
         officer, order, told_name="Enhetschefen", told_at=clock.now() - timedelta(minutes=5)
     )  # R10.1
