@@ -21,6 +21,7 @@ from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core.api import OutputModelSerializer
 from verkstall.core.date_fields import BoundedDateField
 from verkstall.core.errors import NotFound, ValidationFailed
+from verkstall.core.openapi import AutoSchema
 from verkstall.orders.models import ReplyChannel
 from verkstall.orders.selectors import get_order
 
@@ -147,8 +148,23 @@ def _filtered(queryset, params):
     return queryset
 
 
+class _AnswerByRole(AutoSchema):
+    """The answer to a create or a handle documented as the caller's role reads it, like the
+    list's and the detail's: a provider's lacks the fee office's fields (R10.4)."""
+
+    def get_response_serializers(self):
+        action = getattr(self.view, "action", None)
+        if action in ("create", "handle"):
+            request = getattr(self.view, "request", None)
+            answer = output_serializer(getattr(request, "user", None))
+            return {201 if action == "create" else 200: answer, **RESPONSES}
+        return super().get_response_serializers()
+
+
 class FeeNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Fee notices: changes that affect a client's fee, for the fee officer (R9.3)."""
+
+    schema = _AnswerByRole()
 
     def get_queryset(self):
         return _filtered(selectors.notices_for(self.request.user), self.request.query_params)
@@ -170,9 +186,7 @@ class FeeNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             services.collect_fee_notices(municipality=user.municipality)
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(
-        request=FeeNoticeCreateSerializer, responses={201: FeeNoticeSerializer, **RESPONSES}
-    )
+    @extend_schema(request=FeeNoticeCreateSerializer)
     def create(self, request):
         """The provider's own notice of a change the system cannot see (R9.3)."""
         data = FeeNoticeCreateSerializer(data=request.data)
@@ -189,7 +203,7 @@ class FeeNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         serializer = output_serializer(request.user)
         return Response(serializer(notice).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=HandleSerializer, responses={200: FeeNoticeSerializer, **RESPONSES})
+    @extend_schema(request=HandleSerializer)
     @action(detail=True, methods=["post"])
     def handle(self, request, pk=None):
         """The fee officer has handled the notice, with an optional note (R9.3)."""

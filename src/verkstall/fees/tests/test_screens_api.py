@@ -165,3 +165,20 @@ def test_the_officer_registers_a_notice_for_a_provider_not_connected(w):  # R9.3
     connected = w.started(SERVICE_4H)
     refused = api.post("/api/fee-notices/", {**body, "order": connected.pk, "channel": "fax"})
     assert refused.status_code == 403
+
+
+def _documented_answer(user, path: str, code: str) -> set[str]:
+    schema = api_for(user).get("/api/schema/", {"format": "json"}).json()
+    ref = schema["paths"][path]["post"]["responses"][code]["content"]["application/json"]["schema"]
+    component = schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+    return set(component["properties"])
+
+
+def test_the_answer_to_a_create_or_handle_is_documented_as_the_role_reads_it(w):  # R9.3 R10.4
+    # A provider's system generated from the schema expects no fee office fields in the answer
+    # to its own notice; the fee officer's answer to a handle has them.
+    for path, code in (("/api/fee-notices/", "201"), ("/api/fee-notices/{id}/handle/", "200")):
+        provider = _documented_answer(w.staff, path, code)
+        fee_office = _documented_answer(w.fee_officer, path, code)
+        assert "handled_by" not in provider and "hours_per_month" not in provider
+        assert {"handled_by", "handled_note", "hours_per_month"} <= fee_office
