@@ -17,7 +17,7 @@ So for one client, given the date of the last entry about them, their birth date
   (`birth_date_of`), so 1950-03-65 is a day-5 birth and is kept.
 
 Documents about someone who never became a client (a declined or never-handled temporary
-stay, R8.4; audit/client_models.py UNLINKED_DATA) get the same rule (`assess_unlinked`).
+stay, R8.4; audit/client_models.py UNLINKED_DATA) get the same rule (`assess`).
 
 Whether the client has an ongoing order or a valid decision (never due) is the database's
 question, answered in retention_selectors; this module only does the calendar.
@@ -111,7 +111,16 @@ def is_research_sample(born: date, rule: RetentionRule) -> bool:
 
 
 def assess(last_entry: date, born: date, today: date, rule: RetentionRule) -> Assessment:
-    """Apply R10.6 to one client whose last entry was on `last_entry`."""
+    """Apply R10.6 to one client whose last entry was on `last_entry`.
+
+    Also to a document about someone who never became a client, e.g. a temporary stay from
+    another municipality that was declined or never handled (R8.4). R10.6 speaks of a
+    client's records; a document with no client has no client record to be removed with and
+    would otherwise be kept for ever. Product decision: it is kept exactly as long as a client
+    record would be, counted from the document's own last entry (`last_entry`: when it was
+    declined, or, never handled, when it was received): due `years` later, to be removed by
+    the end of the following calendar year, and kept for research like a client's records
+    when the person was born on a research day."""
     due_since = add_years(last_entry, rule.years)
     remove_by = date(due_since.year + rule.remove_within_years, 12, 31)
     research = is_research_sample(born, rule)
@@ -123,20 +132,6 @@ def assess(last_entry: date, born: date, today: date, rule: RetentionRule) -> As
         due=due,
         overdue=due and today > remove_by,
     )
-
-
-def assess_unlinked(counted_from: date, born: date, today: date, rule: RetentionRule) -> Assessment:
-    """Apply R10.6 to a document about someone who never became a client, e.g. a temporary
-    stay from another municipality that was declined or never handled (R8.4).
-
-    R10.6 speaks of a client's records; a document with no client has no client record to be
-    removed with and would otherwise be kept for ever. Product decision: it is kept exactly as
-    long as a client record would be, counted from the document's own last entry
-    (`counted_from`: when it was declined, or, never handled, when it was received): due
-    `years` later, to be removed by the end of the following calendar year, and kept for
-    research like a client's records when the person was born on a research day.
-    """
-    return assess(counted_from, born, today, rule)
 
 
 def latest(dates: Iterable[date | None]) -> date | None:

@@ -18,7 +18,7 @@ The rule itself (retention.py) is pure; this module supplies its inputs:
 - apart from the clients, the rows that hold personal data of someone who never became a
   client (UNLINKED_DATA in client_models.py: a declined or never-handled temporary stay,
   R8.4), judged by the same rule counted from their own last entry (`review_unlinked`,
-  retention.assess_unlinked). They are listed by model and id only.
+  retention.assess). They are listed by model and id only.
 
 The last entries of all candidates are computed with one grouped aggregate query per source
 table (about twenty queries in all, whatever the number of clients), never a query per client.
@@ -49,7 +49,6 @@ from .retention import (
     DEFAULT_YEARS,
     RetentionRule,
     assess,
-    assess_unlinked,
     birth_date_of,
     latest,
 )
@@ -172,7 +171,6 @@ class DueUnlinked:
 
     label: str
     pk: int
-    municipality_id: int
     municipality_code: str
     counted_from: date  # its last entry: when it was declined, or received
     due_since: date
@@ -342,7 +340,7 @@ def review_unlinked(
     rule: RetentionRule | None = None,
 ) -> UnlinkedTally:
     """The declared model's rows with no client judged by the rule on `today` (R10.6; the
-    product decision is in retention.assess_unlinked). One query."""
+    product decision is in retention.assess). One query."""
     rule = rule or configured_rule()
     tally = UnlinkedTally(label=declared.label, name=str(declared.model._meta.verbose_name_plural))
     code = f"{declared.municipality}__code"
@@ -354,7 +352,7 @@ def review_unlinked(
     for row in rows:
         counted_from = unlinked_counted_from(declared, row)
         born = birth_date_of(row[declared.personal_number])
-        verdict = assess_unlinked(counted_from, born, today, rule)
+        verdict = assess(counted_from, born, today, rule)
         if today < verdict.due_since:
             tally.not_yet_due += 1
         elif verdict.research:
@@ -364,7 +362,6 @@ def review_unlinked(
                 DueUnlinked(
                     label=declared.label,
                     pk=row["pk"],
-                    municipality_id=row[f"{declared.municipality}_id"],
                     municipality_code=row[code],
                     counted_from=counted_from,
                     due_since=verdict.due_since,

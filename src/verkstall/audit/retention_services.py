@@ -56,7 +56,7 @@ from verkstall.plans.storage import document_storage
 
 from . import retention_selectors as selectors
 from .client_models import CLIENT_DATA, UNLINKED_BY_LABEL, ClientIds
-from .retention import Assessment, RetentionRule, assess, assess_unlinked, birth_date_of
+from .retention import Assessment, RetentionRule, assess, birth_date_of
 from .services import record_system, record_system_no_client
 
 logger = logging.getLogger(__name__)
@@ -185,14 +185,28 @@ def _delete_files(plan_documents: list[str], case_documents: list[str]) -> None:
 
 
 def _detail(
-    rule: RetentionRule, verdict: Assessment, last_entry: date, rows: int, files: int
+    rule: RetentionRule,
+    verdict: Assessment,
+    counted_from: date,
+    rows: int,
+    files: int = 0,
+    *,
+    unlinked: str = "",
 ) -> str:
     """The access log's account of the removal: the rule and the dates, never a personnummer
-    or a name (Swedish: the log reviewer reads it)."""
+    or a name (Swedish: the log reviewer reads it). A client's records are counted from their
+    last entry and may have files; a row with no client (`unlinked`: its model and id) from
+    its own last entry, and has none."""
+    if unlinked:
+        what = f" av uppgifter utan klientakt: {unlinked}. Räknat från"
+        removed = f"{rows} rader raderade."
+    else:
+        what = ". Sista anteckning"
+        removed = f"{rows} rader och {files} filer raderade."
     return (
-        f"Gallring enligt R10.6 ({rule.describe()}). Sista anteckning {last_entry:%Y-%m-%d}, "
+        f"Gallring enligt R10.6 ({rule.describe()}){what} {counted_from:%Y-%m-%d}, "
         f"gallringsbar från {verdict.due_since:%Y-%m-%d}, senast {verdict.remove_by:%Y-%m-%d}. "
-        f"{rows} rader och {files} filer raderade."
+        f"{removed}"
     )[:300]
 
 
@@ -269,18 +283,6 @@ def remove_client(
     return removal
 
 
-def _unlinked_detail(
-    rule: RetentionRule, verdict: Assessment, label: str, pk: int, counted_from: date, rows: int
-) -> str:
-    """The access log's account of removing a row with no client: the model and its id, the
-    rule and the dates, never a personnummer or a name (Swedish: the log reviewer reads it)."""
-    return (
-        f"Gallring enligt R10.6 ({rule.describe()}) av uppgifter utan klientakt: {label} {pk}. "
-        f"Räknat från {counted_from:%Y-%m-%d}, gallringsbar från {verdict.due_since:%Y-%m-%d}, "
-        f"senast {verdict.remove_by:%Y-%m-%d}. {rows} rader raderade."
-    )[:300]
-
-
 def remove_unlinked(
     label: str,
     pk: int,
@@ -290,7 +292,7 @@ def remove_unlinked(
     actor: str = DEFAULT_ACTOR,
 ) -> UnlinkedRemoval | None:
     """Remove one row of personal data with no client (client_models.UNLINKED_DATA) if the rule
-    makes it due on `today` (R10.6, retention.assess_unlinked); None, and nothing removed, if
+    makes it due on `today` (R10.6, retention.assess); None, and nothing removed, if
     it is gone, has got a client since the review (it then goes with that client), or is not
     due."""
     declared = UNLINKED_BY_LABEL[label]
@@ -308,7 +310,7 @@ def remove_unlinked(
             return None
         counted_from = selectors.unlinked_counted_from(declared, row)
         born = birth_date_of(row[declared.personal_number])
-        verdict = assess_unlinked(counted_from, born, today, rule)
+        verdict = assess(counted_from, born, today, rule)
         if not verdict.due:
             return None
 
@@ -324,8 +326,12 @@ def remove_unlinked(
         record_system_no_client(
             action=AuditAction.REMOVE,
             municipality_id=row[f"{declared.municipality}_id"],
-            detail=_unlinked_detail(
-                rule, verdict, removal.label, pk, counted_from, sum(removal.rows.values())
+            detail=_detail(
+                rule,
+                verdict,
+                counted_from,
+                sum(removal.rows.values()),
+                unlinked=f"{removal.label} {pk}",
             ),
             actor=actor,
         )

@@ -134,11 +134,7 @@ def create_profile(
     values, threshold_errors = _threshold_errors(dict(thresholds or {}))
     errors.update(threshold_errors)
     if absence_payment_reasons is not None:
-        reasons, reasons_error = absence_reasons(absence_payment_reasons)
-        if reasons_error:
-            errors["absence_payment_reasons"] = reasons_error
-        else:
-            values["absence_payment_reasons"] = reasons
+        _put_absence_reasons(absence_payment_reasons, values, errors)
     libraries, library_error = _libraries(None, includes)
     if library_error:
         errors["includes"] = library_error
@@ -268,6 +264,15 @@ def absence_reasons(value) -> tuple[list[str], str | None]:
     return [code for code in ABSENCE_REASONS if code in set(value)], None
 
 
+def _put_absence_reasons(value, values: dict, errors: dict) -> None:
+    """`absence_reasons(value)` into the values to write, or its error into `errors`."""
+    reasons, error = absence_reasons(value)
+    if error:
+        errors["absence_payment_reasons"] = error
+    else:
+        values["absence_payment_reasons"] = reasons
+
+
 def _libraries(profile: RuleProfile, includes) -> tuple[list[RuleProfile], str | None]:
     """The library profiles `includes` names (profiles or slugs), or the Swedish error."""
     if includes is None:
@@ -297,11 +302,7 @@ def update_profile(actor, profile: RuleProfile, **changes) -> RuleProfile:
     values, threshold_errors = _threshold_errors(changes)
     errors.update(threshold_errors)
     if "absence_payment_reasons" in changes:
-        reasons, reasons_error = absence_reasons(changes["absence_payment_reasons"])
-        if reasons_error:
-            errors["absence_payment_reasons"] = reasons_error
-        else:
-            values["absence_payment_reasons"] = reasons
+        _put_absence_reasons(changes["absence_payment_reasons"], values, errors)
     if "name" in changes:
         values["name"] = str(changes["name"] or "").strip()
         if not values["name"]:

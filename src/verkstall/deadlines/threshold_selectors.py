@@ -44,30 +44,30 @@ from .models import THRESHOLDS, RuleProfile, default_absence_payment_reasons
 DEFAULTS: dict[str, int] = {name: default for name, (default, _spec) in THRESHOLDS.items()}
 
 
-def thresholds_for(municipality) -> dict[str, int]:
-    """The thresholds of a municipality's rule profile, in one query: a Municipality (its
-    `rule_profile` slug is read from the instance) or a municipality id (the slug is read in
-    the same query)."""
+def _profile_values(municipality, defaults: dict, *extra: str) -> dict:
+    """The thresholds and the `extra` fields of a municipality's rule profile over `defaults`,
+    in one query: a Municipality (its `rule_profile` slug is read from the instance) or a
+    municipality id (the slug is read in the same query)."""
     if hasattr(municipality, "rule_profile"):
         slug = municipality.rule_profile
     else:
         slug = Subquery(Municipality.objects.filter(pk=municipality).values("rule_profile")[:1])
-    row = RuleProfile.objects.filter(slug=slug).values(*THRESHOLDS).first()
-    return {**DEFAULTS, **(row or {})}
+    row = RuleProfile.objects.filter(slug=slug).values(*THRESHOLDS, *extra).first()
+    return {**defaults, **(row or {})}
+
+
+def thresholds_for(municipality) -> dict[str, int]:
+    """The thresholds of a municipality's rule profile, in one query: a Municipality (its
+    `rule_profile` slug is read from the instance) or a municipality id (the slug is read in
+    the same query)."""
+    return _profile_values(municipality, DEFAULTS)
 
 
 def payment_rules_for(municipality) -> dict:
     """`thresholds_for` and the absence reasons that reduce the payment (R9.4,
     `absence_payment_reasons`), in one query."""
-    if hasattr(municipality, "rule_profile"):
-        slug = municipality.rule_profile
-    else:
-        slug = Subquery(Municipality.objects.filter(pk=municipality).values("rule_profile")[:1])
-    row = (
-        RuleProfile.objects.filter(slug=slug).values(*THRESHOLDS, "absence_payment_reasons").first()
-    )
     defaults = {**DEFAULTS, "absence_payment_reasons": default_absence_payment_reasons()}
-    return {**defaults, **(row or {})}
+    return _profile_values(municipality, defaults, "absence_payment_reasons")
 
 
 def date_by_rule_or_threshold(municipality, rule, moment: datetime, name: str) -> date:

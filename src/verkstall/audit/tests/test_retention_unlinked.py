@@ -18,7 +18,7 @@ from verkstall.audit import retention_selectors as selectors
 from verkstall.audit import retention_services
 from verkstall.audit.client_models import BY_LABEL, UNLINKED_DATA
 from verkstall.audit.models import AccessLogEntry
-from verkstall.audit.retention import RetentionRule, add_years, assess, assess_unlinked
+from verkstall.audit.retention import add_years
 from verkstall.core import clock
 from verkstall.core.personal_number import make_test_personal_number
 from verkstall.people.models import Person
@@ -92,16 +92,6 @@ def test_the_intake_is_declared_both_with_its_client_and_without_one():  # R10.6
         model._meta.get_field(name)
     # A registered intake is the client's and goes with it (client_models.CLIENT_DATA).
     assert BY_LABEL[LABEL].client == "person_id"
-
-
-@pytest.mark.parametrize("counted_from", [date(2020, 2, 29), date(2021, 6, 30)])
-def test_the_rule_for_a_document_with_no_client_is_the_clients_rule(counted_from):  # R10.6
-    rule = RetentionRule()
-    for born in (date(1940, 1, 10), date(1940, 1, 15)):
-        for today in (add_years(counted_from, 5) - timedelta(days=1), add_years(counted_from, 5)):
-            assert assess_unlinked(counted_from, born, today, rule) == assess(
-                counted_from, born, today, rule
-            )
 
 
 # --- the review ------------------------------------------------------------------------------
