@@ -173,6 +173,7 @@ DJANGO_ADAPTERS = {
     "audit.client_models": "the client-bearing models, read from the app registry",
     "deadlines.watchlist_scopes": "the watchlist scopes, as query expressions",
     "core.clock": "timezone-aware now() from django.utils",
+    "core.db_functions": "database expressions (the writing transaction, the settled ones)",
     "core.date_fields": "form and serializer date fields",
     "core.dates": "date windows with Django's timezone",
     "core.openapi": "drf-spectacular hooks",

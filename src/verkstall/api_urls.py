@@ -10,6 +10,7 @@ from verkstall.fees.api import FeeNoticeViewSet
 from verkstall.ivo.api import IvoReportViewSet
 from verkstall.journal.api import MessageViewSet, ProviderJournalViewSet
 from verkstall.orders.api import OrderViewSet
+from verkstall.orders.feed_api import EventFeedViewSet
 from verkstall.payments.api import PerformedTimeViewSet
 from verkstall.people.api import PersonViewSet
 from verkstall.placements.api import QueueEntryViewSet
@@ -24,6 +25,7 @@ router.register("decisions", DecisionViewSet, basename="decision")
 router.register("service-types", ServiceTypeViewSet, basename="service-type")
 router.register("providers", ProviderViewSet, basename="provider")
 router.register("orders", OrderViewSet, basename="order")
+router.register("events", EventFeedViewSet, basename="event")
 router.register("due-items", DueItemViewSet, basename="due-item")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("messages", MessageViewSet, basename="message")

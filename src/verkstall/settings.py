@@ -306,6 +306,8 @@ SPECTACULAR_SETTINGS = {
         # ... and "kind": the two kinds of the vouchers and of their report form (R4.2).
         "VoucherKindEnum": "verkstall.vouchers.models.Voucher.Kind",
         "VoucherReportKindEnum": "verkstall.vouchers.models.VoucherReport.Kind",
+        # ... and the order events' kinds (an order's history and the event feed, issue 20).
+        "OrderEventKindEnum": "verkstall.orders.models.EventKind",
     },
 }
 

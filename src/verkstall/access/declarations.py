@@ -320,6 +320,10 @@ API: dict[str, dict[str, Access]] = {
     "verkstall.absences.api.HospitalNoticeViewSet": {
         "create": _a(OFFICER, Scope.PERSON, C),
     },
+    # The event feed (issue 20): the events of the orders the order list shows.
+    "verkstall.orders.feed_api.EventFeedViewSet": {
+        "list": _a(CLIENT_ROLES, Scope.ORDER, L),
+    },
     "verkstall.alarms.api.AlarmOrderViewSet": {
         "list": _a(ALARM_ROLES, Scope.ALARM, L),
         "retrieve": _a(ALARM_ROLES, Scope.ALARM, V),

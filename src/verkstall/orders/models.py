@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from verkstall.core import clock
+from verkstall.core.db_functions import TransactionId
 from verkstall.core.event_kinds import ORDER_EVENT_KINDS
 
 from .states import ACTIVE, CLOSED, OPEN, REPLY_PENDING, STATE_LABELS, WITH_PROVIDER, State
@@ -177,6 +178,9 @@ class OrderEvent(models.Model):
     occurred_at = models.DateTimeField("inträffade")
     recorded_at = models.DateTimeField("registrerades")
     data = models.JSONField(default=dict, blank=True)
+    #: The transaction that wrote it, set by the database: the event feed's order (issue 20,
+    #: core.db_functions).
+    txid = models.BigIntegerField(db_default=TransactionId(), editable=False)
 
     class Meta:
         verbose_name = "händelse"
@@ -186,6 +190,8 @@ class OrderEvent(models.Model):
             models.UniqueConstraint(fields=["order", "seq"], name="order_event_unique_seq"),
         ]
         indexes = [
+            # The event feed reads in this order (orders.feed_selectors).
+            models.Index(fields=["txid", "id"], name="order_event_feed"),
             # The events that set an order's start and end dates, which the payment basis
             # traces (R9.4): read for every order of a month without scanning its history.
             models.Index(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
@@ -131,7 +131,13 @@ def _insert(model, objs: list, *, dicts: bool = False) -> int:
         model.objects.bulk_create(objs, batch_size=500)
         return len(objs)
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not (dicts and f.primary_key)]
+    # A column the database fills itself (`db_default`, such as an event's transaction) is
+    # left to it, as an INSERT through the ORM leaves it.
+    fields = [
+        f
+        for f in meta.concrete_fields
+        if not (dicts and f.primary_key) and f.db_default is models.NOT_PROVIDED
+    ]
     stamp = timezone.now()
     auto_now = {f.attname for f in fields if getattr(f, "auto_now", False)}
     json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}

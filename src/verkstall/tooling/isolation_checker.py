@@ -314,6 +314,14 @@ class Checker(ApiOperations, ScreenOperations, TourVisits):
         ):
             self._crossing(user, f"{what}: count {body['count']} for {len(rows)} rows")
 
+    def _check_events(self, user, response, what: str) -> None:
+        """The event feed (issue 20): only events of the orders the user may see."""
+        visible = self.oracle.orders(user)
+        for row in response.json()["results"]:
+            self.stats.ids_checked += 1
+            if row.get("order") not in visible:
+                self._crossing(user, f"{what}: event {row.get('id')} of order {row.get('order')}")
+
     def _declared(self, viewset: str, action: str, user) -> bool:
         from verkstall.access import declarations
 

@@ -140,15 +140,18 @@ class ApiOperations:
             ("performed-time", "/api/performed-time/", {}),  # R9.2
             ("performed-time", "/api/performed-time/", {"order": any_order}),
             ("ivo-reports", "/api/ivo-reports/", {}),  # R9.5
+            ("events", "/api/events/", {}),  # issue 20: the event feed
         ]
         kind, url, params = self.rng.choice(choices)
-        params = {**params, "limit": 1000}
+        params = {**params, "limit": 500 if kind == "events" else 1000}
         fmt = self._fmt()
         response = self._call(user, "get", url, params, endpoint=url, fmt=fmt, context=LISTING)
         if response is None or response.status_code != 200 or fmt:
             return
         what = f"GET {url}?{params}"
-        if kind != "contracts":
+        if kind == "events":
+            self._check_events(user, response, what)
+        elif kind != "contracts":
             self._check_rows(user, response, kind, what)
         self._check_body(user, response, what)
 

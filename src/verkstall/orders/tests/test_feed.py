@@ -1,0 +1,147 @@
+"""The event feed (issue 20): every event the user may see, in order, each once, with a cursor
+to go on from; held back while an earlier transaction may still commit."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from verkstall.access.roles import Role
+from verkstall.orders import services
+from verkstall.orders.models import OrderEvent
+from verkstall.tooling import testing as build
+
+# Committed for real: on PostgreSQL the feed gives only what committed transactions wrote, and
+# a test's own transaction is still running while it reads.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def read_all(client, limit=100, after=None):
+    """Every page from `after` on: (events, the last cursor)."""
+    events = []
+    while True:
+        params = {"limit": limit}
+        if after:
+            params["after"] = after
+        body = client.get("/api/events/", params).json()
+        events += body["results"]
+        after = body["cursor"]
+        if not body["more"]:
+            return events, after
+
+
+def test_a_provider_reads_its_orders_events_in_order_once_page_by_page(world, api):  # issue 20
+    mine = [world.order(state="started"), world.order(state="sent")]
+    world.order(state="draft")  # not sent: not the provider's yet
+    world.order(provider=world.provider_b, state="started")
+    client = api(world.staff_a)
+    events, cursor = read_all(client)
+    expected = list(
+        OrderEvent.objects.filter(order__in=mine)
+        .order_by("txid", "id")
+        .values_list("id", flat=True)
+    )
+    assert [e["id"] for e in events] == expected
+    assert {e["order"] for e in events} == {o.pk for o in mine}
+    # The history before the provider got the order is the order's, so it is there too.
+    assert [e["kind"] for e in events if e["order"] == mine[1].pk] == ["created", "sent"]
+    # Two at a time: the same events, each once.
+    paged, paged_cursor = read_all(client, limit=2)
+    assert [e["id"] for e in paged] == expected and paged_cursor == cursor
+    # Nothing new: the same cursor again, nothing more.
+    body = client.get("/api/events/", {"after": cursor}).json()
+    assert body == {"results": [], "cursor": cursor, "more": False}
+    # Something new: only that, from the cursor.
+    services.end_order(world.staff_a, mine[0], end_date=mine[0].start_date)
+    new, _ = read_all(client, after=cursor)
+    assert [(e["order"], e["kind"]) for e in new] == [(mine[0].pk, "ended")]
+    # An event names what happened and to which order, no free text nor person.
+    assert set(new[0]) == {
+        "id",
+        "cursor",
+        "order",
+        "seq",
+        "kind",
+        "kind_label",
+        "from_state",
+        "to_state",
+        "actor_organisation",
+        "on_behalf_of",
+        "channel",
+        "occurred_at",
+        "recorded_at",
+    }
+
+
+def test_each_reads_the_events_of_the_orders_it_may_see(world, api):  # issue 20, R10.1
+    order = world.order(state="started")
+    other = world.order(provider=world.provider_b, state="sent")
+    for user, seen in (
+        (world.officer, {order.pk, other.pk}),
+        (world.other_officer, set()),
+        (world.fee_officer, {order.pk, other.pk}),
+        (world.staff_b, {other.pk}),
+    ):
+        events, _ = read_all(api(user))
+        assert {e["order"] for e in events} == seen, user
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"after": "inte-en-markör"}, "after"),
+        ({"after": "MTIz"}, "after"),  # "123": no event id
+        ({"after": "LTEuNQ"}, "after"),  # "-1.5"
+        ({"limit": "0"}, "limit"),
+        ({"limit": "501"}, "limit"),
+        ({"limit": "tio"}, "limit"),
+    ],
+)
+def test_a_bad_cursor_or_limit_is_a_400_naming_the_field(world, api, params, field):  # issue 20
+    response = api(world.staff_a).get("/api/events/", params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_other_roles_are_refused(world, api):  # issue 20, Actors
+    admin = build.user(Role.LOV_ADMIN, world.muni)
+    assert api(admin).get("/api/events/").status_code == 403
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_an_event_still_being_written_holds_back_those_after_it_and_none_is_skipped(
+    world, api
+):  # issue 20
+    first, second = world.order(state="sent"), world.order(state="sent")
+    client = api(world.staff_a)
+    _, cursor = read_all(client)
+    written, go = threading.Event(), threading.Event()
+
+    def slow_acknowledgement():
+        try:
+            with transaction.atomic():
+                services.acknowledge_order(world.staff_a, first)
+                written.set()
+                go.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=slow_acknowledgement)
+    thread.start()
+    try:
+        assert written.wait(10)
+        # A later transaction commits while the first is still open.
+        services.acknowledge_order(world.staff_a, second)
+        held, held_cursor = read_all(client, after=cursor)
+        assert held == [] and held_cursor == cursor
+    finally:
+        go.set()
+        thread.join(10)
+    events, _ = read_all(client, after=cursor)
+    assert [(e["order"], e["kind"]) for e in events] == [
+        (first.pk, "acknowledged"),
+        (second.pk, "acknowledged"),
+    ]
+    assert connection.vendor == "postgresql"
