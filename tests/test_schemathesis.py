@@ -125,7 +125,7 @@ def api_world(settings, tmp_path):
     set_protection(officer, Person.objects.get(pk=person), protection="confidentiality_marking")
     # Safety alarms ordered from the aids centre and one contact move (R4.1, R2.6); the queue,
     # temporary stays and vouchers (R8, R4.2); fee notices, performed time, prices, the IVO
-    # report and a closed month (R9.2-R9.5): every id pool below holds rows.
+    # report and a closed month (R9.2, R9.3, R9.4, R9.5): every id pool below holds rows.
     import random
 
     from verkstall.alarms.models import AlarmContactMove

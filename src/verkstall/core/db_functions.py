@@ -39,3 +39,13 @@ class SettledBelow(models.Func):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint)", []
+
+
+def feed_position(previous):
+    """The feed position of a row that follows `previous` (an expression for the position of
+    the row before it in the same sequence, or NULL for none): its writing transaction, but
+    never below the row before it, so that one order's events keep their order in the feed
+    even when a transaction that began earlier writes after a later one committed."""
+    return models.functions.Greatest(
+        TransactionId(), models.functions.Coalesce(previous, models.Value(0))
+    )

@@ -7,8 +7,12 @@ events come in the order of the transaction that wrote them (`OrderEvent.txid`, 
 and only from transactions that cannot write anything more (`core.db_functions`): an event
 of a transaction still running waits for the next read instead of being skipped by it.
 
-What the user may see is what the order list shows (`selectors.orders_for`): an order's
-history belongs to whoever may read the order, including the events before a provider got it.
+What the user may see is what the order list shows (`selectors.orders_for`), a provider from
+each order's sending on. Known limits: a provider unit's manager sees an order's events from
+when it is assigned to the unit, and a cursor already past them misses the ones before; and on
+PostgreSQL any transaction still open in the database cluster holds the feed back until it
+ends (keep `idle_in_transaction_session_timeout` set), and after a dump and restore into a new
+cluster the transaction numbers start again below the stored ones (re-read from the start).
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ import base64
 import binascii
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from verkstall.access.scoping import order_scope
-from verkstall.core.db_functions import SettledBelow
+from verkstall.access.roles import PROVIDER_ROLES
+from verkstall.core.db_functions import SettledBelow, feed_position
 from verkstall.core.errors import ValidationFailed
 
-from .models import Order, OrderEvent
+from .models import EventKind, OrderEvent
+from .selectors import orders_for
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -62,26 +67,49 @@ def parse_cursor(text: str | None) -> tuple[int, int]:
 def parse_limit(text: str | None) -> int:
     if text in (None, ""):
         return DEFAULT_LIMIT
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+    # ASCII digits only, and few ("²".isdigit() is true; int() of 5 000 digits refuses).
+    if not (text.isascii() and text.isdecimal() and len(text) <= 4) or not (
+        1 <= int(text) <= MAX_LIMIT
+    ):
         raise ValidationFailed({"limit": f"Ange ett antal mellan 1 och {MAX_LIMIT}."})
     return int(text)
 
 
-def events_for(user) -> QuerySet[OrderEvent]:
-    """The events of the orders the user may see, settled, in feed order."""
-    return (
-        OrderEvent.objects.filter(order__in=Order.objects.filter(order_scope(user)).values("pk"))
-        .filter(txid__lt=SettledBelow())
-        .order_by("txid", "id")
+def feed_position_after(order_id: int, previous_seq: int):
+    """The place in the feed of an order's next event (written by `services._append_event`):
+    its transaction, never before the order's event before it (core.db_functions)."""
+    return feed_position(
+        Subquery(OrderEvent.objects.filter(order_id=order_id, seq=previous_seq).values("txid")[:1])
     )
+
+
+def events_for(user) -> QuerySet[OrderEvent]:
+    """The events of the orders the user may see (the order list's `orders_for`), settled, in
+    feed order. A provider's feed starts at each order's `sent` event: before it the order was
+    not the provider's, and a provider following the cursor had passed those events already
+    when the order became its own (the order's page shows the whole history)."""
+    events = OrderEvent.objects.filter(
+        order__in=orders_for(user).order_by().values("pk"), txid__lt=SettledBelow()
+    )
+    if user.role_enum in PROVIDER_ROLES:
+        events = events.filter(
+            Exists(
+                OrderEvent.objects.filter(
+                    order_id=OuterRef("order_id"), kind=EventKind.SENT, seq__lte=OuterRef("seq")
+                )
+            )
+        )
+    return events.order_by("txid", "id")
 
 
 def page_for(user, *, after: str | None, limit: int) -> Page:
     txid, pk = parse_cursor(after)
+    # A row comparison, so the index on (txid, id) starts the scan at the cursor.
     events = list(
-        events_for(user)
-        .filter(Q(txid__gt=txid) | Q(txid=txid, id__gt=pk))
-        .select_related("on_behalf_of")[: limit + 1]
+        events_for(user).extra(
+            where=['("orders_orderevent"."txid", "orders_orderevent"."id") > (%s, %s)'],
+            params=[txid, pk],
+        )[: limit + 1]
     )
     more = len(events) > limit
     events = events[:limit]

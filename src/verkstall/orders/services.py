@@ -24,6 +24,7 @@ from verkstall.providers.models import Provider, ProviderUnit
 
 from .document_services import email_after_commit
 from .end_services import after_order_ended, end_note  # R3.9: both sides are told
+from .feed_selectors import feed_position_after
 from .models import EventKind, Order, OrderEvent, ReplyChannel
 from .states import ACTIVE, REPLY_PENDING, Action, IllegalTransition, State, next_state
 
@@ -64,6 +65,7 @@ def _append_event(
         municipality_id=order.municipality_id,
         order=order,
         seq=order.last_event_seq,
+        txid=feed_position_after(order.pk, order.last_event_seq - 1),
         kind=kind,
         from_state=from_state,
         to_state=to_state,

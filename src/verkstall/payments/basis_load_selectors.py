@@ -110,10 +110,13 @@ def no_cycle_collection():
     otherwise set off full collections that walk the whole process' heap several times
     over, half the time of the basis. Reference counting still frees everything.
 
-    Afterwards the collector runs again (unless it was already paused), and what was made
-    meanwhile is moved to its oldest generation (`freeze` then `unfreeze`) rather than
-    scanned at once as a million young objects: they are short-lived and freed by reference
-    counting; any cycle among them waits for the next full collection."""
+    Afterwards the collector runs again (unless it was already paused), and the objects it
+    tracks are moved to its oldest generation (`freeze` then `unfreeze`) rather than the
+    million made meanwhile being scanned at once as young objects: they are short-lived and
+    freed by reference counting. This moves every tracked object of the process, not only
+    those: a cycle among them waits for the next full collection, and a `gc.freeze()` that
+    a pre-forking server made at start is undone (this project's gunicorn does not use
+    one)."""
     enabled = gc.isenabled()
     if enabled:
         gc.disable()
@@ -189,7 +192,7 @@ def _load(scope: BasisScope, first: Period, last: Period) -> tuple[MonthData, Na
     # month is never looked up, and the query needs no pass over the orders.
     next_start: dict[int, date] = {}
     for old, day in (
-        Order.objects.filter(municipality_id=m, supersedes__isnull=False, start_date__isnull=False)
+        Order.objects.filter(municipality_id=m, supersedes__isnull=False, start_date__lte=end)
         .order_by()
         .values_list("supersedes_id", "start_date")
     ):

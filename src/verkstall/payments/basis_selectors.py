@@ -193,8 +193,15 @@ def _compute_basis(scope: BasisScope, period: Period) -> Basis:
         ).order_by("close_id", "seq")
         if scope.provider_id is not None:
             paid_rows = paid_rows.filter(provider_id=scope.provider_id)
+        stored = _stored(paid_rows)
+        # The register's names now, for this month's lines and the paid ones alike; a name as
+        # it was paid only for a provider or client the register no longer has.
+        names.fill(
+            {line.provider_id for line in lines} | {line.provider_id for line, _row in stored},
+            {line.person_id for line in lines} | {line.person_id for line, _row in stored},
+        )
         paid = []
-        for line, row in _stored(paid_rows):
+        for line, row in stored:
             _name_stored(names, row)
             paid.append(line)
         lines += adjustments(recomputed, paid)

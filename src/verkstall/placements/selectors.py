@@ -36,8 +36,8 @@ CARE_HOME_KINDS = (ServiceKind.CARE_HOME.value,)
 
 
 def is_placement_unit(user, municipality_id: int | None = None) -> bool:
-    """Is `user` the placement unit (R8.1-R8.4), of the municipality `municipality_id` when
-    it is given?"""
+    """Is `user` the placement unit (R8.1, R8.2, R8.3, R8.4), of the municipality
+    `municipality_id` when it is given?"""
     return getattr(user, "role_enum", None) == Role.PLACEMENT_UNIT and (
         municipality_id is None or user.municipality_id == municipality_id
     )

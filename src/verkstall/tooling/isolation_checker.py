@@ -387,7 +387,7 @@ def prove(
                 world = build_world(spec, rng)
                 plant_alarm_orders(world, rng)  # R4.1: the aids centre's orders
                 plant_placements(world, rng)  # R8, R4.2: the queue, stays, vouchers
-                plant_months(world, rng)  # R9.2-R9.5: fee notices, time, prices, IVO
+                plant_months(world, rng)  # R9.2, R9.3, R9.4, R9.5: fee notices, time, prices, IVO
                 stats.worlds += 1
                 checker = Checker(world, stats, rng)
                 checker.scan_mail()

@@ -219,7 +219,7 @@ class Oracle:
             user, "meal_orders", lambda: [o for o in self.orders(user) if o in self.w.meal_orders]
         )
 
-    # -- the month's models (R9.2-R9.5) --
+    # -- the month's models (R9.2, R9.3, R9.4, R9.5) --
 
     def fee_notices(self, user) -> frozenset[int]:
         """Fee notices (R9.3): through their order, like the order itself (the fee officer the

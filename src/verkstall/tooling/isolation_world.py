@@ -69,7 +69,8 @@ class World:
     vouchers: dict[int, int] = field(default_factory=dict)  # -> order
     voucher_reports: dict[int, int] = field(default_factory=dict)  # report-form report -> order
     # Switches, the alarm's contact moves, meal orders (tooling/isolation_alarms.py; R2.6, R4.1,
-    # R3.6) and the month's models (tooling/isolation_months.py; R9.2-R9.5), from the raw rows.
+    # R3.6) and the month's models (tooling/isolation_months.py; R9.2, R9.3, R9.4, R9.5), from
+    # the raw rows.
     switches: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # (muni, old order,
     # new provider)
     contact_moves: dict[int, int] = field(default_factory=dict)  # -> the new provider's order

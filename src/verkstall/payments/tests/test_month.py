@@ -236,6 +236,26 @@ def test_a_correction_after_the_close_is_an_adjustment_in_the_next_month(pw, cli
         assert not [r for r in basis(pw, Period(2026, 4)).rows if r.line.adjustment]
 
 
+def test_the_month_after_a_close_names_providers_and_clients_as_the_register_does(pw):  # R9.4
+    order = pw.order(services=[granted(amount="28")])
+    with travel_to(at(date(2026, 3, 6))):
+        services.close_month(pw.lov, period="2026-02")
+    # Renamed after February was paid: March (which recomputes February) shows the new names.
+    order.provider.name = "Björkens Omsorg AB"
+    order.provider.save(update_fields=["name"])
+    order.person.last_name = "Nyberg"
+    order.person.save(update_fields=["last_name"])
+    with travel_to(at(APR_2)):
+        march = basis(pw)
+        assert march.adjusted == [FEBRUARY]
+        rows = [r for r in march.rows if r.line.order_id == order.pk]
+        assert rows and {r.provider_name for r in rows} == {"Björkens Omsorg AB"}
+        assert all(r.person_name.endswith("Nyberg") for r in rows)
+    # The closed month itself keeps the names it was paid under.
+    feb = basis(pw, FEBRUARY)
+    assert {r.provider_name for r in feb.rows} == {"Björkens Hemtjänst"}
+
+
 def test_a_closed_month_refuses_performed_time(pw, api):  # R9.2, R9.1
     order = pw.order(services=[granted(RESPITE, "10")])
     service = order.services.get().pk
