@@ -4,6 +4,7 @@ to go on from; held back while an earlier transaction may still commit."""
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, connections, transaction
@@ -128,6 +129,32 @@ def test_other_roles_are_refused(world, api):  # issue 20, Actors
     assert api(admin).get("/api/events/").status_code == 403
 
 
+@contextmanager
+def open_transaction(first, then=lambda: None):
+    """A transaction in another connection that does `first`, stays open for the body of the
+    `with`, then does `then` and commits."""
+    ready, go = threading.Event(), threading.Event()
+
+    def run():
+        try:
+            with transaction.atomic():
+                first()
+                ready.set()
+                go.wait(10)
+                then()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert ready.wait(10)
+        yield
+    finally:
+        go.set()
+        thread.join(10)
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_an_event_still_being_written_holds_back_those_after_it_and_none_is_skipped(
     world, api
@@ -135,34 +162,21 @@ def test_an_event_still_being_written_holds_back_those_after_it_and_none_is_skip
     first, second = world.order(state="sent"), world.order(state="sent")
     client = api(world.staff_a)
     _, cursor = read_all(client)
-    written, go = threading.Event(), threading.Event()
-
-    def slow_acknowledgement():
-        try:
-            with transaction.atomic():
-                services.acknowledge_order(world.staff_a, first)
-                written.set()
-                go.wait(10)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=slow_acknowledgement)
-    thread.start()
-    try:
-        assert written.wait(10)
+    with open_transaction(lambda: services.acknowledge_order(world.staff_a, first)):
         # A later transaction commits while the first is still open.
         services.acknowledge_order(world.staff_a, second)
         held, held_cursor = read_all(client, after=cursor)
         assert held == [] and held_cursor == cursor
-    finally:
-        go.set()
-        thread.join(10)
     events, _ = read_all(client, after=cursor)
     assert [(e["order"], e["kind"]) for e in events] == [
         (first.pk, "acknowledged"),
         (second.pk, "acknowledged"),
     ]
-    assert connection.vendor == "postgresql"
+
+
+def _take_a_transaction_number():
+    with connection.cursor() as sql:
+        sql.execute("SELECT pg_current_xact_id()")
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
@@ -172,26 +186,12 @@ def test_one_orders_events_keep_their_order_when_an_earlier_transaction_writes_l
     order = world.order(state="sent")
     client = api(world.staff_a)
     _, cursor = read_all(client)
-    began, go = threading.Event(), threading.Event()
-
-    def early_transaction_starts_late():
-        try:
-            with transaction.atomic():
-                with connection.cursor() as sql:
-                    sql.execute("SELECT pg_current_xact_id()")  # its number, taken first
-                began.set()
-                go.wait(10)
-                services.register_start(world.staff_a, order, start_date=order.sent_at.date())
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=early_transaction_starts_late)
-    thread.start()
-    try:
-        assert began.wait(10)
-        services.acknowledge_order(world.staff_a, order)  # a later transaction, committed
-    finally:
-        go.set()
-        thread.join(10)
+    start = lambda: services.register_start(  # noqa: E731
+        world.staff_a, order, start_date=order.sent_at.date()
+    )
+    # The start's transaction takes its number first and writes after the acknowledgement of a
+    # later transaction has committed.
+    with open_transaction(_take_a_transaction_number, then=start):
+        services.acknowledge_order(world.staff_a, order)
     events, _ = read_all(client, after=cursor)
     assert [e["kind"] for e in events] == ["acknowledged", "started"]
