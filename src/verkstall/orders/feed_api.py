@@ -55,11 +55,14 @@ class FeedEventSerializer(OutputModelSerializer):
 
 @extend_schema_serializer(many=False)  # one page, though the action is the viewset's list
 class FeedPageSerializer(serializers.Serializer):
-    results = FeedEventSerializer(many=True)
+    results = FeedEventSerializer(many=True, read_only=True)
     cursor = serializers.CharField(
-        help_text="Give it as `after` in the next read; the same cursor when nothing was new."
+        read_only=True,
+        help_text="Give it as `after` in the next read; the same cursor when nothing was new.",
     )
-    more = serializers.BooleanField(help_text="More events are ready: read again at once.")
+    more = serializers.BooleanField(
+        read_only=True, help_text="More events are ready: read again at once."
+    )
 
 
 class EventFeedViewSet(viewsets.GenericViewSet):
