@@ -35,12 +35,8 @@ MAX_REMINDER_DAYS = 27
 
 class Month(Period):
     """A calendar month as the month screen names it: the payment basis's month
-    (payments.basis_types.Period), with its key for a link and its Swedish name."""
-
-    @property
-    def key(self) -> str:
-        """ "2026-11": the month in a link or a form (Period.label)."""
-        return self.label
+    (payments.basis_types.Period, whose `label` "2026-11" is its key in a link or a form),
+    with its Swedish name."""
 
     @property
     def name(self) -> str:

@@ -160,7 +160,7 @@ def build_message(user: User, party: Party, month: Month, today: date, day: int,
         "month": month,
         "deadline": deadline_text(month, day),
         "days_left": days_left(today, month, day),
-        "url": f"{settings.VERKSTALL_BASE_URL}/months/?month={month.key}",
+        "url": f"{settings.VERKSTALL_BASE_URL}/months/?month={month.label}",
     }
     with translation.override("sv"):
         subject = render_to_string("months/email/reminder_subject.txt", context)
@@ -220,7 +220,7 @@ def send_month_reminders(today: date | None = None) -> Result:
     for municipality_id in Municipality.objects.order_by("pk").values_list("pk", flat=True):
         day = registration_day(municipality_id)
         for month in reminder_months(today, day, selectors.reminder_days(municipality_id)):
-            result.months.append(f"{municipality_id}:{month.key}")
+            result.months.append(f"{municipality_id}:{month.label}")
             parties = missing_by_party(municipality_id, month)
             if not parties:
                 continue

@@ -66,7 +66,7 @@ def test_reminder_days_are_read_from_text():  # R9.1, R11.4
 
 
 def test_months_parse_and_step():
-    assert Month.parse("2026-11") == NOV and NOV.key == "2026-11"
+    assert Month.parse("2026-11") == NOV and NOV.label == "2026-11"
     assert NOV.name == "november 2026" and NOV.label == "2026-11"
     assert NOV.first == date(2026, 11, 1) and NOV.last == date(2026, 11, 30)
     assert Month(2026, 1).previous() == Month(2025, 12) and Month(2026, 12).next().month == 1
