@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from verkstall.access.roles import Role
+from verkstall.core import clock
 from verkstall.orders import services
 from verkstall.orders.models import OrderEvent
 from verkstall.tooling import testing as build
@@ -186,8 +187,9 @@ def test_one_orders_events_keep_their_order_when_an_earlier_transaction_writes_l
     order = world.order(state="sent")
     client = api(world.staff_a)
     _, cursor = read_all(client)
+    # The local day (Europe/Stockholm): after 23:00 UTC the sending's UTC date is the day before.
     start = lambda: services.register_start(  # noqa: E731
-        world.staff_a, order, start_date=order.sent_at.date()
+        world.staff_a, order, start_date=clock.today()
     )
     # The start's transaction takes its number first and writes after the acknowledgement of a
     # later transaction has committed.
