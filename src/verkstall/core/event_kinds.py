@@ -163,6 +163,37 @@ ORDER_EVENT_KINDS: tuple[OrderEventKind, ...] = (
     # (deadlines/facts.py `corrected_rows`).
     _kind("START_CORRECTED", "Startdatum korrigerat"),
     _kind("END_CORRECTED", "Slutdatum korrigerat"),
+    # Case work without gaps (issue 16). R3.7, seed 004 "Start av insats": a service not
+    # started is documented, with why, and the officer sees it.
+    _kind(
+        "NOT_STARTED",
+        "Ej påbörjad (orsak rapporterad)",
+        "",
+        "Utföraren rapporterade att insatsen inte påbörjats",
+    ),
+    # R3.4, seed 003: the provider is told that the order is for a new client.
+    _kind(
+        "NEW_CLIENT_NOTIFIED",
+        "Utföraren informerad om ny brukare",
+        "",
+        "Utföraren informerades om att brukaren är ny",
+    ),
+    # R5.2, seed 002: the plan is shared with the person.
+    _kind(
+        "PLAN_SHARED",
+        "Genomförandeplan delgiven den enskilde",
+        "plan.shared",
+        "Genomförandeplanen delgavs den enskilde",
+    ),
+    # R7.2, seed 003: support not received as ordered, reported to the officer.
+    _kind(
+        "SUPPORT_NOT_RECEIVED",
+        "Stöd inte givet enligt beställningen",
+        "",
+        "Utföraren rapporterade att stödet inte gavs enligt beställningen",
+    ),
+    # Seed 002 "Utföraren fördelar": the provider routes the order to one of its own units.
+    _kind("ROUTED_TO_UNIT", "Fördelad till enhet"),
 )
 
 #: Clock events that are not order events: the decision, the choice of provider, placement,

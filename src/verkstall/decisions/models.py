@@ -104,3 +104,73 @@ class GrantedService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_type.name}, {self.scope_text}"
+
+
+class DecisionGoal(models.Model):
+    """One goal of a decision (seed 002: "hur målen i beslutet har uppnåtts"): the plan and the
+    follow-up record how each was met."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="goals")
+    position = models.PositiveSmallIntegerField("ordning", default=0)
+    text = models.TextField("mål")
+
+    class Meta:
+        verbose_name = "mål i beslutet"
+        verbose_name_plural = "mål i beslutet"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class DecisionCorrection(models.Model):
+    """A correction of a registered decision (R1.1): what changed, from what to what, who and
+    why. `changes` maps a field name to its old and new value as text: `{"decided_on":
+    ["2026-03-01", "2026-03-02"]}`. The decision itself holds the corrected values."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="corrections")
+    changes = models.JSONField("ändringar", default=dict)
+    reason = models.TextField("skäl")
+    corrected_by = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField("rättad", default=clock.now)
+
+    class Meta:
+        verbose_name = "rättelse av beslut"
+        verbose_name_plural = "rättelser av beslut"
+        ordering = ["corrected_at", "id"]
+
+
+class IubRequest(models.Model):
+    """A request for a service without needs assessment (IUB, R1.3, seed 002 §IUB): who asked,
+    when, and the first case officer, who takes it. The decision that grants it, once made,
+    points back here; the two-yearly new request (R6.2) hangs on the order it led to."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    unit = models.ForeignKey("access.Unit", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="iub_requests"
+    )
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    asked_by = models.CharField(
+        "vem som frågade", max_length=200, help_text="The person or who asked for them."
+    )
+    asked_on = models.DateField("förfrågan gjord")
+    channel = models.CharField("hur förfrågan kom", max_length=30, blank=True)
+    note = models.TextField("anteckning", blank=True)
+    first_officer = models.ForeignKey(
+        "access.User", on_delete=models.PROTECT, related_name="+", verbose_name="första handläggare"
+    )
+    decision = models.ForeignKey(
+        Decision, on_delete=models.SET_NULL, null=True, blank=True, related_name="iub_requests"
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = "förfrågan om IUB"
+        verbose_name_plural = "förfrågningar om IUB"
+        ordering = ["-asked_on", "-id"]
+        indexes = [models.Index(fields=["municipality", "person"])]

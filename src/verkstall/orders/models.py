@@ -32,6 +32,16 @@ class OrderQuerySet(models.QuerySet):
         return self.filter(state__in=WITH_PROVIDER)
 
 
+class EndReason(models.TextChoices):
+    """Why an order ended (issue 16 item 9; seed 004 "brukaren flyttar eller avlider")."""
+
+    MOVED = "moved", "Flyttat"
+    DIED = "died", "Avliden"
+    DECLINED = "declined", "Avböjt insatsen"
+    NEEDS_CHANGED = "needs_changed", "Ändrat behov"
+    OTHER = "other", "Annat"
+
+
 class Order(models.Model):
     """A written order (beställning) to one provider for one person's granted services.
 
@@ -91,6 +101,9 @@ class Order(models.Model):
         verbose_name="ersätter beställning",
         help_text="A new version of an order after a reassessment (R3.10); the old one ends "
         "the day before this one starts.",
+    )
+    end_reason = models.CharField(
+        "orsak till avslut", max_length=20, choices=EndReason.choices, blank=True
     )
     change_summary = models.TextField(
         "vad ändringen gäller",
