@@ -141,6 +141,9 @@ class DecisionCorrection(models.Model):
         verbose_name_plural = "rättelser av beslut"
         ordering = ["corrected_at", "id"]
 
+    def __str__(self) -> str:
+        return f"Rättelse av {self.decision} ({self.corrected_at:%Y-%m-%d})"
+
 
 class IubRequest(models.Model):
     """A request for a service without needs assessment (IUB, R1.3, seed 002 §IUB): who asked,
@@ -174,3 +177,6 @@ class IubRequest(models.Model):
         verbose_name_plural = "förfrågningar om IUB"
         ordering = ["-asked_on", "-id"]
         indexes = [models.Index(fields=["municipality", "person"])]
+
+    def __str__(self) -> str:
+        return f"Förfrågan om IUB {self.asked_on:%Y-%m-%d}"
