@@ -171,6 +171,7 @@ DJANGO_ADAPTERS = {
     "access.session_timeout": "session middleware settings",
     "audit.capture": "the request's access-log buffer",
     "audit.client_models": "the client-bearing models, read from the app registry",
+    "audit.idempotency": "middleware that replays the first answer to a keyed API write",
     "deadlines.watchlist_scopes": "the watchlist scopes, as query expressions",
     "core.clock": "timezone-aware now() from django.utils",
     "core.db_functions": "database expressions (the writing transaction, the settled ones)",

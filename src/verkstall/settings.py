@@ -17,6 +17,8 @@ DEFAULT_FROM_EMAIL  sender address of the reminders
 VERKSTALL_SESSION_HOURS, VERKSTALL_SESSION_IDLE_MINUTES  a session's lifetime (default 10 hours)
                     and idle timeout (default 30 minutes)
 VERKSTALL_API_TOKEN_DAYS  how long a new API key is valid (default 90 days)
+VERKSTALL_IDEMPOTENCY_HOURS  how long an API write's answer is kept for a retry with the
+                    same Idempotency-Key (default 24 hours)
 """
 
 from __future__ import annotations
@@ -124,6 +126,8 @@ MIDDLEWARE = [
     "verkstall.core.request_guards.RefuseNulMiddleware",
     # Every read and write of client data in this request goes to the access log (R10.4).
     "verkstall.audit.middleware.AccessLogMiddleware",
+    # A retried API write with the same Idempotency-Key gets the first answer (issue 20).
+    "verkstall.audit.idempotency.IdempotencyMiddleware",
     # Deny by default: a screen not declared in access/declarations.py is refused (issue 6).
     "verkstall.access.middleware.DeclaredAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -254,6 +258,7 @@ VERKSTALL_SESSION_IDLE_MINUTES = int(os.environ.get("VERKSTALL_SESSION_IDLE_MINU
 # API keys (access.models.ApiToken, `python -m verkstall create_api_token`) expire after
 # this many days unless the command says otherwise.
 VERKSTALL_API_TOKEN_DAYS = int(os.environ.get("VERKSTALL_API_TOKEN_DAYS", "90"))
+VERKSTALL_IDEMPOTENCY_HOURS = int(os.environ.get("VERKSTALL_IDEMPOTENCY_HOURS", "24"))
 SESSION_COOKIE_SAMESITE = "Lax"
 # htmx takes the CSRF token from the `hx-headers` attribute on <body> (base.html), never from
 # the cookie, so the cookie can be hidden from scripts.

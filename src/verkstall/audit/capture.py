@@ -51,6 +51,11 @@ def capturing():
         _current.reset(token)
 
 
+def current() -> Capture | None:
+    """The open capture of this request, if any."""
+    return _current.get()
+
+
 def saw(person_ids) -> None:
     """Report clients read without model instances (values() queries, raw SQL)."""
     cap = _current.get()

@@ -82,3 +82,29 @@ class AccessLogEntry(models.Model):
     @property
     def action_label(self) -> str:
         return ACTION_LABELS.get(AuditAction(self.action), self.action)
+
+
+class IdempotentResponse(models.Model):
+    """The first answer to an API write sent with an `Idempotency-Key` header (issue 20 item 5,
+    issue 18 item 1): a retry with the same key from the same caller gets this answer back
+    instead of doing the write again. A key is the user's own. Kept for
+    VERKSTALL_IDEMPOTENCY_HOURS; the body may name clients, so it is shown to nobody but the
+    caller that sent the key, and a replay is logged like the first answer (`persons`)."""
+
+    user = models.ForeignKey("access.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="Hash of method, path and body.")
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.BinaryField(default=b"")
+    persons = models.JSONField(default=list, help_text="The clients the first answer touched.")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotent_response_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"Idempotency-Key {self.key}"

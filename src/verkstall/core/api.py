@@ -11,6 +11,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError, NotFound
 
+#: The request header that makes an API write safe to retry (audit/idempotency.py, issue 20).
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
 
 class OutputModelSerializer(serializers.ModelSerializer):
     """A model as the API answers it: every field read-only.

@@ -10,14 +10,18 @@ Used as REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]. An operation's own documentation
 - 400 on every operation: input is validated (a body, a filter), and any request whose path,
   query or form holds a NUL character is refused before it reaches the view
   (core.request_guards.RefuseNulMiddleware);
-- 415 where a body is read (one that is not JSON or a form).
+- 415 where a body is read (one that is not JSON or a form);
+- on every write, the optional `Idempotency-Key` header and its 422 (audit/idempotency.py).
 """
 
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
+
+from .api import IDEMPOTENCY_HEADER
 
 PAGINATION_PARAMETERS = {"limit", "offset", "format"}
 
@@ -27,7 +31,28 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(required=False, help_text="e.g. not_found, permission_denied")
 
 
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Makes the write safe to retry: a request sent again with the same key (1-255 "
+    "visible ASCII characters, e.g. a UUID) within 24 hours gets the first answer back, with "
+    "the header Idempotent-Replayed: true, and changes nothing more. The same key with another "
+    "request is a 422.",
+)
+
+
 class AutoSchema(SpectacularAutoSchema):
+    def _writes(self) -> bool:
+        return self.method not in ("GET", "HEAD", "OPTIONS")
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self._writes():
+            parameters = [*parameters, IDEMPOTENCY_PARAMETER]
+        return parameters
+
     def _filters_in_query(self) -> bool:
         return any(
             p.get("in") == "query" and p.get("name") not in PAGINATION_PARAMETERS
@@ -35,7 +60,7 @@ class AutoSchema(SpectacularAutoSchema):
         )
 
     def _error_responses(self) -> dict[str, OpenApiResponse]:
-        writes = self.method not in ("GET", "HEAD", "OPTIONS")
+        writes = self._writes()
         filters = self._filters_in_query()
         errors = {
             "401": OpenApiResponse(ErrorSerializer, description="Not signed in."),
@@ -51,6 +76,11 @@ class AutoSchema(SpectacularAutoSchema):
         if writes:
             errors["415"] = OpenApiResponse(
                 ErrorSerializer, description="The body is not JSON (or a form)."
+            )
+        if writes:
+            errors["422"] = OpenApiResponse(
+                {"type": "object", "additionalProperties": {}},
+                description="The Idempotency-Key was used before for another request.",
             )
         errors["400"] = OpenApiResponse(
             {"type": "object", "additionalProperties": {}},
