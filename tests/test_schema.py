@@ -53,6 +53,23 @@ def test_the_schema_passes_openapi_spec_validator(schema):  # ARCHITECTURE "Stac
     validate(schema)
 
 
+def test_operation_ids_read_as_calls(schema):  # issue 20 item 4
+    """A generated client names its functions after the operation ids: one per operation,
+    and a transition is `orders_acknowledge`, not `orders_acknowledge_create`."""
+    ids = [
+        operation["operationId"]
+        for operations in schema["paths"].values()
+        for method, operation in operations.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
+    assert len(ids) == len(set(ids))
+    for expected in ("orders_acknowledge", "orders_start", "orders_create", "events_list"):
+        assert expected in ids
+    assert "orders_acknowledge_create" not in ids
+    # An action that lists and creates keeps both words.
+    assert {"orders_oral_briefings_list", "orders_oral_briefings_create"} <= set(ids)
+
+
 def test_the_schema_is_also_served_by_accept_header(world, api):  # ARCHITECTURE "Stack"
     response = api(world.officer).get(
         "/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"

@@ -12,6 +12,8 @@ Used as REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]. An operation's own documentation
   (core.request_guards.RefuseNulMiddleware);
 - 415 where a body is read (one that is not JSON or a form);
 - on every write, the optional `Idempotency-Key` header and its 422 (audit/idempotency.py).
+
+Operation ids read as calls: `orders_acknowledge`, `events_list`, `orders_retrieve`.
 """
 
 from __future__ import annotations
@@ -43,7 +45,27 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 
 
+#: The viewset actions whose operation ids drf-spectacular names well already.
+STANDARD_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy"})
+
+
 class AutoSchema(SpectacularAutoSchema):
+    def get_operation_id(self) -> str:
+        """drf-spectacular's id, without the "_create" it gives a POST-only action: a client
+        generated from the schema calls `orders_acknowledge`, not `orders_acknowledge_create`
+        (issue 20). An action that also lists (GET and POST) keeps its "_list"/"_create"."""
+        operation_id = super().get_operation_id()
+        action = getattr(self.view, "action", None)
+        methods = set(getattr(self.view, "action_map", None) or {})
+        if (
+            self.method == "POST"
+            and action not in STANDARD_ACTIONS
+            and methods == {"post"}
+            and operation_id.endswith("_create")
+        ):
+            return operation_id.removesuffix("_create")
+        return operation_id
+
     def _writes(self) -> bool:
         return self.method not in ("GET", "HEAD", "OPTIONS")
 
