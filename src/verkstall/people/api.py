@@ -16,30 +16,16 @@ from verkstall.core.errors import ValidationFailed
 from verkstall.core.personal_number import has_digits
 
 from . import protection_services, selectors, services
+from .change_api import PersonCorrectionActions, RelativeInputSerializer, RelativeSerializer
 from .models import (
     OralBriefing,
     Person,
     ProtectedDataAccess,
     Protection,
     ProtectionRequest,
-    Relative,
 )
 from .presentation import ShownPerson
 from .selectors import SEARCH_HEADER
-
-
-class RelativeSerializer(OutputModelSerializer):
-    class Meta:
-        model = Relative
-        fields = ["id", "name", "relation", "phone", "email"]
-        read_only_fields = ["id"]
-
-
-class RelativeInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    relation = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
 
 
 class PersonSerializer(OutputModelSerializer):
@@ -141,6 +127,13 @@ class PersonUpdateSerializer(serializers.Serializer):
     area = serializers.IntegerField(required=False, allow_null=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     whereabouts = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    reason = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text="Why the data is changed; required for an officer's correction (R1.1), "
+        "kept in the client's history.",
+    )
 
 
 class ProtectionSerializer(serializers.Serializer):
@@ -279,7 +272,12 @@ PROTECTION_RESPONSES = {
 }
 
 
-class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PersonViewSet(
+    PersonCorrectionActions,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Clients the signed-in user may see. Officers register clients; both sides keep contact
     data up to date."""
 
@@ -330,7 +328,14 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         person = selectors.get_person(request.user, pk)
         return PersonSerializer(person, context={"request": request}).data
 
-    @extend_schema(request=PersonUpdateSerializer, responses={200: PersonSerializer})
+    @extend_schema(
+        request=PersonUpdateSerializer,
+        responses={200: PersonSerializer},
+        description="Correct the client's data (R1.1): the officer of the client's unit name, "
+        "address, area, position and contact data, with a `reason`; the client's provider "
+        "phone and whereabouts (reason optional). Every changed field is kept in the "
+        "client's history (`changes/`).",
+    )
     def partial_update(self, request, pk=None):
         person = self.get_object()
         data = PersonUpdateSerializer(data=request.data)

@@ -96,3 +96,73 @@ class OralBriefingForm(forms.Form):
         self.fields["told_user"].choices = [("", "–")] + [
             (u.pk, f"{u.get_full_name() or u.username} ({u.organisation_name})") for u in managers
         ]
+
+
+REASON_HELP = _("Sparas i klientens ändringshistorik tillsammans med vem som ändrade och när.")
+
+
+def _reason_field(required: bool) -> forms.CharField:
+    return forms.CharField(
+        label=_("Skäl till ändringen") if required else _("Skäl (frivilligt)"),
+        max_length=300,
+        required=required,
+        help_text=REASON_HELP,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Ange varför uppgifterna ändras.")},
+    )
+
+
+class PersonEditForm(forms.Form):
+    """Correct a client's data (R1.1). The officer gets every field the officer may change,
+    the provider the contact data; a reader who may not see a protected client's data gets
+    none of its protected fields (R10.5). The officer gives a reason (no silent overwrite)."""
+
+    first_name = forms.CharField(label=_("Förnamn"), max_length=100)
+    last_name = forms.CharField(label=_("Efternamn"), max_length=100)
+    street_address = forms.CharField(label=_("Gatuadress"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postnummer"), max_length=10, required=False)
+    city = forms.CharField(label=_("Ort"), max_length=100, required=False)
+    area = forms.ChoiceField(label=_("Hemtjänstområde"), required=False)
+    phone = forms.CharField(label=_("Telefon"), max_length=30, required=False)
+    whereabouts = forms.CharField(
+        label=_("Vistelseort just nu"),
+        max_length=200,
+        required=False,
+        help_text=_("Om klienten inte är hemma, t.ex. på sjukhus. Tomt: hemma."),
+    )
+    latitude = forms.CharField(label=_("Latitud"), required=False, max_length=20)
+    longitude = forms.CharField(label=_("Longitud"), required=False, max_length=20)
+
+    def __init__(self, *args, fields=(), areas=(), reason_required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in fields:
+                del self.fields[name]
+        if "area" in self.fields:
+            self.fields["area"].choices = [("", "–")] + [(a.pk, a.name) for a in areas]
+        self.fields["reason"] = _reason_field(reason_required)
+
+
+class RelativeForm(forms.Form):
+    """Add or correct a relative (R1.1)."""
+
+    name = forms.CharField(label=_("Namn"), max_length=200)
+    relation = forms.CharField(label=_("Relation"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Telefon"), max_length=30, required=False)
+    email = forms.EmailField(label=_("E-post"), max_length=254, required=False)
+
+    def __init__(self, *args, reason_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"] = _reason_field(reason_required)
+
+
+class RemoveRelativeForm(forms.Form):
+    """Remove a relative, always with a reason (R1.1)."""
+
+    reason = forms.CharField(
+        label=_("Skäl till att den anhörige tas bort"),
+        max_length=300,
+        help_text=REASON_HELP,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Ange varför den anhörige tas bort.")},
+    )

@@ -264,3 +264,73 @@ class ProtectionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.person}"
+
+
+class ChangeKind(models.TextChoices):
+    """What a recorded change of a client's data did (R1.1)."""
+
+    FIELD = "field", "Uppgift ändrad"
+    RELATIVE_ADDED = "relative_added", "Anhörig tillagd"
+    RELATIVE_CHANGED = "relative_changed", "Anhörig ändrad"
+    RELATIVE_REMOVED = "relative_removed", "Anhörig borttagen"
+
+
+class PersonChange(models.Model):
+    """One change of a client's data, kept for good (R1.1; seed 002 "Person- och
+    anhöriguppgifter uppdateras kontinuerligt av handläggare och utförare, ansvaret är
+    gemensamt"): who changed what, when, from what to what, and why. A correction never
+    overwrites silently: the old value stays here.
+
+    One row per field (`field` the Person's field name, "position" for the coordinates, or
+    the relative's field for a changed relative, `subject` naming the relative); an added or
+    removed relative is one row whose value is the relative as a line of text. Protected
+    identity (R10.5): the values and the reason of a row about a protected field are shown
+    only to a reader who may see the client's protected data (people.presentation.ShownChange);
+    `protected` records that the client had protected personal data when the change was made,
+    so the row stays hidden even if the marking is later removed. Append-only."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(
+        "slag", max_length=20, choices=ChangeKind.choices, default=ChangeKind.FIELD
+    )
+    field = models.CharField("uppgift", max_length=40, blank=True)
+    relative = models.ForeignKey(
+        Relative, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    subject = models.CharField(
+        "anhörig",
+        max_length=200,
+        blank=True,
+        help_text="The relative a change concerns, as named when it was made.",
+    )
+    old_value = models.TextField("tidigare värde", blank=True)
+    new_value = models.TextField("nytt värde", blank=True)
+    reason = models.CharField("skäl", max_length=300, blank=True)
+    protected = models.BooleanField("skyddade personuppgifter när ändringen gjordes", default=False)
+    changed_by = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
+    changed_by_organisation = models.CharField(max_length=200)
+    changed_at = models.DateTimeField("ändrad", default=clock.now)
+
+    class Meta:
+        verbose_name = "ändring av klientuppgift"
+        verbose_name_plural = "ändringar av klientuppgifter"
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["person", "changed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="field") | ~Q(field=""), name="person_change_names_field"
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A client's change history is append-only.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A client's change history is append-only.")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.person}"

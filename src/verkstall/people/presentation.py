@@ -116,3 +116,88 @@ class ShownPerson:
 
     def __str__(self) -> str:
         return str(self.person)
+
+
+#: The history's names of a client's fields (R1.1), and of a relative's.
+FIELD_LABELS = {
+    "first_name": gettext_lazy("Förnamn"),
+    "last_name": gettext_lazy("Efternamn"),
+    "street_address": gettext_lazy("Gatuadress"),
+    "postal_code": gettext_lazy("Postnummer"),
+    "city": gettext_lazy("Ort"),
+    "area": gettext_lazy("Hemtjänstområde"),
+    "phone": gettext_lazy("Telefon"),
+    "whereabouts": gettext_lazy("Vistelseort"),
+    "position": gettext_lazy("Hemmets position"),
+    "name": gettext_lazy("Namn"),
+    "relation": gettext_lazy("Relation"),
+    "email": gettext_lazy("E-post"),
+}
+
+#: Fields whose history is protected like the field itself (R10.5): every protected field,
+#: the coordinates as one, and everything about a relative.
+PROTECTED_HISTORY_FIELDS = frozenset(PROTECTED_FIELDS) | {"position"}
+
+
+def change_is_protected_kind(change) -> bool:
+    """Would this change show protected data of a protected client: an address, phone,
+    whereabouts, area, position or anything about a relative (R10.5)? Names are not."""
+    return change.kind != "field" or change.field in PROTECTED_HISTORY_FIELDS
+
+
+class ShownChange:
+    """Wraps a `PersonChange` for one reader: the values, the relative and the reason are the
+    placeholder when `visible` is False (R10.5: a protected client's address never reaches a
+    reader who may not see it, not even through its history). Who, when and what kind of
+    change always show."""
+
+    def __init__(self, change, *, visible: bool):
+        self.change = change
+        self.visible = visible
+
+    def __getattr__(self, name):
+        return getattr(self.change, name)
+
+    @property
+    def hidden(self) -> bool:
+        return not self.visible
+
+    @property
+    def placeholder(self) -> str:
+        return gettext("Skyddade uppgifter")
+
+    def _text(self, value: str) -> str:
+        return value if self.visible else self.placeholder
+
+    @property
+    def old_value(self) -> str:
+        return self._text(self.change.old_value)
+
+    @property
+    def new_value(self) -> str:
+        return self._text(self.change.new_value)
+
+    @property
+    def reason(self) -> str:
+        return self._text(self.change.reason)
+
+    @property
+    def subject(self) -> str:
+        return self._text(self.change.subject)
+
+    @property
+    def field_label(self) -> str:
+        """What changed: "Gatuadress", "Anhörig: Telefon", "Anhörig tillagd"."""
+        change = self.change
+        label = str(FIELD_LABELS.get(change.field, change.field))
+        if change.kind == "field":
+            return label
+        if change.kind == "relative_changed":
+            return gettext("Anhörig: %(field)s") % {"field": label}
+        return change.get_kind_display()
+
+    @property
+    def who(self) -> str:
+        user = self.change.changed_by
+        name = user.get_full_name() or user.username
+        return f"{name}, {self.change.changed_by_organisation}"

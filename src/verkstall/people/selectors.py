@@ -9,8 +9,8 @@ from django.db.models import F, Q, QuerySet
 from verkstall.core.errors import NotFound
 from verkstall.core.personal_number import search_digits
 
-from .models import OralBriefing, Person, ProtectedDataAccess, ProtectionRequest
-from .presentation import PLACEHOLDER, ShownPerson
+from .models import OralBriefing, Person, PersonChange, ProtectedDataAccess, ProtectionRequest
+from .presentation import PLACEHOLDER, ShownChange, ShownPerson, change_is_protected_kind
 from .scoping import person_scope
 
 
@@ -234,3 +234,56 @@ def provider_managers(provider):
     return User.objects.filter(
         provider=provider, role=Role.PROVIDER_MANAGER.value, is_active=True
     ).order_by("last_name", "first_name", "username")
+
+
+# --- The history of a client's data (SPEC R1.1) ----------------------------------------------
+
+
+def person_changes(user, person: Person) -> QuerySet[PersonChange]:
+    """The changes of a client's data, newest first, for whoever may see the client (its
+    officers, the fee officer, the providers that hold or held an order for it: the client's
+    own scope). Show them through `shown_changes`, which hides protected values (R10.5)."""
+    return (
+        PersonChange.objects.filter(person_id=person.pk, person__in=persons_for(user))
+        .select_related("changed_by")
+        .order_by("-changed_at", "-id")
+    )
+
+
+def change_visible(user, person: Person, change: PersonChange) -> bool:
+    """May `user` read this change's values and reason (R10.5)? A change of a name always; of
+    a protected field (address, phone, whereabouts, area, position, relatives):
+    - of a client protected now: only the named staff (`may_see_protected`);
+    - made while the client was protected, the marking removed since (its grants are then
+      revoked): only the officers of the client's unit, who keep the case; never a provider
+      or the fee officer;
+    - otherwise: whoever may see the client."""
+    if not change_is_protected_kind(change):
+        return True
+    if person.is_protected:
+        return may_see_protected(user, person)
+    if change.protected:
+        return getattr(user, "is_officer", False) and user.unit_id == person.unit_id
+    return True
+
+
+def shown_changes(user, person: Person, changes) -> list[ShownChange]:
+    """The changes as `user` may read them (R10.5)."""
+    return [ShownChange(c, visible=change_visible(user, person, c)) for c in changes]
+
+
+def get_relative(person: Person, pk):
+    """One of the client's relatives (the caller has read the client through its selector)."""
+    try:
+        return person.relatives.get(pk=pk)
+    except (ValueError, TypeError, person.relatives.model.DoesNotExist):
+        raise NotFound("Den anhörige finns inte.") from None
+
+
+def area_choices(person_or_user) -> QuerySet:
+    """The home-care areas of the municipality (providers.Area), through the municipality's
+    reverse relation `areas`: providers sits above people."""
+    from verkstall.access.models import Municipality
+
+    municipality = Municipality.objects.get(pk=person_or_user.municipality_id)
+    return municipality.areas.order_by("name")

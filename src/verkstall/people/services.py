@@ -10,12 +10,14 @@ from django.db import IntegrityError, transaction
 from verkstall.access.models import Municipality
 from verkstall.access.policies import require_officer_of_unit
 from verkstall.access.roles import PROVIDER_ROLES, Role
-from verkstall.core.errors import PermissionDenied, ValidationFailed
+from verkstall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from verkstall.core.personal_number import InvalidPersonalNumber, parse_personal_number
 
 from . import selectors
 from .models import (
+    ChangeKind,
     Person,
+    PersonChange,
     Relative,
 )
 from .presentation import PROTECTED_FIELDS
@@ -182,17 +184,87 @@ def register_person(
     return person
 
 
-@transaction.atomic
-def update_person(actor, person: Person, **changes) -> Person:
-    """Change a client's details. Both sides keep contact data up to date (R1.1, seed 002):
-    the officer may change name, address, area and contact data; the provider contact data."""
+# --- Corrections, kept in the history (SPEC R1.1) ---------------------------------------------
+
+REASON_MAX = 300
+REASON_REQUIRED = "Ange varför uppgifterna ändras."
+REMOVE_REASON_REQUIRED = "Ange varför den anhörige tas bort."
+
+
+def _clean_reason(reason, *, required: bool, message: str = REASON_REQUIRED) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ValidationFailed({"reason": message})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed({"reason": f"Skälet får vara högst {REASON_MAX} tecken."})
+    return reason
+
+
+def _require_may_change(actor, person: Person, what: str) -> None:
+    """The client's officer, or a provider that holds or held an order for the client (the
+    client's own scope; shared responsibility, seed 002). Nobody else."""
     if actor.role_enum == Role.OFFICER:
-        require_officer_of_unit(actor, person.unit_id, "ändra klientens uppgifter")
-        allowed = OFFICER_FIELDS
+        require_officer_of_unit(actor, person.unit_id, what)
     elif actor.role_enum in PROVIDER_ROLES:
-        allowed = CONTACT_FIELDS
+        if not selectors.persons_for(actor).filter(pk=person.pk).exists():
+            raise PermissionDenied(f"Du kan inte {what}.")
     else:
-        raise PermissionDenied("Du kan inte ändra klientens uppgifter.")
+        raise PermissionDenied(f"Du kan inte {what}.")
+
+
+def _snapshot(person: Person) -> dict[str, str]:
+    """The client's fields as the history writes them: text, the area by name, the
+    coordinates as one value."""
+    values = {f: getattr(person, f) or "" for f in TEXT_FIELDS}
+    values["area"] = person.area.name if person.area_id else ""
+    has_position = person.latitude is not None and person.longitude is not None
+    values["position"] = f"{person.latitude}, {person.longitude}" if has_position else ""
+    return values
+
+
+def _record(actor, person: Person, *, reason: str, **row) -> PersonChange:
+    return PersonChange.objects.create(
+        municipality_id=person.municipality_id,
+        person=person,
+        reason=reason,
+        protected=person.is_protected,
+        changed_by=actor,
+        changed_by_organisation=actor.organisation_name[:200],
+        **row,
+    )
+
+
+def _relative_line(rel) -> str:
+    """A relative as one line of the history: "Anna Ek (dotter), 070-1, anna@example.se"."""
+    name = rel.name + (f" ({rel.relation})" if rel.relation else "")
+    return ", ".join(v for v in (name, rel.phone, rel.email) if v)
+
+
+TEXT_FIELDS = (
+    "first_name",
+    "last_name",
+    "street_address",
+    "postal_code",
+    "city",
+    "phone",
+    "whereabouts",
+)
+#: The order of the history's rows for one correction.
+HISTORY_FIELDS = (*TEXT_FIELDS[:5], "area", "position", *TEXT_FIELDS[5:])
+RELATIVE_FIELDS = ("name", "relation", "phone", "email")
+
+
+@transaction.atomic
+def update_person(actor, person: Person, *, reason: str = "", **changes) -> Person:
+    """Change a client's details. Both sides keep contact data up to date (R1.1, seed 002):
+    the officer may change name, address, area and contact data; the provider contact data.
+
+    Every changed field is kept in the client's history (PersonChange) with its old and new
+    value, who and why; an officer's correction needs a reason (no silent overwrite), a
+    provider's update of contact data may give one. A value given unchanged writes nothing.
+    The returned client carries the recorded rows in `recorded_changes`."""
+    _require_may_change(actor, person, "ändra klientens uppgifter")
+    allowed = OFFICER_FIELDS if actor.role_enum == Role.OFFICER else CONTACT_FIELDS
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
         raise ValidationFailed({f: "Fältet kan inte ändras av dig." for f in unknown})
@@ -202,6 +274,7 @@ def update_person(actor, person: Person, **changes) -> Person:
         hidden = sorted(f for f in changes if f in PROTECTED_FIELDS)
         if hidden:
             raise ValidationFailed({f: PROTECTED_FIELD_MESSAGE for f in hidden})
+    before = _snapshot(person)
     if any(f in changes for f in POSITION_FIELDS):
         person.latitude, person.longitude = _clean_position(
             changes.pop("latitude", person.latitude), changes.pop("longitude", person.longitude)
@@ -214,18 +287,111 @@ def update_person(actor, person: Person, **changes) -> Person:
         if field in ("first_name", "last_name") and not value:
             raise ValidationFailed({field: "Fältet får inte vara tomt."})
         setattr(person, field, value)
+    after = _snapshot(person)
+    changed = [f for f in HISTORY_FIELDS if before[f] != after[f]]
+    person.recorded_changes = []
+    if not changed:
+        return person
+    reason = _clean_reason(reason, required=actor.role_enum == Role.OFFICER)
     person.save()
+    person.recorded_changes = [
+        _record(actor, person, reason=reason, field=f, old_value=before[f], new_value=after[f])
+        for f in changed
+    ]
     return person
 
 
-@transaction.atomic
-def add_relative(actor, person: Person, **relative) -> Relative:
-    """Add a relative; officer or the client's provider (shared responsibility, seed 002)."""
-    if actor.role_enum == Role.OFFICER:
-        require_officer_of_unit(actor, person.unit_id, "lägga till anhöriga")
-    elif actor.role_enum not in PROVIDER_ROLES:
-        raise PermissionDenied("Du kan inte lägga till anhöriga.")
+def _check_protected_relatives(actor, person: Person) -> None:
     if not selectors.may_see_protected(actor, person):
         raise ValidationFailed({"relatives": PROTECTED_FIELD_MESSAGE})
+
+
+@transaction.atomic
+def add_relative(actor, person: Person, *, reason: str = "", **relative) -> Relative:
+    """Add a relative; officer or the client's provider (shared responsibility, seed 002).
+    Kept in the client's history; the reason is optional (nothing is overwritten)."""
+    _require_may_change(actor, person, "lägga till anhöriga")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_protected_relatives(actor, person)
     (rel,) = _check_relatives([relative])
-    return Relative.objects.create(municipality_id=person.municipality_id, person=person, **rel)
+    reason = _clean_reason(reason, required=False)
+    created = Relative.objects.create(municipality_id=person.municipality_id, person=person, **rel)
+    _record(
+        actor,
+        person,
+        reason=reason,
+        kind=ChangeKind.RELATIVE_ADDED,
+        relative=created,
+        subject=created.name,
+        new_value=_relative_line(created),
+    )
+    return created
+
+
+def _locked_relative(person: Person, relative) -> Relative:
+    pk = getattr(relative, "pk", relative)
+    try:
+        return Relative.objects.select_for_update().get(pk=pk, person_id=person.pk)
+    except (Relative.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Den anhörige finns inte.") from None
+
+
+@transaction.atomic
+def change_relative(actor, person: Person, *, relative, reason: str = "", **changes) -> Relative:
+    """Correct a relative's name, relation, phone or e-mail (R1.1): officer or the client's
+    provider. Each changed field is kept in the history; the officer gives a reason."""
+    _require_may_change(actor, person, "ändra anhöriga")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_protected_relatives(actor, person)
+    rel = _locked_relative(person, relative)
+    unknown = sorted(set(changes) - set(RELATIVE_FIELDS))
+    if unknown:
+        raise ValidationFailed({f: "Fältet kan inte ändras." for f in unknown})
+    merged = {f: changes.get(f, getattr(rel, f)) for f in RELATIVE_FIELDS}
+    try:
+        (clean,) = _check_relatives([merged])
+    except ValidationFailed:
+        raise ValidationFailed({"name": "Ange den anhöriges namn."}) from None
+    changed = [f for f in RELATIVE_FIELDS if clean[f] != getattr(rel, f)]
+    if not changed:
+        return rel
+    reason = _clean_reason(reason, required=actor.role_enum == Role.OFFICER)
+    subject = rel.name
+    old = {f: getattr(rel, f) for f in changed}
+    for f in changed:
+        setattr(rel, f, clean[f])
+    rel.save(update_fields=changed)
+    for f in changed:
+        _record(
+            actor,
+            person,
+            reason=reason,
+            kind=ChangeKind.RELATIVE_CHANGED,
+            relative=rel,
+            subject=subject,
+            field=f,
+            old_value=old[f],
+            new_value=clean[f],
+        )
+    return rel
+
+
+@transaction.atomic
+def remove_relative(actor, person: Person, *, relative, reason: str = "") -> PersonChange:
+    """Remove a relative (R1.1): officer or the client's provider, always with a reason. The
+    history keeps who the relative was."""
+    _require_may_change(actor, person, "ta bort anhöriga")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_protected_relatives(actor, person)
+    rel = _locked_relative(person, relative)
+    reason = _clean_reason(reason, required=True, message=REMOVE_REASON_REQUIRED)
+    change = _record(
+        actor,
+        person,
+        reason=reason,
+        kind=ChangeKind.RELATIVE_REMOVED,
+        subject=rel.name,
+        old_value=_relative_line(rel),
+    )
+    rel.delete()
+    return change

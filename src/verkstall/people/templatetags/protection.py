@@ -69,3 +69,48 @@ def oral_briefing_panel(context, order):
 def decidable_by(protection_request, user) -> bool:
     """The four-eyes rule, as the service applies it (ProtectionRequest.may_be_decided_by)."""
     return protection_request.may_be_decided_by(user)
+
+
+# --- Corrections and the change history (SPEC R1.1) --------------------------------------------
+
+
+@register.simple_tag(takes_context=True)
+def person_editing(context, person) -> dict:
+    """What the signed-in user may correct on this client's page: `data` (the officer of the
+    client's unit everything, the client's provider phone and whereabouts), `relatives` (add,
+    change, remove; only one who may see them, R10.5), and whether it is the `officer`."""
+    from verkstall.access.roles import PROVIDER_ROLES, Role
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {"data": False, "relatives": False, "officer": False}
+    officer = user.role_enum == Role.OFFICER and user.unit_id == person.unit_id
+    may = officer or user.role_enum in PROVIDER_ROLES
+    sees = selectors.may_see_protected(user, person)
+    return {
+        "data": may and (officer or sees),
+        "relatives": may and sees,
+        "officer": officer,
+    }
+
+
+@register.inclusion_tag("people/_change_panel.html", takes_context=True)
+def person_changes_panel(context, person, limit=5, heading="", always=True):
+    """The latest changes of the client's data (R1.1) as the signed-in user may read them
+    (R10.5), with a link to the whole history: on the client page and (only when there are
+    any, `always` False) on the order page."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False) or context.get("document"):
+        return {"show": False}
+    rows = selectors.person_changes(user, person)
+    total = rows.count()
+    return {
+        "show": bool(always or total),
+        "person": person,
+        "heading": heading,
+        "changes": selectors.shown_changes(user, person, rows[:limit]),
+        "total": total,
+        "more": total > limit,
+    }

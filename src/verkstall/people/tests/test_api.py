@@ -182,10 +182,15 @@ def test_the_list_leaves_relatives_out_and_the_detail_has_them(world, api):  # R
 
 def test_the_officer_updates_name_address_and_contact_data(world, api):  # R1.1
     person = world.person()
+    url = f"{PERSONS}{person.pk}/"
+    changes = {"last_name": "Nyberg", "city": "Hässelby", "whereabouts": "Sjukhus"}
+    # An officer's correction needs a reason (no silent overwrite): refused, nothing changed.
+    response = api(world.officer).patch(url, changes, format="json")
+    assert response.status_code == 400
+    assert "reason" in response.json()
+    assert Person.objects.get(pk=person.pk).last_name == "Testsson"
     response = api(world.officer).patch(
-        f"{PERSONS}{person.pk}/",
-        {"last_name": "Nyberg", "city": "Hässelby", "whereabouts": "Sjukhus"},
-        format="json",
+        url, {**changes, "reason": "Gift, flyttat till sjukhus"}, format="json"
     )
     assert response.status_code == 200, response.data
     assert response.json()["last_name"] == "Nyberg"

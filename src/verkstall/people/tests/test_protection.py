@@ -299,8 +299,9 @@ def test_who_may_not_read_protected_fields_may_not_overwrite_them(
     )
     assert person.relatives.count() == 1
     # What is not protected can still be changed, and the named officer changes everything.
-    assert api(colleague).patch(url, {"first_name": "Elsie"}, format="json").status_code == 200
-    response = api(world.officer).patch(url, {"phone": "08-1"}, format="json")
+    renamed = {"first_name": "Elsie", "reason": "Stavning"}
+    assert api(colleague).patch(url, renamed, format="json").status_code == 200
+    response = api(world.officer).patch(url, {"phone": "08-1", "reason": "Nytt"}, format="json")
     assert response.status_code == 200 and response.json()["phone"] == "08-1"
 
 

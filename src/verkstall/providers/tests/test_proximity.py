@@ -227,9 +227,11 @@ def test_the_officer_enters_the_clients_coordinates(client, world):  # R2.5, R1.
     with pytest.raises(ValidationFailed) as exc:
         world.person(latitude="91", longitude="17")
     assert "latitude" in exc.value.errors
-    moved = update_person(world.officer, person, latitude="59.40", longitude="17.90")
+    moved = update_person(
+        world.officer, person, latitude="59.40", longitude="17.90", reason="Flyttat"
+    )
     assert str(moved.latitude) == "59.400000"
-    cleared = update_person(world.officer, person, latitude="", longitude="")
+    cleared = update_person(world.officer, person, latitude="", longitude="", reason="Fel")
     assert cleared.latitude is None and cleared.longitude is None
     # The registration form has the fields.
     client.force_login(world.officer)
