@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.http import content_disposition_header
 
+from verkstall.core import hooks
 from verkstall.people.models import Protection
 from verkstall.people.selectors import listed_person
 
@@ -58,8 +59,9 @@ def decision_letter_filename(decision) -> str:
 def letter_context(decision) -> dict:
     """What the letter says: to the person's address (for a protected client, no address:
     see decisions/decision_letter.html), each granted service with scope,
-    frequency, validity and law, the LOV sentence where free choice applies, the appeal
-    information, and how to reach the officer."""
+    frequency, validity and law, the goals of the decision (seed 002), the assessment when
+    the routine posts it with the decision (`assessment`), the LOV sentence where free choice
+    applies, the appeal information, and how to reach the officer."""
     services = list(decision.services.all())
     lov_services = [s for s in services if s.service_type.lov]
     laws = sorted({s.service_type.law for s in services})
@@ -76,7 +78,22 @@ def letter_context(decision) -> dict:
         "laws": [LAW_NAMES.get(law, law) for law in laws],
         "lov_services": lov_services,
         "lov_names": _joined([_in_sentence(s.service_type.name) for s in lov_services]),
+        "goals": list(decision.goals.all()),
+        "assessment": letter_assessment(decision, services),
     }
+
+
+def letter_assessment(decision, services) -> str:
+    """The assessment the letter carries, or "": when the municipality's routine says the
+    assessment is posted with the decision (its rule profile's `letter_includes_assessment`,
+    seed 002 §Beställning/Uppdrag: "Utredning och beslutsmeddelande postas till den
+    enskilde"), for a decision with an assessed service: for a service without needs
+    assessment only the message is posted (seed 002 §IUB)."""
+    text = decision.assessment_summary.strip()
+    if not text or all(s.service_type.unassessed for s in services):
+        return ""
+    settings = hooks.call(hooks.ROUTINE_SETTINGS, municipality=decision.municipality)
+    return text if settings.get("letter_includes_assessment") else ""
 
 
 def render_letter_html(decision) -> str:

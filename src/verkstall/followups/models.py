@@ -78,3 +78,37 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Uppföljning (beställning {self.order_id})"
+
+
+class GoalAssessment(models.TextChoices):
+    MET = "met", "Uppnått"
+    PARTLY_MET = "partly_met", "Delvis uppnått"
+    NOT_MET = "not_met", "Inte uppnått"
+
+
+class GoalOutcome(models.Model):
+    """How one goal of the decision was met, as the officer judged it at the follow-up (seed
+    002 §Social dokumentation: "hur målen i beslutet har uppnåtts"; R6.3)."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="goal_outcomes")
+    goal = models.ForeignKey(
+        "decisions.DecisionGoal", on_delete=models.PROTECT, related_name="outcomes"
+    )
+    assessment = models.CharField("bedömning", max_length=20, choices=GoalAssessment.choices)
+    note = models.TextField("kommentar", blank=True)
+
+    class Meta:
+        verbose_name = "måluppfyllelse"
+        verbose_name_plural = "måluppfyllelse"
+        ordering = ["followup", "goal__position", "goal_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["followup", "goal"], name="goal_outcome_once"),
+            models.CheckConstraint(
+                name="goal_outcome_known_assessment",
+                condition=Q(assessment__in=["met", "partly_met", "not_met"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_assessment_display()} (uppföljning {self.followup_id})"

@@ -112,3 +112,29 @@ class ImplementationPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Genomförandeplan version {self.version} (beställning {self.order_id})"
+
+
+class PlanGoal(models.Model):
+    """How a plan addresses one goal of the decision behind its order (seed 002 §Social
+    dokumentation: "hur målen i beslutet har uppnåtts"; R5.2: what, how, when and by whom).
+    A revision (a new version) starts from the previous version's entries."""
+
+    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
+    plan = models.ForeignKey(
+        ImplementationPlan, on_delete=models.CASCADE, related_name="goal_entries"
+    )
+    goal = models.ForeignKey(
+        "decisions.DecisionGoal", on_delete=models.PROTECT, related_name="plan_entries"
+    )
+    how = models.TextField("så arbetar vi mot målet")
+
+    class Meta:
+        verbose_name = "mål i genomförandeplanen"
+        verbose_name_plural = "mål i genomförandeplanen"
+        ordering = ["plan", "goal__position", "goal_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "goal"], name="plan_goal_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mål i genomförandeplan {self.plan_id}"
