@@ -16,8 +16,9 @@ from verkstall.people.api import OralBriefingCreateSerializer, OralBriefingSeria
 from verkstall.people.protection_services import OralBriefingMissing, record_oral_briefing
 from verkstall.people.selectors import oral_briefings_for_order
 
-from . import correction_services, receipt_services, selectors, services
-from .models import Order, OrderEvent, ReplyChannel
+from . import correction_services, draft_correction_services, receipt_services, selectors, services
+from .casework_api import casework_actions
+from .models import EndReason, Order, OrderEvent, ReplyChannel
 from .states import Action, State
 
 
@@ -76,6 +77,7 @@ class OrderSerializer(OutputModelSerializer):
             "acknowledged_at",
             "start_date",
             "end_date",
+            "end_reason",
             "created_at",
             "allowed_actions",
         ]
@@ -86,9 +88,17 @@ class OrderSerializer(OutputModelSerializer):
 
 class OrderDetailSerializer(OrderSerializer):
     events = serializers.SerializerMethodField()
+    new_client = serializers.SerializerMethodField(
+        help_text="The order is the client's first with this provider: no other order of the "
+        "client was sent to it before (R3.4); then the officer tells the provider by e-mail "
+        "or phone (POST new-client-told/)."
+    )
 
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "events"]
+        fields = [*OrderSerializer.Meta.fields, "new_client", "events"]
+
+    def get_new_client(self, order) -> bool:
+        return selectors.is_new_client(order)
 
     @extend_schema_field(OrderEventSerializer(many=True))
     def get_events(self, order) -> list[dict]:
@@ -130,6 +140,14 @@ class AcknowledgeSerializer(serializers.Serializer):
 
 class StartSerializer(serializers.Serializer):
     start_date = BoundedDateField()
+    booked_staff = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="The staff member booked for the service (R3.6, seed 003): required when "
+        "the municipality's routine names the booked staff for the order's service kind "
+        "(its rule profile's booked_staff_service_kinds, e.g. housing support in Solna).",
+    )
     channel = serializers.ChoiceField(
         choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
     )
@@ -137,6 +155,11 @@ class StartSerializer(serializers.Serializer):
 
 class EndSerializer(serializers.Serializer):
     end_date = BoundedDateField()
+    end_reason = serializers.ChoiceField(
+        choices=EndReason.choices,
+        help_text="Why the service ends: moved, died, declined, needs_changed or other (seed "
+        "004). A death ends every order of the client at once: POST /api/client-deaths/.",
+    )
     note = serializers.CharField(required=False, allow_blank=True)
     channel = serializers.ChoiceField(
         choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
@@ -163,6 +186,22 @@ class CorrectDateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(
         choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
     )
+
+
+class DraftCorrectionSerializer(serializers.Serializer):
+    """What a draft correction may change (R1.1); a field left out stays as it is."""
+
+    provider = serializers.IntegerField(required=False)
+    provider_unit = serializers.IntegerField(
+        required=False, allow_null=True, help_text="null clears the provider's unit."
+    )
+    services = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Granted service ids of the decision.",
+    )
+    instructions = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=300, help_text="Why the draft is corrected.")
 
 
 class CancelSerializer(serializers.Serializer):
@@ -205,13 +244,25 @@ TRANSITION_FIELDS = [
     "acknowledged_at",
     "start_date",
     "end_date",
+    "end_reason",
+    "provider_unit",
     "last_event_seq",
     "updated_at",
 ]
 
 
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OrderViewSet(
+    casework_actions(TRANSITION_RESPONSES, ConflictSerializer),  # issue 16: casework_api.py
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Orders the signed-in user may see, and their transitions."""
+
+    def _answer(self, request, order) -> Response:
+        """The order after a step (casework_api): its own columns re-read."""
+        order.refresh_from_db(fields=TRANSITION_FIELDS)
+        return Response(OrderDetailSerializer(order, context={"request": request}).data)
 
     def get_queryset(self):
         qs = selectors.orders_for(self.request.user)
@@ -359,6 +410,31 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         correction_services.correct_date(request.user, order, **data.validated_data)
         order.refresh_from_db(fields=TRANSITION_FIELDS)
         return Response(OrderDetailSerializer(order, context={"request": request}).data)
+
+    @extend_schema(
+        request=DraftCorrectionSerializer,
+        responses={
+            **TRANSITION_RESPONSES,
+            403: OpenApiResponse(description="Only an officer of the client's unit."),
+            409: OpenApiResponse(
+                response=ConflictSerializer,
+                description="The order is no longer a draft (action `correct_draft`).",
+            ),
+        },
+        description="Correct a draft order's provider, provider unit, services or "
+        "information with a reason (R1.1). The history gets a `created` event with "
+        "`draft_corrected` true and each changed field's old and new value in `changes`.",
+    )
+    @action(detail=True, methods=["post"], url_path="correct-draft")
+    def correct_draft(self, request, pk=None):
+        order = self.get_object()
+        data = DraftCorrectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "provider_unit" in values and values["provider_unit"] is None:
+            values["provider_unit"] = ""
+        draft_correction_services.correct_draft(request.user, order, **values)
+        return self._detail(request, order.pk)
 
     @extend_schema(
         request=ReceiptSerializer,

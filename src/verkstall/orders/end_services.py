@@ -6,16 +6,40 @@ modules of the app import each other.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from verkstall.access.roles import PROVIDER_ROLES
 from verkstall.core import hooks
 from verkstall.core.dates import day_text
 from verkstall.decisions.catalogue import ServiceKind
 
-from .models import Order
+from .models import EndReason, Order
+
+END_REASON_ERROR = "Välj orsak till avslut: flyttat, avliden, avböjt, ändrat behov eller annat."
+#: A superseded order (R3.10) ends because the needs changed.
+NEEDS_CHANGED = EndReason.NEEDS_CHANGED.value
 
 ALARM_END_NOTE = "Verkställighet på trygghetslarm avslutas i samband med uppsägning."
+
+
+def checked_end_reason(value, errors: dict) -> str:
+    """Why an order ended or was withdrawn (models.EndReason; seed 004 "brukaren flyttar eller
+    avlider"), "" when not given; an unknown one is an error in `errors`."""
+    value = str(value or "")
+    if value and value not in EndReason.values:
+        errors["end_reason"] = END_REASON_ERROR
+    return value
+
+
+def with_end_reason(data: dict, end_reason: str) -> dict:
+    """The event's data, with the end reason when there is one."""
+    return data | ({"end_reason": end_reason} if end_reason else {})
+
+
+def superseded_end(old: Order, new_start: date) -> date:
+    """The end of an order superseded by a new version (R3.10): the day before the new one
+    starts, never before the old order's own start."""
+    return max(new_start - timedelta(days=1), old.start_date or new_start)
 
 
 def send_order_message(sender, **message):
@@ -62,6 +86,8 @@ def end_message(order: Order, end: date, note: str) -> tuple[str, str]:
     body = (
         f"Beställning #{order.pk} ({order.provider.name}) avslutad med slutdatum {day_text(end)}."
     )
+    if order.end_reason:  # seed 004 "brukaren flyttar eller avlider"
+        body += f"\nOrsak: {order.get_end_reason_display()}."
     if note:
         body += f"\n{note}"
     return f"Insatsen avslutas {day_text(end)}", body

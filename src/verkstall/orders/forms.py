@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from verkstall.core.date_fields import BoundedFormDateField, BoundedFormDateTimeField
 from verkstall.decisions.forms import DateInput
 
+from .casework_services import TEXT_MAX, TOLD_HOW
 from .correction_services import LABEL
-from .models import ReplyChannel
+from .death_services import NOTE_MAX
+from .models import EndReason, ReplyChannel
 
 ON_BEHALF_CHOICES = [("", "–")] + [c for c in ReplyChannel.choices if c[0] != "system"]
 
@@ -65,6 +67,14 @@ class AcknowledgeForm(forms.Form):
 
 class StartForm(forms.Form):
     start_date = BoundedFormDateField(label=_("Verkställd från och med"), widget=DateInput())
+    # R3.6, seed 003: the start is when a staff member is booked; shown where the routine asks
+    # (views._action_form), required then by services.register_start.
+    booked_staff = forms.CharField(
+        label=_("Inbokad personal"),
+        required=False,
+        max_length=200,
+        help_text=_("Namnet på den personal som är inbokad för insatsen."),
+    )
     channel = forms.ChoiceField(
         label=_("Svaret kom via"), choices=ON_BEHALF_CHOICES, required=False
     )
@@ -76,6 +86,10 @@ class StartForm(forms.Form):
 
 class EndForm(forms.Form):
     end_date = BoundedFormDateField(label=_("Slutdatum"), widget=DateInput())
+    # Why the service ends (seed 004 "brukaren flyttar eller avlider"); required on the screen.
+    end_reason = forms.ChoiceField(
+        label=_("Orsak till avslut"), choices=[("", "–"), *EndReason.choices]
+    )
     note = forms.CharField(
         label=_("Avslutsanteckning"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -124,3 +138,87 @@ class CorrectDateForm(forms.Form):
         if which:
             choices = [c for c in self.fields["which"].choices if c[0] in which]
             self.fields["which"].choices = choices
+
+
+class NotStartedForm(forms.Form):
+    """The service has not started, and why (R3.7, orders.casework_services)."""
+
+    reason = forms.CharField(
+        label=_("Varför har insatsen inte påbörjats?"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    channel = forms.ChoiceField(
+        label=_("Rapporten kom via"), choices=ON_BEHALF_CHOICES, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "not_started_%s")
+        super().__init__(*args, **kwargs)
+
+
+class SupportNotReceivedForm(forms.Form):
+    """Support not received as ordered, reported to the officer (R7.2)."""
+
+    from_date = BoundedFormDateField(label=_("Från och med"), widget=DateInput())
+    to_date = BoundedFormDateField(
+        label=_("Till och med"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Lämna tomt om det pågår."),
+    )
+    reason = forms.CharField(
+        label=_("Vad har inte tagits emot, och varför?"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    channel = forms.ChoiceField(
+        label=_("Rapporten kom via"), choices=ON_BEHALF_CHOICES, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "support_%s")
+        super().__init__(*args, **kwargs)
+
+
+class NewClientToldForm(forms.Form):
+    """The provider was told of a new client, by e-mail or phone (R3.4)."""
+
+    how = forms.ChoiceField(
+        label=_("Utföraren informerades via"),
+        choices=[(code, label.capitalize()) for code, label in TOLD_HOW.items()],
+        widget=forms.RadioSelect,
+    )
+    told_at = BoundedFormDateTimeField(
+        label=_("När"),
+        required=False,
+        help_text=_("Lämna tomt för nu."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "new_client_%s")
+        super().__init__(*args, **kwargs)
+
+
+class RouteForm(forms.Form):
+    """The provider routes the order to one of its own units (seed 002)."""
+
+    provider_unit = forms.ChoiceField(label=_("Fördela till enhet"))
+
+    def __init__(self, *args, units=(), **kwargs):
+        kwargs.setdefault("auto_id", "route_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["provider_unit"].choices = [("", "–")] + [(u.pk, u.name) for u in units]
+
+
+class DeathForm(forms.Form):
+    """The client died: every order ends or is withdrawn (seed 004)."""
+
+    died_on = BoundedFormDateField(label=_("Dödsdag"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Anteckning"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -232,14 +232,16 @@ class OrderEvent(models.Model):
 
     @property
     def is_whole_day(self) -> bool:
-        """Start, end (and their corrections, R9.1) and a registered arrival are dates; their
-        moment is only the start of that day."""
+        """Start, end (and their corrections, R9.1), a registered arrival and the day a plan
+        was shared with the person (R5.2) are dates; their moment is only the start of that
+        day."""
         return self.kind in (
             EventKind.STARTED,
             EventKind.ENDED,
             EventKind.RECEIVED,
             EventKind.START_CORRECTED,
             EventKind.END_CORRECTED,
+            EventKind.PLAN_SHARED,
         )
 
     def __str__(self) -> str:

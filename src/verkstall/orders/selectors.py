@@ -41,6 +41,24 @@ def order_events(order: Order) -> QuerySet[OrderEvent]:
     return order.events.select_related("actor", "on_behalf_of").order_by("seq")
 
 
+def is_new_client(order: Order) -> bool:
+    """Whether the order is the client's first with its provider (R3.4, seed 003 "Vid ny kund
+    kontaktas utföraren"): no other order of the same person to the same provider was sent
+    before this one (before now, while this one is a draft). An earlier order that was sent
+    counts whatever became of it (ended, cancelled after sending): the provider has had the
+    client. A provider switch makes the client new to the provider taking over; a new version
+    of an order (R3.10) to the same provider does not."""
+    earlier = Order.objects.filter(
+        municipality_id=order.municipality_id,
+        person_id=order.person_id,
+        provider_id=order.provider_id,
+        sent_at__isnull=False,
+    ).exclude(pk=order.pk)
+    if order.sent_at is not None:
+        earlier = earlier.filter(sent_at__lt=order.sent_at)
+    return not earlier.exists()
+
+
 def provider_inbox(user) -> QuerySet[Order]:
     """A provider's new orders: sent and waiting for acknowledgement or a start date."""
     return orders_for(user).reply_pending()

@@ -8,7 +8,7 @@ late is judged by when it happened while the record shows both.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,18 +22,17 @@ from verkstall.deadlines.engine import recompute_after_order_event
 from verkstall.people.protection_services import require_oral_briefing
 from verkstall.providers.models import Provider, ProviderUnit
 
+from . import end_services as ends  # seed 004: why an order ended
 from .document_services import email_after_commit
-from .end_services import after_order_ended, end_note  # R3.9: both sides are told
+from .end_services import after_order_ended, end_note, superseded_end  # R3.9, R3.10
 from .feed_selectors import feed_position_after
 from .models import EventKind, Order, OrderEvent, ReplyChannel
+from .notify_services import notify_after_send, tell_started
+from .start_services import booked_staff_named
 from .states import ACTIVE, REPLY_PENDING, Action, IllegalTransition, State, next_state
 
-ON_BEHALF_CHANNELS = (
-    ReplyChannel.PHONE.value,
-    ReplyChannel.EMAIL.value,
-    ReplyChannel.FAX.value,
-    ReplyChannel.POST.value,
-)
+#: How a reply registered for a provider not connected came in: phone, e-mail, fax or post.
+ON_BEHALF_CHANNELS = tuple(c for c in ReplyChannel.values if c != ReplyChannel.SYSTEM)
 
 
 def lock_order(order: Order) -> Order:
@@ -181,12 +180,6 @@ def earliest_start(order: Order) -> date | None:
     return timezone.localdate(moment) if moment else None
 
 
-def superseded_end(old: Order, new_start: date) -> date:
-    """The end of an order superseded by a new version (R3.10): the day before the new one
-    starts, never before the old order's own start."""
-    return max(new_start - timedelta(days=1), old.start_date or new_start)
-
-
 def reply_channel(on_behalf: Provider | None, channel: str, errors: dict) -> str:
     """The channel a reply came in by: the system for the provider's own user; for a reply
     registered on behalf, the one given (an error in `errors` when it is missing)."""
@@ -305,6 +298,7 @@ def send_order(actor, order: Order, *, written_on=None) -> OrderEvent:
     # A provider that takes orders by e-mail gets the PDF once this is committed (R3.3); a
     # failing mail server never rolls the send back (document_services.py).
     email_after_commit(actor, order)
+    notify_after_send(order)  # the provider, or the fee officers, by e-mail (R3.3, 001, 004)
     return event
 
 
@@ -339,14 +333,16 @@ def acknowledge_order(actor, order: Order, *, occurred_at=None, channel: str = "
 
 
 @transaction.atomic
-def register_start(actor, order: Order, *, start_date, channel: str = "") -> OrderEvent:
+def register_start(actor, order: Order, *, start_date, channel="", booked_staff="") -> OrderEvent:
     """Register the date the service actually began (verkställighetsdatum, R3.7). The officer
-    is told "verkställt från och med <date>" through the order's history."""
+    is told "verkställt från och med <date>" (notify_services.tell_started). `booked_staff`:
+    see start_services (R3.6)."""
     order = lock_order(order)
     on_behalf = provider_acting(actor, order, "registrera startdatum")
     check_state(order, Action.START)
     errors: dict[str, str] = {}
     channel = reply_channel(on_behalf, channel, errors)
+    booked = booked_staff_named(order, booked_staff, errors)
     start = parse_date(start_date, "start_date", errors)
     if start:
         earliest = earliest_start(order)
@@ -367,10 +363,11 @@ def register_start(actor, order: Order, *, start_date, channel: str = "") -> Ord
         actor=actor,
         occurred_at=clock.start_of_day(start),
         updates={"start_date": start},
-        data={"start_date": start.isoformat()},
+        data={"start_date": start.isoformat(), **({"booked_staff": booked} if booked else {})},
         on_behalf_of=on_behalf,
         channel=channel,
     )
+    tell_started(actor, order, start)
     if order.supersedes_id:  # a new order version: the old one ends the day before (R3.10)
         end_superseded(actor, order, start, channel=channel)
     return event
@@ -385,21 +382,26 @@ def end_superseded(actor, new_order: Order, start, *, channel: str = "") -> None
     old = lock_order(new_order.supersedes)
     note = f"Ersatt av ändrad beställning #{new_order.pk} från och med {start:%Y-%m-%d}."
     if old.state == State.STARTED.value:
-        end_order(actor, old, end_date=superseded_end(old, start), note=note, channel=channel)
+        end, why = superseded_end(old, start), ends.NEEDS_CHANGED
+        end_order(actor, old, end_date=end, note=note, channel=channel, end_reason=why)
     elif old.state in REPLY_PENDING:
         cancel_order(new_order.officer, old, reason=note)
 
 
 @transaction.atomic
-def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "") -> OrderEvent:
+def end_order(
+    actor, order: Order, *, end_date, note: str = "", channel: str = "", end_reason: str = ""
+) -> OrderEvent:
     """Either side reports the end (R3.9): the provider (or the municipality on its behalf)
     or the officer of the client's unit. The officer who gives the channel a provider not
     connected reported by (a returned report form, a phone call) registers that provider's end
-    on its behalf, and the end is the provider's, with that channel (R3.3, R4.2)."""
+    on its behalf, and the end is the provider's, with that channel (R3.3, R4.2). Why it ends
+    (`end_reason`, seed 004) is kept on the order and in the event; the screen and API ask."""
     order = lock_order(order)
     errors: dict[str, str] = {}
     on_behalf, channel, by_officer = acting(actor, order, channel, errors, "avsluta insatsen")
     check_state(order, Action.END)
+    end_reason = ends.checked_end_reason(end_reason, errors)
     end = parse_date(end_date, "end_date", errors)
     if end:
         if end > clock.today():
@@ -417,8 +419,8 @@ def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "
         kind=EventKind.ENDED,
         actor=actor,
         occurred_at=clock.start_of_day(end),
-        updates={"end_date": end},
-        data={"end_date": end.isoformat(), "note": note},
+        updates={"end_date": end, "end_reason": end_reason},
+        data=ends.with_end_reason({"end_date": end.isoformat(), "note": note}, end_reason),
         on_behalf_of=on_behalf,
         channel=channel,
     )
@@ -429,22 +431,27 @@ def end_order(actor, order: Order, *, end_date, note: str = "", channel: str = "
 
 
 @transaction.atomic
-def cancel_order(actor, order: Order, *, reason: str = "") -> OrderEvent:
-    """Withdraw an order that has not started (makulera). A sent order needs a reason."""
+def cancel_order(actor, order: Order, *, reason: str = "", end_reason: str = "") -> OrderEvent:
+    """Withdraw an order that has not started (makulera). A sent order needs a reason; a
+    death gives its `end_reason` too (death_services)."""
     order = lock_order(order)
     require_officer_of_unit(actor, order.unit_id, "makulera beställningen")
     check_state(order, Action.CANCEL)
     reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    end_reason = ends.checked_end_reason(end_reason, errors)
     if order.state != State.DRAFT and not reason:
-        raise ValidationFailed({"reason": "Ange varför beställningen makuleras."})
+        errors["reason"] = "Ange varför beställningen makuleras."
+    if errors:
+        raise ValidationFailed(errors)
     return _transition(
         order,
         Action.CANCEL,
         kind=EventKind.CANCELLED,
         actor=actor,
         occurred_at=clock.now(),
-        updates={},
-        data={"reason": reason},
+        updates={"end_reason": end_reason} if end_reason else {},
+        data=ends.with_end_reason({"reason": reason}, end_reason),
     )
 
 

@@ -45,7 +45,7 @@ from verkstall.providers.models import Provider, ProviderChoice
 from verkstall.providers.selectors import has_held_provider, takeover_problem
 
 from . import services as order_services
-from .models import EventKind, Order, OrderEvent, ProviderSwitch
+from .models import EndReason, EventKind, Order, OrderEvent, ProviderSwitch
 from .services import reply_channel
 from .states import ACTIVE, State
 
@@ -392,7 +392,8 @@ def complete_switch(actor, *, switch: ProviderSwitch) -> ProviderSwitch:
     end_date = agreed - timedelta(days=1)
     note = f"Byte av utförare: {new} tar över från och med {day_text(agreed)}."
     if order.state == State.STARTED.value:
-        order_services.end_order(actor, order, end_date=end_date, note=note)
+        moved = EndReason.MOVED.value if switch.kind == "move" else ""  # seed 004
+        order_services.end_order(actor, order, end_date=end_date, note=note, end_reason=moved)
         ended = f"Beställning #{order.pk} till {old} avslutad med slutdatum {day_text(end_date)}."
     else:  # received but never started: there is nothing to end, so it is withdrawn
         order_services.cancel_order(actor, order, reason=note)

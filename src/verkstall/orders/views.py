@@ -10,26 +10,39 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from verkstall.access.policies import registers_on_behalf
+from verkstall.access.policies import provider_side, registers_on_behalf
+from verkstall.access.roles import Role
 from verkstall.core.views import reply_form, run_form
+from verkstall.deadlines.routine_selectors import mapping_period, needs_booked_staff
 from verkstall.deadlines.rules import STATUS_LABELS, Status
 from verkstall.deadlines.selectors import compact_watchlist, current_status, due_items_for_order
 from verkstall.deadlines.threshold_selectors import payment_rules_for
 from verkstall.decisions.selectors import get_decision
 from verkstall.providers.selectors import providers_for
 
-from . import correction_services, receipt_services, selectors, services
+from . import (
+    casework_selectors,
+    casework_services,
+    correction_services,
+    receipt_services,
+    selectors,
+    services,
+)
 from .forms import (
     AcknowledgeForm,
     CancelForm,
     CorrectDateForm,
     EndForm,
+    NewClientToldForm,
+    NotStartedForm,
     OrderForm,
     ReceiptForm,
+    RouteForm,
     SendForm,
     StartForm,
+    SupportNotReceivedForm,
 )
-from .states import ACTION_LABELS, Action, State
+from .states import ACTION_LABELS, REPLY_PENDING, Action, State
 
 # Each action's form and the service that does it, named in `services` and found there when
 # called, as the API's actions do: the screen and the API reach the same function, for every
@@ -60,6 +73,10 @@ def officer_start(request):
             "unacknowledged": orders.filter(state=State.SENT),
             "not_started": orders.filter(state=State.ACKNOWLEDGED),
             "watchlist": compact_watchlist(request.user),
+            # What the providers reported (R3.7 not started, R7.2 support not received).
+            "reports": casework_selectors.recent_reports(request.user)[:50],
+            # Orders to providers not connected, waiting for a reply registered for them.
+            "awaiting_on_behalf": casework_selectors.awaiting_on_behalf(request.user)[:50],
         },
     )
 
@@ -76,6 +93,9 @@ def provider_inbox(request):
             "new_orders": inbox.filter(state=State.SENT),
             "to_start": inbox.filter(state=State.ACKNOWLEDGED),
             "watchlist": compact_watchlist(request.user),
+            # Seed 002 "Utföraren fördelar": orders to route, and those of the user's unit.
+            "unrouted": casework_selectors.unrouted(request.user)[:200],
+            "my_unit": casework_selectors.of_my_unit(request.user)[:200],
         },
     )
 
@@ -124,8 +144,11 @@ def order_create(request, decision_pk):
     return render(request, "orders/order_form.html", {"form": form, "decision": decision})
 
 
-def _action_form(action: Action, on_behalf: bool, data=None):
-    return reply_form(ACTIONS[action][0], on_behalf, data)
+def _action_form(action: Action, on_behalf: bool, data=None, order=None):
+    form = reply_form(ACTIONS[action][0], on_behalf, data)
+    if action == Action.START and order is not None and not needs_booked_staff(order):
+        form.fields.pop("booked_staff", None)  # R3.6: only where the routine names the staff
+    return form
 
 
 def _correct_form(user, order, data=None):
@@ -139,8 +162,37 @@ def _correct_form(user, order, data=None):
     )
 
 
+def casework_forms(user, order, bound: dict | None = None) -> dict:
+    """The forms of the steps beside the transitions (casework_services) this user may take on
+    this order now, each the `bound` one (with its errors) when it was just refused."""
+    bound = bound or {}
+    forms = {}
+    officer_here = user.role_enum == Role.OFFICER and user.unit_id == order.unit_id
+    provider_ok, on_behalf = provider_side(user, order.provider)
+    if (
+        officer_here
+        and order.state in casework_services.BEFORE_START
+        and selectors.is_new_client(order)
+        and casework_services.new_client_told(order) is None
+    ):
+        forms["new_client"] = bound.get("new_client") or NewClientToldForm()
+    if provider_ok and order.state in REPLY_PENDING:
+        forms["not_started"] = bound.get("not_started") or reply_form(
+            NotStartedForm, on_behalf is not None
+        )
+    if provider_ok and order.state == State.STARTED:
+        forms["support"] = bound.get("support") or reply_form(
+            SupportNotReceivedForm, on_behalf is not None
+        )
+    if casework_services.may_route(user, order):
+        units = list(order.provider.units.exclude(pk=order.provider_unit_id or 0))
+        if units:
+            forms["route"] = bound.get("route") or RouteForm(units=units)
+    return forms
+
+
 @login_required
-def order_detail(request, pk, forms=None, receipt_form=None, correct_form=None):
+def order_detail(request, pk, forms=None, receipt_form=None, correct_form=None, casework=None):
     order = selectors.get_order(request.user, pk)
     actions = selectors.actions_for(request.user, order)
     forms = forms or {}
@@ -150,7 +202,11 @@ def order_detail(request, pk, forms=None, receipt_form=None, correct_form=None):
         correct_form = _correct_form(request.user, order)
     on_behalf = registers_on_behalf(request.user, order.provider)
     action_forms = [
-        (action, ACTION_LABELS[action], forms.get(action) or _action_form(action, on_behalf))
+        (
+            action,
+            ACTION_LABELS[action],
+            forms.get(action) or _action_form(action, on_behalf, order=order),
+        )
         for action in actions
     ]
     return render(
@@ -169,6 +225,13 @@ def order_detail(request, pk, forms=None, receipt_form=None, correct_form=None):
                 else None
             ),
             "on_behalf": on_behalf,
+            # Issue 16: the provider's reports, the new-client step, routing to a unit.
+            "reports": casework_selectors.order_reports(order),
+            "new_client": selectors.is_new_client(order),
+            "new_client_told": casework_services.new_client_told(order),
+            # R5.1, seed 003: a new client's mapping period, when the routine has one.
+            "mapping_period": mapping_period(order),
+            "casework": casework_forms(request.user, order, casework),
             "due_items": [
                 (item, STATUS_LABELS[Status(current_status(item))])
                 for item in due_items_for_order(request.user, order)
@@ -186,7 +249,9 @@ def order_action(request, pk, action):
     order = selectors.get_order(request.user, pk)
     _, service_name, done = ACTIONS[action]
     service = getattr(services, service_name)
-    form = _action_form(action, registers_on_behalf(request.user, order.provider), request.POST)
+    form = _action_form(
+        action, registers_on_behalf(request.user, order.provider), request.POST, order=order
+    )
 
     def refused():
         response = order_detail(request, pk, forms={action: form})
@@ -251,4 +316,98 @@ def order_correct_date(request, pk):
         error_message=True,
         forbidden_page=True,
         render_invalid=refused,
+    )
+
+
+def _casework_step(request, pk, key: str, form_for, service, done):
+    """One step beside the transitions from the order's page (casework_services): the form,
+    the service, back to the page (with the form's errors and 400 when refused)."""
+    order = selectors.get_order(request.user, pk)
+    form = form_for(order, request.POST)
+
+    def refused():
+        response = order_detail(request, pk, casework={key: form})
+        response.status_code = 400
+        return response
+
+    return run_form(
+        request,
+        form,
+        lambda data: service(request.user, order, **data),
+        success_message=done,
+        redirect_to=lambda _: redirect("order-detail", pk=order.pk),
+        error_message=True,
+        forbidden_page=True,
+        render_invalid=refused,
+    )
+
+
+@login_required
+@require_POST
+def order_not_started(request, pk):
+    """The provider documents that the service has not started, and why (R3.7)."""
+    return _casework_step(
+        request,
+        pk,
+        "not_started",
+        lambda order, data: reply_form(
+            NotStartedForm, registers_on_behalf(request.user, order.provider), data
+        ),
+        casework_services.report_not_started,
+        _("Rapporten är registrerad och handläggaren har fått besked."),
+    )
+
+
+@login_required
+@require_POST
+def order_support_not_received(request, pk):
+    """The provider reports that the support is not received as ordered (R7.2)."""
+    return _casework_step(
+        request,
+        pk,
+        "support",
+        lambda order, data: reply_form(
+            SupportNotReceivedForm, registers_on_behalf(request.user, order.provider), data
+        ),
+        casework_services.report_support_not_received,
+        _("Rapporten är registrerad och handläggaren har fått besked."),
+    )
+
+
+@login_required
+@require_POST
+def order_new_client_told(request, pk):
+    """The officer registers that the provider was told of a new client (R3.4)."""
+    return _casework_step(
+        request,
+        pk,
+        "new_client",
+        lambda order, data: NewClientToldForm(data),
+        casework_services.register_new_client_told,
+        _("Det är registrerat att utföraren informerats om den nya brukaren."),
+    )
+
+
+@login_required
+@require_POST
+def order_route(request, pk):
+    """The provider routes the order to one of its own units (seed 002)."""
+    return _casework_step(
+        request,
+        pk,
+        "route",
+        lambda order, data: RouteForm(data, units=order.provider.units.all()),
+        casework_services.route_to_unit,
+        _("Beställningen är fördelad till enheten."),
+    )
+
+
+@login_required
+def on_behalf_list(request):
+    """Orders sent to providers that are not connected and not yet started: the fee officer
+    (seed 001) or the officer registers the provider's acknowledgement and start for it."""
+    return render(
+        request,
+        "orders/on_behalf_list.html",
+        {"orders": casework_selectors.awaiting_on_behalf(request.user)[:200]},
     )

@@ -27,12 +27,15 @@ class Area(models.Model):
 
 
 class Channel(models.TextChoices):
-    """How an order reaches a provider (R3.3)."""
+    """How an order reaches a provider (R3.3). A provider without access to the system may take
+    its orders by personal contact: the officer hands the order over in person (seed 004
+    "överlämnande av uppdrag via personlig kontakt eller faxmeddelande")."""
 
     SYSTEM = "system", "I systemet"
     EMAIL = "email", "E-post"
     FAX = "fax", "Fax"
     POST = "post", "Post"
+    PERSONAL = "personal", "Personlig kontakt"
 
 
 class Provider(models.Model):

@@ -18,6 +18,9 @@ from verkstall.core.errors import PermissionDenied, ValidationFailed
 from . import selectors
 from .models import Area, Channel, Contract, Provider, ProviderUnit
 
+#: A provider not connected takes its orders by fax, post, e-mail or personal contact (R3.3).
+NOT_CONNECTED_CHANNEL = "Ange fax, post, e-post eller personlig kontakt för en ej ansluten."
+
 
 @transaction.atomic
 def ensure_area(*, municipality, name: str) -> Area:
@@ -28,11 +31,12 @@ def ensure_area(*, municipality, name: str) -> Area:
 def ensure_provider(
     *, municipality, name: str, is_connected: bool, channel: str, **contact
 ) -> Provider:
-    """A provider; one that is not connected must have fax, post or e-mail as channel (R3.3)."""
+    """A provider; one that is not connected takes its orders by fax, post, e-mail or personal
+    contact (R3.3, seed 004)."""
     if is_connected and channel != Channel.SYSTEM:
         raise ValidationFailed({"channel": "En ansluten utförare får beställningar i systemet."})
     if not is_connected and channel == Channel.SYSTEM:
-        raise ValidationFailed({"channel": "Ange fax, post eller e-post för en ej ansluten."})
+        raise ValidationFailed({"channel": NOT_CONNECTED_CHANNEL})
     return Provider.objects.get_or_create(
         municipality=municipality,
         name=name,
@@ -136,7 +140,7 @@ def _check_channel(provider: Provider) -> None:
     if provider.is_connected and provider.channel != Channel.SYSTEM:
         raise ValidationFailed({"channel": "En ansluten utförare får beställningar i systemet."})
     if not provider.is_connected and provider.channel == Channel.SYSTEM:
-        raise ValidationFailed({"channel": "Ange fax, post eller e-post för en ej ansluten."})
+        raise ValidationFailed({"channel": NOT_CONNECTED_CHANNEL})
 
 
 @transaction.atomic

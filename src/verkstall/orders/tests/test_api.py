@@ -31,7 +31,7 @@ def valid_body(action: str) -> dict:
         "send": {},
         "acknowledge": {},
         "start": {"start_date": today()},
-        "end": {"end_date": today()},
+        "end": {"end_date": today(), "end_reason": "other"},
         "cancel": {"reason": "Fel utförare"},
     }[action]
 
@@ -157,7 +157,7 @@ def test_every_transition_endpoint_works_for_the_right_actor(world, api):  # R3.
         (officer, "send", {}, "sent"),
         (staff, "acknowledge", {}, "acknowledged"),
         (staff, "start", {"start_date": today()}, "started"),
-        (staff, "end", {"end_date": today(), "note": "Flyttat"}, "ended"),
+        (staff, "end", {"end_date": today(), "note": "Flyttat", "end_reason": "moved"}, "ended"),
     ]
     for n, (client, action, body, new_state) in enumerate(steps, start=2):
         response = client.post(url(order, action), body, format="json")
@@ -321,7 +321,9 @@ def test_registering_on_behalf_without_a_channel_is_a_400_on_channel(world, api,
 def test_an_end_date_before_the_start_is_a_400_on_end_date(world, api):  # R3.9
     order = world.order(state="started")
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
-    response = api(world.staff_a).post(url(order, "end"), {"end_date": yesterday}, format="json")
+    response = api(world.staff_a).post(
+        url(order, "end"), {"end_date": yesterday, "end_reason": "other"}, format="json"
+    )
     assert response.status_code == 400
     assert "end_date" in response.json()
 
@@ -395,7 +397,7 @@ def test_an_officer_ending_through_the_api_ends_the_decision_too(world, api):  #
     order = world.order(provider=world.provider_a, state="started")
     end = Order.objects.get(pk=order.pk).start_date
     response = api(world.officer).post(
-        url(order, "end"), {"end_date": end.isoformat()}, format="json"
+        url(order, "end"), {"end_date": end.isoformat(), "end_reason": "declined"}, format="json"
     )
     assert response.status_code == 200, response.json()
     assert {s.valid_to for s in Order.objects.get(pk=order.pk).services.all()} == {end}

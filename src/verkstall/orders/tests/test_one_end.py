@@ -41,12 +41,13 @@ def test_the_screen_and_the_api_end_an_order_through_one_service_call(
     on_screen = world.order(state="started")
     via_api = world.order(state="started", decision=world.decision(person=on_screen.person))
     today = clock.today()
-    body = {"end_date": today.isoformat(), "note": "Flyttat."}
+    body = {"end_date": today.isoformat(), "note": "Flyttat.", "end_reason": "moved"}
 
     client.force_login(user)
     assert client.post(reverse("order-action", args=[on_screen.pk, "end"]), body).status_code == 302
     assert api(user).post(f"/api/orders/{via_api.pk}/end/", body, format="json").status_code == 200
 
-    assert calls == [(user.pk, {"end_date": today, "note": "Flyttat."})] * 2
+    expected = {"end_date": today, "note": "Flyttat.", "end_reason": "moved"}
+    assert calls == [(user.pk, expected)] * 2
     assert _outcome(on_screen) == _outcome(via_api)
     assert _outcome(on_screen)[:2] == ("ended", today)

@@ -1,0 +1,179 @@
+"""Who is told when an order is sent or started (SPEC R3.3, R3.7; seeds 001 and 004).
+
+- A connected provider finds the order in its inbox, and is also told by e-mail that an order
+  waits to be fetched (seed 004 "meddelar ... att uppdrag finns att hämta i systemet"): the
+  provider's order address, or else its unit managers' addresses (the order's unit's first).
+  The mail links to the order's page and names the order by its number only: no name, no
+  personnummer, no address (ARCHITECTURE "Conventions").
+- An order to a provider that is not connected (fax, post, e-mail, personal contact) is told
+  to the municipality's fee officers, who register the provider's acknowledgement and start
+  for it (seed 001 "faxas beställningen och avgiftshandläggaren informeras"): by e-mail, and
+  on their list of orders that wait for a registration on a provider's behalf
+  (orders.casework_selectors.awaiting_on_behalf).
+- The officer is told "verkställt från och med <date>" when the provider registers the start
+  (R3.7, seed 004 "skickar meddelande till handläggarna om att beslutet är verkställt från och
+  med datum xxx"): a message in the system (journal messages, read receipts), or a case
+  journal note when a fee officer registered it for a provider not connected.
+
+The e-mails go once the send is committed (`transaction.on_commit`): a send that rolls back
+sends nothing, and a mail server that fails never rolls the send back. Log lines carry the
+order id and the error's class only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from verkstall.access.models import User
+from verkstall.access.roles import PROVIDER_ROLES, Role
+from verkstall.core.dates import day_text
+from verkstall.journal.case_services import write_case_entry
+
+from .end_services import send_order_message
+from .models import Order
+
+logger = logging.getLogger(__name__)
+
+# (YY)YYMMDD, an optional separator, four digits: masked in every mail as a last guard.
+PERSONAL_NUMBER_SHAPE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
+MASK = "[dolt nummer]"
+
+WAITING = "waiting"  # to a connected provider: an order waits in the system
+OFFLINE = "offline"  # to the fee officers: an order went to a provider not connected
+
+
+def mask_personal_numbers(text: str) -> str:
+    return PERSONAL_NUMBER_SHAPE.sub(MASK, text)
+
+
+def order_url(order: Order) -> str:
+    return f"{settings.VERKSTALL_BASE_URL}{reverse('order-detail', args=[order.pk])}"
+
+
+def provider_recipients(order: Order) -> list[str]:
+    """Where a connected provider is told that an order waits: its order address; without
+    one, its active unit managers with an address (the order's unit's managers when it has
+    any, else all of the provider's)."""
+    address = (order.provider.email or "").strip()
+    if address:
+        return [address]
+    managers = User.objects.filter(
+        provider_id=order.provider_id, role=Role.PROVIDER_MANAGER.value, is_active=True
+    ).exclude(email="")
+    if order.provider_unit_id is not None:
+        of_unit = managers.filter(provider_unit_id=order.provider_unit_id)
+        if of_unit.exists():
+            managers = of_unit
+    return sorted(set(managers.values_list("email", flat=True)))
+
+
+def fee_officer_recipients(order: Order) -> list[str]:
+    """The municipality's active fee officers with an e-mail address (seed 001)."""
+    users = User.objects.filter(
+        municipality_id=order.municipality_id, role=Role.FEE_OFFICER.value, is_active=True
+    ).exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def notify_after_send(order: Order) -> str:
+    """Called by services.send_order inside its transaction: who is mailed once the send is
+    committed. Returns the kind of notice (WAITING, OFFLINE, or "" when nobody has an address:
+    then nothing is scheduled)."""
+    if order.provider.is_connected:
+        kind, recipients = WAITING, provider_recipients(order)
+    else:
+        kind, recipients = OFFLINE, fee_officer_recipients(order)
+    if not recipients:
+        return ""
+    order_pk = order.pk
+
+    def mail_committed_order() -> None:
+        try:
+            sent = build_notice(
+                Order.objects.select_related(*NOTICE_RELATED).get(pk=order_pk), kind, recipients
+            ).send()
+            if sent != 1:
+                logger.warning("Order %s: %s notice not accepted", order_pk, kind)
+        except (smtplib.SMTPException, OSError) as exc:
+            logger.warning("Order %s: %s notice failed: %s", order_pk, kind, type(exc).__name__)
+        except Exception as exc:  # whatever happens, the order stays sent
+            logger.error("Order %s: %s notice failed: %s", order_pk, kind, type(exc).__name__)
+
+    transaction.on_commit(mail_committed_order, robust=True)
+    return kind
+
+
+NOTICE_RELATED = ("provider", "unit", "municipality")
+
+
+def build_notice(order: Order, kind: str, recipients: list[str]) -> EmailMessage:
+    """The notice: the order's number, the ordering unit, the provider and a link; never the
+    client. Each recipient gets the same mail (one message, blind copies)."""
+    context = {
+        "order": order,
+        "provider": order.provider,
+        "unit": order.unit,
+        "municipality": order.municipality,
+        "url": order_url(order),
+    }
+    with translation.override("sv"):
+        subject = render_to_string(f"orders/email/notice_{kind}_subject.txt", context)
+        body = render_to_string(f"orders/email/notice_{kind}_body.txt", context)
+    return EmailMessage(
+        subject=mask_personal_numbers(" ".join(subject.split())),
+        body=mask_personal_numbers(body),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients[:1],
+        bcc=recipients[1:],
+    )
+
+
+MESSAGE, JOURNAL = "message", "journal"
+
+
+def how_officer_is_told(actor) -> str:
+    """How the client's officer hears of what `actor` registered for the provider (R3.7, R7.2):
+    by a message in the system when the provider's own user did it; by a case journal note
+    when a fee officer did it for a provider not connected (the officer reads the client's
+    journal); not at all when an officer did it ("")."""
+    role = actor.role_enum
+    if role in PROVIDER_ROLES:
+        return MESSAGE
+    if role == Role.FEE_OFFICER:
+        return JOURNAL
+    return ""
+
+
+def tell_officer(actor, order: Order, *, subject: str, body: str) -> str:
+    """Tell the client's officer (`how_officer_is_told`); returns how."""
+    how = how_officer_is_told(actor)
+    if how == MESSAGE:
+        send_order_message(actor, person=order.person, subject=subject, body=body, order=order)
+    elif how == JOURNAL:
+        write_case_entry(actor, person=order.person, title=subject, text=body)
+    return how
+
+
+def tell_started(actor, order: Order, start: date) -> str:
+    """Called by services.register_start: the officer is told "verkställt från och med"."""
+    subject, body = started_text(order, start)
+    return tell_officer(actor, order, subject=subject, body=body)
+
+
+def started_text(order: Order, start: date) -> tuple[str, str]:
+    """Subject and body of "verkställt från och med <date>" (R3.7, seed 004)."""
+    body = (
+        f"Beställning #{order.pk} ({order.provider.name}) är verkställd från och med "
+        f"{day_text(start)}."
+    )
+    return f"Verkställt från och med {day_text(start)}", body
