@@ -76,6 +76,7 @@ class World:
 
     def order(self, provider=None, state="draft", **kw):
         """An order walked through the real services up to `state`."""
+        from verkstall.deadlines.routine_selectors import needs_booked_staff
         from verkstall.orders import services
 
         decision = kw.pop("decision", None) or self.decision()
@@ -91,7 +92,11 @@ class World:
         services.acknowledge_order(actor, order, channel=channel)
         if state == "acknowledged":
             return order.__class__.objects.get(pk=order.pk)
-        services.register_start(actor, order, start_date=clock.today(), channel=channel)
+        # Where the routine says the start is when a staff member is booked (R3.6, seed 003).
+        booked = "Ordinarie personal" if needs_booked_staff(order) else ""
+        services.register_start(
+            actor, order, start_date=clock.today(), channel=channel, booked_staff=booked
+        )
         if state == "started":
             return order.__class__.objects.get(pk=order.pk)
         if state == "ended":

@@ -130,7 +130,7 @@ deadlines
 providers
 orders
 journal
-absences | plans | followups | alarms | placements | vouchers
+absences | plans | followups | alarms | placements | vouchers | transfers
 fees | ivo | ontime
 payments
 months | national_statistics

@@ -150,6 +150,7 @@ class Side:
                 person=person,
                 decided_on=today - timedelta(days=3),
                 assessment_summary=canary("assessment"),
+                goals=[canary("decision goal")],  # seed 002
                 services=[
                     {
                         "service_type": OMVARDNAD,
@@ -161,6 +162,14 @@ class Side:
             return person, decision
 
         self.person, self.decision = client("Bo")
+        # A correction of the client's address, kept in its history (R1.1).
+        people.update_person(
+            officer,
+            self.person,
+            street_address=canary("corrected street address"),
+            reason=canary("reason of a correction"),
+        )
+        self.relative = self.person.relatives.order_by("pk").first()
         self.granted_service = self.decision.services.get()
         order = orders.create_order(
             officer,
@@ -172,6 +181,11 @@ class Side:
         orders.acknowledge_order(staff, order)
         orders.register_start(staff, order, start_date=today)
         self.order = order.__class__.objects.get(pk=order.pk)
+        from verkstall.orders import casework_services  # R7.2: a report to the officer
+
+        casework_services.report_support_not_received(
+            staff, self.order, from_date=today, reason=canary("support not received")
+        )
         # A safety alarm ordered from the aids centre, with meal delivery, and a contact move
         # after a switch (R4.1, R3.6, R2.6); sent before the client is protected (R10.1).
         from verkstall.alarms import services as alarms
@@ -215,6 +229,7 @@ class Side:
             person=self.person,
             decided_on=today - timedelta(days=3),
             assessment_summary=canary("assessment"),
+            goals=[canary("decision goal")],
             services=[
                 {
                     "service_type": "hemtjanst-stad",
@@ -293,8 +308,55 @@ class Side:
             participation="Deltog.",
         )
         plans.upload_document(staff, plan, upload=SimpleUploadedFile("plan.pdf", PDF))
+        # The plan's answer to the decision's goal (seed 002, R5.2).
+        from verkstall.plans import goal_services as plan_goals
+
+        plan_goals.save_goal_entries(
+            staff, plan, entries={self.decision.goals.get().pk: canary("plan goal entry")}
+        )
         self.plan = plans.send_plan(staff, plan)
+        # The plan shared with the person (R5.2), with a note of how.
+        from verkstall.plans.sharing_services import share_plan
+
+        share_plan(
+            staff,
+            self.plan,
+            shared=True,
+            shared_on=today,
+            method="in_person",
+            note=canary("plan sharing note"),
+        )
         self.followup = followups.request_status(officer, self.order, canary("follow-up"))
+        # A request for a service without needs assessment (R1.3): who asked, and a note.
+        from verkstall.decisions.iub_services import register_iub_request
+
+        self.iub_request = register_iub_request(
+            officer,
+            person=self.person,
+            asked_by=canary("who asked for IUB"),
+            asked_on=today,
+            channel="phone",
+            note=canary("IUB request note"),
+        )
+        # A correction of the decision with its reason (R1.1), and a follow-up of the cleaning
+        # order that judged how its decision's goal was met (seed 002, R6.3).
+        from verkstall.decisions.correction_services import correct_decision
+
+        self.correction = correct_decision(
+            officer,
+            self.decision,
+            assessment_summary=canary("corrected assessment"),
+            reason=canary("reason of a decision correction"),
+        )
+        cleaning_goal = cleaning_decision.goals.get()
+        followups.record_followup(
+            officer,
+            cleaning_order,
+            "unchanged",
+            goal_outcomes=[
+                {"goal": cleaning_goal.pk, "assessment": "met", "note": canary("goal outcome")}
+            ],
+        )
         self.absence = absences.register_absence(
             staff, self.order, reason="hospital", from_date=today, to_date=today + timedelta(1)
         )
@@ -409,6 +471,8 @@ def _receipt(order):
 # provider of the municipality, so only another municipality is refused).
 ORDER_ACTIONS = ["send", "acknowledge", "start", "end", "cancel"]
 SWITCH_STEPS = ["inform", "agree", "complete"]
+# Steps beside the transitions (issue 16, orders.casework_services).
+CASEWORK_STEPS = ["not-started", "support-not-received", "new-client-told", "route"]
 FACTORIES = {
     # API
     "api/persons/{pk}/": lambda s: [{"pk": s.person.pk}],
@@ -418,6 +482,20 @@ FACTORIES = {
         {"pk": s.person.pk, "grant_pk": s.grant.pk}
     ],
     "api/persons/{pk}/protection-requests/": lambda s: [{"pk": s.person.pk}],
+    # corrections of a client's data and relatives, and its history (R1.1)
+    "api/persons/{pk}/changes/": lambda s: [{"pk": s.person.pk}],
+    "api/persons/{pk}/relatives/": lambda s: [{"pk": s.person.pk}],
+    **{
+        f"api/persons/{{pk}}/relatives/{{relative_pk}}/{tail}": (
+            lambda s: [{"pk": s.person.pk, "relative_pk": s.relative.pk}]
+        )
+        for tail in ("", "remove/")
+    },
+    "api/orders/{pk}/correct-draft/": lambda s: [{"pk": s.order.pk}],
+    # requests for a service without needs assessment (R1.3) and the transfer at 65 (R1.4)
+    "api/iub-requests/{pk}/": lambda s: [{"pk": s.iub_request.pk}],
+    "clients/{person_pk}/iub-requests/new/": lambda s: [{"person_pk": s.person.pk}],
+    "clients/{pk}/transfer/": lambda s: [{"pk": s.person.pk}],
     **{
         f"api/persons/{{pk}}/protection-requests/{{request_pk}}/{step}/": (
             lambda s: [{"pk": s.person.pk, "request_pk": s.protection_request.pk}]
@@ -425,15 +503,20 @@ FACTORIES = {
         for step in ("approve", "reject")
     },
     "api/decisions/{pk}/": lambda s: [{"pk": s.decision.pk}],
+    # a decision's corrections and its goals (R1.1, seed 002)
+    "api/decisions/{pk}/corrections/": lambda s: [{"pk": s.decision.pk}],
+    "api/decisions/{pk}/correct/": lambda s: [{"pk": s.decision.pk}],
     "api/providers/{pk}/": lambda s: [{"pk": s.provider.pk}],
     "api/orders/{pk}/": lambda s: [{"pk": s.order.pk}],
     **{f"api/orders/{{pk}}/{a}/": (lambda s: [{"pk": s.order.pk}]) for a in ORDER_ACTIONS},
     "api/orders/{pk}/oral-briefings/": lambda s: [{"pk": s.order.pk}],
     "api/orders/{pk}/receipt/": lambda s: [{"pk": s.order.pk}],
     "api/orders/{pk}/correct-date/": lambda s: [{"pk": s.order.pk}],
+    **{f"api/orders/{{pk}}/{a}/": (lambda s: [{"pk": s.order.pk}]) for a in CASEWORK_STEPS},
     "api/due-items/{pk}/": lambda s: [{"pk": s.due_item.pk}],
     "api/plans/{pk}/": lambda s: [{"pk": s.plan.pk}],
     "api/plans/{pk}/confirm/": lambda s: [{"pk": s.plan.pk}],
+    "api/plans/{pk}/share/": lambda s: [{"pk": s.plan.pk}],  # R5.2
     "api/messages/{pk}/": lambda s: [{"pk": s.message.pk}],
     "api/messages/{pk}/read/": lambda s: [{"pk": s.message.pk}],
     "api/notice-receipts/{pk}/": lambda s: [{"pk": s.receipt.pk}],
@@ -449,8 +532,21 @@ FACTORIES = {
         {"pk": s.person.pk, "request_pk": s.protection_request.pk}
     ],
     "clients/orders/{order_pk}/oral-briefing/": lambda s: [{"order_pk": s.order.pk}],
+    **{
+        f"clients/{{pk}}/{tail}": (lambda s: [{"pk": s.person.pk}])
+        for tail in ("edit/", "history/", "relatives/new/")
+    },
+    **{
+        f"clients/{{pk}}/relatives/{{relative_pk}}/{tail}": (
+            lambda s: [{"pk": s.person.pk, "relative_pk": s.relative.pk}]
+        )
+        for tail in ("edit/", "remove/")
+    },
+    "orders/{pk}/edit/": lambda s: [{"pk": s.order.pk}],  # a draft's correction (R1.1)
     "clients/{person_pk}/decisions/new/": lambda s: [{"person_pk": s.person.pk}],
     "decisions/{pk}/letter.pdf": lambda s: [{"pk": s.decision.pk}],
+    "decisions/{pk}/": lambda s: [{"pk": s.decision.pk}],
+    "decisions/{pk}/correct/": lambda s: [{"pk": s.decision.pk}],
     "clients/{person_pk}/journal/": lambda s: [{"person_pk": s.person.pk}],
     "clients/{person_pk}/journal/{entry_pk}/document/": lambda s: [
         {"person_pk": s.person.pk, "entry_pk": s.journal_entry.pk}
@@ -467,7 +563,7 @@ FACTORIES = {
         f"orders/{{pk}}/plan/{{plan_pk}}/{step}/": (
             lambda s: [{"pk": s.order.pk, "plan_pk": s.plan.pk}]
         )
-        for step in ("save", "confirm", "review", "document")
+        for step in ("save", "confirm", "review", "share", "document")
     },
     "orders/{pk}/followups/": lambda s: [{"pk": s.order.pk}],
     "orders/{pk}/followups/request/": lambda s: [{"pk": s.order.pk}],
@@ -486,6 +582,8 @@ FACTORIES = {
     "orders/{pk}/": lambda s: [{"pk": s.order.pk}],
     "orders/{pk}/receipt/": lambda s: [{"pk": s.order.pk}],
     "orders/{pk}/correct-date/": lambda s: [{"pk": s.order.pk}],
+    **{f"orders/{{pk}}/{a}/": (lambda s: [{"pk": s.order.pk}]) for a in CASEWORK_STEPS},
+    "clients/{pk}/death/": lambda s: [{"pk": s.person.pk}],  # seed 004
     "orders/{pk}/{action}/": lambda s: [{"pk": s.order.pk, "action": a} for a in ORDER_ACTIONS],
     "decisions/{decision_pk}/orders/new/": lambda s: [{"decision_pk": s.decision.pk}],
     "switches/new/{order_pk}/": lambda s: [{"order_pk": s.order.pk}],

@@ -202,3 +202,17 @@ def test_the_checker_finds_the_registers_read_outside_their_scope(monkeypatch):
         "lov_admin" in hit and "/statistics/national/" in hit and "personnummer" in hit
         for hit in stats.canary_hits
     ), stats.report()
+
+
+def test_the_checker_finds_a_protected_correction_shown_to_someone_not_named(monkeypatch):
+    """R1.1, R10.5, issue 16: a protected client's corrected address and the reason reach only
+    its named staff through the change history. With every change shown to every reader of the
+    client, a short run finds them on the history of a colleague or the fee officer."""
+    from verkstall.people import selectors
+
+    monkeypatch.setattr(selectors, "change_visible", lambda user, person, change: True)
+    stats = prove(300, ops_per_example=300)
+    assert any(
+        "/history/" in hit and "protected street address (corrected)" in hit
+        for hit in stats.canary_hits
+    ), stats.report()

@@ -6,10 +6,12 @@ from verkstall.absences.api import HospitalNoticeViewSet, NoticeReceiptViewSet
 from verkstall.alarms.api import AlarmOrderViewSet, ContactMoveViewSet, MealOrderViewSet
 from verkstall.deadlines.api import DueItemViewSet
 from verkstall.decisions.api import DecisionViewSet, ServiceTypeViewSet
+from verkstall.decisions.iub_api import IubRequestViewSet
 from verkstall.fees.api import FeeNoticeViewSet
 from verkstall.ivo.api import IvoReportViewSet
 from verkstall.journal.api import MessageViewSet, ProviderJournalViewSet
 from verkstall.orders.api import OrderViewSet
+from verkstall.orders.death_api import ClientDeathViewSet
 from verkstall.orders.feed_api import EventFeedViewSet
 from verkstall.payments.api import PerformedTimeViewSet
 from verkstall.people.api import PersonViewSet
@@ -23,8 +25,10 @@ router = DefaultRouter()
 router.register("persons", PersonViewSet, basename="person")
 router.register("decisions", DecisionViewSet, basename="decision")
 router.register("service-types", ServiceTypeViewSet, basename="service-type")
+router.register("iub-requests", IubRequestViewSet, basename="iub-request")
 router.register("providers", ProviderViewSet, basename="provider")
 router.register("orders", OrderViewSet, basename="order")
+router.register("client-deaths", ClientDeathViewSet, basename="client-death")
 router.register("events", EventFeedViewSet, basename="event")
 router.register("due-items", DueItemViewSet, basename="due-item")
 router.register("plans", PlanViewSet, basename="plan")

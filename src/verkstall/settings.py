@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "verkstall.absences",
     "verkstall.plans",
     "verkstall.followups",
+    "verkstall.transfers",  # the transfer at an age between units (R1.4)
     "verkstall.placements",
     "verkstall.alarms",
     "verkstall.vouchers",

@@ -13,17 +13,21 @@ urlpatterns = [
     path("", include("verkstall.core.urls")),
     # Each app's screens; the wiring lives here, above every app (docs/architecture.md).
     path("clients/", include("verkstall.orders.person_urls")),
+    path("clients/", include("verkstall.people.urls")),  # corrections and history (R1.1)
     path("audit/", include("verkstall.audit.urls")),
     path("", include("verkstall.decisions.urls")),
+    path("", include("verkstall.decisions.iub_urls")),  # requests for IUB (R1.3)
     path("", include("verkstall.decisions.document_urls")),
     path("", include("verkstall.journal.urls")),  # before orders.urls: see the module
     path("", include("verkstall.orders.document_urls")),  # before orders.urls: see the module
     path("", include("verkstall.plans.urls")),  # before orders.urls: see the module
     path("", include("verkstall.followups.urls")),  # before orders.urls: see the module
+    path("", include("verkstall.transfers.urls")),  # the transfer at an age (R1.4)
     path("", include("verkstall.absences.urls")),  # before orders.urls: orders/<pk>/<action>/
     path("", include("verkstall.alarms.urls")),  # before orders.urls: orders/<pk>/<action>/
     path("", include("verkstall.fees.urls")),  # before orders.urls: orders/<pk>/<action>/
     path("", include("verkstall.orders.change_urls")),  # before orders.urls
+    path("", include("verkstall.orders.draft_urls")),  # before orders.urls (R1.1)
     path("", include("verkstall.orders.urls")),
     path("", include("verkstall.orders.switch_urls")),
     path("", include("verkstall.deadlines.urls")),

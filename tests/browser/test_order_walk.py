@@ -80,6 +80,7 @@ def test_officer_sends_order_and_provider_acknowledges_and_starts_it(
 
     # The provider ends it: the same order has walked from draft to ended.
     page.get_by_label(field("Slutdatum")).fill(today)
+    page.get_by_label(field("Orsak till avslut")).select_option("moved")  # seed 004
     act(page, "Avsluta", "Avslutad", "Insatsen är avslutad.")
     expect(events.locator("td:first-child")).to_have_text(
         ["Beställning skapad", "Skickad", "Kvitterad", "Verkställd", "Avslutad"]

@@ -51,6 +51,7 @@ class Scope(StrEnum):
     ONTIME = "ontime_scope"
     # national_statistics.selectors.statistics_scope: the LOV administrator's municipality (R9.6)
     STATISTICS = "statistics_scope"
+    IUB_REQUEST = "iub_request_scope"  # decisions.iub_selectors: the officer's unit's (R1.3)
 
 
 class AuditAction(StrEnum):
@@ -78,6 +79,7 @@ PROVIDERS = frozenset(PROVIDER_ROLES)
 CLIENT_ROLES = frozenset({Role.OFFICER, Role.FEE_OFFICER}) | PROVIDERS
 # Registering for a provider that is not connected (R3.3) is done by the officer or fee officer.
 ORDER_ACTORS = CLIENT_ROLES
+ON_BEHALF = frozenset({Role.OFFICER, Role.FEE_OFFICER})
 WATCHLIST_ROLES = CLIENT_ROLES | {Role.PLACEMENT_UNIT, Role.AIDS_CENTRE}
 MESSAGE_ROLES = frozenset({Role.OFFICER}) | PROVIDERS
 LOV = frozenset({Role.LOV_ADMIN})
@@ -128,9 +130,21 @@ VIEWS: dict[str, Access] = {
     "verkstall.orders.person_views.protected_access_revoke": _a(OFFICER, Scope.PERSON, C),
     "verkstall.orders.person_views.protection_request_decide": _a(OFFICER, Scope.PERSON, C),
     "verkstall.orders.person_views.oral_briefing_create": _a(OFFICER, Scope.ORDER, C),
+    # corrections of a client's data and relatives, and its change history (R1.1): the
+    # client's officer and provider correct, whoever sees the client reads the history
+    "verkstall.people.views.person_edit": _a(OFFICER | PROVIDERS, Scope.PERSON, C),
+    "verkstall.people.views.person_history": _a(CLIENT_ROLES, Scope.PERSON, V),
+    "verkstall.people.views.relative_add": _a(OFFICER | PROVIDERS, Scope.PERSON, C),
+    "verkstall.people.views.relative_edit": _a(OFFICER | PROVIDERS, Scope.PERSON, C),
+    "verkstall.people.views.relative_remove": _a(OFFICER | PROVIDERS, Scope.PERSON, C),
     # decisions
     "verkstall.decisions.views.decision_create": _a(OFFICER, Scope.PERSON, C),
+    # the decision with its goals (seed 002) and corrections (R1.1): the officers of its unit
+    "verkstall.decisions.views.decision_detail": _a(OFFICER, Scope.DECISION, V),
+    "verkstall.decisions.views.decision_correct": _a(OFFICER, Scope.DECISION, C),
     "verkstall.decisions.document_views.decision_letter_pdf": _a(OFFICER, Scope.DECISION, X),
+    "verkstall.decisions.iub_views.iub_request_create": _a(OFFICER, Scope.PERSON, C),  # R1.3
+    "verkstall.decisions.iub_views.iub_request_list": _a(OFFICER, Scope.IUB_REQUEST, L),
     # orders
     "verkstall.orders.views.provider_inbox": _a(PROVIDERS, Scope.ORDER, L),
     "verkstall.orders.views.order_list": _a(CLIENT_ROLES, Scope.ORDER, L),
@@ -139,6 +153,16 @@ VIEWS: dict[str, Access] = {
     "verkstall.orders.views.order_action": _a(ORDER_ACTORS, Scope.ORDER, C),
     "verkstall.orders.views.order_receipt": _a(OFFICER, Scope.ORDER, C),
     "verkstall.orders.views.order_correct_date": _a(ORDER_ACTORS, Scope.ORDER, C),
+    # issue 16: not started (R3.7), support not received (R7.2), a new client told (R3.4),
+    # routing to a unit (seed 002), the list to register for providers not connected (seed
+    # 001) and a client's death (seed 004)
+    "verkstall.orders.views.order_not_started": _a(ORDER_ACTORS, Scope.ORDER, C),
+    "verkstall.orders.views.order_support_not_received": _a(ORDER_ACTORS, Scope.ORDER, C),
+    "verkstall.orders.views.order_new_client_told": _a(OFFICER, Scope.ORDER, C),
+    "verkstall.orders.views.order_route": _a(PROVIDERS, Scope.ORDER, C),
+    "verkstall.orders.views.on_behalf_list": _a(ON_BEHALF, Scope.ORDER, L),
+    "verkstall.orders.death_views.client_death": _a(OFFICER, Scope.PERSON, C),
+    "verkstall.orders.draft_views.draft_edit": _a(OFFICER, Scope.ORDER, C),  # R1.1
     "verkstall.orders.change_views.change_report": _a(CLIENT_ROLES, Scope.ORDER, V),
     "verkstall.orders.change_views.change_reissue": _a(OFFICER, Scope.ORDER, V),
     "verkstall.orders.document_views.order_pdf": _a(CLIENT_ROLES, Scope.ORDER, X),
@@ -155,12 +179,15 @@ VIEWS: dict[str, Access] = {
     "verkstall.plans.views.plan_save": _a(CLIENT_ROLES, Scope.ORDER, C),
     "verkstall.plans.views.plan_confirm": _a(CLIENT_ROLES, Scope.ORDER, C),
     "verkstall.plans.views.plan_review": _a(CLIENT_ROLES, Scope.ORDER, C),
+    "verkstall.plans.views.plan_share": _a(CLIENT_ROLES, Scope.ORDER, C),  # R5.2
     "verkstall.plans.views.plan_document": _a(CLIENT_ROLES, Scope.ORDER, X),
     "verkstall.followups.views.followup_page": _a(CLIENT_ROLES, Scope.ORDER, V),
     "verkstall.followups.views.followup_request": _a(CLIENT_ROLES, Scope.ORDER, C),
     "verkstall.followups.views.followup_answer": _a(CLIENT_ROLES, Scope.ORDER, C),
     "verkstall.followups.views.followup_record": _a(CLIENT_ROLES, Scope.ORDER, C),
     "verkstall.followups.views.iub_request": _a(CLIENT_ROLES, Scope.ORDER, C),
+    "verkstall.transfers.views.transfer_list": _a(OFFICER, Scope.PERSON, L),  # R1.4
+    "verkstall.transfers.views.transfer_person": _a(OFFICER, Scope.PERSON, C),
     "verkstall.absences.views.order_absences": _a(CLIENT_ROLES, Scope.ORDER, V),
     "verkstall.absences.views.end_absence": _a(CLIENT_ROLES, Scope.ORDER, C),
     "verkstall.absences.views.report_absence": _a(CLIENT_ROLES, Scope.ORDER, C),
@@ -269,13 +296,24 @@ API: dict[str, dict[str, Access]] = {
         "protection_requests": _a(OFFICER, Scope.PERSON, V),
         "approve_protection_request": _a(OFFICER, Scope.PERSON, C),
         "reject_protection_request": _a(OFFICER, Scope.PERSON, C),
+        "changes": _a(CLIENT_ROLES, Scope.PERSON, V),  # R1.1
+        "relatives": _a(OFFICER | PROVIDERS, Scope.PERSON, C),
+        "relative": _a(OFFICER | PROVIDERS, Scope.PERSON, C),
+        "remove_relative": _a(OFFICER | PROVIDERS, Scope.PERSON, C),
     },
     "verkstall.decisions.api.DecisionViewSet": {
         "list": _a(CLIENT_ROLES, Scope.DECISION, L),
         "retrieve": _a(CLIENT_ROLES, Scope.DECISION, V),
         "create": _a(OFFICER, Scope.DECISION, C),
+        "corrections": _a(OFFICER, Scope.DECISION, V),  # R1.1
+        "correct": _a(OFFICER, Scope.DECISION, C),  # R1.1
     },
     "verkstall.decisions.api.ServiceTypeViewSet": {"*": _a(ALL_ROLES, Scope.NONE)},
+    "verkstall.decisions.iub_api.IubRequestViewSet": {
+        "list": _a(OFFICER, Scope.IUB_REQUEST, L),
+        "retrieve": _a(OFFICER, Scope.IUB_REQUEST, V),
+        "create": _a(OFFICER, Scope.PERSON, C),
+    },
     "verkstall.providers.api.ProviderViewSet": {
         "list": _a(ALL_ROLES - LOG_REVIEWERS, Scope.MUNICIPALITY),
         "retrieve": _a(ALL_ROLES - LOG_REVIEWERS, Scope.MUNICIPALITY),
@@ -295,6 +333,11 @@ API: dict[str, dict[str, Access]] = {
         "cancel": _a(OFFICER, Scope.ORDER, C),
         "receipt": _a(OFFICER, Scope.ORDER, C),
         "correct_date": _a(ORDER_ACTORS, Scope.ORDER, C),
+        "not_started": _a(ORDER_ACTORS, Scope.ORDER, C),  # R3.7
+        "support_not_received": _a(ORDER_ACTORS, Scope.ORDER, C),  # R7.2
+        "new_client_told": _a(OFFICER, Scope.ORDER, C),  # R3.4
+        "route": _a(PROVIDERS, Scope.ORDER, C),  # seed 002
+        "correct_draft": _a(OFFICER, Scope.ORDER, C),  # R1.1
         "oral_briefings": _a(OFFICER, Scope.ORDER, C),
     },
     "verkstall.deadlines.api.DueItemViewSet": {
@@ -306,6 +349,7 @@ API: dict[str, dict[str, Access]] = {
         "retrieve": _a(CLIENT_ROLES, Scope.ORDER, V),
         "create": _a(PROVIDERS | OFFICER, Scope.ORDER, C),
         "confirm": _a(OFFICER, Scope.ORDER, C),
+        "share": _a(PROVIDERS | OFFICER, Scope.ORDER, C),  # R5.2 (officer: not connected)
     },
     "verkstall.journal.api.MessageViewSet": {
         "list": _a(MESSAGE_ROLES, Scope.MESSAGE, L),
@@ -318,6 +362,10 @@ API: dict[str, dict[str, Access]] = {
         "create": _a(PROVIDERS, Scope.ORDER, C),
     },
     "verkstall.absences.api.HospitalNoticeViewSet": {
+        "create": _a(OFFICER, Scope.PERSON, C),
+    },
+    # A client's death ends or withdraws every order in one step (seed 004).
+    "verkstall.orders.death_api.ClientDeathViewSet": {
         "create": _a(OFFICER, Scope.PERSON, C),
     },
     # The event feed (issue 20): the events of the orders the order list shows.

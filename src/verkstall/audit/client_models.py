@@ -256,6 +256,19 @@ CLIENT_DATA: tuple[ClientModel, ...] = (
         ("occurred_at", "recorded_at"),
         lambda i: Q(order_id__in=i.orders),
     ),
+    # The transfer at an age between units (R1.4) and the orders it left running.
+    ClientModel(
+        "transfers.Transfer_orders",
+        "transfer__person_id",
+        (),
+        lambda i: Q(transfer__person_id=i.person) | Q(order_id__in=i.orders),
+    ),
+    ClientModel(
+        "transfers.Transfer",
+        "person_id",
+        ("turns_age_on", "transferred_at"),
+        lambda i: Q(person_id=i.person),
+    ),
     # The table between orders and their granted services (Order.services).
     ClientModel(
         "orders.Order_services",
@@ -289,6 +302,13 @@ CLIENT_DATA: tuple[ClientModel, ...] = (
         ("assigned_at",),
         lambda i: Q(person_id=i.person) | Q(granted_service_id__in=i.services),
     ),
+    # A request for a service without needs assessment (R1.3), before the decision it led to.
+    ClientModel(
+        "decisions.IubRequest",
+        "person_id",
+        ("asked_on", "created_at"),
+        lambda i: Q(person_id=i.person) | Q(decision_id__in=i.decisions),
+    ),
     ClientModel(
         "decisions.GrantedService",
         "decision__person_id",
@@ -300,6 +320,10 @@ CLIENT_DATA: tuple[ClientModel, ...] = (
         "person_id",
         ("decided_on", "created_at"),
         lambda i: Q(pk__in=i.decisions),
+    ),
+    # The history of a client's data (R1.1); before the relatives it names.
+    ClientModel(
+        "people.PersonChange", "person_id", ("changed_at",), lambda i: Q(person_id=i.person)
     ),
     ClientModel("people.Relative", "person_id", (), lambda i: Q(person_id=i.person)),
     ClientModel(

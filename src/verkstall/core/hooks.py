@@ -32,12 +32,14 @@ OFFICER_START_PAGE = "officer_start_page"
 ORDER_MESSAGE = "order_message"
 CLIENTS_READ = "clients_read"
 SWITCH_COMPLETED = "switch_completed"
+ROUTINE_SETTINGS = "routine_settings"
 
 HOOKS: dict[str, str] = {
     DECISION_GRANTED: "emit(actor, decision, services): a decision was registered with these "
     "granted services (cleaned dicts); absences registers a short-term stay's absence (R7.1).",
-    DECISION_CHANGED: "emit(decision): a decision or its services changed; the deadline engine "
-    "recomputes the decision's clocks (R11).",
+    DECISION_CHANGED: "emit(decision): a decision or its services changed (registered or "
+    "corrected, R1.1); the deadline engine recomputes the decision's clocks and its orders' "
+    "(R11).",
     DECISION_ORDER_EVENTS: "call(decision) -> rows (kind, occurred_at, recorded_at) of the "
     "decision's orders' events that drive clocks, in recorded order; answered by orders.",
     OFFICER_START_PAGE: "call(request) -> the officer's start page; answered by orders.",
@@ -49,6 +51,9 @@ HOOKS: dict[str, str] = {
     "''): a provider switch was completed; alarms opens the aids centre's task to move a "
     "safety alarm's contact to the new provider (R2.6, R4.1). The notes go into the switch's "
     "history and case journal.",
+    ROUTINE_SETTINGS: "call(municipality) -> dict: the settings of the municipality's routine "
+    "(its rule profile's thresholds and flags, R11.4), e.g. `letter_includes_assessment` for "
+    "the decision letter (seed 002); answered by deadlines.",
 }
 
 _handlers: dict[str, list[Callable[..., Any]]] = {}

@@ -40,7 +40,7 @@ from verkstall.core.errors import DomainError, ValidationFailed
 
 from . import admin_views, selectors, services
 from .event_sources import rule_reachability
-from .models import THRESHOLDS, DueItem, Rule, RuleProfile, RuleRevision
+from .models import PROFILE_FLAGS, THRESHOLDS, DueItem, Rule, RuleProfile, RuleRevision
 from .profile_io_selectors import library_profiles, municipalities_using
 from .rule_forms import (
     DUE_ITEM_LABELS,
@@ -322,6 +322,8 @@ class RuleProfileAdmin(ProfileScopedAdmin):
         ),
         ("Gränsvärden i rutinen", {"fields": tuple(THRESHOLDS)}),
         ("Ersättning vid frånvaro", {"fields": ("absence_payment_reasons",)}),
+        ("Start av insats", {"fields": ("booked_staff_service_kinds",)}),
+        ("Beslutsmeddelandet", {"fields": tuple(PROFILE_FLAGS)}),
     )
 
     def get_queryset(self, request):
@@ -421,6 +423,8 @@ class RuleProfileAdmin(ProfileScopedAdmin):
                 includes=list(data.get("includes") or ()),
                 thresholds={name: data[name] for name in THRESHOLDS if name in data},
                 absence_payment_reasons=data.get("absence_payment_reasons"),
+                booked_staff_service_kinds=data.get("booked_staff_service_kinds"),
+                flags={name: data[name] for name in PROFILE_FLAGS if name in data},
             )
             obj.pk, obj.owner_id = made.pk, made.owner_id
             return

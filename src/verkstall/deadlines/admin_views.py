@@ -27,8 +27,8 @@ from verkstall.core.errors import PermissionDenied as DomainPermissionDenied
 
 from . import services
 from .calendar import STOCKHOLM
+from .profile_forms import AssignForm, CopyForm, ImportForm, TryForm, owner_field
 from .profile_io import export_profile, import_profile
-from .rule_forms import AssignForm, CopyForm, ImportForm, TryForm, owner_field
 from .trial import conditions_text, scope_text, start_text, try_rule
 
 __all__ = ["ProfileViews", "TryForm", "may_import", "try_rule_view"]

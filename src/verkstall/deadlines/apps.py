@@ -10,6 +10,7 @@ class DeadlinesConfig(AppConfig):
         # Hooks that lower layers call (core/hooks.py); see docs/architecture.md.
         from verkstall.core import hooks
 
-        from . import engine
+        from . import engine, threshold_selectors
 
-        hooks.register(hooks.DECISION_CHANGED, engine.recompute_decision)
+        hooks.register(hooks.DECISION_CHANGED, engine.recompute_decision_and_orders)
+        hooks.register(hooks.ROUTINE_SETTINGS, threshold_selectors.routine_settings)

@@ -17,7 +17,9 @@ from verkstall.core.dates import READABLE_MAX, READABLE_MIN
 from verkstall.core.event_kinds import CLOCK_EVENT_OF_KIND, CREATED, clock_event
 from verkstall.core.order_states import CLOSED, State
 
+from . import facts as pure_facts
 from .calendar import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, UnsupportedYearError
+from .client_selectors import needs_first_order, order_facts
 from .facts import clock_rows, clock_rows_by_channel, facts_of
 from .models import DueItem, Rule
 from .profile_selectors import rules_in_force
@@ -153,27 +155,6 @@ def order_event_rows(events) -> list[tuple]:
     return list(clock_rows_by_channel(rows))
 
 
-def first_order(order) -> bool:
-    """Whether the order is the client's first in the municipality (R11.4, "ny brukares
-    första beställning"): no order of the person was created before it, cancelled ones not
-    counted. Judged when the order's clocks are recomputed: at each of its events, and when
-    an earlier order of the client is cancelled (`_recompute_later_orders`). Read through the
-    person's reverse relation `orders` (orders sit above this layer)."""
-    earlier = Q(created_at__lt=order.created_at) | Q(created_at=order.created_at, pk__lt=order.pk)
-    return not (
-        order.person.orders.filter(municipality_id=order.municipality_id)
-        .filter(earlier)
-        .exclude(state=State.CANCELLED)
-        .exists()
-    )
-
-
-def needs_first_order(rules) -> bool:
-    """Whether some rule asks if the order is the client's first: only then is it looked up
-    (one query per order)."""
-    return any(rule.first_order_only for rule in rules)
-
-
 def _recompute_later_orders(order, rules) -> None:
     """A cancelled order no longer counts against the client's later orders being the first
     (`first_order`): their clocks are recomputed, so that a rule only for the first order
@@ -187,16 +168,6 @@ def _recompute_later_orders(order, rules) -> None:
     )
     for other in orders:
         recompute_order(other, rules=rules)
-
-
-def order_facts(order, services, rules) -> tuple[Facts, object]:
-    """The facts the rules' conditions look at for an order (facts.facts_of) and its first
-    service's type: its provider's channel, and its first-order status when a rule asks."""
-    return facts_of(
-        services,
-        channel=order.provider.channel,
-        first_order=first_order(order) if needs_first_order(rules) else None,
-    )
 
 
 def _latest_switch(order):
@@ -297,7 +268,7 @@ def recompute_decision(decision, *, rules: list[Rule] | None = None) -> None:
     if rules is None:
         rules = _municipality_rules(decision.municipality_id, "decision")
     services = list(decision.services.select_related("service_type").order_by("id"))
-    states = decision.orders.values_list("state", flat=True)
+    states = list(decision.orders.values_list("state", flat=True))
     facts, first_type = facts_of(services)
     _store(
         subject_key=f"decision:{decision.pk}",
@@ -306,8 +277,18 @@ def recompute_decision(decision, *, rules: list[Rule] | None = None) -> None:
         facts=facts,
         common=decision_item_fields(decision, first_type.pk if first_type else None),
         responsible=decision_responsible(decision),
-        close_open=decision_finished(states),
+        close_open=decision_finished(states)
+        or pure_facts.decision_ended([s.valid_to for s in services], states, clock.today()),
     )
+
+
+def recompute_decision_and_orders(decision) -> None:
+    """Hook DECISION_CHANGED (registered or corrected, R1.1): the decision's clocks and its
+    orders' (they count from the decision and read its services), rules in one query."""
+    both = _municipality_rules(decision.municipality_id, None)
+    for order in decision.orders.select_related("provider", "decision", "person"):
+        recompute_order(order, rules=[r for r in both if r.subject == "order"])
+    recompute_decision(decision, rules=[r for r in both if r.subject == "decision"])
 
 
 def order_item_fields(order, service_type_id) -> dict:

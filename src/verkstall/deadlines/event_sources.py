@@ -88,6 +88,25 @@ RECORDED: dict[str, EventSource] = {
     "plan.reviewed": EventSource(
         "Utföraren registrerar att genomförandeplanen har följts upp", ("plans.services",)
     ),
+    "plan.shared": EventSource(
+        "Utföraren registrerar att genomförandeplanen delgivits den enskilde, hur och när, "
+        "eller varför inte (handläggaren för en utförare som inte är ansluten)",
+        ("plans.sharing_services",),
+    ),
+    "order.not_started": EventSource(
+        "Utföraren rapporterar att insatsen inte påbörjats, och varför (handläggaren för en "
+        "utförare som inte är ansluten)",
+        ("orders.casework_services",),
+    ),
+    "order.new_client_notified": EventSource(
+        "Handläggaren registrerar att utföraren informerats om att brukaren är ny",
+        ("orders.casework_services",),
+    ),
+    "order.support_not_received": EventSource(
+        "Utföraren rapporterar att stödet inte gavs enligt beställningen (handläggaren för en "
+        "utförare som inte är ansluten)",
+        ("orders.casework_services",),
+    ),
     "journal.summary": EventSource(
         "Utföraren skriver en sammanfattning i verksamhetsjournalen", ("journal.services",)
     ),

@@ -54,6 +54,19 @@ _CHANNEL_WAYS = {
     "email": "med e-post",
     "fax": "per fax",
     "post": "per post",
+    "personal": "genom personlig kontakt",
+}
+# How often the services are given, as a condition says it (rule_checks.FREQUENCY_LABELS' codes).
+_FREQUENCY_WAYS = {
+    "daily": "dagligen",
+    "weekly": "varje vecka",
+    "every_other_week": "varannan vecka",
+    "monthly": "varje månad",
+    "unspecified": "med en frekvens som inte framgår av beslutet",
+}
+_CLIENT_OF_PROVIDER = {
+    "new": "bara för en ny kund hos utföraren",
+    "existing": "bara för en kund som utföraren redan har",
 }
 
 
@@ -68,6 +81,11 @@ def conditions_text(rule) -> str:
         parts.append("bara för en ny brukares första beställning")
     if rule.daily_only:
         parts.append("bara för insatser som ges dagligen")
+    if rule.service_frequencies:
+        ways = " eller ".join(_FREQUENCY_WAYS.get(f, f) for f in rule.service_frequencies)
+        parts.append(f"bara för insatser som ges {ways}")
+    if rule.client_of_provider in _CLIENT_OF_PROVIDER:
+        parts.append(_CLIENT_OF_PROVIDER[rule.client_of_provider])
     if rule.channels:
         ways = " eller ".join(_CHANNEL_WAYS.get(c, c) for c in rule.channels)
         parts.append(f"bara för beställningar som skickats {ways}")
@@ -167,6 +185,8 @@ def explain(rule, start, due: Due | None, stop, stop_at: datetime | None) -> dic
         "excluded_service_types": list(rule.excluded_service_types),
         "first_order_only": rule.first_order_only,
         "daily_only": rule.daily_only,
+        "service_frequencies": list(rule.service_frequencies),
+        "client_of_provider": rule.client_of_provider,
         "channels": list(rule.channels),
         "stop_event": stop.kind if stop else None,
         "stop_at": stop_at.isoformat() if stop_at else None,

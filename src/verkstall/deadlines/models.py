@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from verkstall.decisions.catalogue import KIND_LABELS
+
 from .calendar import Unit
 from .profiles import rule_from_dict, time_text
 from .rules import (
+    CLIENT_OF_PROVIDER_LABELS,
     RESPONSIBLE_LABELS,
     STATUS_LABELS,
     UNIT_CHOICE_LABELS,
@@ -34,12 +37,16 @@ THRESHOLDS = {
     "month_registration_day": (5, "R9.1"),
     "absence_payment_days": (0, "R9.4"),
     "payment_correction_months": (12, "R9.4"),
+    # Seed 003: "Boendestödet behöver en viss kartläggningstid ... klar inom 3 månader"; 0: the
+    # routine has no mapping period (the SPEC names one only for 003).
+    "mapping_period_months": (0, "R5.1"),
 }
 #: Profile fields that are lists (edited beside the thresholds).
-PROFILE_LISTS = ("absence_payment_reasons",)
+PROFILE_LISTS = ("absence_payment_reasons", "booked_staff_service_kinds")
+PROFILE_FLAGS = {"letter_includes_assessment": "002"}  # yes-or-no practices -> seed (R11.4)
 #: Thresholds that may be 0 (the rest start at 1): absence reduces the payment from its first
-#: day when `absence_payment_days` is 0.
-THRESHOLD_MINIMUM = {"absence_payment_days": 0}
+#: day when `absence_payment_days` is 0; no mapping period when `mapping_period_months` is 0.
+THRESHOLD_MINIMUM = {"absence_payment_days": 0, "mapping_period_months": 0}
 
 #: The absence reasons a profile may say reduce the provider's payment (R9.4). The codes are
 #: absences.models.AbsenceReason's (an app above this one, so named here again; the payments
@@ -60,6 +67,21 @@ class AbsenceReasonsField(models.JSONField):
 
         return forms.MultipleChoiceField(
             choices=ABSENCE_REASON_CHOICES,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label=self.verbose_name[:1].upper() + self.verbose_name[1:],
+            help_text=self.help_text,
+        )
+
+
+class ServiceKindsField(models.JSONField):
+    """A list of service kind codes (decisions.catalogue.ServiceKind), edited as checkboxes."""
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return forms.MultipleChoiceField(
+            choices=[(kind.value, label) for kind, label in KIND_LABELS.items()],
             required=False,
             widget=forms.CheckboxSelectMultiple,
             label=self.verbose_name[:1].upper() + self.verbose_name[1:],
@@ -182,6 +204,25 @@ class RuleProfile(models.Model):
         help_text="En rättelse som ändrar ersättningen för en stängd månad blir en justering i "
         "nästa öppna månad, för stängda månader högst så många månader bakåt (R9.4).",
     )
+    mapping_period_months = models.PositiveSmallIntegerField(
+        "kartläggningstid för ny kund, månader",
+        default=THRESHOLDS["mapping_period_months"][0],
+        help_text="Hur länge utföraren kartlägger behoven tillsammans med en ny kund innan "
+        "genomförandeplanen skickas och det syns om beslutet stämmer med behoven (R5.1: "
+        "”kartläggningstid ... klar inom 3 månader”). 0: rutinen har ingen kartläggningstid.",
+    )
+    booked_staff_service_kinds = ServiceKindsField(
+        "insatsslag där starten anger inbokad personal",
+        default=list,
+        blank=True,
+        help_text="För dessa insatsslag anger utföraren vid start vilken personal som är "
+        "inbokad för insatsen (R3.6: ”när insatsen påbörjas, det vill säga när en faktisk "
+        "personal är inbokad”). Tomt: starten anger bara datum.",
+    )
+
+    letter_includes_assessment = models.BooleanField(
+        "utredningen postas med beslutsmeddelandet (seed 002; ej IUB)", default=False
+    )
 
     class Meta:
         verbose_name = "regelprofil"
@@ -231,6 +272,16 @@ class Rule(models.Model):
     first_order_only = models.BooleanField("bara ny brukares första beställning", default=False)
     daily_only = models.BooleanField("bara insatser som ges dagligen", default=False)
     channels = models.JSONField("bara beställningar som gått via", default=list, blank=True)
+    service_frequencies = models.JSONField(
+        "bara insatser som ges med frekvensen", default=list, blank=True
+    )
+    client_of_provider = models.CharField(
+        "kund hos utföraren",
+        max_length=10,
+        choices=list(CLIENT_OF_PROVIDER_LABELS.items()),
+        default="",
+        blank=True,
+    )
     responsible = models.CharField(
         "ansvarig", max_length=20, choices=[(r.value, RESPONSIBLE_LABELS[r]) for r in Responsible]
     )
@@ -288,6 +339,8 @@ class Rule(models.Model):
             "first_order_only": self.first_order_only,
             "daily_only": self.daily_only,
             "channels": list(self.channels),
+            "service_frequencies": list(self.service_frequencies),
+            "client_of_provider": self.client_of_provider,
             "responsible": self.responsible,
             "stop_by": self.stop_by,
             "repeats": self.repeats,

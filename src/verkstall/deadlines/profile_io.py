@@ -6,6 +6,8 @@ The schema is documented in docs/rule-profiles.md. In short:
      "profile": {"slug", "name", "sources", "includes": [library slugs],
                  "thresholds": {<models.THRESHOLDS>: int},
                  "absence_payment_reasons": [absence reason codes],
+                 "flags": {<models.PROFILE_FLAGS>: true or false},
+                 "booked_staff_service_kinds": [service kind codes],
                  "rules": [<Rule.as_dict()>, ...]}}
 
 An import checks the whole document before it writes anything and names every error by its
@@ -28,7 +30,7 @@ from verkstall.core.errors import NotFound, ValidationFailed
 from verkstall.decisions.selectors import service_types
 
 from . import services
-from .models import THRESHOLDS, Rule, RuleProfile
+from .models import PROFILE_FLAGS, THRESHOLDS, Rule, RuleProfile
 from .profile_selectors import get_profile, rules_of
 from .rule_services import SLUG
 
@@ -41,6 +43,8 @@ PROFILE_KEYS = (
     "includes",
     "thresholds",
     "absence_payment_reasons",
+    "flags",
+    "booked_staff_service_kinds",
     "rules",
 )
 RULE_KEYS = tuple(Rule().as_dict())
@@ -68,6 +72,8 @@ def export_profile(profile: RuleProfile) -> dict:
             "includes": sorted(library.slug for library in profile.includes.all()),
             "thresholds": profile.thresholds(),
             "absence_payment_reasons": list(profile.absence_payment_reasons),
+            "flags": {name: getattr(profile, name) for name in PROFILE_FLAGS},
+            "booked_staff_service_kinds": list(profile.booked_staff_service_kinds),
             "rules": [rule.as_dict() for rule in rules_of(profile)],
         },
     }
@@ -220,6 +226,25 @@ def check_document(data, *, slug: str = "") -> dict:
         if error:
             errors.add("profile.absence_payment_reasons", error)
 
+    flags = {}  # not in the document: every practice off (a file from before issue 16)
+    given = profile.get("flags", {})
+    if not isinstance(given, dict):
+        errors.add("profile.flags", "Ska vara ett objekt med ja/nej-värden.")
+        given = {}
+    for name, value in given.items():
+        if name not in PROFILE_FLAGS:
+            errors.add(f"profile.flags.{name}", "Okänd inställning.")
+        elif not isinstance(value, bool):
+            errors.add(f"profile.flags.{name}", "Ska vara true eller false.")
+        else:
+            flags[name] = value
+
+    booked_staff = None  # not in the document: none (a file from before issue 16)
+    if "booked_staff_service_kinds" in profile:
+        booked_staff, error = services.service_kinds(profile["booked_staff_service_kinds"])
+        if error:
+            errors.add("profile.booked_staff_service_kinds", error)
+
     rules = profile.get("rules")
     if not isinstance(rules, list):
         errors.add("profile.rules", "Saknas eller är inte en lista av regler.")
@@ -244,6 +269,8 @@ def check_document(data, *, slug: str = "") -> dict:
         "libraries": libraries,
         "thresholds": thresholds,
         "absence_payment_reasons": reasons,
+        "flags": flags,
+        "booked_staff_service_kinds": booked_staff,
         "rules": rules,
     }
 
@@ -267,6 +294,8 @@ def import_profile(actor, data, *, slug: str = "", owner=None) -> RuleProfile:
             includes=values["libraries"],
             thresholds=values["thresholds"],
             absence_payment_reasons=values["absence_payment_reasons"],
+            flags=values["flags"],
+            booked_staff_service_kinds=values["booked_staff_service_kinds"],
             verb="importerar",
         )
     except ValidationFailed as exc:  # the code taken since it was checked: named as in a file

@@ -16,9 +16,11 @@ from django.db import IntegrityError, transaction
 from verkstall.access.models import Municipality
 from verkstall.access.roles import Role
 from verkstall.core.errors import NotFound, PermissionDenied, ValidationFailed
+from verkstall.decisions.catalogue import ServiceKind
 
 from .models import (
     ABSENCE_REASON_CHOICES,
+    PROFILE_FLAGS,
     THRESHOLD_MINIMUM,
     THRESHOLDS,
     RuleProfile,
@@ -27,13 +29,23 @@ from .models import (
 from .profile_selectors import is_system_admin, may_change_profile, may_read_profile, rules_of
 from .rule_services import add_rules
 
-PROFILE_FIELDS = ("name", "sources", "includes", *THRESHOLDS, "absence_payment_reasons")
+PROFILE_FIELDS = (
+    "name",
+    "sources",
+    "includes",
+    *THRESHOLDS,
+    "absence_payment_reasons",
+    "booked_staff_service_kinds",
+    *PROFILE_FLAGS,
+)
 THRESHOLD_LIMITS = {
     name: (THRESHOLD_MINIMUM.get(name, 1), 744 if name.endswith("_hours_per_month") else 365)
     for name in THRESHOLDS
 }
 # A day of the next month that every month has (R9.1: "den 5:e nästkommande månad").
 THRESHOLD_LIMITS["month_registration_day"] = (1, 28)
+# A mapping period of up to two years (seed 003: "klar inom 3 månader"); 0: none.
+THRESHOLD_LIMITS["mapping_period_months"] = (0, 24)
 ABSENCE_REASONS = tuple(code for code, _label in ABSENCE_REASON_CHOICES)
 SLUG_LENGTH = RuleProfile._meta.get_field("slug").max_length
 NAME_LENGTH = RuleProfile._meta.get_field("name").max_length
@@ -115,6 +127,8 @@ def create_profile(
     includes=(),
     thresholds: dict | None = None,
     absence_payment_reasons=None,
+    flags: dict | None = None,
+    booked_staff_service_kinds=None,
     verb: str = "skapar",
 ) -> RuleProfile:
     """A new profile, empty of rules of its own (R11.3): owned by the LOV administrator's
@@ -135,6 +149,9 @@ def create_profile(
     errors.update(threshold_errors)
     if absence_payment_reasons is not None:
         _put_absence_reasons(absence_payment_reasons, values, errors)
+    _put_flags(flags or {}, values, errors)
+    if booked_staff_service_kinds is not None:
+        _put_service_kinds(booked_staff_service_kinds, values, errors)
     libraries, library_error = _libraries(None, includes)
     if library_error:
         errors["includes"] = library_error
@@ -192,6 +209,8 @@ def copy_profile(actor, *, source: RuleProfile, slug: str = "", name: str = "", 
         includes=[] if source.is_library else list(source.includes.all()),
         thresholds=source.thresholds(),
         absence_payment_reasons=source.absence_payment_reasons,
+        flags={name: getattr(source, name) for name in PROFILE_FLAGS},
+        booked_staff_service_kinds=source.booked_staff_service_kinds,
         verb="kopierar",
     )
     add_rules(copy, [rule.as_dict() for rule in rules_of(source)])
@@ -273,6 +292,44 @@ def _put_absence_reasons(value, values: dict, errors: dict) -> None:
         values["absence_payment_reasons"] = reasons
 
 
+def service_kinds(value) -> tuple[list[str], str | None]:
+    """The service kinds whose start names the booked staff member (R3.6, seed 003) as
+    stored: known kind codes, each once, in the catalogue's order; or the Swedish error.
+    None is none."""
+    if value is None:
+        return [], None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple | set) or not all(isinstance(v, str) for v in value):
+        return [], "Ange en lista av insatsslag."
+    known = [kind.value for kind in ServiceKind]
+    unknown = sorted(set(value) - set(known))
+    if unknown:
+        return [], f"Okänt insatsslag: {', '.join(unknown)}. Tillåtna är {', '.join(known)}."
+    return [code for code in known if code in set(value)], None
+
+
+def _put_service_kinds(value, values: dict, errors: dict) -> None:
+    """`service_kinds(value)` into the values to write, or its error into `errors`."""
+    kinds, error = service_kinds(value)
+    if error:
+        errors["booked_staff_service_kinds"] = error
+    else:
+        values["booked_staff_service_kinds"] = kinds
+
+
+def _put_flags(changes: dict, values: dict, errors: dict) -> None:
+    """The routine's yes-or-no practices of `changes` (models.PROFILE_FLAGS) into the values to
+    write, or each one's error into `errors`."""
+    for name in PROFILE_FLAGS:
+        if name not in changes:
+            continue
+        if isinstance(changes[name], bool):
+            values[name] = changes[name]
+        else:
+            errors[name] = "Ange ja eller nej (true eller false)."
+
+
 def _libraries(profile: RuleProfile, includes) -> tuple[list[RuleProfile], str | None]:
     """The library profiles `includes` names (profiles or slugs), or the Swedish error."""
     if includes is None:
@@ -303,6 +360,9 @@ def update_profile(actor, profile: RuleProfile, **changes) -> RuleProfile:
     errors.update(threshold_errors)
     if "absence_payment_reasons" in changes:
         _put_absence_reasons(changes["absence_payment_reasons"], values, errors)
+    _put_flags(changes, values, errors)
+    if "booked_staff_service_kinds" in changes:
+        _put_service_kinds(changes["booked_staff_service_kinds"], values, errors)
     if "name" in changes:
         values["name"] = str(changes["name"] or "").strip()
         if not values["name"]:

@@ -83,6 +83,8 @@ def rule_from_dict(data: dict) -> tuple[str, RuleSpec]:
         first_order_only=bool(data.get("first_order_only", False)),
         daily_only=bool(data.get("daily_only", False)),
         channels=tuple(data.get("channels", ())),
+        service_frequencies=tuple(data.get("service_frequencies", ())),
+        client_of_provider=data.get("client_of_provider") or "",
     )
     return data.get("subject", "order"), spec
 

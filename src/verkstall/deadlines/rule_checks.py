@@ -15,7 +15,33 @@ from verkstall.core.event_kinds import CLOCK_EVENT_LABELS
 from .calendar import DAY_UNITS, HOUR_UNITS, MONTH_UNIT_RANGE, MONTH_UNITS, Unit
 
 #: How an order reached its provider (providers.models.Channel), for the channel condition.
-CHANNEL_LABELS = {"system": "I systemet", "email": "E-post", "fax": "Fax", "post": "Post"}
+CHANNEL_LABELS = {
+    "system": "I systemet",
+    "email": "E-post",
+    "fax": "Fax",
+    "post": "Post",
+    "personal": "Personlig kontakt",
+}
+
+#: How often a service is given (deadlines/facts.py `frequency_of`), for the frequency
+#: condition (SPEC R3.6, seed 002: "dagliga insatser verkställs snarast dock senast inom 3 dagar
+#: och övriga insatser verkställs inom aktuell frekvens"). From the most frequent to the least;
+#: "unspecified": the decision does not say how often.
+FREQUENCY_LABELS = {
+    "daily": "Dagligen (varje dag, även flera gånger om dagen)",
+    "weekly": "Varje vecka (en eller flera dagar i veckan)",
+    "every_other_week": "Varannan vecka",
+    "monthly": "Varje månad",
+    "unspecified": "Frekvensen framgår inte av beslutet",
+}
+
+#: Whether the order is the client's first with its provider (deadlines/facts.py
+#: `is_new_client`), for the condition "vid ny kund" (SPEC R5.1, seed 003). "" applies to both.
+CLIENT_OF_PROVIDER_LABELS = {
+    "": "Alla",
+    "new": "Bara ny kund hos utföraren",
+    "existing": "Bara befintlig kund hos utföraren",
+}
 
 _DAY_OF_MONTH = (Unit.DAY_OF_FOLLOWING_MONTH, Unit.DAY_OF_SAME_MONTH)
 _LAST_WEEKDAY = (Unit.LAST_WEEKDAY_OF_FOLLOWING_MONTH, Unit.LAST_WEEKDAY_OF_SAME_MONTH)
@@ -68,6 +94,15 @@ def _structure_problems(rule) -> Iterator[tuple[str, str]]:
         if channel not in CHANNEL_LABELS:
             known = ", ".join(f"{code} ({label})" for code, label in CHANNEL_LABELS.items())
             yield "channels", f"Okänd kanal {channel!r}; välj bland {known}."
+    for frequency in rule.service_frequencies:
+        if frequency not in FREQUENCY_LABELS:
+            known = ", ".join(FREQUENCY_LABELS)
+            yield "service_frequencies", f"Okänd frekvens {frequency!r}; välj bland {known}."
+    if rule.client_of_provider not in CLIENT_OF_PROVIDER_LABELS:
+        yield (
+            "client_of_provider",
+            'Ska vara "new" (ny kund hos utföraren), "existing" (befintlig kund) eller tomt.',
+        )
     for included, excluded, field, word in (
         (rule.service_kinds, rule.excluded_service_kinds, "excluded_service_kinds", "Insatsslaget"),
         (rule.service_types, rule.excluded_service_types, "excluded_service_types", "Insatstypen"),

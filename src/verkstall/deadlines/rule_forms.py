@@ -1,9 +1,10 @@
 """The admin's forms and renderings for rules and rule profiles, in Swedish (SPEC R11.1, R11.4,
 R11.5; issue 13 §4-§6): every word of the rule language labelled and explained with a
 routine's own example and grouped as a routine says it (`RULE_FIELDSETS`), the events,
-service kinds and types and channels as choices rather than raw JSON, the small forms of the
-profile pages (try a rule, import, copy, assign), and a rule's read-only columns (`RuleDisplay`:
-the routine's quoted text, whether the rule can fire, values in Swedish)."""
+service kinds and types and channels as choices rather than raw JSON, the profile's own form,
+and a rule's read-only columns (`RuleDisplay`: the routine's quoted text, whether the rule can
+fire, values in Swedish). The small forms of the profile pages (try a rule, import, copy,
+assign) are profile_forms.py."""
 
 from __future__ import annotations
 
@@ -19,14 +20,15 @@ from verkstall.decisions.selectors import service_types
 
 from . import services
 from .event_sources import rule_reachability
+from .models import PROFILE_FLAGS, THRESHOLDS, UNIT_CHOICES, Rule, RuleProfile
 from .models import PROFILE_LISTS as LISTS
-from .models import THRESHOLDS, UNIT_CHOICES, Rule, RuleProfile
-from .profile_io_selectors import municipalities
-from .rules import CHANNEL_LABELS, EVENT_LABELS
+from .rules import CHANNEL_LABELS, CLIENT_OF_PROVIDER_LABELS, EVENT_LABELS, FREQUENCY_LABELS
 
 EVENT_CHOICES = [(code, f"{label} ({code})") for code, label in EVENT_LABELS.items()]
 KIND_CHOICES = [(kind.value, label) for kind, label in KIND_LABELS.items()]
 CHANNEL_CHOICES = list(CHANNEL_LABELS.items())
+FREQUENCY_CHOICES = list(FREQUENCY_LABELS.items())
+CLIENT_OF_PROVIDER_CHOICES = list(CLIENT_OF_PROVIDER_LABELS.items())
 NO_UNIT = "– ingen: rutinen säger ”snarast” utan tidsgräns –"
 
 #: Each field of a rule as the admin names it (the model's own names where they say it).
@@ -57,6 +59,8 @@ RULE_LABELS = {
     "excluded_service_types": "utom insatstyper",
     "first_order_only": "bara ny brukares första beställning",
     "daily_only": "bara insatser som ges dagligen",
+    "service_frequencies": "bara insatser som ges med frekvensen",
+    "client_of_provider": "kund hos utföraren",
     "channels": "bara beställningar som gått via",
     "source": "källa",
     "source_text": "rutinens text",
@@ -129,6 +133,15 @@ RULE_HELP = {
     "ska utföraren ta kontakt inom 24 timmar”).",
     "daily_only": "Bara beställningar med en insats som ges varje dag (”dagliga insatser "
     "ska verkställas inom 3 dagar”).",
+    "service_frequencies": "Bara beställningar vars tätaste insats ges så ofta (”dagliga "
+    "insatser verkställs inom 3 dagar och övriga insatser inom aktuell frekvens”: en regel för "
+    "dagliga insatser, en för varje vecka med fristen en vecka, och så vidare). Dagligen är "
+    "varje dag, även två gånger om dagen. Frekvensen läses ur beslutet: besök per dag eller "
+    "7 dagar i veckan är dagligen; annars frekvenstexten (”morgon och kväll”, ”varannan "
+    "vecka”), annars omfattningens enhet (per vecka, per månad). Tomt: alla.",
+    "client_of_provider": "Bara en ny kund hos utföraren (klientens första beställning hos "
+    "den utföraren, makulerade oräknade: ”skickas senast inom 3 månader vid ny kund”), eller "
+    "bara en kund som utföraren redan har. Alla: båda.",
     "channels": "Bara beställningar som gått till utföraren på dessa sätt (”beställningar som "
     "skickas med post eller fax”). Tomt: alla.",
     "source": "Var i rutinen regeln står, t.ex. ”002 §Verkställighet”.",
@@ -180,6 +193,8 @@ RULE_FIELDSETS = (
                 "excluded_service_types",
                 "first_order_only",
                 "daily_only",
+                "service_frequencies",
+                "client_of_provider",
                 "channels",
             )
         },
@@ -214,6 +229,7 @@ class RuleForm(forms.ModelForm):
     excluded_service_kinds = _checkboxes(KIND_CHOICES)
     excluded_service_types = _checkboxes()
     channels = _checkboxes(CHANNEL_CHOICES)
+    service_frequencies = _checkboxes(FREQUENCY_CHOICES)
 
     class Meta:
         model = Rule
@@ -264,7 +280,8 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = RuleProfile
-        fields = ("slug", "name", "sources", "owner", "is_library", "includes", *THRESHOLDS, *LISTS)
+        fields = ("slug", "name", "sources", "owner", "is_library", "includes", *THRESHOLDS)
+        fields += (*LISTS, *PROFILE_FLAGS)
         help_texts = PROFILE_HELP
 
     def __init__(self, *args, **kwargs):
@@ -274,88 +291,6 @@ class ProfileForm(forms.ModelForm):
             if field is not None:
                 field.validators += [MinValueValidator(low), MaxValueValidator(high)]
                 field.widget.attrs.update(min=low, max=high)
-
-
-class TryForm(forms.Form):
-    """The "Prova regeln" panel: a start moment (a date, and a time of day if the rule
-    counts hours or has times) and optionally a service type (R11.5)."""
-
-    day = forms.CharField(
-        label="startdag",
-        required=False,
-        widget=forms.TextInput(attrs={"type": "date"}),
-        help_text="Dagen då starthändelsen inträffade (svensk tid).",
-    )
-    clock = forms.CharField(
-        label="klockan",
-        required=False,
-        widget=forms.TextInput(attrs={"type": "time"}),
-        help_text="Valfritt: tiden på dagen, t.ex. 16:30. Tomt: dagen som helhet.",
-    )
-    service = forms.CharField(
-        label="insatstyp",
-        required=False,
-        widget=forms.Select(),
-        help_text="Valfritt: kontrollera att regeln gäller insatstypen.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["service"].widget.choices = [
-            ("", "– ingen vald –"),
-            *service_type_choices(),
-        ]
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="fil",
-        help_text="En JSON-fil i formatet verkstall-rule-profile/2, som ”Exportera” ger den. "
-        "Högst 1 MB.",
-    )
-    slug = forms.SlugField(
-        label="ny kod",
-        required=False,
-        max_length=50,
-        help_text="Valfritt: profilens kod i stället för filens. En import skriver aldrig över "
-        "en befintlig profil.",
-    )
-
-
-class CopyForm(forms.Form):
-    slug = forms.SlugField(
-        label="kod",
-        required=False,
-        max_length=50,
-        help_text="Valfritt: den nya profilens kod. Tomt: kommunkoden och profilens kod.",
-    )
-    name = forms.CharField(
-        label="namn", required=False, max_length=200, help_text="Valfritt: den nya profilens namn."
-    )
-
-
-class OwnerField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.name} ({obj.code})"
-
-
-def owner_field(*, required: bool, help_text: str) -> OwnerField:
-    return OwnerField(
-        queryset=municipalities(),
-        required=required,
-        label="kommun",
-        empty_label="– ingen: en mall utan ägare –",
-        help_text=help_text,
-    )
-
-
-class AssignForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["municipality"] = owner_field(
-            required=True, help_text="Kommunen som ska arbeta efter profilen från och med nu."
-        )
-        self.fields["municipality"].empty_label = None
 
 
 # --- Read-only renderings (the rule pages and the profile page's rule list) -------------
@@ -428,6 +363,14 @@ class RuleDisplay:
     def channels_text(self, rule: Rule) -> str:
         return ", ".join(CHANNEL_LABELS.get(c, c) for c in rule.channels) or "alla"
 
+    @admin.display(description=RULE_LABELS["service_frequencies"])
+    def service_frequencies_text(self, rule: Rule) -> str:
+        return ", ".join(FREQUENCY_LABELS.get(f, f) for f in rule.service_frequencies) or "alla"
+
+    @admin.display(description=RULE_LABELS["client_of_provider"])
+    def client_of_provider_text(self, rule: Rule) -> str:
+        return CLIENT_OF_PROVIDER_LABELS.get(rule.client_of_provider, rule.client_of_provider)
+
 
 # A field shown read-only (a page the reader may not change) as its Swedish rendering.
 READ_ONLY_AS = {
@@ -438,6 +381,8 @@ READ_ONLY_AS = {
     "excluded_service_kinds": "excluded_service_kinds_text",
     "excluded_service_types": "excluded_service_types_text",
     "channels": "channels_text",
+    "service_frequencies": "service_frequencies_text",
+    "client_of_provider": "client_of_provider_text",
 }
 
 

@@ -18,7 +18,15 @@ from verkstall.decisions.catalogue import ServiceKind
 from .calendar import Unit
 from .models import TIME_FIELDS, Rule, RuleProfile
 from .profiles import rule_from_dict, time_text
-from .rules import CHANNEL_LABELS, EVENT_LABELS, RESPONSIBLE_LABELS, Responsible, RuleSpec
+from .rules import (
+    CHANNEL_LABELS,
+    CLIENT_OF_PROVIDER_LABELS,
+    EVENT_LABELS,
+    FREQUENCY_LABELS,
+    RESPONSIBLE_LABELS,
+    Responsible,
+    RuleSpec,
+)
 
 # The fields of a rule's stored form (`Rule.as_dict` plus "subject").
 RULE_FIELDS = tuple(f.name for f in Rule._meta.concrete_fields if f.name in Rule().as_dict())
@@ -122,6 +130,11 @@ def _choice_errors(errors: dict[str, str], data: dict) -> None:
         )
     if "subject" in data and data["subject"] not in SUBJECTS:
         errors["subject"] = 'Ska vara "order" (beställning) eller "decision" (beslut).'
+    if data.get("client_of_provider") not in (None, *CLIENT_OF_PROVIDER_LABELS):
+        errors["client_of_provider"] = (
+            'Ska vara "new" (ny kund hos utföraren), "existing" (befintlig kund hos utföraren) '
+            'eller "" (alla).'
+        )
     if "stop_by" in data and data["stop_by"] not in STOP_BY:
         errors["stop_by"] = (
             'Ska vara "occurred" (när det hände) eller "recorded" (när det registrerades).'
@@ -145,6 +158,7 @@ def _list_errors(errors: dict[str, str], data: dict, type_codes) -> None:
         "service_types": (type_codes, "insatstyper", "Okänd insatstyp"),
         "excluded_service_types": (type_codes, "insatstyper", "Okänd insatstyp"),
         "channels": (CHANNEL_LABELS, "sätt", "Okänd kanal"),
+        "service_frequencies": (FREQUENCY_LABELS, "frekvenser", "Okänd frekvens"),
     }
     for name in LIST_FIELDS:
         known, many, unknown = lists[name]
@@ -183,7 +197,7 @@ def rule_fields(data: dict, spec: RuleSpec | None = None) -> dict:
         if name not in data:
             continue
         value = data[name]
-        if name == "unit":
+        if name in ("unit", "client_of_provider"):
             value = value or ""
         elif name in TIME_FIELDS:
             value = None if value in (None, "") else time.fromisoformat(time_text(value))

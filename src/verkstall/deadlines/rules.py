@@ -25,8 +25,10 @@ from .calendar import (
 )
 from .explanations import explain
 
-# Validation lives in rule_checks.py; its error and the channel labels are this module's too.
+# Validation lives in rule_checks.py; its error and the condition labels are this module's too.
 from .rule_checks import CHANNEL_LABELS as CHANNEL_LABELS
+from .rule_checks import CLIENT_OF_PROVIDER_LABELS as CLIENT_OF_PROVIDER_LABELS
+from .rule_checks import FREQUENCY_LABELS as FREQUENCY_LABELS
 from .rule_checks import RuleError as RuleError
 from .rule_checks import check_rule_spec
 
@@ -121,13 +123,17 @@ class Facts:
 
     `first_order`: the order is the client's first in the municipality (None for a decision);
     `daily`: one of its services is given every day; `channel`: how the order went to the
-    provider ("" for a decision)."""
+    provider ("" for a decision); `frequency`: how often its most frequent service is given
+    (FREQUENCY_LABELS; "" when nothing is known); `new_client`: the order is the client's
+    first with its provider (None for a decision, or when no rule asked)."""
 
     kinds: frozenset[str] = frozenset()
     types: frozenset[str] = frozenset()
     first_order: bool | None = None
     daily: bool = False
     channel: str = ""
+    frequency: str = ""
+    new_client: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,12 @@ class RuleSpec:
     first_order_only: bool = False
     daily_only: bool = False
     channels: tuple[str, ...] = ()
+    # "Dagliga insatser inom 3 dagar, övriga inom aktuell frekvens" (R3.6, seed 002): only
+    # orders whose most frequent service is given this often (FREQUENCY_LABELS). And "vid ny
+    # kund" (R5.1, seed 003): "new" only the client's first order with its provider,
+    # "existing" only a client the provider already has, "" both.
+    service_frequencies: tuple[str, ...] = ()
+    client_of_provider: str = ""
 
     def __post_init__(self):
         # Every combination of the words is checked (rule_checks.py): RuleError names the
@@ -196,6 +208,12 @@ class RuleSpec:
         if self.first_order_only and not facts.first_order:
             return False
         if self.daily_only and not facts.daily:
+            return False
+        if self.service_frequencies and facts.frequency not in self.service_frequencies:
+            return False
+        if self.client_of_provider == "new" and facts.new_client is not True:
+            return False
+        if self.client_of_provider == "existing" and facts.new_client is not False:
             return False
         return not self.channels or facts.channel in self.channels
 

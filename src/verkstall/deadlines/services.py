@@ -23,6 +23,7 @@ from .profile_services import (
     create_profile,
     new_profile_owner,
     require_change,
+    service_kinds,
     update_profile,
 )
 from .profiles import fixture_data, time_text
@@ -43,6 +44,7 @@ __all__ = [
     "new_profile_owner",
     "require_change",
     "rule_fields",
+    "service_kinds",
     "sync_builtin_profiles",
     "update_profile",
     "update_rule",
@@ -70,6 +72,8 @@ TIMING_FIELDS = (
     "first_order_only",
     "daily_only",
     "channels",
+    "service_frequencies",
+    "client_of_provider",
     "responsible",
     "stop_by",
     "repeats",
@@ -93,6 +97,12 @@ def sync_builtin_profiles(profile_model=RuleProfile, rule_model=Rule) -> int:
         for data in fixture_data()["profiles"]:
             library = bool(data.get("library", False))
             defaults = {"name": data["name"], "sources": data["sources"]}
+            # The routine's yes-or-no practices (models.PROFILE_FLAGS), once the field exists.
+            defaults |= {k: v for k, v in data.get("flags", {}).items() if k in profile_fields}
+            # Thresholds and lists the routine words itself (seed 003's mapping period and the
+            # services whose start names the booked staff), once the fields exist.
+            given = {**data.get("thresholds", {}), **data.get("lists", {})}
+            defaults |= {k: v for k, v in given.items() if k in profile_fields}
             if "is_library" in profile_fields:
                 defaults["is_library"] = library
             elif library:

@@ -22,9 +22,14 @@
 - `absence_payment_days` and the list `absence_payment_reasons` (R9.4): absence of those
   reasons reduces the provider's payment after so many days of each absence
   (payments.basis, `payment_rules_for`);
+- `letter_includes_assessment` (seed 002, a yes-or-no practice, `routine_settings`): the
+  decision letter carries the assessment (decisions.documents);
 - `payment_correction_months` (R9.4): a correction that changes a closed month becomes an
   adjustment in the next open month, for closed months at most so many months back
-  (payments.selectors).
+  (payments.selectors);
+- `mapping_period_months` (R5.1, seed 003) and the list `booked_staff_service_kinds` (R3.6,
+  seed 003): a new client's mapping period, and the services whose start names the booked
+  staff member (routine_selectors).
 
 A municipality whose profile slug names no profile gets the SPEC's values (the model's
 defaults, `models.THRESHOLDS`).
@@ -39,7 +44,7 @@ from django.utils import timezone
 
 from verkstall.access.models import Municipality
 
-from .models import THRESHOLDS, RuleProfile, default_absence_payment_reasons
+from .models import PROFILE_FLAGS, THRESHOLDS, RuleProfile, default_absence_payment_reasons
 
 DEFAULTS: dict[str, int] = {name: default for name, (default, _spec) in THRESHOLDS.items()}
 
@@ -56,6 +61,13 @@ def _profile_values(municipality, defaults: dict, *extra: str) -> dict:
     return {**defaults, **(row or {})}
 
 
+def profile_values(municipality, defaults: dict, *extra: str) -> dict:
+    """The thresholds and the profile fields `extra` of a municipality's rule profile over
+    `defaults`, in one query (`_profile_values`): for the other readers of the profile's
+    values (routine_selectors)."""
+    return _profile_values(municipality, defaults, *extra)
+
+
 def thresholds_for(municipality) -> dict[str, int]:
     """The thresholds of a municipality's rule profile, in one query: a Municipality (its
     `rule_profile` slug is read from the instance) or a municipality id (the slug is read in
@@ -68,6 +80,15 @@ def payment_rules_for(municipality) -> dict:
     `absence_payment_reasons`), in one query."""
     defaults = {**DEFAULTS, "absence_payment_reasons": default_absence_payment_reasons()}
     return _profile_values(municipality, defaults, "absence_payment_reasons")
+
+
+def routine_settings(municipality) -> dict:
+    """Hook ROUTINE_SETTINGS (core/hooks.py): `thresholds_for` and the routine's yes-or-no
+    practices (models.PROFILE_FLAGS, e.g. `letter_includes_assessment`: the decision letter
+    carries the assessment, seed 002), in one query. A municipality whose profile slug names
+    no profile: the SPEC's values and every practice off."""
+    defaults = {**DEFAULTS, **dict.fromkeys(PROFILE_FLAGS, False)}
+    return _profile_values(municipality, defaults, *PROFILE_FLAGS)
 
 
 def date_by_rule_or_threshold(municipality, rule, moment: datetime, name: str) -> date:

@@ -20,7 +20,15 @@ from verkstall.decisions.catalogue import KIND_LABELS
 from verkstall.decisions.selectors import service_types
 
 from .calendar import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, STOCKHOLM, UnsupportedYearError
-from .rules import CHANNEL_LABELS, RESPONSIBLE_LABELS, Event, RuleSpec, explain
+from .rules import (
+    CHANNEL_LABELS,
+    CLIENT_OF_PROVIDER_LABELS,
+    FREQUENCY_LABELS,
+    RESPONSIBLE_LABELS,
+    Event,
+    RuleSpec,
+    explain,
+)
 
 START_FORMAT = (
     "ange ett datum (2026-12-22) eller en tidpunkt (2026-12-22T10:00 eller 2026-12-22 10:00) "
@@ -74,6 +82,11 @@ def conditions_text(spec: RuleSpec) -> list[str]:
         found.append("bara en ny brukares första beställning")
     if spec.daily_only:
         found.append("bara insatser som ges dagligen")
+    if spec.service_frequencies:
+        often = " eller ".join(FREQUENCY_LABELS[f].lower() for f in spec.service_frequencies)
+        found.append(f"bara insatser med frekvensen {often}")
+    if spec.client_of_provider:
+        found.append(CLIENT_OF_PROVIDER_LABELS[spec.client_of_provider].lower())
     if spec.channels:
         ways = " eller ".join(CHANNEL_LABELS.get(c, c).lower() for c in spec.channels)
         found.append(f"bara beställningar som gått via {ways}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from verkstall.core.api import OutputModelSerializer
@@ -11,8 +12,16 @@ from verkstall.core.date_fields import BoundedDateField
 from verkstall.core.errors import NotFound
 from verkstall.people.selectors import get_person
 
-from . import selectors, services
-from .models import Decision, GrantedService, ScopeUnit, ServiceType
+from . import correction_services, selectors, services
+from .goal_texts import MAX_GOAL_LENGTH, MAX_GOALS
+from .models import (
+    Decision,
+    DecisionCorrection,
+    DecisionGoal,
+    GrantedService,
+    ScopeUnit,
+    ServiceType,
+)
 
 
 class ServiceTypeSerializer(OutputModelSerializer):
@@ -39,12 +48,52 @@ class GrantedServiceSerializer(OutputModelSerializer):
         ]
 
 
+class DecisionGoalSerializer(OutputModelSerializer):
+    class Meta:
+        model = DecisionGoal
+        fields = ["id", "position", "text"]
+
+
 class DecisionSerializer(OutputModelSerializer):
     services = GrantedServiceSerializer(many=True, read_only=True)
+    goals = DecisionGoalSerializer(
+        many=True, read_only=True, help_text="The goals of the decision (seed 002)."
+    )
 
     class Meta:
         model = Decision
-        fields = ["id", "person", "unit", "officer", "decided_on", "assessment_summary", "services"]
+        fields = [
+            "id",
+            "person",
+            "unit",
+            "officer",
+            "decided_on",
+            "assessment_summary",
+            "services",
+            "goals",
+        ]
+
+
+class DecisionCorrectionSerializer(OutputModelSerializer):
+    changes = serializers.DictField(
+        child=serializers.ListField(),
+        read_only=True,
+        help_text='Field -> [old, new] as text: "decided_on", "assessment_summary", "goals" '
+        '(lists of texts), "services.<id>.<field>".',
+    )
+
+    class Meta:
+        model = DecisionCorrection
+        fields = ["id", "decision", "changes", "reason", "corrected_by", "corrected_at"]
+
+
+def goal_list(**kwargs):
+    return serializers.ListField(
+        child=serializers.CharField(max_length=MAX_GOAL_LENGTH, allow_blank=True),
+        max_length=MAX_GOALS,
+        help_text="The goals of the decision, one text each (seed 002).",
+        **kwargs,
+    )
 
 
 class GrantedServiceInput(serializers.Serializer):
@@ -61,6 +110,32 @@ class DecisionCreateSerializer(serializers.Serializer):
     decided_on = BoundedDateField()
     assessment_summary = serializers.CharField(required=False, allow_blank=True)
     services = GrantedServiceInput(many=True)
+    goals = goal_list(required=False)
+    iub_request = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The request for a service without needs assessment (IUB) this decision "
+        "grants (R1.3); it then points at the decision.",
+    )
+
+
+class ServiceCorrectionInput(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The granted service of the decision to correct.")
+    scope_amount = serializers.DecimalField(max_digits=7, decimal_places=2, required=False)
+    scope_unit = serializers.ChoiceField(choices=ScopeUnit.choices, required=False)
+    frequency = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    valid_from = BoundedDateField(required=False)
+    valid_to = BoundedDateField(required=False, allow_null=True)
+
+
+class DecisionCorrectSerializer(serializers.Serializer):
+    """What to correct (R1.1): only the fields given are looked at."""
+
+    reason = serializers.CharField(max_length=2000, help_text="Why the decision is corrected.")
+    decided_on = BoundedDateField(required=False)
+    assessment_summary = serializers.CharField(required=False, allow_blank=True)
+    goals = goal_list(required=False)
+    services = ServiceCorrectionInput(many=True, required=False)
 
 
 class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -89,6 +164,42 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(
             DecisionSerializer(selectors.get_decision(request.user, decision.pk)).data,
             status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=None,
+        responses={200: DecisionCorrectionSerializer(many=True)},
+        description="The decision's corrections, oldest first (R1.1): for the officers of its "
+        "unit.",
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def corrections(self, request, pk=None):
+        decision = self.get_object()
+        rows = selectors.decision_corrections(request.user, decision)
+        if not selectors.may_correct(request.user, decision):
+            return Response(
+                {"detail": "Endast handläggare på beslutets enhet ser rättelserna."},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        return Response(DecisionCorrectionSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=DecisionCorrectSerializer,
+        responses={201: DecisionCorrectionSerializer},
+        description="Correct a registered decision (R1.1): its date, assessment, goals, and a "
+        "granted service's scope, frequency and validity, with a reason. Kept in the "
+        "decision's history; the providers of its orders are told what changed.",
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        decision = self.get_object()
+        data = DecisionCorrectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        correction = correction_services.correct_decision(
+            request.user, decision, **data.validated_data
+        )
+        return Response(
+            DecisionCorrectionSerializer(correction).data, status=status.HTTP_201_CREATED
         )
 
 

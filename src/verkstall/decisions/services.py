@@ -11,7 +11,9 @@ from verkstall.core import clock, hooks
 from verkstall.core.dates import parse_date, parse_decimal
 from verkstall.core.errors import ValidationFailed
 
-from .models import Decision, GrantedService, ScopeUnit, ServiceType
+from .goal_texts import clean_goals
+from .iub_services import check_iub_request, link_iub_request
+from .models import Decision, DecisionGoal, GrantedService, ScopeUnit, ServiceType
 
 
 def _service_type(value) -> ServiceType | None:
@@ -32,8 +34,13 @@ def record_decision(
     decided_on,
     services: list[dict],
     assessment_summary: str = "",
+    goals=None,
+    iub_request=None,
 ) -> Decision:
-    """Record a decision that grants one or more services to a client (R1.2)."""
+    """Record a decision that grants one or more services to a client (R1.2), with its goals
+    (seed 002: "hur målen i beslutet har uppnåtts"; a list of texts, or one a line).
+    `iub_request`: the request for a service without needs assessment this decision grants
+    (R1.3, decisions/iub_services.py); the request then points at the decision."""
     require_officer_of_unit(actor, person.unit_id, "fatta beslut för klienten")
     errors: dict[str, str] = {}
     decided = parse_date(decided_on, "decided_on", errors)
@@ -72,6 +79,10 @@ def record_decision(
                 "valid_to": valid_to,
             }
         )
+    goal_texts, goal_error = clean_goals(goals)
+    if goal_error:
+        errors["goals"] = goal_error
+    request = check_iub_request(iub_request, person=person, services=cleaned, errors=errors)
     if errors:
         raise ValidationFailed(errors)
     decision = Decision.objects.create(
@@ -86,6 +97,13 @@ def record_decision(
         GrantedService.objects.create(
             municipality_id=person.municipality_id, decision=decision, **svc
         )
+    DecisionGoal.objects.bulk_create(
+        DecisionGoal(
+            municipality_id=person.municipality_id, decision=decision, position=i, text=text
+        )
+        for i, text in enumerate(goal_texts)
+    )
+    link_iub_request(request, decision, cleaned)
     # Higher apps react through hooks (core/hooks.py): absences registers a short-term stay's
     # absence (R7.1), then the deadline engine recomputes the decision's clocks (R11).
     hooks.emit(hooks.DECISION_GRANTED, actor=actor, decision=decision, services=cleaned)

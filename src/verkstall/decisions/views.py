@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from verkstall.core.errors import DomainError, ValidationFailed
+from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
 from verkstall.core.views import run_form
 from verkstall.people.selectors import get_person
 
-from . import services
-from .forms import DecisionForm, GrantedServiceFormSet
+from . import correction_services, selectors, services
+from .forms import CorrectionForm, DecisionForm, GrantedServiceFormSet, ServiceCorrectionFormSet
 
 
 @login_required
@@ -19,6 +20,8 @@ def decision_create(request, person_pk):
     person = get_person(request.user, person_pk)
     form = DecisionForm(request.POST or None)
     rows = GrantedServiceFormSet(request.POST or None, prefix="services")
+    # The request for a service without needs assessment this decision grants (R1.3).
+    iub_request = request.POST.get("iub_request") or request.GET.get("iub_request") or None
     if request.method == "POST" and form.is_valid() and rows.is_valid():
         granted = [
             r.cleaned_data for r in rows if r.cleaned_data and r.cleaned_data.get("service_type")
@@ -27,7 +30,7 @@ def decision_create(request, person_pk):
             request,
             form,
             lambda data: services.record_decision(
-                request.user, person=person, services=granted, **data
+                request.user, person=person, services=granted, iub_request=iub_request, **data
             ),
             success_message=_("Beslutet är registrerat."),
             redirect_to=lambda decision: redirect("person-detail", pk=decision.person_id),
@@ -35,9 +38,8 @@ def decision_create(request, person_pk):
         )
         if done:
             return done
-    return render(
-        request, "decisions/decision_form.html", {"form": form, "rows": rows, "person": person}
-    )
+    context = {"form": form, "rows": rows, "person": person, "iub_request": iub_request}
+    return render(request, "decisions/decision_form.html", context)
 
 
 def _row_errors(rows, exc: DomainError) -> None:
@@ -51,3 +53,83 @@ def _row_errors(rows, exc: DomainError) -> None:
             if index.isdigit() and int(index) < len(filled):
                 for message in exc.errors.pop(key):
                     filled[int(index)].add_error(field, message)
+
+
+@login_required
+@require_GET
+def decision_detail(request, pk):
+    """The decision: its services, goals and assessment (seed 002), and, for the officers of
+    its unit, its corrections with who, when and why (R1.1)."""
+    decision = selectors.get_decision(request.user, pk)
+    context = {
+        "decision": decision,
+        "services": list(decision.services.all()),
+        "goals": list(decision.goals.all()),
+        "may_correct": selectors.may_correct(request.user, decision),
+        "history": selectors.correction_history(request.user, decision),
+    }
+    return render(request, "decisions/decision_detail.html", context)
+
+
+@login_required
+def decision_correct(request, pk):
+    """Correct a registered decision (R1.1): its date, assessment, goals and each granted
+    service's scope, frequency and validity, with a reason."""
+    decision = selectors.get_decision(request.user, pk)
+    if not selectors.may_correct(request.user, decision):
+        raise PermissionDenied("Endast handläggare på beslutets enhet kan rätta beslutet.")
+    granted = list(decision.services.all())
+    initial = {
+        "decided_on": decision.decided_on,
+        "assessment_summary": decision.assessment_summary,
+        "goals": "\n".join(g.text for g in decision.goals.all()),
+    }
+    rows_initial = [
+        {"id": s.pk, **{f: getattr(s, f) for f in correction_services.SERVICE_FIELDS}}
+        for s in granted
+    ]
+    data = request.POST if request.method == "POST" else None
+    form = CorrectionForm(data, initial=initial)
+    rows = ServiceCorrectionFormSet(data, initial=rows_initial, prefix="services")
+    names = {s.pk: s.service_type.name for s in granted}
+    if data is not None and form.is_valid() and rows.is_valid():
+        corrected = [r.cleaned_data for r in rows if r.cleaned_data]
+        done = run_form(
+            request,
+            form,
+            lambda values: correction_services.correct_decision(
+                request.user, decision, services=corrected, **values
+            ),
+            success_message=_("Beslutet är rättat. Rättelsen finns i beslutets historik."),
+            redirect_to=lambda correction: redirect("decision-detail", pk=decision.pk),
+            on_error=lambda exc: _correction_row_errors(rows, exc),
+        )
+        if done:
+            return done
+    context = {
+        "decision": decision,
+        "form": form,
+        "rows": [(names.get(_row_id(r)), r) for r in rows],
+        "formset": rows,
+    }
+    status = 400 if data is not None else 200
+    return render(request, "decisions/decision_correct.html", context, status=status)
+
+
+def _row_id(row) -> int | None:
+    value = row["id"].value()
+    return int(value) if str(value).isdigit() else None
+
+
+def _correction_row_errors(rows, exc: DomainError) -> None:
+    """Move `services[i].field` errors of a correction onto row i."""
+    if not isinstance(exc, ValidationFailed):
+        return
+    forms = [r for r in rows if r.cleaned_data]
+    for key in list(exc.errors):
+        if key.startswith("services[") and "]." in key:
+            index, field = key[len("services[") :].split("].", 1)
+            if index.isdigit() and int(index) < len(forms):
+                target = field if field in forms[int(index)].fields else None
+                for message in exc.errors.pop(key):
+                    forms[int(index)].add_error(target, message)

@@ -9,11 +9,14 @@ from django.db import transaction
 from verkstall.access.policies import provider_side, require_officer_of_unit
 from verkstall.core import clock
 from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from verkstall.decisions.iub_services import renew_iub_request
+from verkstall.decisions.models import IubRequest
 from verkstall.journal.case_services import write_case_entry
 from verkstall.journal.services import send_message
 from verkstall.orders.models import EventKind, Order
 from verkstall.orders.services import ON_BEHALF_CHANNELS, record_event
 
+from .goal_services import clean_goal_outcomes, goal_outcome_text, save_goal_outcomes
 from .models import FollowUp, Outcome
 
 
@@ -161,11 +164,14 @@ def answer_status(actor, followup: FollowUp, answer: str, *, channel: str = "") 
 
 
 @transaction.atomic
-def record_followup(officer, followup_or_order, outcome: str, notes: str = "") -> FollowUp:
+def record_followup(
+    officer, followup_or_order, outcome: str, notes: str = "", goal_outcomes=None
+) -> FollowUp:
     """The officer records the follow-up (R6.2 clocks stop on followup.done): documented in the
     case journal, with a message to the provider; it may lead to a reassessment or a new
     decision (R6.3). Given an order, the open follow-up is used (or a new one without a
-    status request)."""
+    status request). `goal_outcomes`: how each goal of the decision was met (seed 002,
+    goal_services)."""
     if isinstance(followup_or_order, FollowUp):
         followup = _lock(followup_or_order)
         order = _lock_order(followup.order)
@@ -175,6 +181,7 @@ def record_followup(officer, followup_or_order, outcome: str, notes: str = "") -
     require_officer_of_unit(officer, order.unit_id, "registrera uppföljningen")
     if outcome not in Outcome.values:
         raise ValidationFailed({"outcome": "Välj utfall av uppföljningen."})
+    goals = clean_goal_outcomes(order, goal_outcomes)
     if followup is not None and followup.is_done:
         raise TransitionNotAllowed(
             "Uppföljningen är redan registrerad.", state="done", action="record", allowed=[]
@@ -188,6 +195,7 @@ def record_followup(officer, followup_or_order, outcome: str, notes: str = "") -
     followup.outcome = outcome
     followup.notes = notes
     followup.save()
+    save_goal_outcomes(followup, goals)
     label = Outcome(outcome).label
     record_event(
         officer,
@@ -196,8 +204,12 @@ def record_followup(officer, followup_or_order, outcome: str, notes: str = "") -
         occurred_at=now,
         data={"followup": followup.pk, "outcome": outcome, "text": label},
     )
+    goal_text = goal_outcome_text(goals)
     text, subject, body = followup_done_notes(
-        order, label=label, answer=followup.answer, notes=notes
+        order,
+        label=label,
+        answer=followup.answer,
+        notes="\n\n".join(t for t in (notes, goal_text) if t),
     )
     write_case_entry(officer, person=order.person, title=FOLLOWUP_TITLE, text=text)
     send_message(officer, person=order.person, order=order, subject=subject, body=body)
@@ -205,20 +217,31 @@ def record_followup(officer, followup_or_order, outcome: str, notes: str = "") -
 
 
 @transaction.atomic
-def record_iub_request(officer, order: Order, note: str = "") -> None:
+def record_iub_request(
+    officer, order: Order, note: str = "", *, asked_by: str = "", asked_on=None, channel: str = ""
+) -> IubRequest:
     """The client has made a new request for a service without needs assessment (IUB). Seed 002
     asks for one every second year (R6.2: "IUB följs upp varje år och ny förfrågan ska
-    genomföras vartannat år"); the gotland rule iub-ny-forfragan stops on it and starts again."""
+    genomföras vartannat år"); the gotland rule iub-ny-forfragan stops on it and starts again.
+    The request is kept with the decision's earlier ones (R1.3, decisions.iub_services): who
+    asked (the client unless said), when (today unless said) and how."""
     order = _lock_order(order)
     require_officer_of_unit(officer, order.unit_id, "registrera ny förfrågan om IUB")
     if not order.services.filter(service_type__unassessed=True).exists():
         raise ValidationFailed({"order": "Beställningen gäller ingen insats utan behovsprövning."})
     note = (note or "").strip()
+    request = renew_iub_request(
+        officer, order=order, asked_by=asked_by, asked_on=asked_on, channel=channel, note=note
+    )
     record_event(
         officer,
         order,
         kind=EventKind.IUB_REQUEST_RENEWED,
-        data={"text": note or "Ny förfrågan om IUB registrerad."},
+        # A request made on an earlier day counts from that day (the clock stops when it came).
+        occurred_at=(
+            clock.start_of_day(request.asked_on) if request.asked_on < clock.today() else None
+        ),
+        data={"text": note or "Ny förfrågan om IUB registrerad.", "iub_request": request.pk},
     )
     write_case_entry(
         officer,
@@ -226,3 +249,4 @@ def record_iub_request(officer, order: Order, note: str = "") -> None:
         title="Ny förfrågan om IUB",
         text=f"Ny förfrågan om insats utan behovsprövning för beställning #{order.pk}. {note}",
     )
+    return request

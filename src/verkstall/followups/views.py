@@ -11,10 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from verkstall.core.errors import DomainError
 from verkstall.core.views import run_form
+from verkstall.decisions.iub_services import IUB_CHANNELS
 from verkstall.orders.selectors import get_order
 
 from . import selectors, services
 from .forms import AnswerForm, RecordForm, RequestForm
+from .models import GoalAssessment
 
 
 @login_required
@@ -25,7 +27,12 @@ def followup_page(request, pk):
 
 def _page(request, pk, *, request_form=None, answer_form=None, record_form=None, status=200):
     order = get_order(request.user, pk)
+    goals = selectors.order_goals(order)
+    posted = {o["goal"]: o for o in selectors.posted_goal_outcomes(request.POST, goals)}
     context = {
+        # How each goal of the decision was met (seed 002), with what was sent back.
+        "goal_rows": [(g, posted.get(g.pk, {})) for g in goals],
+        "goal_choices": GoalAssessment.choices,
         "order": order,
         "followups": selectors.order_followups(request.user, order),
         "open": selectors.open_followup(request.user, order),
@@ -34,6 +41,7 @@ def _page(request, pk, *, request_form=None, answer_form=None, record_form=None,
         "request_form": request_form or RequestForm(),
         "answer_form": answer_form or AnswerForm(),
         "record_form": record_form or RecordForm(),
+        "iub_channels": IUB_CHANNELS,  # how a new IUB request came (R1.3)
     }
     return render(request, "followups/followup_page.html", context, status=status)
 
@@ -83,7 +91,15 @@ def followup_record(request, pk):
         request,
         form,
         # Given the order, the service finds the open follow-up itself, under the lock.
-        lambda data: services.record_followup(request.user, order, data["outcome"], data["notes"]),
+        lambda data: services.record_followup(
+            request.user,
+            order,
+            data["outcome"],
+            data["notes"],
+            goal_outcomes=selectors.posted_goal_outcomes(
+                request.POST, selectors.order_goals(order)
+            ),
+        ),
         success_message="Uppföljningen är registrerad och utföraren har fått besked.",
         redirect_to=lambda _: redirect("followup-page", pk=order.pk),
         render_invalid=lambda: _page(request, pk, record_form=form, status=400),
@@ -95,7 +111,14 @@ def followup_record(request, pk):
 def iub_request(request, pk):
     order = get_order(request.user, pk)
     try:
-        services.record_iub_request(request.user, order, request.POST.get("note", ""))
+        services.record_iub_request(
+            request.user,
+            order,
+            request.POST.get("note", ""),
+            asked_by=request.POST.get("asked_by", ""),
+            asked_on=request.POST.get("asked_on") or None,
+            channel=request.POST.get("channel", ""),
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("followup-page", pk=order.pk)

@@ -13,7 +13,9 @@ from .models import ImplementationPlan, PlanStatus
 
 
 def _visible(user, qs: QuerySet[ImplementationPlan]) -> QuerySet[ImplementationPlan]:
-    return qs.select_related("order", "created_by", "sent_by", "confirmed_by", "on_behalf_of")
+    return qs.select_related(
+        "order", "created_by", "sent_by", "confirmed_by", "on_behalf_of"
+    ).prefetch_related("goal_entries__goal")
 
 
 def plans_for(user) -> QuerySet[ImplementationPlan]:

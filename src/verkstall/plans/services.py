@@ -17,6 +17,7 @@ from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, Valida
 from verkstall.orders.models import EventKind, Order
 from verkstall.orders.services import ON_BEHALF_CHANNELS, record_event
 
+from .goal_services import carry_goal_entries
 from .models import DocumentKind, ImplementationPlan, PlanStatus
 from .storage import document_storage
 
@@ -93,6 +94,7 @@ def start_plan(actor, order: Order, *, channel: str = "", **texts) -> Implementa
         on_behalf_of=on_behalf,
         **carried,
     )
+    carry_goal_entries(previous, plan)  # and its answer to each goal of the decision (002)
     if first:
         record_event(
             actor,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("orders/<int:pk>/plan/<int:plan_pk>/save/", views.plan_save, name="plan-save"),
     path("orders/<int:pk>/plan/<int:plan_pk>/confirm/", views.plan_confirm, name="plan-confirm"),
     path("orders/<int:pk>/plan/<int:plan_pk>/review/", views.plan_review, name="plan-review"),
+    path("orders/<int:pk>/plan/<int:plan_pk>/share/", views.plan_share, name="plan-share"),
     path(
         "orders/<int:pk>/plan/<int:plan_pk>/document/",
         views.plan_document,

@@ -13,8 +13,9 @@ from verkstall.core.errors import DomainError
 from verkstall.core.views import run_form
 from verkstall.orders.selectors import get_order
 
-from . import selectors, services
-from .forms import PlanForm, ReviewForm
+from . import goal_selectors, goal_services, selectors, services, sharing_selectors
+from .forms import PlanForm, ReviewForm, ShareForm
+from .sharing_services import share_plan
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -25,22 +26,32 @@ TEXTS = ("what", "how", "when", "by_whom", "participation", "revision_reason")
 
 
 @login_required
-def plan_page(request, pk, form=None, status=200):
+def plan_page(request, pk, form=None, status=200, share_form=None):
     order = get_order(request.user, pk)
     draft = selectors.draft_plan(request.user, order)
     may_write = selectors.may_write(request.user, order)
     if form is None and draft is not None and may_write:
         form = PlanForm(initial={f: getattr(draft, f) for f in TEXTS})
+    current = selectors.current_plan(request.user, order)
+    goals = goal_selectors.order_goals(order)  # the decision's goals (seed 002)
+    posted = goal_selectors.posted_goal_entries(request.POST, goals)  # a form sent back
     context = {
         "order": order,
         "plans": selectors.order_plans(request.user, order),
-        "current": selectors.current_plan(request.user, order),
+        "current": current,
         "draft": draft,
         "form": form,
         "may_write": may_write,
         "may_confirm": selectors.may_confirm(request.user, order),
         "review_form": ReviewForm(),
+        "current_goals": goal_selectors.goal_rows(current, goals) if current else [],
+        "draft_goals": goal_selectors.goal_rows(draft, goals, posted) if draft else [],
     }
+    # R5.2: each version's latest registration of being shared with the person, or why not.
+    sharings = sharing_selectors.order_sharings(order)
+    context["current_sharing"] = sharings.get(current.pk) if current else None
+    context["plan_rows"] = [(p, sharings.get(p.pk)) for p in context["plans"]]
+    context["share_form"] = (share_form or ShareForm()) if current and may_write else None
     return render(request, "plans/plan_page.html", context, status=status)
 
 
@@ -74,6 +85,11 @@ def plan_save(request, pk, plan_pk):
     form = PlanForm(request.POST, request.FILES)
 
     def save(data) -> bool:
+        entries = goal_selectors.posted_goal_entries(
+            request.POST, goal_selectors.order_goals(order)
+        )
+        if entries:  # how the plan addresses each goal of the decision (seed 002), first
+            goal_services.save_goal_entries(request.user, plan, entries=entries)
         saved = services.save_draft(request.user, plan, **{f: data[f] for f in TEXTS})
         if data["document"]:
             saved = services.upload_document(request.user, saved, upload=data["document"])
@@ -138,3 +154,22 @@ def plan_document(request, pk, plan_pk):
     response["Cache-Control"] = "no-store, private"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_POST
+def plan_share(request, pk, plan_pk):
+    """The provider registers that the plan was shared with the person, or why not (R5.2)."""
+    order = get_order(request.user, pk)
+    plan = selectors.get_plan(request.user, order, plan_pk)
+    form = ShareForm(request.POST)
+    return run_form(
+        request,
+        form,
+        lambda data: share_plan(request.user, plan, **data),
+        success_message="Det är registrerat om genomförandeplanen delgivits den enskilde.",
+        redirect_to=lambda _: redirect("plan-page", pk=order.pk),
+        error_message=True,
+        forbidden_page=True,
+        render_invalid=lambda: plan_page(request, pk, status=400, share_form=form),
+    )

@@ -24,6 +24,7 @@ from verkstall.core import clock
 from verkstall.core.personal_number import make_test_personal_number
 from verkstall.deadlines import profile_selectors as deadline_reads
 from verkstall.deadlines import services as profile_services
+from verkstall.deadlines.routine_selectors import needs_booked_staff
 from verkstall.decisions.services import record_decision
 from verkstall.journal import services as journal
 from verkstall.orders import services as orders
@@ -66,6 +67,7 @@ from verkstall.tooling.demo_catalogue import (
     at_hour,
 )
 from verkstall.tooling.demo_fees import seed_fees
+from verkstall.tooling.demo_iub_transfer import seed_iub_and_transfer
 from verkstall.tooling.demo_ivo import seed_ivo
 from verkstall.tooling.demo_payments import seed_payments
 from verkstall.tooling.demo_queue import seed_queue
@@ -157,6 +159,7 @@ def seed(stdout=None) -> dict[str, int]:
     seed_fees(today)  # R9.3: fee notices waiting for the fee officer `avgift`
     seed_ivo(today)  # R9.5: cases waiting in this quarter's IVO report for `lovadmin`
     seed_payments(today)  # R9.2, R9.4: prices and performed time for last month's basis
+    seed_iub_and_transfer(today)  # R1.3, R1.4: an IUB request (Gotland), the transfer at 65
     created["clients"] += protected + alarm_clients + switched
     created["orders"] += protected + alarm_clients + switched
     if stdout:
@@ -209,7 +212,9 @@ def _walk(officer, decision, provider, life: str, decided: date, n: int) -> None
         return
     day += timedelta(days=1 + n % 2)
     with clock.travel_to(at_hour(day, 14)):
-        orders.register_start(actor, order, start_date=day, channel=channel)
+        # R3.6, seed 003: where the routine says so, the start names the booked staff member.
+        booked = "Ordinarie boendestödjare" if needs_booked_staff(order) else ""
+        orders.register_start(actor, order, start_date=day, channel=channel, booked_staff=booked)
     if life == "started":
         _after_start(officer, actor, order, day, n, channel)
     if life == "ended":
@@ -326,7 +331,12 @@ def _positions(spec, officer) -> None:
     """Coordinates for clients registered before the demo had them (idempotent)."""
     for n, person in enumerate(persons_for(officer).filter(latitude__isnull=True)):
         if person.area is not None:
-            update_person(officer, person, **_home_position(spec, person.area.name, n))
+            update_person(
+                officer,
+                person,
+                reason="Hemmets position för närhetsprincipen",
+                **_home_position(spec, person.area.name, n),
+            )
 
 
 def _homes_and_choice(today: date) -> None:

@@ -15,6 +15,7 @@ from verkstall.absences.services import long_absence_text
 from verkstall.access.models import User
 from verkstall.core.personal_number import make_test_personal_number
 from verkstall.deadlines.calendar import STOCKHOLM
+from verkstall.deadlines.routine_selectors import booked_staff_kinds
 from verkstall.decisions.models import Decision, GrantedService, ScopeUnit
 from verkstall.followups.models import FollowUp, Outcome
 from verkstall.journal.models import ProviderJournalEntry
@@ -90,12 +91,20 @@ class Life:
         self.rng = rng
         self.now = now
         self.ok = 0.97  # the share of obligations done (and mostly on time)
+        # The service kinds whose start names the booked staff member (R3.6, seed 003).
+        self.booked_kinds = set(booked_staff_kinds(world.municipality))
 
     # who acts for the provider: its own staff, or the officer "on behalf" (R3.3)
     def _provider_actor(self, po: PlannedOrder):
         if po.provider.is_connected:
             return self.w.provider_staff[po.provider.pk], None, ReplyChannel.SYSTEM.value
         return po.officer, po.provider, po.provider.channel
+
+    def _booked(self, po: PlannedOrder) -> dict:
+        """The start's booked staff member, where the routine names one (R3.6, seed 003)."""
+        if any(g.service_type.kind in self.booked_kinds for g in po.services):
+            return {"booked_staff": "Ordinarie boendestödjare"}
+        return {}
 
     def _late(self, days: float) -> timedelta:
         """A delay that is usually short and sometimes late."""
@@ -209,7 +218,7 @@ class Life:
                 actor,
                 behalf,
                 channel,
-                data={"start_date": start_day},
+                data={"start_date": start_day, **self._booked(po)},
             )
         )
         self._after_start(po, start_day, registered, actor, behalf, channel, end_moment)

@@ -117,7 +117,13 @@ class Replay:
         elif kind == EventKind.ACKNOWLEDGED:
             orders.acknowledge_order(actor, order, channel=e.channel)
         elif kind == EventKind.STARTED:
-            orders.register_start(actor, order, start_date=e.data["start_date"], channel=e.channel)
+            orders.register_start(
+                actor,
+                order,
+                start_date=e.data["start_date"],
+                channel=e.channel,
+                booked_staff=e.data.get("booked_staff", ""),
+            )
         elif kind == EventKind.ENDED:
             orders.end_order(actor, order, end_date=e.data["end_date"], channel=e.channel)
         elif kind == EventKind.PLAN_BEGUN:

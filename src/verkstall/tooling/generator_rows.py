@@ -13,7 +13,7 @@ from psycopg.types.json import Jsonb
 
 from verkstall.absences.models import Absence
 from verkstall.core.event_kinds import clock_event
-from verkstall.deadlines import engine, facts
+from verkstall.deadlines import client_selectors, engine, facts
 from verkstall.deadlines.models import DueItem
 from verkstall.deadlines.rules import Event, Responsible
 from verkstall.decisions.catalogue import ServiceKind
@@ -21,7 +21,7 @@ from verkstall.decisions.models import Decision, GrantedService
 from verkstall.followups import services as followups
 from verkstall.followups.models import FollowUp, Outcome
 from verkstall.journal.models import CaseJournalEntry, Message, ProviderJournalEntry
-from verkstall.orders import end_services
+from verkstall.orders import end_services, notify_services
 from verkstall.orders.models import EventKind, Order, OrderEvent
 from verkstall.orders.states import CLOSED, Action, State, allowed_actions, next_state
 from verkstall.people.models import Person
@@ -317,16 +317,13 @@ def write_chunk(world: World, planned: list[PlannedDecision], persons: list[Pers
 def _facts(services, *, order=None, rules=()):
     """The rules' facts of a planned subject (as the engine builds them, deadlines/facts.py)
     and its first service's type id. For an order: its provider's channel and, only when a
-    rule asks, whether it is the client's first (`engine.first_order`, read back from the
-    orders already inserted: judged at the moment of generation, as the engine judges it at
-    the order's last event)."""
-    subject_facts, _ = facts.facts_of(
-        services,
-        channel=order.provider.channel if order is not None else "",
-        first_order=engine.first_order(order)
-        if order is not None and engine.needs_first_order(rules)
-        else None,
-    )
+    rule asks, whether it is the client's first and the first with its provider
+    (`client_selectors.order_facts`, read back from the orders already inserted: judged at the
+    moment of generation, as the engine judges it at the order's last event)."""
+    if order is not None:
+        subject_facts, _ = client_selectors.order_facts(order, services, rules)
+    else:
+        subject_facts, _ = facts.facts_of(services)
     first = min(services, key=lambda g: g.pk).service_type_id if services else None
     return subject_facts, first
 
@@ -396,8 +393,9 @@ def _due_items(world, planned, settled, order_events, now) -> list[dict]:
 
 def side_notes(settled) -> tuple[list[Message], list[CaseJournalEntry]]:
     """The messages and case-journal notes the services write beside the events: the
-    follow-up's question, answer and record (followups.services) and the end of an order
-    (orders.end_services), with the texts those services build, at the moment of the call."""
+    follow-up's question, answer and record (followups.services), the start and the end of an
+    order (orders.notify_services, orders.end_services), with the texts those services build,
+    at the moment of the call."""
     messages, entries = [], []
 
     def message(e, order, subject: str, body: str) -> None:
@@ -447,6 +445,24 @@ def side_notes(settled) -> tuple[list[Message], list[CaseJournalEntry]]:
                     )
                 )
                 message(e, order, subject, body)
+            elif e.kind == EventKind.STARTED:
+                # "Verkställt från och med <date>" to the officer (R3.7, notify_services).
+                subject, body = notify_services.started_text(order, e.data["start_date"])
+                how = notify_services.how_officer_is_told(e.actor)
+                if how == notify_services.MESSAGE:
+                    message(e, order, subject, body)
+                elif how == notify_services.JOURNAL:
+                    entries.append(
+                        CaseJournalEntry(
+                            municipality_id=order.municipality_id,
+                            person_id=order.person_id,
+                            author=e.actor,
+                            author_organisation=e.actor.organisation_name[:200],
+                            title=subject,
+                            text=body,
+                            written_at=e.recorded,
+                        )
+                    )
             elif e.kind == EventKind.ENDED:
                 by_officer = e.actor.unit_id is not None and e.actor.unit_id == order.unit_id
                 if end_services.end_is_told(e.actor, by_officer=by_officer):

@@ -46,10 +46,15 @@ from verkstall.core import clock
 from verkstall.payments.basis_types import Period
 from verkstall.tooling import canaries
 from verkstall.tooling.isolation_alarms import plant_alarm_orders
+from verkstall.tooling.isolation_casework import plant_casework
+from verkstall.tooling.isolation_changes import plant_person_changes
+from verkstall.tooling.isolation_decisions import plant_decision_goals
+from verkstall.tooling.isolation_iub_transfer import plant_iub_requests_and_transfers
 from verkstall.tooling.isolation_months import plant_months
 from verkstall.tooling.isolation_operations import READ_KINDS, ApiOperations
 from verkstall.tooling.isolation_oracle import Oracle
 from verkstall.tooling.isolation_placements import plant_placements
+from verkstall.tooling.isolation_plan_sharing import plant_plan_sharings
 from verkstall.tooling.isolation_screens import ScreenOperations
 from verkstall.tooling.isolation_stats import (
     DEFAULT_OPS_PER_EXAMPLE,
@@ -388,6 +393,11 @@ def prove(
                 plant_alarm_orders(world, rng)  # R4.1: the aids centre's orders
                 plant_placements(world, rng)  # R8, R4.2: the queue, stays, vouchers
                 plant_months(world, rng)  # R9.2, R9.3, R9.4, R9.5: fee notices, time, prices, IVO
+                plant_person_changes(world, rng)  # R1.1: corrections and their history
+                plant_decision_goals(world, rng)  # R1.1, seed 002: a decision's goals
+                plant_casework(world, rng)  # R3.7, R7.2: the provider's reports to the officer
+                plant_iub_requests_and_transfers(world, rng)  # R1.3, R1.4
+                plant_plan_sharings(world, rng)  # R5.2: the plan shared with the person
                 stats.worlds += 1
                 checker = Checker(world, stats, rng)
                 checker.scan_mail()

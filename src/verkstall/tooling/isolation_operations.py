@@ -29,6 +29,7 @@ READ_KINDS = {
     "fee-notices": "fee_notices",
     "performed-time": "performed_time",
     "ivo-reports": "ivo_reports",
+    "iub-requests": "iub_requests",  # R1.3 (tooling/isolation_iub_transfer.py)
 }
 # Reads that must answer 200 for a declared role whose set holds the id (so the oracle is not
 # vacuous); the others are only checked for not crossing.
@@ -44,27 +45,30 @@ STRICT_READS = {
     "fee-notices": "verkstall.fees.api.FeeNoticeViewSet",
     "performed-time": "verkstall.payments.api.PerformedTimeViewSet",
     "ivo-reports": "verkstall.ivo.api.IvoReportViewSet",
+    "iub-requests": "verkstall.decisions.iub_api.IubRequestViewSet",
 }
 ORDER_ACTIONS = {
     "send": lambda today: {},
     "acknowledge": lambda today: {"channel": "phone"},
     "start": lambda today: {"start_date": today, "channel": "phone"},
-    "end": lambda today: {"end_date": today, "channel": "phone"},
+    "end": lambda today: {"end_date": today, "end_reason": "other", "channel": "phone"},
     "cancel": lambda today: {"reason": "Provning"},
 }
+#: The plan shared with the person (R5.2), as a provider registers it (with the day).
+SHARED_PLAN = {"shared": True, "method": "in_person", "channel": "phone"}
 
 
 def _fingerprint() -> tuple:
     """Every row an API write can touch, summarised: a refused write must leave it as it was."""
     from verkstall.absences.models import NoticeReceipt
     from verkstall.alarms.models import AlarmContactMove
-    from verkstall.decisions.models import Decision
+    from verkstall.decisions.models import Decision, DecisionCorrection
     from verkstall.fees.models import FeeNotice
     from verkstall.ivo.models import IvoReportCase
     from verkstall.journal.models import Message, MessageReceipt, ProviderJournalEntry
     from verkstall.orders.models import Order, OrderEvent
     from verkstall.payments.models import PerformedTime
-    from verkstall.people.models import OralBriefing, Person, ProtectedDataAccess
+    from verkstall.people.models import OralBriefing, Person, PersonChange, ProtectedDataAccess
     from verkstall.placements.models import PlaceOffer, QueueEntry, StayIntake
     from verkstall.plans.models import ImplementationPlan
     from verkstall.vouchers.models import Voucher, VoucherReport
@@ -78,6 +82,7 @@ def _fingerprint() -> tuple:
         OrderEvent.objects.count(),
         tuple(Order.objects.values_list("state").annotate(n=Count("pk")).order_by("state")),
         Decision.objects.count(),
+        DecisionCorrection.objects.count(),
         tuple(Person.objects.aggregate(n=Count("pk"), t=Max("updated_at")).values()),
         Message.objects.count(),
         MessageReceipt.objects.count(),
@@ -90,6 +95,7 @@ def _fingerprint() -> tuple:
         NoticeReceipt.objects.filter(acknowledged_at__isnull=False).count(),
         OralBriefing.objects.count(),
         ProtectedDataAccess.objects.count(),
+        PersonChange.objects.count(),
         AlarmContactMove.objects.filter(confirmed_at__isnull=False).count(),
         FeeNotice.objects.count(),
         FeeNotice.objects.filter(handled_at__isnull=False).count(),
@@ -140,6 +146,8 @@ class ApiOperations:
             ("performed-time", "/api/performed-time/", {}),  # R9.2
             ("performed-time", "/api/performed-time/", {"order": any_order}),
             ("ivo-reports", "/api/ivo-reports/", {}),  # R9.5
+            ("iub-requests", "/api/iub-requests/", {}),  # R1.3
+            ("iub-requests", "/api/iub-requests/", {"person": any_person, "open": "true"}),
             ("events", "/api/events/", {}),  # issue 20: the event feed
         ]
         kind, url, params = self.rng.choice(choices)
@@ -157,6 +165,8 @@ class ApiOperations:
 
     def op_read(self, user) -> None:
         kinds = [*READ_KINDS, "oral-briefings", "protected-access", "protection-requests"]
+        kinds.append("changes")  # a client's change history (R1.1)
+        kinds.append("corrections")  # a decision's corrections (R1.1)
         if user.role_enum == Role.OFFICER:
             kinds.append("nearest-units")
         kind = self.rng.choice(kinds)
@@ -168,7 +178,11 @@ class ApiOperations:
             visible = self.oracle.orders(user)
             pk = self._pick(self.w.orders, visible)
             url, endpoint = f"/api/orders/{pk}/oral-briefings/", "/api/orders/{id}/oral-briefings/"
-        elif kind in ("protected-access", "protection-requests"):
+        elif kind == "corrections":
+            visible = self.oracle.decisions(user)
+            pk = self._pick(self.w.decisions, visible)
+            url, endpoint = f"/api/decisions/{pk}/corrections/", "/api/decisions/{id}/corrections/"
+        elif kind in ("protected-access", "protection-requests", "changes"):
             visible = self.oracle.persons(user)
             pk = self._pick(self.w.persons, visible)
             url = f"/api/persons/{pk}/{kind}/"
@@ -191,6 +205,7 @@ class ApiOperations:
                 "fee-notices": self.w.fee_notices,
                 "performed-time": self.w.performed_time,
                 "ivo-reports": self.w.ivo_reports,
+                "iub-requests": self.w.iub_requests,
             }[kind]
             visible = getattr(self.oracle, READ_KINDS[kind])(user)
             pk = self._pick(source, visible)
@@ -286,19 +301,22 @@ class ApiOperations:
             self._write(
                 user,
                 f"/api/persons/{pk}/",
-                {"phone": f"070-{self.rng.randint(100000, 999999)}"},
+                {"phone": f"070-{self.rng.randint(100000, 999999)}", "reason": "Nytt nummer"},
                 method="patch",
                 visible=pk in self.oracle.persons(user),
                 endpoint="/api/persons/{id}/",
             )
         elif choice < 0.67:
             pk = self._pick(self.w.plans, self.oracle.plans(user))
+            # Confirm the plan, or (R5.2) register it shared; by the id, so that the random
+            # stream of the other operations stays as it was.
+            step, body = ("share", SHARED_PLAN) if pk and pk % 2 else ("confirm", {})
             self._write(
                 user,
-                f"/api/plans/{pk}/confirm/",
-                {},
+                f"/api/plans/{pk}/{step}/",
+                dict(body, shared_on=self.today) if body else {},
                 visible=pk in self.oracle.plans(user),
-                endpoint="/api/plans/{id}/confirm/",
+                endpoint=f"/api/plans/{{id}}/{step}/",
             )
         elif choice < 0.74:
             pk = self._pick(self.w.messages, self.oracle.messages(user))
@@ -337,6 +355,15 @@ class ApiOperations:
                 visible=pk in self.oracle.orders(user),
                 endpoint="/api/provider-journal/",
                 body_ref=True,
+            )
+        elif choice < 0.96:  # a decision corrected (R1.1)
+            pk = self._pick(self.w.decisions, self.oracle.decisions(user))
+            self._write(
+                user,
+                f"/api/decisions/{pk}/correct/",
+                {"reason": "Skrivfel", "goals": [f"Mål {self.rng.randint(1, 999)}"]},
+                visible=pk in self.oracle.decisions(user),
+                endpoint="/api/decisions/{id}/correct/",
             )
         else:
             pk = self._pick(self.w.decisions, self.oracle.decisions(user))

@@ -68,6 +68,14 @@ class Oracle:
 
         return self._memo(user, "decisions", compute)
 
+    def relatives(self, user) -> frozenset[int]:
+        """The relatives of the clients the user may see (R1.1: their correction screens)."""
+        return self._memo(
+            user,
+            "relatives",
+            lambda: [r for r, p in self.w.relatives.items() if p in self.persons(user)],
+        )
+
     def plans(self, user) -> frozenset[int]:
         """Plans of the user's orders; a connected provider's draft is its own work (R5)."""
 
@@ -237,6 +245,19 @@ class Oracle:
             "performed_time",
             lambda: [t for t, o in self.w.performed_time.items() if o in self.orders(user)],
         )
+
+    def iub_requests(self, user) -> frozenset[int]:
+        """Requests for a service without needs assessment (R1.3): the officers of the unit
+        that took them, nobody else (decisions/iub_selectors.py)."""
+
+        def compute():
+            if user.role_enum != Role.OFFICER:
+                return
+            for pk, (m, unit, _person) in self.w.iub_requests.items():
+                if (m, unit) == (user.municipality_id, user.unit_id):
+                    yield pk
+
+        return self._memo(user, "iub_requests", compute)
 
     def ivo_reports(self, user) -> frozenset[int]:
         """The IVO reports (R9.5): the municipality's, for its LOV administrator (the reporter)

@@ -16,9 +16,15 @@ SCREEN_OBJECTS: dict[str, dict[str, str]] = {
     "clients/{pk}/": {"pk": "person"},
     "clients/{pk}/protection/": {"pk": "person"},
     "clients/{pk}/protected-access/": {"pk": "person"},
+    "clients/{pk}/death/": {"pk": "person"},  # seed 004: the client's orders, listed
+    # Corrections of a client's data and its history (R1.1; tooling/isolation_changes.py).
+    **{f"clients/{{pk}}/{t}": {"pk": "person"} for t in ("edit/", "history/", "relatives/new/")},
+    "clients/{pk}/relatives/{relative_pk}/edit/": {"relative_pk": "relative"},
+    "orders/{pk}/edit/": {"pk": "order"},  # a draft's correction (R1.1)
     "clients/orders/{order_pk}/oral-briefing/": {"order_pk": "order"},
     "clients/{person_pk}/decisions/new/": {"person_pk": "person"},
     "decisions/{pk}/letter.pdf": {"pk": "decision"},
+    **{f"decisions/{{pk}}/{t}": {"pk": "decision"} for t in ("", "correct/")},  # R1.1, 002
     "clients/{person_pk}/journal/": {"person_pk": "person"},
     "orders/{order_pk}/provider-journal/": {"order_pk": "order"},
     "messages/{pk}/": {"pk": "message"},
@@ -40,11 +46,16 @@ SCREEN_OBJECTS: dict[str, dict[str, str]] = {
             "change/report/",
             "change/reissue/",
             "receipt/",
+            # issue 16 (orders.casework_services): POSTs; a GET is refused
+            "not-started/",
+            "support-not-received/",
+            "new-client-told/",
+            "route/",
         )
     },
     **{
         f"orders/{{pk}}/plan/{{plan_pk}}/{step}/": {"plan_pk": "plan"}
-        for step in ("save", "confirm", "review", "document")
+        for step in ("save", "confirm", "review", "share", "document")
     },
     "orders/{pk}/{action}/": {"pk": "order", "action": "action"},
     "switches/new/{order_pk}/": {"order_pk": "order"},
@@ -73,12 +84,15 @@ SCREEN_OBJECTS: dict[str, dict[str, str]] = {
     "payments/time/{pk}/change/": {"pk": "performed_time"},  # R9.2: its GET shows the note
     "payments/basis/export.{fmt}": {"fmt": "fmt"},  # R9.4: the basis as CSV and XLSX
     "switches/{pk}/": {"pk": "switch"},  # R2.6 (tooling/isolation_alarms.py)
+    "clients/{person_pk}/iub-requests/new/": {"person_pk": "person"},  # R1.3, R1.4:
+    "clients/{pk}/transfer/": {"pk": "person"},  # tooling/isolation_iub_transfer.py
 }
 # Screens the property does not walk, and why (tests/test_idor.py requests each of them with
 # another organisation's object and scans the answers for that organisation's canaries).
 SCREENS_NOT_WALKED = {
     "logout/": "ends the session",
     "orders/{pk}/correct-date/": "a POST that corrects a registered date (R9.1)",
+    "clients/{pk}/relatives/{relative_pk}/remove/": "a POST that removes a relative (R1.1)",
     "clients/{pk}/protected-access/{grant_pk}/revoke/": "a POST of a grant",
     "clients/{pk}/protection-requests/{request_pk}/": "a POST that decides a request",
     "clients/{person_pk}/journal/{entry_pk}/document/": "the world makes no uploads",
@@ -216,6 +230,7 @@ class ScreenOperations:
             "voucher": (self.w.vouchers, o.vouchers(user)),
             "performed_time": (self.w.performed_time, o.performed_time(user)),
             "switch": (self.w.switches, o.switches(user)),
+            "relative": (self.w.relatives, o.relatives(user)),
             "granted_service": (
                 self.w.proximity,
                 [g for g, r in self.w.proximity.items() if r.person in o.persons(user)],
@@ -239,6 +254,8 @@ class ScreenOperations:
         # A plan is asked for under its own order; a granted service under its own client.
         if "plan_pk" in kwargs and kwargs["plan_pk"] in self.w.plans:
             kwargs["pk"] = self.w.plans[kwargs["plan_pk"]][0]
+        if "relative_pk" in kwargs and kwargs["relative_pk"] in self.w.relatives:
+            kwargs["pk"] = self.w.relatives[kwargs["relative_pk"]]
         if "granted_service_pk" in kwargs and kwargs["granted_service_pk"] in self.w.proximity:
             kwargs["person_pk"] = self.w.proximity[kwargs["granted_service_pk"]].person
         kwargs.setdefault("pk", kwargs.get("plan_pk", 0))
@@ -404,6 +421,7 @@ class ScreenOperations:
         "clients/{pk}/": ("pk", "persons"),
         "clients/{person_pk}/journal/": ("person_pk", "persons"),
         "clients/{person_pk}/services/{granted_service_pk}/proximity/": ("person_pk", "persons"),
+        "clients/{pk}/history/": ("pk", "persons"),  # R1.1: a protected client's corrections
     }
 
     def walk(self, muni: int, budget: int) -> list[tuple]:
@@ -412,8 +430,9 @@ class ScreenOperations:
         municipality's objects and one of another municipality's, at most `budget` of them
         drawn at random; and always, by every officer and the fee officer, the page and case
         journal of each protected client in the queue (where the client is now) and the
-        nearest units of each protected client with a home position (the distances): these
-        must reach no one who is not named (R10.5)."""
+        nearest units of each protected client with a home position (the distances), and, by
+        the providers too, the history of each protected client whose data was corrected:
+        these must reach no one who is not named (R10.5)."""
         from verkstall.access import declarations
 
         w = self.w
@@ -430,7 +449,10 @@ class ScreenOperations:
             for g, r in sorted(w.proximity.items())
             if r.person in w.protected and w.persons[r.person][0] == muni
         ]
+        # The protected clients whose data was corrected (tooling/isolation_changes.py).
+        changed = sorted(p for p in w.changed_persons & w.protected if w.persons[p][0] == muni)
         protected = {
+            "clients/{pk}/history/": [{"pk": p} for p in changed],
             "clients/{pk}/": [{"pk": p} for p in queued],
             "clients/{person_pk}/journal/": [{"person_pk": p} for p in queued],
             "clients/{person_pk}/services/{granted_service_pk}/proximity/": homes,
@@ -451,7 +473,12 @@ class ScreenOperations:
                     across = {param: self.rng.choice(others)}
                     always.append((self.rng.choice(readers), template, False, across))
             elif template in protected:
-                clerks = [u for u in readers if u.role_enum in (Role.OFFICER, Role.FEE_OFFICER)]
+                clerks = [
+                    u
+                    for u in readers
+                    # the history of corrections: the providers read it too (R1.1)
+                    if u.role_enum in (Role.OFFICER, Role.FEE_OFFICER) or "history" in template
+                ]
                 always += [(u, template, False, kw) for u in clerks for kw in protected[template]]
         self.rng.shuffle(visits)
         return always + visits[:budget]

@@ -81,6 +81,10 @@ class World:
     ivo_cases: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # (muni, decision's
     # unit, decision)
     month_closes: dict[int, tuple[int, str]] = field(default_factory=dict)  # (muni, "YYYY-MM")
+    # Requests for IUB (R1.3; tooling/isolation_iub_transfer.py): -> (muni, unit, person).
+    iub_requests: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    relatives: dict[int, int] = field(default_factory=dict)  # relative -> person (R1.1)
+    changed_persons: set[int] = field(default_factory=set)  # with a change history (R1.1)
 
     def municipalities(self) -> list[int]:
         """The world's municipalities, in the order they were made."""
@@ -171,8 +175,18 @@ class World:
         self.vouchers = dict(Voucher.objects.values_list("pk", "order_id"))
         self.voucher_reports = dict(VoucherReport.objects.values_list("pk", "order_id"))
         self.refresh_months()
-        from verkstall.people.models import Person, ProtectedDataAccess, Protection
+        from verkstall.people.models import Person, ProtectedDataAccess, Protection, Relative
 
+        self.relatives = dict(
+            Relative.objects.filter(person_id__in=self.persons).values_list("pk", "person_id")
+        )
+        from verkstall.people.models import PersonChange
+
+        self.changed_persons = set(
+            PersonChange.objects.filter(person_id__in=self.persons).values_list(
+                "person_id", flat=True
+            )
+        )
         self.protected = set(
             Person.objects.filter(pk__in=self.persons)
             .exclude(protection=Protection.NONE)

@@ -28,7 +28,7 @@ from verkstall.core.errors import TransitionNotAllowed, ValidationFailed
 from verkstall.journal.case_services import write_case_entry
 from verkstall.journal.models import CaseJournalEntry
 from verkstall.orders import services as order_services
-from verkstall.orders.models import EventKind, Order
+from verkstall.orders.models import EndReason, EventKind, Order
 from verkstall.orders.states import CLOSED, WITH_PROVIDER, Action, State
 
 from .models import Voucher, VoucherReport
@@ -161,7 +161,12 @@ def _apply(actor, order, kind, day, note, channel, on_behalf):
     if kind in (K.END, K.DEATH):
         text = "Brukaren har avlidit." if kind == K.DEATH else "Avslut enligt redovisningsblankett."
         return order_services.end_order(
-            actor, order, end_date=day, note=f"{text} {note}".strip(), channel=channel
+            actor,
+            order,
+            end_date=day,
+            note=f"{text} {note}".strip(),
+            channel=channel,
+            end_reason=EndReason.DIED.value if kind == K.DEATH else "",  # seed 004
         )
     label = K(kind).label
     text = f"{label} från och med {day_text(day)} enligt redovisningsblankett"

@@ -115,7 +115,10 @@ def _started_elsewhere(muni) -> dict:
         order = orders.create_order(officer, decision=decision, provider=provider)
         orders.send_order(officer, order)
         orders.acknowledge_order(staff, order)
-        orders.register_start(staff, order, start_date=MON_2_MAR.date())
+        # Solna's housing support starts when a staff member is booked (R3.6, seed 003).
+        orders.register_start(
+            staff, order, start_date=MON_2_MAR.date(), booked_staff="Ordinarie boendestödjare"
+        )
     return {"order": order, "staff": staff}
 
 

@@ -45,6 +45,7 @@ from verkstall.orders.models import Order, OrderEvent, ProviderSwitch, Temporary
 from verkstall.people.models import (
     OralBriefing,
     Person,
+    PersonChange,
     ProtectedDataAccess,
     ProtectionRequest,
     Relative,
@@ -113,9 +114,40 @@ def full_client(world, born=date(1940, 6, 10)):
     event = order.events.order_by("seq").last()
 
     Relative.objects.create(municipality=muni, person=client, name="Anhörig", relation="barn")
+    PersonChange.objects.create(  # a correction kept in the history (R1.1)
+        municipality=muni,
+        person=client,
+        field="city",
+        old_value="Förr",
+        new_value="Nu",
+        reason="Flytt",
+        changed_by=world.officer,
+        changed_by_organisation="Enheten",
+    )
     ProtectedDataAccess.objects.create(
         municipality=muni, person=client, user=world.other_officer, granted_by=world.officer
     )
+    # A request for IUB (R1.3) and a transfer at 65 with the order it left running (R1.4).
+    from verkstall.decisions.models import IubRequest
+    from verkstall.transfers.models import Transfer
+
+    IubRequest.objects.create(
+        municipality=muni,
+        unit=world.unit,
+        person=client,
+        asked_by="Dottern",
+        asked_on=today,
+        first_officer=world.officer,
+        decision=decision,
+    )
+    Transfer.objects.create(
+        municipality=muni,
+        person=client,
+        from_unit=world.unit,
+        to_unit=world.other_unit,
+        turns_age_on=today,
+        transferred_by=world.officer,
+    ).orders.set([order])
     ProtectionRequest.objects.create(
         municipality=muni,
         person=client,

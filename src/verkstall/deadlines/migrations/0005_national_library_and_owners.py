@@ -37,10 +37,13 @@ def forward(apps, schema_editor):
 
     national = Rule.objects.filter(profile=library, code=IVO).first()
     if national is not None:
-        timing = [getattr(national, f) for f in TIMING_FIELDS]
+        # The timing fields this historical model has (later migrations add more).
+        known = {f.name for f in Rule._meta.concrete_fields}
+        fields = [f for f in TIMING_FIELDS if f in known]
+        timing = [getattr(national, f) for f in fields]
         for copy in Rule.objects.filter(code=IVO).exclude(profile=library):
             copy.profile.includes.add(library)
-            if copy.version != 1 or [getattr(copy, f) for f in TIMING_FIELDS] != timing:
+            if copy.version != 1 or [getattr(copy, f) for f in fields] != timing:
                 continue  # changed by the municipality: stays, overriding the library's
             items = DueItem.objects.filter(rule=copy)
             taken = DueItem.objects.filter(

@@ -139,7 +139,7 @@ def test_list_prints_one_line_per_rule_with_name_length_and_source():  # R11.1
     call_command("due", "--list", "solna-boendestod", stdout=out)
     lines = out.getvalue().splitlines()
     rules = builtin_profiles()["solna-boendestod"].rules
-    assert len(lines) == len(rules) == 12  # its 10, and the national IVO and fee rules
+    assert len(lines) == len(rules) == 13  # its 11, and the national IVO and fee rules
     for line, (_, rule) in zip(lines, rules, strict=True):
         assert line.startswith(rule.code + " ")
         assert rule.name in line and rule.length_text() in line and rule.source in line

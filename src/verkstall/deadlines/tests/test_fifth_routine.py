@@ -162,6 +162,7 @@ def encoded(client):
             "month_registration_day": 5,
             "absence_payment_days": 0,
             "payment_correction_months": 12,
+            "mapping_period_months": 0,
             "absence_payment_reasons": ["hospital", "short_term_stay"],
             "rules-TOTAL_FORMS": "0",
             "rules-INITIAL_FORMS": "0",

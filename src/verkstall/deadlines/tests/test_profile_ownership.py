@@ -35,6 +35,16 @@ IVO = "ivo-ej-verkstallt"
 FEE = "avgiftsmeddelande"  # the national rule of fee notices (R9.3)
 IVO_FREE = "kvittens-och-start"  # a rule of stockholm-hv's own
 GOTLAND_EXCLUDED = ("care_home", "short_term_stay", "profile_home")
+#: The start rules by frequency leave out the services with their own start rules besides
+#: (R3.6, seed 002: meal delivery ordered within 3 weekdays; R4.1: the safety alarm).
+START_RULES_ALSO_EXCLUDE = ("safety_alarm", "meal_delivery")
+
+
+def gotland_excluded(code: str) -> tuple[str, ...]:
+    """What a rule of Gotland's routine leaves out (seed 002, R3.6)."""
+    if code.startswith("start-"):
+        return GOTLAND_EXCLUDED + START_RULES_ALSO_EXCLUDE
+    return GOTLAND_EXCLUDED
 
 
 def _lov(muni):
@@ -103,7 +113,7 @@ def test_gotlands_routine_does_not_apply_to_special_housing_or_short_term_places
                 "daily_activity_lss",
             )
             continue
-        assert rule.excluded_service_kinds == GOTLAND_EXCLUDED, rule.code
+        assert rule.excluded_service_kinds == gotland_excluded(rule.code), rule.code
         for kind in GOTLAND_EXCLUDED:
             assert not rule.applies_to([kind], []), (rule.code, kind)
     daily = dict((r.code, r) for _, r in builtin_profiles()["gotland"].rules)
@@ -546,7 +556,7 @@ def test_the_migration_applies_gotlands_exclusions_hours_and_owners(world):  # R
     Rule.objects.filter(pk=edited.pk).update(version=2)
     MIGRATION.forward(apps, None)
     for rule in Rule.objects.filter(profile__slug="gotland").exclude(pk=edited.pk):
-        assert tuple(rule.excluded_service_kinds) == GOTLAND_EXCLUDED, rule.code
+        assert tuple(rule.excluded_service_kinds) == gotland_excluded(rule.code), rule.code
     edited.refresh_from_db()
     assert edited.excluded_service_kinds == []  # the municipality's version is left alone
     assert not Rule.objects.filter(unit="hours", count_from_next_day=True).exists()

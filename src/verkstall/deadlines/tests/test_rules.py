@@ -228,7 +228,42 @@ CASES = [
         ),
         rolled_from=on(2026, 4, 4, SAT),
     ),
-    # 002 §Verkställighet: "övriga insatser verkställs inom aktuell frekvens" (no number).
+    # 002 §Verkställighet: "övriga insatser verkställs inom aktuell frekvens": a weekly
+    # service within a week (R3.6); midsommarafton rolls it to Monday.
+    Case(
+        GOT,
+        "start-insatser-varje-vecka",
+        "midsommar",
+        on(2026, 6, 12, FRI),
+        on(2026, 6, 22, MON),
+        (
+            (on(2026, 6, 19, FRI), MIDSOMMARAFTON),
+            (on(2026, 6, 20, SAT), MIDSOMMARDAGEN),
+            (on(2026, 6, 21, SUN), SON),
+        ),
+        rolled_from=on(2026, 6, 19, FRI),
+    ),
+    # 002 §Verkställighet: a service every other week within two weeks (R3.6).
+    Case(
+        GOT,
+        "start-insatser-varannan-vecka",
+        "december",
+        on(2026, 12, 16, WED),
+        on(2026, 12, 30, WED),
+    ),
+    # 002 §Verkställighet: a monthly service within a month, clamped to February's end (a
+    # Saturday) and rolled to Monday (R3.6).
+    Case(
+        GOT,
+        "start-insatser-varje-manad",
+        "februari",
+        on(2026, 1, 31, SAT),
+        on(2026, 3, 2, MON),
+        ((on(2026, 2, 28, SAT), LOR), (on(2026, 3, 1, SUN), SON)),
+        rolled_from=on(2026, 2, 28, SAT),
+    ),
+    # 002 §Verkställighet: a service whose decision does not say how often has no frequency to
+    # be started within: "snarast" (R3.6).
     Case(GOT, "start-ovriga-insatser", "snarast", on(2026, 3, 2, MON), None),
     # 002 §Verkställighet: "Beställning av matdistribution görs snarast dock inom 3 vardagar".
     Case(
@@ -337,6 +372,8 @@ CASES = [
         ((on(2026, 4, 6, MON), ANNANDAG_PASK),),
         rolled_from=on(2026, 4, 6, MON),
     ),
+    # 002 §Genomförandeplan: "Upprättad genomförandeplan delges den enskilde" (no length, R5.2).
+    Case(GOT, "genomforandeplan-delgiven", "snarast", on(2026, 3, 2, MON), None),
     # 002 §Genomförandeplan: for IUB "i första kontakten" — the same day, even julafton.
     Case(GOT, "genomforandeplan-iub", "julafton", on(2026, 12, 24, THU), on(2026, 12, 24, THU)),
     # 002 §Genomförandeplan: "följas upp minst en gång per år".
@@ -542,6 +579,9 @@ CASES = [
         ((on(2027, 1, 6, WED), TRETTONDEDAG),),
         rolled_from=on(2027, 1, 6, WED),
     ),
+    # 003: the 3 months are "vid ny kund"; a client the provider already has sends it with no
+    # number in the routine (R5.1).
+    Case(SOL, "genomforandeplan-skickad-befintlig-kund", "snarast", on(2026, 3, 2, MON), None),
     # 003: "Handläggaren bekräftar att genomförandeplanen mottagits via mail" (no length).
     Case(SOL, "genomforandeplan-bekraftad", "snarast", on(2026, 3, 2, MON), None),
     # 003: "Uppföljningen genomförs inom 3 månader från det att genomförandeplanen inkommit".
@@ -656,7 +696,7 @@ def test_rule_falls_due_on_the_hand_checked_day(case: Case):  # R11.1, R11.2
 def test_the_table_has_a_case_for_every_built_in_rule():  # R11.1
     covered = {(c.profile, c.rule) for c in CASES}
     assert covered == set(rules_by_key())
-    assert len(covered) == 45
+    assert len(covered) == 50
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
 
@@ -819,11 +859,13 @@ def test_the_snarast_rules_are_the_ones_the_seeds_give_no_number():  # R11.1
             [
                 (SHV, "genomforandeplan-mottagen"),
                 (SHV, "skriftlig-bestallning"),
+                (GOT, "genomforandeplan-delgiven"),
                 (GOT, "in-utskrivning-kvitterad"),
                 (GOT, "start-ovriga-insatser"),
                 (GOT, "uppfoljning-svar"),
                 (SOL, "franvaro-over-30-dagar"),
                 (SOL, "genomforandeplan-bekraftad"),
+                (SOL, "genomforandeplan-skickad-befintlig-kund"),
                 *[(p, "avgiftsmeddelande") for p in BUILTIN],  # R9.3, national
             ]
         )

@@ -31,6 +31,7 @@ SPEC_VALUES = {
     "month_registration_day": 5,  # R9.1
     "absence_payment_days": 0,  # R9.4
     "payment_correction_months": 12,  # R9.4
+    "mapping_period_months": 0,  # R5.1: none unless the routine has one (seed 003)
 }
 OWN = {
     "temporary_change_days": 3,
@@ -44,6 +45,7 @@ OWN = {
     "month_registration_day": 3,
     "absence_payment_days": 2,
     "payment_correction_months": 6,
+    "mapping_period_months": 2,
 }
 
 

@@ -52,7 +52,9 @@ def started_order(world, on: date, code: str = "hemtjanst-omvardnad") -> Order:
         )
         order_services.send_order(world.officer, order)
         order_services.acknowledge_order(world.staff_a, order)
-        order_services.register_start(world.staff_a, order, start_date=on)
+        # Solna's housing support starts when a staff member is booked (R3.6, seed 003).
+        booked = "Ordinarie boendestödjare" if code == "boendestod" else ""
+        order_services.register_start(world.staff_a, order, start_date=on, booked_staff=booked)
     return Order.objects.get(pk=order.pk)
 
 
@@ -116,7 +118,8 @@ def test_status_request_is_answered_promptly_and_goes_back_and_forth(world):  # 
         followup = services.answer_status(world.staff_a, followup, "Det går bra, hon är nöjd.")
     reply.refresh_from_db()
     assert reply.status.startswith("met")
-    answer = Message.objects.get(order=order, from_provider=True)
+    # The provider's messages: the start's "verkställt från och med" (R3.7) and the answer.
+    answer = Message.objects.filter(order=order, from_provider=True).latest("id")
     assert answer.unit == order.unit and answer.body == "Det går bra, hon är nöjd."
     with pytest.raises(TransitionNotAllowed):
         services.answer_status(world.staff_a, followup, "Igen")

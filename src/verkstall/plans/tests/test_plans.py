@@ -83,7 +83,11 @@ def started_order(world, on: date, code: str = "hemtjanst-omvardnad", provider=N
         order = order_services.create_order(world.officer, decision=decision, provider=provider)
         order_services.send_order(world.officer, order)
         order_services.acknowledge_order(actor, order, channel=channel)
-        order_services.register_start(actor, order, start_date=on, channel=channel)
+        # Solna's housing support starts when a staff member is booked (R3.6, seed 003).
+        booked = "Ordinarie boendestödjare" if code == "boendestod" else ""
+        order_services.register_start(
+            actor, order, start_date=on, channel=channel, booked_staff=booked
+        )
     return Order.objects.get(pk=order.pk)
 
 
