@@ -130,7 +130,7 @@ deadlines
 providers
 orders
 journal
-absences | plans | followups | alarms | placements | vouchers | transfers
+absences | plans | followups | alarms | placements | vouchers | transfers | integrations
 fees | ivo | ontime
 payments
 months | national_statistics

@@ -458,6 +458,20 @@ class Side:
         self.fee_notice = fees.report_fee_notice(
             staff, order=self.order, text=canary("fee notice"), effective_from=today
         )
+        # The provider's own system and its webhook (issue 20).
+        from verkstall.access.models import ApiToken
+        from verkstall.integrations.client_services import create_client
+        from verkstall.integrations.models import WebhookEndpoint
+
+        manager = self.users[Role.PROVIDER_MANAGER]
+        self.api_client, _ = create_client(manager, name=f"System {tag}", can_write=True)
+        self.api_token = ApiToken.objects.get(user=self.api_client.user)
+        self.webhook = WebhookEndpoint.objects.create(
+            client=self.api_client,
+            url=f"https://mottagare-{tag}.example/hook",
+            secret="0" * 64,
+            created_by=manager,
+        )
 
 
 def _receipt(order):
@@ -661,6 +675,18 @@ FACTORIES = {
         for tail in ("change/", "remove/")
     },
     "payments/prices/{pk}/end/": lambda s: [{"pk": s.price.pk}],
+    # the provider's own systems: API clients, keys and webhooks (issue 20)
+    **{
+        f"integrationer/klienter/{{pk}}/{tail}": lambda s: [{"pk": s.api_client.pk}]
+        for tail in ("nycklar/", "avsluta/", "webhooks/")
+    },
+    "integrationer/klienter/{pk}/nycklar/{token_pk}/aterkalla/": lambda s: [
+        {"pk": s.api_client.pk, "token_pk": s.api_token.pk}
+    ],
+    **{
+        f"integrationer/webhooks/{{pk}}/{tail}": lambda s: [{"pk": s.webhook.pk}]
+        for tail in ("", "skicka-igen/", "aktiv/")
+    },
 }
 # Reference data of the whole municipality: another unit or provider of it may see it.
 MUNICIPALITY_WIDE = {

@@ -19,6 +19,8 @@ VERKSTALL_SESSION_HOURS, VERKSTALL_SESSION_IDLE_MINUTES  a session's lifetime (d
 VERKSTALL_API_TOKEN_DAYS  how long a new API key is valid (default 90 days)
 VERKSTALL_IDEMPOTENCY_HOURS  how long an API write's answer is kept for a retry with the
                     same Idempotency-Key (default 24 hours)
+VERKSTALL_WEBHOOK_ALLOW_INTERNAL  "1" lets a webhook go to plain http and internal addresses
+                    (a receiver on the same host or network); default: https to public hosts
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ INSTALLED_APPS = [
     "verkstall.payments",
     "verkstall.months",
     "verkstall.national_statistics",
+    "verkstall.integrations",
     "verkstall.audit",
     "verkstall.tooling",
 ]
@@ -260,6 +263,7 @@ VERKSTALL_SESSION_IDLE_MINUTES = int(os.environ.get("VERKSTALL_SESSION_IDLE_MINU
 # this many days unless the command says otherwise.
 VERKSTALL_API_TOKEN_DAYS = int(os.environ.get("VERKSTALL_API_TOKEN_DAYS", "90"))
 VERKSTALL_IDEMPOTENCY_HOURS = int(os.environ.get("VERKSTALL_IDEMPOTENCY_HOURS", "24"))
+VERKSTALL_WEBHOOK_ALLOW_INTERNAL = _env_bool("VERKSTALL_WEBHOOK_ALLOW_INTERNAL")
 SESSION_COOKIE_SAMESITE = "Lax"
 # htmx takes the CSRF token from the `hx-headers` attribute on <body> (base.html), never from
 # the cookie, so the cookie can be hidden from scripts.

@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("verkstall.ivo.urls")),  # the quarterly report to IVO (R9.5)
     path("", include("verkstall.ontime.urls")),  # on-time statistics per provider (R9.4)
     path("", include("verkstall.months.urls")),  # the month's registration by the 5th (R9.1)
+    path("", include("verkstall.integrations.urls")),  # providers' own systems (issue 20)
     path("", include("verkstall.national_statistics.urls")),  # national statistics (R9.6)
 ]
 

@@ -19,58 +19,10 @@ selectors still filter each read; a role listed here that has no scoping rule se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-
+from .access_types import Access as Access
+from .access_types import AuditAction as AuditAction
+from .access_types import Scope as Scope
 from .roles import PROVIDER_ROLES, Role
-
-
-class Scope(StrEnum):
-    PUBLIC = "public"  # the login and logout pages; nothing else
-    NONE = "none"  # no rows of any organisation (the start page, the API schema)
-    ORDER = "order_scope"  # access.scoping.order_scope and what hangs on an order
-    PERSON = "person_scope"  # people.scoping.person_scope
-    DECISION = "decision_scope"  # decisions.scoping.decision_scope
-    DUE_ITEM = "due_item_scope"  # deadlines.selectors: the watchlist scopes of the role
-    MESSAGE = "message_scope"  # journal.selectors: messages the user's side sent or received
-    SWITCH = "switch_scope"  # orders.switch_selectors: switches of orders the user may see
-    MUNICIPALITY = "municipality"  # reference data of the user's own municipality
-    ACCESS_LOG = "access_log"  # audit.selectors: the log of the reviewer's own municipality
-    QUEUE = "queue_scope"  # placements.selectors.entry_scope: placement unit / officer's unit
-    # placements.stay_selectors.intake_scope: the placement unit's own municipality (R8.4)
-    STAY_INTAKE = "stay_intake_scope"
-    ALARM = "alarm_scope"  # alarms.scoping.alarm_order_scope: the aids centre's alarm orders
-    ADMIN = "admin_site"  # Django's admin: staff, role and municipality (access/admin.py)
-    # payments.selectors.basis_scope: the municipality's payment basis (its LOV administrator
-    # and fee officer), or a provider's own (its unit manager) (R9.4)
-    PAYMENT = "payment_scope"
-    # ivo.selectors.case_scope: the LOV administrator's municipality, an officer's unit (R9.5)
-    IVO = "ivo_scope"
-    # ontime.selectors.item_scope: a provider its own figures and the municipality's average,
-    # an officer its unit's clients, the LOV administrator the municipality (R9.4)
-    ONTIME = "ontime_scope"
-    # national_statistics.selectors.statistics_scope: the LOV administrator's municipality (R9.6)
-    STATISTICS = "statistics_scope"
-    IUB_REQUEST = "iub_request_scope"  # decisions.iub_selectors: the officer's unit's (R1.3)
-
-
-class AuditAction(StrEnum):
-    VIEW = "view"
-    LIST = "list"
-    EXPORT = "export"
-    CHANGE = "change"
-    REMOVE = "remove"  # retention (R10.6), by the system
-
-
-@dataclass(frozen=True)
-class Access:
-    roles: frozenset[Role]
-    scope: Scope
-    audit: AuditAction | None
-    public: bool = False
-    # A search posted so that a personnummer stays out of the address: its POST only reads.
-    reads_on_post: bool = False
-
 
 ALL_ROLES = frozenset(Role)
 OFFICER = frozenset({Role.OFFICER})
@@ -103,6 +55,7 @@ ONTIME_ROLES = LOV | OFFICER | PROVIDERS
 # Payment (R9.4): the municipality's prices and basis; a provider's unit manager its own basis.
 PRICE_READERS = frozenset({Role.LOV_ADMIN, Role.FEE_OFFICER})
 BASIS_READERS = PRICE_READERS | {Role.PROVIDER_MANAGER}
+PROVIDER_MANAGERS = frozenset({Role.PROVIDER_MANAGER})
 
 V, L, X, C = AuditAction.VIEW, AuditAction.LIST, AuditAction.EXPORT, AuditAction.CHANGE
 
@@ -266,6 +219,13 @@ VIEWS: dict[str, Access] = {
     "verkstall.payments.views.time_add": _a(ORDER_ACTORS, Scope.ORDER, C),
     "verkstall.payments.views.time_change": _a(ORDER_ACTORS, Scope.ORDER, C),
     "verkstall.payments.views.time_remove": _a(ORDER_ACTORS, Scope.ORDER, C),
+    # The provider's own systems: API clients, keys and webhooks (issue 20).
+    **{
+        f"verkstall.integrations.views.{view}": _a(PROVIDER_MANAGERS, Scope.INTEGRATION, audit)
+        for view, audit in [("client_list", V), ("webhook_detail", V)]
+        + [(w, C) for w in ("client_create", "client_key_create", "client_key_revoke")]
+        + [(w, C) for w in ("client_end", "webhook_create", "webhook_replay", "webhook_active")]
+    },
     "verkstall.payments.views.basis_page": _a(BASIS_READERS, Scope.PAYMENT, L),
     "verkstall.payments.views.basis_export": _a(BASIS_READERS, Scope.PAYMENT, X),
     "verkstall.payments.views.month_close": _a(LOV, Scope.PAYMENT, C),

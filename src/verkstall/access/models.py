@@ -137,6 +137,11 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField("giltig till")
     last_used_at = models.DateTimeField("senast använd", null=True, blank=True)
     revoked_at = models.DateTimeField("återkallad", null=True, blank=True)
+    read_only = models.BooleanField(
+        "får bara läsa",
+        default=False,
+        help_text="A key that may read but not write (POST, PUT, PATCH, DELETE are 403).",
+    )
 
     class Meta:
         verbose_name = "API-nyckel"

@@ -119,3 +119,19 @@ def page_for(user, *, after: str | None, limit: int) -> Page:
     else:
         cursor = after or ""  # nothing new: read again from the same place
     return Page(events=events, cursor=cursor, more=more)
+
+
+def end_cursor(user) -> str:
+    """The cursor after the last settled event the user may see now ("" if none): where a
+    reader that wants only what happens from now on starts (a new webhook, issue 20)."""
+    last = events_for(user).order_by("-txid", "-id").values_list("txid", "pk").first()
+    return cursor_text(*last) if last else ""
+
+
+def cursor_before(cursor: str) -> str:
+    """A cursor that reads the event `cursor` names again, and everything after it."""
+    txid, pk = parse_cursor(cursor)
+    if pk > 1:
+        return cursor_text(txid, pk - 1)
+    # The first id of its transaction: every event of an earlier one is before it.
+    return cursor_text(txid - 1, 2**63 - 1) if txid > 0 else ""

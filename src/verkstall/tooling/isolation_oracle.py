@@ -238,6 +238,11 @@ class Oracle:
             lambda: [n for n, o in self.w.fee_notices.items() if o in self.orders(user)],
         )
 
+    def webhooks(self, user) -> frozenset[int]:
+        """The webhooks of a provider's own systems (issue 20): its unit manager's only."""
+        mine = user.role_enum == Role.PROVIDER_MANAGER
+        return frozenset(w for w, p in self.w.webhooks.items() if mine and p == user.provider_id)
+
     def performed_time(self, user) -> frozenset[int]:
         """Performed time (R9.2): through its order."""
         return self._memo(
@@ -249,15 +254,8 @@ class Oracle:
     def iub_requests(self, user) -> frozenset[int]:
         """Requests for a service without needs assessment (R1.3): the officers of the unit
         that took them, nobody else (decisions/iub_selectors.py)."""
-
-        def compute():
-            if user.role_enum != Role.OFFICER:
-                return
-            for pk, (m, unit, _person) in self.w.iub_requests.items():
-                if (m, unit) == (user.municipality_id, user.unit_id):
-                    yield pk
-
-        return self._memo(user, "iub_requests", compute)
+        mine = (user.municipality_id, user.unit_id) if user.role_enum == Role.OFFICER else None
+        return frozenset(pk for pk, (m, u, _p) in self.w.iub_requests.items() if (m, u) == mine)
 
     def ivo_reports(self, user) -> frozenset[int]:
         """The IVO reports (R9.5): the municipality's, for its LOV administrator (the reporter)

@@ -85,6 +85,7 @@ class World:
     iub_requests: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     relatives: dict[int, int] = field(default_factory=dict)  # relative -> person (R1.1)
     changed_persons: set[int] = field(default_factory=set)  # with a change history (R1.1)
+    webhooks: dict[int, int] = field(default_factory=dict)  # endpoint -> provider (issue 20)
 
     def municipalities(self) -> list[int]:
         """The world's municipalities, in the order they were made."""
@@ -175,6 +176,9 @@ class World:
         self.vouchers = dict(Voucher.objects.values_list("pk", "order_id"))
         self.voucher_reports = dict(VoucherReport.objects.values_list("pk", "order_id"))
         self.refresh_months()
+        from verkstall.integrations.models import WebhookEndpoint
+
+        self.webhooks = dict(WebhookEndpoint.objects.values_list("pk", "client__provider_id"))
         from verkstall.people.models import Person, ProtectedDataAccess, Protection, Relative
 
         self.relatives = dict(
@@ -352,8 +356,25 @@ def build_world(spec, rng=None) -> World:
                 protect_client(officer, person)
                 ask_for_colleague(world, rng, officer, person, scope)
         _plant_municipality_extras(world, rng, muni, units, area, m_index)
+    for user in list(world.users):
+        if user.role_enum == Role.PROVIDER_MANAGER:
+            plant_webhook(user)
     world.refresh_derived()
     return world
+
+
+def plant_webhook(manager) -> None:
+    """The provider's own system with a webhook (issue 20), made by its unit manager."""
+    from verkstall.integrations.client_services import create_client
+    from verkstall.integrations.models import WebhookEndpoint
+
+    client, _ = create_client(manager, name=f"System {manager.provider_id}", can_write=True)
+    WebhookEndpoint.objects.create(
+        client=client,
+        url=f"https://mottagare-{manager.provider_id}.example/hook",
+        secret="0" * 64,
+        created_by=manager,
+    )
 
 
 def protect_client(officer, person) -> None:

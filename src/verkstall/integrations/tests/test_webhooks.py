@@ -1,0 +1,255 @@
+"""Webhooks (issue 20 item 2): a provider's receiver gets every event of its feed once, in
+order, signed; when it is down the events wait (the feed is the outbox) and arrive after it
+returns; a forged or replayed signature is refused by the example receiver; one provider's
+webhook never carries another's events.
+
+Transactional: on PostgreSQL the feed serves only committed transactions (orders.feed_selectors),
+as in production."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from verkstall.access.roles import Role
+from verkstall.core.errors import ValidationFailed
+from verkstall.integrations import signing
+from verkstall.integrations.client_services import create_client
+from verkstall.integrations.models import WebhookDelivery, WebhookEndpoint
+from verkstall.integrations.webhook_services import deliver_due, register_webhook, replay
+from verkstall.orders import feed_selectors
+from verkstall.orders import services as order_services
+from verkstall.tooling import testing as build
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+EXAMPLE = Path(__file__).resolve().parents[4] / "docs" / "examples" / "webhook_receiver.py"
+
+
+def _receiver_module():
+    spec = importlib.util.spec_from_file_location("webhook_receiver", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Running:
+    """The example receiver on 127.0.0.1:port, in a thread, writing to a file."""
+
+    def __init__(self, port: int, secret: str, log: Path):
+        self.server = _receiver_module().Receiver(("127.0.0.1", port), secret, str(log))
+        self.log = log
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def taken(self) -> list[dict]:
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text().splitlines()]
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def internal(settings):
+    settings.VERKSTALL_WEBHOOK_ALLOW_INTERNAL = True
+
+
+def _manager(world, provider):
+    return build.user(
+        Role.PROVIDER_MANAGER, world.muni, provider=provider, username=f"chef{provider.pk}"
+    )
+
+
+def _hook(world, provider, port, *, from_start=True):
+    manager = _manager(world, provider)
+    client, _ = create_client(manager, name=f"System {provider.pk}", can_write=True)
+    endpoint, secret = register_webhook(
+        manager, client, url=f"http://127.0.0.1:{port}/hook", from_start=from_start
+    )
+    return manager, client, endpoint, secret
+
+
+def _feed_ids(user) -> list[int]:
+    return [e.pk for e in feed_selectors.events_for(user)]
+
+
+def test_a_receiver_that_is_down_gets_every_event_once_in_order_after_it_returns(
+    world, internal, tmp_path
+):
+    port = _free_port()
+    _, client, endpoint, secret = _hook(world, world.provider_a, port)
+    order = world.order(state="sent")
+    canary = world.order(provider=world.provider_b, state="sent")  # another provider's
+
+    # Down: nothing listens. The attempt is logged, the cursor stays, the backoff starts.
+    assert deliver_due() == {endpoint.pk: 0}
+    endpoint.refresh_from_db()
+    assert endpoint.cursor == "" and endpoint.failures == 1
+    assert endpoint.next_attempt_at is not None
+    failed = WebhookDelivery.objects.get()
+    assert not failed.delivered and failed.status_code is None and failed.error
+    # More happens while it is down.
+    order_services.acknowledge_order(world.staff_a, order)
+    order_services.register_start(world.staff_a, order, start_date=order.sent_at.date())
+    # Within the backoff nothing is tried.
+    assert deliver_due() == {}
+
+    receiver = Running(port, secret, tmp_path / "events.jsonl")
+    try:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(next_attempt_at=None)  # time passed
+        delivered = deliver_due()
+        expected = _feed_ids(client.user)
+        assert delivered == {endpoint.pk: len(expected)}
+        taken = receiver.taken()
+        assert [e["id"] for e in taken] == expected  # every event, once, in feed order
+        assert [e["kind"] for e in taken] == ["sent", "acknowledged", "started"]
+        assert {e["order"] for e in taken} == {order.pk}
+        assert canary.pk not in {e["order"] for e in taken}
+        # No personal data in a payload: ids, kinds, states, times.
+        assert set(taken[0]) == {
+            "id", "cursor", "order", "seq", "kind", "kind_label", "from_state", "to_state",
+            "actor_organisation", "on_behalf_of", "channel", "occurred_at", "recorded_at",
+        }  # fmt: skip
+        # Nothing new: nothing sent again.
+        assert deliver_due() == {endpoint.pk: 0}
+        assert len(receiver.taken()) == len(expected)
+        # Replayed from the start (the manager's button): the receiver gets them again and
+        # takes none twice.
+        replay(_manager_of(client), endpoint)
+        assert deliver_due() == {endpoint.pk: len(expected)}
+        assert len(receiver.taken()) == len(expected)
+    finally:
+        receiver.stop()
+
+
+def _manager_of(client):
+    return client.created_by
+
+
+def test_one_providers_webhook_never_carries_anothers_events(world, internal, tmp_path):
+    """Isolation (issue 20): each provider's receiver gets its own orders' events only."""
+    port_a, port_b = _free_port(), _free_port()
+    _, client_a, _hook_a, secret_a = _hook(world, world.provider_a, port_a)
+    _, client_b, _hook_b, secret_b = _hook(world, world.provider_b, port_b)
+    mine = world.order(state="acknowledged")
+    theirs = world.order(provider=world.provider_b, state="acknowledged")
+    world.order()  # a draft: nobody's feed but the officer's
+    a = Running(port_a, secret_a, tmp_path / "a.jsonl")
+    b = Running(port_b, secret_b, tmp_path / "b.jsonl")
+    try:
+        deliver_due()
+        assert {e["order"] for e in a.taken()} == {mine.pk}
+        assert {e["order"] for e in b.taken()} == {theirs.pk}
+        assert [e["id"] for e in a.taken()] == _feed_ids(client_a.user)
+        assert [e["id"] for e in b.taken()] == _feed_ids(client_b.user)
+    finally:
+        a.stop()
+        b.stop()
+
+
+def test_a_new_webhook_gets_what_happens_from_now_on_unless_asked_for_everything(
+    world, internal, tmp_path
+):
+    before = world.order(state="sent")
+    port = _free_port()
+    _, _, _endpoint, secret = _hook(world, world.provider_a, port, from_start=False)
+    receiver = Running(port, secret, tmp_path / "e.jsonl")
+    try:
+        order_services.acknowledge_order(world.staff_a, before)
+        deliver_due()
+        assert [e["kind"] for e in receiver.taken()] == ["acknowledged"]
+    finally:
+        receiver.stop()
+
+
+def _post(port, body: bytes, headers: dict) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/hook", data=body, method="POST", headers=headers
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 (a test URL)
+            return answer.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_the_example_receiver_refuses_a_forged_or_replayed_signature(tmp_path):
+    port = _free_port()
+    receiver = Running(port, "right-secret", tmp_path / "r.jsonl")
+    body = json.dumps({"id": 7, "order": 1, "kind": "sent"}).encode()
+    now = int(time.time())
+    try:
+        forged = signing.signature("wrong-secret", now, body)
+        assert _post(port, body, {signing.HEADER: forged, signing.EVENT_HEADER: "7"}) == 401
+        old = signing.signature("right-secret", now - 3600, body)  # captured an hour ago
+        assert _post(port, body, {signing.HEADER: old, signing.EVENT_HEADER: "7"}) == 401
+        tampered = signing.signature("right-secret", now, body)
+        other_body = body.replace(b'"sent"', b'"ended"')
+        assert _post(port, other_body, {signing.HEADER: tampered, signing.EVENT_HEADER: "7"}) == 401
+        assert receiver.taken() == []
+        good = signing.signature("right-secret", now, body)
+        assert _post(port, body, {signing.HEADER: good, signing.EVENT_HEADER: "7"}) == 200
+        # The same event again (a lost answer): answered, not taken twice.
+        assert _post(port, body, {signing.HEADER: good, signing.EVENT_HEADER: "7"}) == 200
+        assert len(receiver.taken()) == 1
+    finally:
+        receiver.stop()
+
+
+def test_a_signature_verifies_only_with_its_secret_body_and_time():
+    body = b'{"id": 1}'
+    header = signing.signature("s", 1_000_000, body)
+    assert signing.verify("s", header, body, now=1_000_100)
+    assert not signing.verify("t", header, body, now=1_000_100)
+    assert not signing.verify("s", header, body + b" ", now=1_000_100)
+    assert not signing.verify("s", header, body, now=1_000_000 + 301)
+    assert not signing.verify("s", "v1=abc", body, now=1_000_000)
+    assert [signing.backoff_seconds(n) for n in (1, 2, 3, 20)] == [10, 20, 40, 3600]
+
+
+@pytest.mark.parametrize(
+    ("url", "field_error"),
+    [
+        ("ftp://example.se/hook", "https://"),
+        ("http://example.se/hook", "https://"),
+        ("https://127.0.0.1/hook", "internt"),
+        ("https://user:pw@example.se/hook", "inloggningsuppgifter"),
+        ("", "https://"),
+    ],
+)
+def test_a_webhook_address_must_be_https_to_a_public_host(world, url, field_error):
+    manager = _manager(world, world.provider_a)
+    client, _ = create_client(manager, name="Planering", can_write=False)
+    with pytest.raises(ValidationFailed) as refused:
+        register_webhook(manager, client, url=url)
+    assert field_error in str(refused.value.errors["url"])
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_webhook_stops_when_its_client_ends(world, internal, tmp_path):
+    from verkstall.integrations.client_services import end_client
+
+    port = _free_port()
+    manager, client, endpoint, _secret = _hook(world, world.provider_a, port)
+    world.order(state="sent")
+    end_client(manager, client)
+    assert deliver_due() == {}
+    endpoint.refresh_from_db()
+    assert not endpoint.active and endpoint.cursor == ""

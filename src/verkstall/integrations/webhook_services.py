@@ -1,0 +1,191 @@
+"""Webhooks (issue 20 item 2): register an endpoint, deliver the client's event feed to it in
+order, replay.
+
+Delivery reads the API client's own feed (orders.feed_selectors.page_for with the client's
+user): the same scope as its lists and its `GET /api/events/`, so a webhook never carries an
+event the client could not read. The feed is the durable outbox: nothing is copied per
+endpoint, the endpoint keeps the cursor of the last event its receiver acknowledged (a 2xx),
+and each attempt is logged. A failure stops that endpoint (nothing after the event goes before
+it) until its backoff has passed: 10 s, 20 s, 40 s ... up to an hour.
+
+At least once: an event whose answer was lost is sent again; the receiver keeps the
+`Verkstall-Event-Id`s it has taken (docs/examples/webhook_receiver.py). One endpoint is
+delivered by one worker at a time (its row is locked, others skip it).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import secrets
+import socket
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+
+from verkstall.core import clock
+from verkstall.core.errors import ValidationFailed
+from verkstall.orders import feed_selectors
+from verkstall.orders.feed_api import FeedEventSerializer
+
+from . import signing
+from .client_services import require_own
+from .models import ApiClient, WebhookDelivery, WebhookEndpoint
+
+TIMEOUT_SECONDS = 5
+PAGE = 50
+
+
+def _private(host: str) -> bool:
+    """Whether `host` names or resolves to a loopback, private or link-local address."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False  # not resolvable now: delivery fails and is retried
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if address.is_loopback or address.is_private or address.is_link_local:
+            return True
+    return False
+
+
+def check_url(url: str) -> str:
+    """HTTPS to a public address; plain HTTP and internal addresses only where the installation
+    allows them (VERKSTALL_WEBHOOK_ALLOW_INTERNAL, for a test or a receiver on the same host)."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    internal = getattr(settings, "VERKSTALL_WEBHOOK_ALLOW_INTERNAL", False)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValidationFailed({"url": "Ange en fullständig adress, https://…"})
+    if parts.scheme == "http" and not internal:
+        raise ValidationFailed({"url": "Adressen ska börja med https://."})
+    if len(url) > 500:
+        raise ValidationFailed({"url": "Adressen får vara högst 500 tecken."})
+    if parts.username or parts.password:
+        raise ValidationFailed({"url": "Lägg inte inloggningsuppgifter i adressen."})
+    if not internal and _private(parts.hostname):
+        raise ValidationFailed({"url": "Adressen pekar på ett internt nät; ange en publik adress."})
+    return url
+
+
+@transaction.atomic
+def register_webhook(actor, client: ApiClient, *, url: str, from_start: bool = False):
+    """A new endpoint for the client; returns (endpoint, secret), the secret shown once. It
+    receives what happens from now on, or with `from_start` everything the client may see."""
+    require_own(actor, client)
+    if client.ended_at is not None:
+        raise ValidationFailed({"client": "API-klienten är avslutad."})
+    url = check_url(url)
+    cursor = "" if from_start else feed_selectors.end_cursor(client.user)
+    secret = secrets.token_hex(32)
+    endpoint = WebhookEndpoint.objects.create(
+        client=client, url=url, secret=secret, cursor=cursor, created_by=actor
+    )
+    return endpoint, secret
+
+
+@transaction.atomic
+def replay(actor, endpoint: WebhookEndpoint, *, delivery_id: int | None = None) -> None:
+    """Deliver again from the start, or from one logged delivery's event on."""
+    require_own(actor, endpoint.client)
+    cursor = ""
+    if delivery_id is not None:
+        delivery = endpoint.deliveries.filter(pk=delivery_id).first()
+        if delivery is None:
+            raise ValidationFailed({"delivery": "Leveransen finns inte i loggen."})
+        cursor = feed_selectors.cursor_before(delivery.cursor)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        cursor=cursor, failures=0, next_attempt_at=None, active=True
+    )
+
+
+@transaction.atomic
+def set_active(actor, endpoint: WebhookEndpoint, *, active: bool) -> None:
+    require_own(actor, endpoint.client)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        active=active, failures=0, next_attempt_at=None
+    )
+
+
+def _post(endpoint: WebhookEndpoint, body: bytes, event_id: int) -> tuple[int | None, str]:
+    timestamp = int(clock.now().timestamp())
+    request = urllib.request.Request(  # noqa: S310 (checked: http(s) only, check_url)
+        endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Verkstall-Webhooks/1",
+            signing.HEADER: signing.signature(endpoint.secret, timestamp, body),
+            signing.EVENT_HEADER: str(event_id),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
+            return answer.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code}"
+    except (OSError, ValueError) as exc:
+        return None, str(exc)[:300]
+
+
+def deliver_endpoint(endpoint_id: int, *, limit: int = PAGE) -> int:
+    """Deliver what the endpoint has not acknowledged yet, in order, until a failure; the
+    number delivered. Nothing if another worker holds the endpoint or its backoff runs."""
+    now = clock.now()
+    delivered = 0
+    with transaction.atomic():
+        endpoint = (
+            WebhookEndpoint.objects.select_for_update(skip_locked=True)
+            .select_related("client__user")
+            .filter(pk=endpoint_id, active=True, client__ended_at__isnull=True)
+            .first()
+        )
+        if endpoint is None or (endpoint.next_attempt_at and endpoint.next_attempt_at > now):
+            return 0
+        if not getattr(settings, "VERKSTALL_WEBHOOK_ALLOW_INTERNAL", False):
+            try:
+                check_url(endpoint.url)
+            except ValidationFailed:
+                return 0
+        page = feed_selectors.page_for(endpoint.client.user, after=endpoint.cursor, limit=limit)
+        for event in page.events:
+            payload = FeedEventSerializer(event).data
+            body = json.dumps(payload, ensure_ascii=False).encode()
+            status, error = _post(endpoint, body, event.pk)
+            ok = status is not None and 200 <= status < 300
+            WebhookDelivery.objects.create(
+                endpoint=endpoint,
+                event_id=event.pk,
+                order_id=event.order_id,
+                kind=event.kind,
+                cursor=payload["cursor"],
+                attempted_at=clock.now(),
+                status_code=status,
+                error="" if ok else (error or f"HTTP {status}"),
+                delivered=ok,
+            )
+            if not ok:
+                endpoint.failures += 1
+                wait = signing.backoff_seconds(endpoint.failures)
+                endpoint.next_attempt_at = clock.now() + timedelta(seconds=wait)
+                break
+            endpoint.cursor = payload["cursor"]
+            endpoint.failures = 0
+            endpoint.next_attempt_at = None
+            delivered += 1
+        endpoint.save(update_fields=["cursor", "failures", "next_attempt_at"])
+    return delivered
+
+
+def deliver_due(*, limit: int = PAGE) -> dict[int, int]:
+    """One round over every active endpoint whose backoff has passed: {endpoint id: delivered}."""
+    now = clock.now()
+    due = WebhookEndpoint.objects.filter(active=True, client__ended_at__isnull=True).exclude(
+        next_attempt_at__gt=now
+    )
+    return {pk: deliver_endpoint(pk, limit=limit) for pk in due.values_list("pk", flat=True)}
