@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from verkstall.core.api import OutputModelSerializer
-from verkstall.core.date_fields import BoundedDateField
+from verkstall.core.date_fields import BoundedDateField, BoundedDateTimeField
 from verkstall.core.errors import NotFound
 from verkstall.orders.models import ReplyChannel
 
@@ -30,11 +30,11 @@ class PlanSharingSerializer(serializers.Serializer):
     """The plan version's latest registration of being shared with the person (R5.2)."""
 
     shared = serializers.BooleanField()
-    shared_on = serializers.DateField(allow_null=True)
+    shared_on = BoundedDateField(allow_null=True)
     method = serializers.CharField(help_text="in_person, representative, post, email, other")
     reason = serializers.CharField(help_text="Why it was not shared, when it was not.")
     note = serializers.CharField()
-    recorded_at = serializers.DateTimeField()
+    recorded_at = BoundedDateTimeField()
 
 
 class PlanSerializer(OutputModelSerializer):

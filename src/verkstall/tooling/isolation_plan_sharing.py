@@ -19,16 +19,17 @@ from verkstall.tooling.isolation_world import World
 def plant_plan_sharings(world: World, rng) -> None:
     """Through plans.sharing_services: the first sent plan of each municipality's running
     orders is registered as shared with the person (R5.2)."""
+    from verkstall.access.roles import Role
     from verkstall.core import clock
-    from verkstall.plans.models import ImplementationPlan
+    from verkstall.plans.selectors import plans_for
     from verkstall.plans.sharing_services import share_plan
+    from verkstall.tooling.isolation_clients import world_user
 
     for m_index, muni in enumerate(world.municipalities()):
-        orders = [pk for pk, rec in world.orders.items() if rec.muni == muni]
+        # As the municipality's fee officer sees them: its orders' sent plans.
         plan = (
-            ImplementationPlan.objects.filter(
-                order_id__in=orders, status="sent", order__state="started"
-            )
+            plans_for(world_user(world, Role.FEE_OFFICER, muni))
+            .filter(order_id__in=list(world.orders), status="sent", order__state="started")
             .select_related("order__provider")
             .order_by("pk")
             .first()
