@@ -131,6 +131,7 @@ def api_world(settings, tmp_path):
     from verkstall.alarms.models import AlarmContactMove
     from verkstall.orders.models import Order
     from verkstall.tooling.isolation_alarms import plant_alarm_orders
+    from verkstall.tooling.isolation_iub_transfer import plant_iub_requests_and_transfers
     from verkstall.tooling.isolation_months import plant_months
     from verkstall.tooling.isolation_placements import plant_placements
 
@@ -138,6 +139,7 @@ def api_world(settings, tmp_path):
     plant_alarm_orders(generated, rng)
     plant_placements(generated, rng)
     plant_months(generated, rng)
+    plant_iub_requests_and_transfers(generated, rng)  # R1.3, R1.4
     order = Order.objects.get(pk=min(generated.alarm_orders))
     AlarmContactMove.objects.create(
         municipality_id=order.municipality_id,
@@ -153,7 +155,7 @@ def _ids() -> dict[str, list[int]]:
     from verkstall.absences.models import NoticeReceipt
     from verkstall.alarms.models import AlarmContactMove
     from verkstall.deadlines.models import DueItem
-    from verkstall.decisions.models import Decision
+    from verkstall.decisions.models import Decision, IubRequest
     from verkstall.fees.models import FeeNotice
     from verkstall.ivo.models import IvoReport
     from verkstall.journal.models import Message
@@ -185,6 +187,7 @@ def _ids() -> dict[str, list[int]]:
         "voucher-reports": VoucherReport,
         "ivo-reports": IvoReport,
         "fee-notices": FeeNotice,
+        "iub-requests": IubRequest,
     }
     return {
         k: list(m.objects.order_by("pk").values_list("pk", flat=True)) for k, m in models.items()

@@ -147,6 +147,20 @@ CLIENT_DATA: tuple[ClientModel, ...] = (
         ("from_date", "to_date", "registered_at", "long_flagged_at", "reported_at"),
         lambda i: Q(order_id__in=i.orders),
     ),
+    # How the plan works toward each goal of the decision, and how the follow-up found each
+    # met (seed 002): before the plans, follow-ups and goals they name.
+    ClientModel(
+        "plans.PlanGoal",
+        "plan__order__person_id",
+        (),
+        lambda i: Q(plan__order_id__in=i.orders) | Q(goal__decision_id__in=i.decisions),
+    ),
+    ClientModel(
+        "followups.GoalOutcome",
+        "followup__order__person_id",
+        (),
+        lambda i: Q(followup__order_id__in=i.orders) | Q(goal__decision_id__in=i.decisions),
+    ),
     ClientModel(
         "plans.ImplementationPlan",
         "order__person_id",
@@ -308,6 +322,19 @@ CLIENT_DATA: tuple[ClientModel, ...] = (
         "person_id",
         ("asked_on", "created_at"),
         lambda i: Q(person_id=i.person) | Q(decision_id__in=i.decisions),
+    ),
+    # A decision's goals and its corrections (seed 002, R1.1).
+    ClientModel(
+        "decisions.DecisionGoal",
+        "decision__person_id",
+        (),
+        lambda i: Q(decision_id__in=i.decisions),
+    ),
+    ClientModel(
+        "decisions.DecisionCorrection",
+        "decision__person_id",
+        ("corrected_at",),
+        lambda i: Q(decision_id__in=i.decisions),
     ),
     ClientModel(
         "decisions.GrantedService",

@@ -18,10 +18,19 @@ from .services import client_ids
 NOT_KEPT = frozenset({401, 403, 404, 429})
 
 
+def purge_expired() -> int:
+    """Remove the kept answers older than VERKSTALL_IDEMPOTENCY_HOURS (they may name clients):
+    done when a key is claimed, and by the daily task `purge_idempotent_responses`."""
+    hours = getattr(settings, "VERKSTALL_IDEMPOTENCY_HOURS", 24)
+    removed, _ = IdempotentResponse.objects.filter(
+        created_at__lt=clock.now() - timedelta(hours=hours)
+    ).delete()
+    return removed
+
+
 def claim(user, key: str, fingerprint: str) -> tuple[IdempotentResponse, bool]:
     now = clock.now()
-    hours = getattr(settings, "VERKSTALL_IDEMPOTENCY_HOURS", 24)
-    IdempotentResponse.objects.filter(created_at__lt=now - timedelta(hours=hours)).delete()
+    purge_expired()
     try:
         with transaction.atomic():
             kept = IdempotentResponse.objects.create(

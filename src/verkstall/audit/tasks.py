@@ -19,6 +19,7 @@ from django_tasks import task
 
 from verkstall.core import clock
 
+from . import idempotency_services
 from . import retention_selectors as selectors
 from . import retention_services as services
 
@@ -42,3 +43,10 @@ def review_retention(
             raise ValueError("retention is never applied for a day in the future")
         result["applied"] = services.apply(report, actor="gallring (schemalagd uppgift)").as_dict()
     return result
+
+
+@task()
+def purge_idempotent_responses() -> int:
+    """Daily: remove the answers kept for Idempotency-Key retries once they are older than
+    VERKSTALL_IDEMPOTENCY_HOURS, also when no keyed write comes to do it."""
+    return idempotency_services.purge_expired()

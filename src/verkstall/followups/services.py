@@ -241,7 +241,9 @@ def record_iub_request(
         occurred_at=(
             clock.start_of_day(request.asked_on) if request.asked_on < clock.today() else None
         ),
-        data={"text": note or "Ny förfrågan om IUB registrerad.", "iub_request": request.pk},
+        # The note stays on the request (it may name a relative, R10.5): the order's history,
+        # which the provider reads, says only that a request came.
+        data={"text": "Ny förfrågan om IUB registrerad.", "iub_request": request.pk},
     )
     write_case_entry(
         officer,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db import models
 
 from verkstall.core import clock
+from verkstall.core.event_kinds import KIND_BY_CODE
 
 
 class ApiClient(models.Model):
@@ -85,6 +86,12 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["-attempted_at", "-id"]
         indexes = [models.Index(fields=["endpoint", "-attempted_at"])]
+
+    @property
+    def kind_label(self) -> str:
+        """The event kind as the order history names it."""
+        known = KIND_BY_CODE.get(self.kind)
+        return known.label if known else self.kind
 
     def __str__(self) -> str:
         return f"{self.kind} {self.event_id} → {self.endpoint_id}"

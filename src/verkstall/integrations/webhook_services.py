@@ -111,6 +111,17 @@ def set_active(actor, endpoint: WebhookEndpoint, *, active: bool) -> None:
     )
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A receiver's 3xx is a failed delivery, never a request to another address (which
+    could point inside the municipality's network)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def _post(endpoint: WebhookEndpoint, body: bytes, event_id: int) -> tuple[int | None, str]:
     timestamp = int(clock.now().timestamp())
     request = urllib.request.Request(  # noqa: S310 (checked: http(s) only, check_url)
@@ -125,12 +136,14 @@ def _post(endpoint: WebhookEndpoint, body: bytes, event_id: int) -> tuple[int | 
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
+        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as answer:
             return answer.status, ""
     except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}"
-    except (OSError, ValueError) as exc:
-        return None, str(exc)[:300]
+        return exc.code, f"Mottagaren svarade HTTP {exc.code}"
+    except TimeoutError:
+        return None, f"Inget svar inom {TIMEOUT_SECONDS} sekunder"
+    except (OSError, ValueError):
+        return None, "Kunde inte ansluta till mottagaren"
 
 
 def deliver_endpoint(endpoint_id: int, *, limit: int = PAGE) -> int:

@@ -243,3 +243,16 @@ def test_two_sendings_of_one_key_at_the_same_moment_acknowledge_once(world):
     assert sorted(a.get(REPLAYED_HEADER, "") for a in answers) == ["", "true"]
     assert answers[0].content == answers[1].content
     assert _acknowledgements(order) == 1
+
+
+def test_the_daily_task_removes_expired_answers_without_a_new_key(world, settings):
+    """The kept answers may name clients: they go when they expire, whatever comes next."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from verkstall.audit.tasks import purge_idempotent_responses
+
+    order = world.order(state="sent")
+    _post(_caller(world.staff_a), f"/api/orders/{order.pk}/acknowledge/", key="kept")
+    assert purge_idempotent_responses.enqueue().return_value == 0
+    IdempotentResponse.objects.update(created_at=clock.now() - timedelta(hours=25))
+    assert purge_idempotent_responses.enqueue().return_value == 1
+    assert not IdempotentResponse.objects.exists()

@@ -249,7 +249,7 @@ def full_client(world, born=date(1940, 6, 10)):
     plan_file = document_storage.save(
         f"plans/{muni.pk}/{uuid.uuid4().hex}.pdf", ContentFile(b"%PDF-1.4 plan")
     )
-    ImplementationPlan.objects.create(
+    plan = ImplementationPlan.objects.create(
         municipality=muni,
         order=order,
         version=1,
@@ -261,7 +261,25 @@ def full_client(world, born=date(1940, 6, 10)):
         created_by=world.staff_a,
         updated_by=world.staff_a,
     )
-    FollowUp.objects.create(municipality=muni, order=order, requested_at=now, question="Läget?")
+    followup = FollowUp.objects.create(
+        municipality=muni, order=order, requested_at=now, question="Läget?"
+    )
+    # The decision's goals, how the plan works toward one and how the follow-up found it, and
+    # a correction of the decision (seed 002, R1.1).
+    from verkstall.decisions.models import DecisionCorrection, DecisionGoal
+    from verkstall.followups.models import GoalOutcome
+    from verkstall.plans.models import PlanGoal
+
+    goal = DecisionGoal.objects.create(municipality=muni, decision=decision, text="Klara duschen")
+    PlanGoal.objects.create(municipality=muni, plan=plan, goal=goal, how="Stöd varje morgon")
+    GoalOutcome.objects.create(municipality=muni, followup=followup, goal=goal, assessment="met")
+    DecisionCorrection.objects.create(
+        municipality=muni,
+        decision=decision,
+        changes={"decided_on": ["2026-01-01", "2026-01-02"]},
+        reason="Fel datum",
+        corrected_by=world.officer,
+    )
     ProviderSwitch.objects.create(
         municipality=muni,
         person=client,

@@ -253,3 +253,50 @@ def test_a_webhook_stops_when_its_client_ends(world, internal, tmp_path):
     assert deliver_due() == {}
     endpoint.refresh_from_db()
     assert not endpoint.active and endpoint.cursor == ""
+
+
+def test_a_redirect_is_a_failed_delivery_not_a_request_elsewhere(world, internal):
+    """A receiver answering 3xx cannot send the delivery on to another (internal) address."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits = []
+
+    class Inside(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    inside = ThreadingHTTPServer(("127.0.0.1", 0), Inside)
+    target = f"http://127.0.0.1:{inside.server_address[1]}/internal"
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    outside = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    servers = [inside, outside]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _, _, endpoint, _ = _hook(world, world.provider_a, outside.server_address[1])
+        world.order(state="sent")
+        assert deliver_due() == {endpoint.pk: 0}
+        failed = WebhookDelivery.objects.get()
+        assert failed.status_code == 302 and not failed.delivered
+        assert "HTTP 302" in failed.error
+        assert hits == []
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
