@@ -194,6 +194,13 @@ ORDER_EVENT_KINDS: tuple[OrderEventKind, ...] = (
     ),
     # Seed 002 "Utföraren fördelar": the provider routes the order to one of its own units.
     _kind("ROUTED_TO_UNIT", "Fördelad till enhet"),
+    # R1.1: a draft order corrected with a reason before it was sent (who, what, why).
+    _kind("DRAFT_CORRECTED", "Utkast rättat"),
+    # R1.4: the client's case handed over to another myndighet unit (at 65, or a move).
+    _kind("TRANSFERRED", "Överlämnad till annan enhet"),
+    # R10.3: a message about the order between the officer and the provider (the event
+    # carries the message's id and direction only; its text stays in the message).
+    _kind("MESSAGE_SENT", "Meddelande skickat"),
 )
 
 #: Clock events that are not order events: the decision, the choice of provider, placement,

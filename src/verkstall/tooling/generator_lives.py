@@ -15,6 +15,7 @@ from verkstall.absences.services import long_absence_text
 from verkstall.access.models import User
 from verkstall.core.personal_number import make_test_personal_number
 from verkstall.deadlines.calendar import STOCKHOLM
+from verkstall.deadlines.facts import RECEIVED_ON_SENDING
 from verkstall.deadlines.routine_selectors import booked_staff_kinds
 from verkstall.decisions.models import Decision, GrantedService, ScopeUnit
 from verkstall.followups.models import FollowUp, Outcome
@@ -22,7 +23,7 @@ from verkstall.journal.models import ProviderJournalEntry
 from verkstall.orders.models import EventKind, Order, ReplyChannel
 from verkstall.people.models import Person
 from verkstall.plans.models import ImplementationPlan
-from verkstall.providers.models import Provider, ProviderUnit
+from verkstall.providers.models import Channel, Provider, ProviderUnit
 from verkstall.tooling.demo_catalogue import FIRST, LAST
 from verkstall.tooling.generator_world import HISTORY_YEARS, SCOPES, World
 
@@ -205,6 +206,20 @@ class Life:
                         reassessed, depth + 1)  # fmt: skip
             return
         ack = sent + timedelta(hours=rng.uniform(0.2, 20)) + self._late(0.5)
+        if provider.channel not in RECEIVED_ON_SENDING:
+            # By post or fax (R3.5): the officer registers the arrival when the provider
+            # confirms it; a fax arrives the day it is sent, a letter a day or two later.
+            arrived = local_day(sent) + timedelta(
+                days=0 if provider.channel == Channel.FAX else rng.randrange(1, 3)
+            )
+            ack = max(ack, day_start(arrived) + timedelta(hours=rng.uniform(8, 16)))
+            by = provider.get_channel_display().lower()
+            data = {
+                "received_on": arrived.isoformat(),
+                "text": f"Kom fram till {provider.name} {arrived:%Y-%m-%d} ({by}).",
+            }
+            arrival = day_start(arrived)
+            ev(Ev(EventKind.RECEIVED, arrival, ack, officer, None, provider.channel, data))
         ev(Ev(EventKind.ACKNOWLEDGED, ack, ack, actor, behalf, channel))
         registered = ack + timedelta(hours=rng.uniform(0.5, 40)) + self._late(1)
         start_day = max(

@@ -22,6 +22,7 @@ from verkstall.followups.models import Outcome
 from verkstall.journal.services import write_provider_entry
 from verkstall.orders import services as orders
 from verkstall.orders.models import EventKind
+from verkstall.orders.receipt_services import register_receipt
 from verkstall.people.models import Person
 from verkstall.people.services import register_person
 from verkstall.plans import services as plans
@@ -114,6 +115,8 @@ class Replay:
             orders.send_order(actor, order)
         elif kind == EventKind.CANCELLED:
             orders.cancel_order(actor, order, reason=e.data["reason"])
+        elif kind == EventKind.RECEIVED:
+            register_receipt(actor, order, received_on=e.data["received_on"])
         elif kind == EventKind.ACKNOWLEDGED:
             orders.acknowledge_order(actor, order, channel=e.channel)
         elif kind == EventKind.STARTED:

@@ -139,7 +139,7 @@ def test_list_prints_one_line_per_rule_with_name_length_and_source():  # R11.1
     call_command("due", "--list", "solna-boendestod", stdout=out)
     lines = out.getvalue().splitlines()
     rules = builtin_profiles()["solna-boendestod"].rules
-    assert len(lines) == len(rules) == 13  # its 11, and the national IVO and fee rules
+    assert len(lines) == len(rules) == 14  # its 12, and the national IVO and fee rules
     for line, (_, rule) in zip(lines, rules, strict=True):
         assert line.startswith(rule.code + " ")
         assert rule.name in line and rule.length_text() in line and rule.source in line
@@ -181,7 +181,7 @@ def test_from_the_shell_an_error_is_one_line_on_stderr_and_exit_code_2(tmp_path)
     wrong = run("due", "gotland", "larm-installerat", "2026-12-01", "--service", "boendestod")
     assert wrong.returncode == 2 and "gäller inte insatstypen boendestod" in wrong.stderr
     listed = run("due", "--list", "kundval-004")
-    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 5
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 6
 
 
 def _src() -> str:

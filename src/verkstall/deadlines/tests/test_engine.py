@@ -21,6 +21,7 @@ from verkstall.deadlines.models import DueItem, Rule, RuleRevision
 from verkstall.decisions.services import record_decision
 from verkstall.orders import services
 from verkstall.orders.models import Order
+from verkstall.orders.receipt_services import register_receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -330,6 +331,12 @@ def test_solna_choice_of_provider_is_met_when_the_order_is_sent(world):  # R2.3 
         services.send_order(world.officer, order)
     choice.refresh_from_db()
     assert choice.status == "met_on_time" and close_to(choice.met_at, at(date(2026, 4, 1), 10))
+    # By fax (003 "per post eller via fax"): the acknowledgement counts from the registered
+    # arrival (R3.5); until then the officer is reminded to register it.
+    assert not DueItem.objects.filter(order=order, rule__code="kvittens-dagen-efter").exists()
+    assert item(order, "ankomstdag-registrerad").status == "open"
+    with travel_to(at(date(2026, 4, 2), 9)):
+        register_receipt(world.officer, order, received_on=date(2026, 4, 1))
     assert item(order, "kvittens-dagen-efter").due_date == date(2026, 4, 2)
 
 

@@ -242,7 +242,7 @@ def test_a_slug_given_replaces_the_files_and_a_taken_one_is_refused():  # R11.5
     }
     assert import_profile(None, document, slug="solna-2").slug == "solna-2"
     # The profile whose code was asked for is untouched.
-    assert RuleProfile.objects.get(slug="solna-boendestod").rules.count() == 11
+    assert RuleProfile.objects.get(slug="solna-boendestod").rules.count() == 12
 
 
 def test_a_minimal_profile_gets_the_defaults():  # R11.5

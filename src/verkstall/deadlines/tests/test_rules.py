@@ -480,6 +480,16 @@ CASES = [
     # 003: "Den enskilde väljer utförare inom 2 månader"; 31 Dec + 2 months = 28 Feb, a Sunday,
     # not rolled.
     Case(SOL, "val-av-utforare", "manadsslut", on(2026, 12, 31, THU), on(2027, 2, 28, SUN)),
+    # 003 "kommit utföraren tillhanda" (R3.5): an order sent by post or fax has its arrival
+    # registered within 3 weekdays, so that the clocks counted from receipt start.
+    Case(
+        SOL,
+        "ankomstdag-registrerad",
+        "helg",
+        on(2026, 3, 6, FRI),
+        on(2026, 3, 11, WED),
+        ((on(2026, 3, 7, SAT), LOR), (on(2026, 3, 8, SUN), SON)),
+    ),
     # 003: "bekräftar att beställningen har mottagits senast dagen efter".
     Case(
         SOL,
@@ -603,6 +613,21 @@ CASES = [
     # SPEC R9.5: 5 Jan + 3 months is påskdagen; the IVO date is not rolled.
     Case(SOL, "ivo-ej-verkstallt", "pask", on(2026, 1, 5, MON), on(2026, 4, 5, SUN)),
     # --- kundval-004 (seed 004) --------------------------------------------------------------
+    # 004 §Bekräftelse angående mottagande av uppdrag (R3.5): the arrival of an order sent by
+    # fax registered within 3 weekdays, over Easter.
+    Case(
+        KUN,
+        "ankomstdag-registrerad",
+        "pask",
+        on(2026, 4, 1, WED),
+        on(2026, 4, 8, WED),
+        (
+            (on(2026, 4, 3, FRI), LANGFREDAG),
+            (on(2026, 4, 4, SAT), LOR),
+            (on(2026, 4, 5, SUN), PASKDAGEN),
+            (on(2026, 4, 6, MON), ANNANDAG_PASK),
+        ),
+    ),
     # 004 §Bekräftelse angående mottagande av uppdrag: "senast nästkommande dag".
     Case(
         KUN,
@@ -696,7 +721,7 @@ def test_rule_falls_due_on_the_hand_checked_day(case: Case):  # R11.1, R11.2
 def test_the_table_has_a_case_for_every_built_in_rule():  # R11.1
     covered = {(c.profile, c.rule) for c in CASES}
     assert covered == set(rules_by_key())
-    assert len(covered) == 50
+    assert len(covered) == 52
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
 
