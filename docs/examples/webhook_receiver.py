@@ -1,9 +1,13 @@
 """An example receiver of Verkställ's webhooks, with the standard library only (issue 20).
 
 It checks each delivery's signature, refuses a forged one and a replayed one (a timestamp more
-than five minutes off), takes each event once (a delivery sent again after a lost answer is
-answered 200 and not taken twice), and appends what it took to a JSON-lines file. A real
-system would fetch the order with its API key (`GET /api/orders/{order}/`) and store the cursor.
+than five minutes off), takes each event once, by its `Verkstall-Event-Id` (delivery is at
+least once: an event whose answer was lost, or that a sending worker posted just before it
+died, comes again; it is answered 200 and not taken twice), and appends what it took to a
+JSON-lines file. A real system would keep the taken ids with what it stored (here they live
+as long as the process), fetch the order with its API key (`GET /api/orders/{order}/`) and,
+for a `message_sent` event, the message (`GET /api/messages/{message}/`): no payload carries
+a name or a text.
 
     VERKSTALL_WEBHOOK_SECRET=<secret shown when the webhook was registered> \
         python webhook_receiver.py [port] [events.jsonl]

@@ -471,9 +471,9 @@ class DueItem(models.Model):
 class Reminder(models.Model):
     """One due item sent to one person by e-mail as due today or as overdue (reminders.py).
 
-    The log that makes the daily reminder run safe to repeat: a row exists only once the mail
-    that listed the item was accepted by the mail server, and at most one row per person, item
-    and kind, so an item is mailed once when it falls due and once more when it is overdue.
+    The log that makes the daily reminder run safe to repeat: written with the outbox's mail
+    (`sent_at`: queued), at most one row per person, item and kind, so an item is mailed
+    once when it falls due and once more when it is overdue.
     """
 
     class Kind(models.TextChoices):

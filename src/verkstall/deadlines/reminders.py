@@ -23,10 +23,14 @@ address: a manager without an address is skipped (and counted), not replaced by 
 Idempotent by the log `Reminder` (user, item, kind "due"/"overdue"; unique together): an item
 is mailed to a person once as due, on its due day, and once more as overdue, on the first run
 after its due moment has passed. A second run on the same day finds everything logged and
-sends nothing. Each recipient is handled in its own transaction that locks the recipient's
-user row (so two workers running at once do not both mail the same person), sends the mail,
-and writes the log rows only after the mail server accepted the message; a refused or
-failed mail writes nothing, so the next run tries again.
+queues nothing. Each recipient is handled in its own transaction that locks the recipient's
+user row (so two workers running at once do not both mail the same person), writes the log
+rows and puts the mail in the outbox (verkstall.outbox, with a dedupe key of the person and
+the items) in the same transaction: the mail exists exactly when its log rows do, and the
+outbox sends it once, retrying while the mail server is down (issue 18). Nothing is sent
+here. The outbox row holds no client name: the mail is built when it is delivered
+(`build_queued_reminder`, registered in deadlines/apps.py) from the log rows it names, with
+the items as they are then.
 
 "Overdue" is judged as the watchlist judges it (selectors.py): an open item whose due moment
 has passed. A run for today uses the clock's now; a run for another day (`--date`, a
@@ -37,18 +41,16 @@ run on an old database does not mail years of backlog (that is what the watchlis
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import re
-import smtplib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -57,6 +59,7 @@ from django.utils import translation
 from verkstall.access.models import Municipality, User
 from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core import clock
+from verkstall.outbox import services as outbox
 
 from .calendar import STOCKHOLM
 from .models import DueItem, Reminder
@@ -65,11 +68,11 @@ from .watchlist_scopes import RESPONSIBLE_ROLE
 
 logger = logging.getLogger(__name__)
 
-P = TypeVar("P")
-R = TypeVar("R")
-
 DUE = Reminder.Kind.DUE.value
 OVERDUE = Reminder.Kind.OVERDUE.value
+
+#: The outbox's kind of the daily reminder (built at delivery from its log rows).
+MAIL_KIND = "due_reminder"
 
 #: How many days back a run looks for items that became overdue and were not yet mailed.
 LOOKBACK_DAYS = 7
@@ -100,10 +103,6 @@ _ITEM_FIELDS = (
     "rule__name",
     "order__provider__name",
 )
-
-
-class NotAccepted(Exception):
-    """The mail backend did not report the message as sent."""
 
 
 @dataclass(frozen=True)
@@ -218,9 +217,7 @@ def _mask(text: str) -> str:
     return _PERSONAL_NUMBER_SHAPE.sub(MASK, text)
 
 
-def build_message(
-    user: User, lines: list[Line], today: date, connection=None
-) -> EmailMultiAlternatives:
+def build_message(user: User, lines: list[Line], today: date) -> EmailMultiAlternatives:
     """The one mail to `user` listing `lines` (due today first, then overdue)."""
     due = [line for line in lines if line.kind == DUE]
     overdue = [line for line in lines if line.kind == OVERDUE]
@@ -240,16 +237,15 @@ def build_message(
         subject=_mask(" ".join(subject.split())),
         body=_mask(text),
         to=[user.email],
-        connection=connection,
         headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
     )
     message.attach_alternative(_mask(html), "text/html")
     return message
 
 
-def _send_to(user: User, lines: list[Line], today: date, connection) -> int:
-    """Mail `lines` not yet logged to `user`; log them once the backend accepted the mail.
-    Returns the number of items mailed (0 if another run had already mailed them all)."""
+def _queue_for(user: User, lines: list[Line], today: date) -> int:
+    """Log `lines` not yet logged to `user` and queue the one mail that lists them, in one
+    transaction. Returns the number of items queued (0 if another run had logged them all)."""
     with transaction.atomic():
         # Serialises two runs for the same person (a no-op on SQLite, whose IMMEDIATE
         # transactions are serial anyway); the log is read again after the lock.
@@ -262,74 +258,72 @@ def _send_to(user: User, lines: list[Line], today: date, connection) -> int:
         lines = [line for line in lines if (line.item.pk, line.kind) not in logged]
         if not lines:
             return 0
-        message = build_message(user, lines, today, connection)
-        if connection.send_messages([message]) != 1:
-            raise NotAccepted
-        sent_at = clock.now()
-        Reminder.objects.bulk_create(
+        queued_at = clock.now()
+        rows = Reminder.objects.bulk_create(
             Reminder(
                 municipality_id=line.item.municipality_id,
                 user=user,
                 due_item=line.item,
                 kind=line.kind,
                 sent_on=today,
-                sent_at=sent_at,
+                sent_at=queued_at,
             )
             for line in lines
+        )
+        pks = [row.pk for row in rows]
+        if None in pks:  # pragma: no cover - SQLite 3.35+ and PostgreSQL return them
+            raise RuntimeError("the database did not return the reminders' ids")
+        told = ",".join(f"{line.item.pk}{line.kind[0]}" for line in lines)
+        outbox.enqueue(
+            kind=MAIL_KIND,
+            recipients=[user.email],
+            reference=f"{user.pk}:{today.isoformat()}:{min(pks)}:{max(pks)}",
+            dedupe_key=f"{MAIL_KIND}:{user.pk}:{_digest(told)}",
         )
         return len(lines)
 
 
-def deliver(
-    todo: Sequence[tuple[User, P]],
-    send: Callable[[User, P, Any], R],
-    *,
-    noun: str = "Reminder",
-    log: logging.Logger = logger,
-) -> tuple[list[R], int]:
-    """Mail each (user, what) of `todo` over one connection, reused from mail to mail:
-    `send(user, what, connection)` mails one person in its own transaction and logs what it
-    sent, raising NotAccepted (or a mail error) when the server does not take the mail. Used
-    by this module and by the month reminder (months.reminder_services).
+def _digest(text: str) -> str:
+    """A short digest in base32 (letters, few digits: nothing shaped like a personnummer)."""
+    return base64.b32encode(hashlib.sha256(text.encode()).digest()[:20]).decode().lower()
 
-    Returns what `send` returned for each person handled, in order, and how many failed: a
-    refused mail fails that person only (the connection is opened again for the next); a mail
-    server that cannot be reached fails everyone left, for the next run to send. `noun` and
-    `log` name the caller in the warnings, which hold the user id and the error class only:
-    no address, no client data."""
-    results: list[R] = []
-    failed = 0
-    connection = get_connection()
+
+def build_queued_reminder(mail) -> EmailMultiAlternatives | None:
+    """The outbox's builder of MAIL_KIND (deadlines/apps.py): the mail to the person of the
+    reference listing its log rows' items as they are now; None when there is nobody to tell
+    (the person left or has no address) or nothing left (the items were removed)."""
     try:
-        for index, (user, what) in enumerate(todo):
-            try:
-                # Connect outside the recipient's transaction; reused by the next mails.
-                connection.open()
-            except (smtplib.SMTPException, OSError) as exc:
-                # The server cannot be reached: stop here, the next run sends it all.
-                log.warning("%ss not sent, no mail server: %s", noun, type(exc).__name__)
-                failed += len(todo) - index
-                break
-            try:
-                results.append(send(user, what, connection))
-            except (smtplib.SMTPException, OSError, NotAccepted) as exc:
-                log.warning("%s to user %s not sent: %s", noun, user.pk, type(exc).__name__)
-                failed += 1
-                with suppress(smtplib.SMTPException, OSError):
-                    connection.close()  # the next mail connects again
-    finally:
-        with suppress(smtplib.SMTPException, OSError):
-            connection.close()
-    return results, failed
+        user_pk, day, first, last = mail.reference.split(":")
+        today = date.fromisoformat(day)
+        logged = dict(
+            Reminder.objects.filter(
+                user_id=int(user_pk), pk__gte=int(first), pk__lte=int(last)
+            ).values_list("due_item_id", "kind")
+        )
+    except ValueError:
+        return None
+    user = User.objects.filter(pk=int(user_pk), is_active=True).first()
+    if user is None or not (user.email or "").strip() or not logged:
+        return None
+    items = (
+        DueItem.objects.filter(pk__in=logged)
+        .select_related("person", "rule", "order__provider")
+        .only(*_ITEM_FIELDS)
+        .order_by("due_at", "pk")
+    )
+    lines = [Line(item, logged[item.pk]) for item in items]
+    return build_message(user, lines, today) if lines else None
 
 
 def send_reminders(today: date | None = None, *, lookback_days: int = LOOKBACK_DAYS) -> dict:
-    """Send the day's reminders. Safe to run again: only what is not yet logged is sent.
+    """Queue the day's reminders in the outbox. Safe to run again: only what is not yet
+    logged is queued.
 
-    Returns counts: `mails` sent (one per person, so also the number of people reached),
+    Returns counts: `mails` queued (one per person, so also the number of people reached),
     `items` listed in them, `skipped_without_email` (people with something to be told but
-    no e-mail address), `failed` (people whose mail the server did not accept; tried again
-    on the next run) and `items_without_recipient` (no active user holds the responsibility).
+    no e-mail address) and `items_without_recipient` (no active user holds the
+    responsibility). The outbox sends the mails (`python -m verkstall deliver_mail`, or the
+    task worker), retrying while the mail server is down.
     """
     today = today or clock.today()
     moment = clock.now() if today == clock.today() else clock.start_of_day(today)
@@ -356,10 +350,8 @@ def send_reminders(today: date | None = None, *, lookback_days: int = LOOKBACK_D
         "mails": 0,
         "items": 0,
         "skipped_without_email": 0,
-        "failed": 0,
         "items_without_recipient": without_recipient,
     }
-    todo = []
     for user_pk in sorted(per_user):
         user = directory.by_pk[user_pk]
         lines = [
@@ -370,22 +362,16 @@ def send_reminders(today: date | None = None, *, lookback_days: int = LOOKBACK_D
         if not (user.email or "").strip():
             result["skipped_without_email"] += 1
             continue
-        todo.append((user, lines))
-
-    sent_counts, result["failed"] = deliver(
-        todo, lambda user, lines, connection: _send_to(user, lines, today, connection)
-    )
-    for sent in sent_counts:
-        if sent:
+        queued = _queue_for(user, lines, today)
+        if queued:
             result["mails"] += 1
-            result["items"] += sent
+            result["items"] += queued
     result["recipients"] = result["mails"]
     logger.info(
-        "Reminders for %s: %s mails, %s items, %s without e-mail, %s failed",
+        "Reminders for %s: %s mails queued, %s items, %s without e-mail",
         result["date"],
         result["mails"],
         result["items"],
         result["skipped_without_email"],
-        result["failed"],
     )
     return result

@@ -17,6 +17,7 @@ from .reminders import send_reminders
 
 @task()
 def send_daily_reminders(day: str | None = None) -> dict:
-    """Send the day's reminder mails (reminders.send_reminders). `day` is an ISO date for a
-    catch-up run; without it the worker sends for the day it runs on. Returns the counts."""
+    """Queue the day's reminder mails in the outbox (reminders.send_reminders), which the
+    outbox's `deliver_mail` sends. `day` is an ISO date for a catch-up run; without it the
+    worker queues for the day it runs on. Returns the counts."""
     return send_reminders(date.fromisoformat(day) if day else None)

@@ -55,6 +55,11 @@ class WebhookEndpoint(models.Model):
     active = models.BooleanField("aktiv", default=True)
     failures = models.PositiveIntegerField("misslyckade försök i följd", default=0)
     next_attempt_at = models.DateTimeField("nästa försök", null=True, blank=True)
+    # The lease of the worker delivering now (webhook_services.deliver_endpoint): no other
+    # worker delivers the endpoint until `claimed_until` has passed; a crashed worker's lease
+    # expires. Each recorded delivery renews it, and only under its `lease_token`.
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    lease_token = models.CharField(max_length=32, blank=True, editable=False)
     created_by = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("skapad", default=clock.now)
 

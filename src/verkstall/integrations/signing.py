@@ -33,9 +33,3 @@ def verify(secret: str, header: str, body: bytes, *, now: int, tolerance: int = 
         return False
     expected = signature(secret, timestamp, body).split("v1=", 1)[1]
     return hmac.compare_digest(expected, parts.get("v1", ""))
-
-
-def backoff_seconds(failures: int) -> int:
-    """Wait before the next attempt after `failures` failures in a row: 10 s, 20 s, 40 s, ...
-    up to an hour."""
-    return min(3600, 10 * 2 ** max(0, failures - 1))

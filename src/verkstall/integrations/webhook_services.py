@@ -8,9 +8,12 @@ endpoint, the endpoint keeps the cursor of the last event its receiver acknowled
 and each attempt is logged. A failure stops that endpoint (nothing after the event goes before
 it) until its backoff has passed: 10 s, 20 s, 40 s ... up to an hour.
 
-At least once: an event whose answer was lost is sent again; the receiver keeps the
-`Verkstall-Event-Id`s it has taken (docs/examples/webhook_receiver.py). One endpoint is
-delivered by one worker at a time (its row is locked, others skip it).
+At least once: an event whose answer was lost, or whose outcome a crashed worker did not
+record, is sent again; the receiver keeps the `Verkstall-Event-Id`s it has taken
+(docs/examples/webhook_receiver.py). One endpoint is delivered by one worker at a time: the
+worker holds a lease on it (`WebhookEndpoint.claimed_until`, `lease_token`) that others
+respect and that expires if the worker dies; no database transaction stays open while a
+receiver is called (`deliver_endpoint`).
 """
 
 from __future__ import annotations
@@ -21,16 +24,19 @@ import secrets
 import socket
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from verkstall.core import clock
 from verkstall.core.errors import ValidationFailed
 from verkstall.orders import feed_selectors
 from verkstall.orders.feed_api import FeedEventSerializer
+from verkstall.outbox.backoff import retry_delay_seconds
 
 from . import signing
 from .client_services import require_own
@@ -38,6 +44,20 @@ from .models import ApiClient, WebhookDelivery, WebhookEndpoint
 
 TIMEOUT_SECONDS = 5
 PAGE = 50
+#: How long a worker's claim on an endpoint lasts without news from it: renewed by each
+#: recorded delivery, so it only has to outlast one POST (TIMEOUT_SECONDS) by a wide margin.
+#: A worker that crashed holds the endpoint this long at most (VERKSTALL_WEBHOOK_LEASE_SECONDS).
+LEASE_SECONDS = 120
+#: The first wait after a failed delivery; then twice as long each time, up to an hour: the
+#: outbox's schedule (outbox/backoff.py), shared with the mail.
+FIRST_RETRY_SECONDS = 10
+_NO_LEASE = {"claimed_until": None, "lease_token": ""}
+
+
+def retry_wait(failures: int) -> int:
+    """Seconds to wait after `failures` failed deliveries in a row: 10, 20, 40 ... up to an
+    hour (the outbox's backoff, outbox/backoff.py)."""
+    return retry_delay_seconds(failures, first=FIRST_RETRY_SECONDS)
 
 
 def _private(host: str) -> bool:
@@ -90,7 +110,8 @@ def register_webhook(actor, client: ApiClient, *, url: str, from_start: bool = F
 
 @transaction.atomic
 def replay(actor, endpoint: WebhookEndpoint, *, delivery_id: int | None = None) -> None:
-    """Deliver again from the start, or from one logged delivery's event on."""
+    """Deliver again from the start, or from one logged delivery's event on. A worker
+    delivering the endpoint now loses its lease and records nothing more (`_record`)."""
     require_own(actor, endpoint.client)
     cursor = ""
     if delivery_id is not None:
@@ -99,15 +120,16 @@ def replay(actor, endpoint: WebhookEndpoint, *, delivery_id: int | None = None) 
             raise ValidationFailed({"delivery": "Leveransen finns inte i loggen."})
         cursor = feed_selectors.cursor_before(delivery.cursor)
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
-        cursor=cursor, failures=0, next_attempt_at=None, active=True
+        cursor=cursor, failures=0, next_attempt_at=None, active=True, **_NO_LEASE
     )
 
 
 @transaction.atomic
 def set_active(actor, endpoint: WebhookEndpoint, *, active: bool) -> None:
+    """Pause or resume; as `replay`, a delivery under way stops."""
     require_own(actor, endpoint.client)
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
-        active=active, failures=0, next_attempt_at=None
+        active=active, failures=0, next_attempt_at=None, **_NO_LEASE
     )
 
 
@@ -146,59 +168,130 @@ def _post(endpoint: WebhookEndpoint, body: bytes, event_id: int) -> tuple[int | 
         return None, "Kunde inte ansluta till mottagaren"
 
 
-def deliver_endpoint(endpoint_id: int, *, limit: int = PAGE) -> int:
-    """Deliver what the endpoint has not acknowledged yet, in order, until a failure; the
-    number delivered. Nothing if another worker holds the endpoint or its backoff runs."""
+@dataclass(frozen=True)
+class _Claim:
+    """A worker's lease on an endpoint and the events it read under it (`_claim`)."""
+
+    endpoint: WebhookEndpoint
+    token: str
+    events: list  # (event id, order id, kind, payload)
+
+
+def _lease_end(now):
+    seconds = getattr(settings, "VERKSTALL_WEBHOOK_LEASE_SECONDS", LEASE_SECONDS)
+    return now + timedelta(seconds=seconds)
+
+
+def _claim(endpoint_id: int, *, limit: int) -> _Claim | None:
+    """Take the endpoint's lease and read its next events, in one short transaction: None when
+    it is paused, ended, in its backoff, or leased by another worker. On PostgreSQL a worker
+    that is claiming it now holds its row and is skipped; the lease itself is taken by a
+    conditional update, so two workers never both hold it (also on SQLite)."""
     now = clock.now()
-    delivered = 0
     with transaction.atomic():
         endpoint = (
-            WebhookEndpoint.objects.select_for_update(skip_locked=True)
+            WebhookEndpoint.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("client__user")
             .filter(pk=endpoint_id, active=True, client__ended_at__isnull=True)
             .first()
         )
         if endpoint is None or (endpoint.next_attempt_at and endpoint.next_attempt_at > now):
-            return 0
+            return None
         if not getattr(settings, "VERKSTALL_WEBHOOK_ALLOW_INTERNAL", False):
             try:
                 check_url(endpoint.url)
             except ValidationFailed:
-                return 0
+                return None
+        token = secrets.token_hex(16)
+        free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+        if not WebhookEndpoint.objects.filter(free, pk=endpoint.pk).update(
+            claimed_until=_lease_end(now), lease_token=token
+        ):
+            return None  # another worker holds the lease
         page = feed_selectors.page_for(endpoint.client.user, after=endpoint.cursor, limit=limit)
-        for event in page.events:
-            payload = FeedEventSerializer(event).data
-            body = json.dumps(payload, ensure_ascii=False).encode()
-            status, error = _post(endpoint, body, event.pk)
-            ok = status is not None and 200 <= status < 300
-            WebhookDelivery.objects.create(
-                endpoint=endpoint,
-                event_id=event.pk,
-                order_id=event.order_id,
-                kind=event.kind,
-                cursor=payload["cursor"],
-                attempted_at=clock.now(),
-                status_code=status,
-                error="" if ok else (error or f"HTTP {status}"),
-                delivered=ok,
-            )
-            if not ok:
-                endpoint.failures += 1
-                wait = signing.backoff_seconds(endpoint.failures)
-                endpoint.next_attempt_at = clock.now() + timedelta(seconds=wait)
-                break
+        events = [(e.pk, e.order_id, e.kind, FeedEventSerializer(e).data) for e in page.events]
+    return _Claim(endpoint, token, events)
+
+
+def _record(claim: _Claim, event, *, status: int | None, error: str, ok: bool) -> bool:
+    """Log one attempt and move the endpoint on (the cursor past the event, or the backoff),
+    in its own short transaction, and renew the lease. False, recording nothing, when the
+    lease is no longer this worker's (expired and taken, or the endpoint was replayed, paused
+    or ended meanwhile): the event is delivered again by whoever holds the endpoint now."""
+    event_id, order_id, kind, payload = event
+    now = clock.now()
+    with transaction.atomic():
+        endpoint = (
+            WebhookEndpoint.objects.select_for_update()
+            .filter(pk=claim.endpoint.pk, lease_token=claim.token, active=True)
+            .first()
+        )
+        if endpoint is None:
+            return False
+        WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event_id=event_id,
+            order_id=order_id,
+            kind=kind,
+            cursor=payload["cursor"],
+            attempted_at=now,
+            status_code=status,
+            error="" if ok else (error or f"HTTP {status}"),
+            delivered=ok,
+        )
+        if ok:
             endpoint.cursor = payload["cursor"]
             endpoint.failures = 0
             endpoint.next_attempt_at = None
+        else:
+            endpoint.failures += 1
+            wait = retry_wait(endpoint.failures)
+            endpoint.next_attempt_at = now + timedelta(seconds=wait)
+        endpoint.claimed_until = _lease_end(now)
+        endpoint.save(update_fields=["cursor", "failures", "next_attempt_at", "claimed_until"])
+    return True
+
+
+def _release(claim: _Claim) -> None:
+    WebhookEndpoint.objects.filter(pk=claim.endpoint.pk, lease_token=claim.token).update(
+        **_NO_LEASE
+    )
+
+
+def deliver_endpoint(endpoint_id: int, *, limit: int = PAGE) -> int:
+    """Deliver what the endpoint has not acknowledged yet, in order, until a failure; the
+    number delivered. Nothing if another worker holds the endpoint or its backoff runs.
+
+    No transaction is open while a receiver is called: the lease is taken and the events read
+    in one short transaction (`_claim`), each POST is made outside any, and each outcome is
+    recorded in its own (`_record`). Each event once and in order: the first failure stops
+    the run (the cursor stays before it), and only the lease's holder moves the cursor. A
+    worker that dies between a POST and its record leaves the cursor before that event, so it
+    is sent again when the lease has expired: at least once, and the receiver keeps the event
+    ids it has taken (docs/examples/webhook_receiver.py)."""
+    claim = _claim(endpoint_id, limit=limit)
+    if claim is None:
+        return 0
+    delivered = 0
+    try:
+        for event in claim.events:
+            body = json.dumps(event[3], ensure_ascii=False).encode()
+            status, error = _post(claim.endpoint, body, event[0])
+            ok = status is not None and 200 <= status < 300
+            if not _record(claim, event, status=status, error=error, ok=ok) or not ok:
+                break
             delivered += 1
-        endpoint.save(update_fields=["cursor", "failures", "next_attempt_at"])
+    finally:
+        _release(claim)
     return delivered
 
 
 def deliver_due(*, limit: int = PAGE) -> dict[int, int]:
     """One round over every active endpoint whose backoff has passed: {endpoint id: delivered}."""
     now = clock.now()
-    due = WebhookEndpoint.objects.filter(active=True, client__ended_at__isnull=True).exclude(
-        next_attempt_at__gt=now
+    due = (
+        WebhookEndpoint.objects.filter(active=True, client__ended_at__isnull=True)
+        .exclude(next_attempt_at__gt=now)
+        .exclude(claimed_until__gt=now)  # another worker is delivering it
     )
     return {pk: deliver_endpoint(pk, limit=limit) for pk in due.values_list("pk", flat=True)}

@@ -160,8 +160,9 @@ def write_provider_entry(
 
 @transaction.atomic
 def send_message(sender, *, person, subject: str, body: str, order=None) -> Message:
-    """A message between the client's myndighet unit and the order's provider (SPEC R10.3).
-    The caller fetched `person` and `order` through the sender's selectors."""
+    """A message between the client's myndighet unit and the order's provider (SPEC R10.3),
+    recorded in the order's history in the same transaction (`_record_message_event`). The
+    caller fetched `person` and `order` through the sender's selectors."""
     subject = (subject or "").strip()
     body = (body or "").strip()
     errors = {}
@@ -191,7 +192,7 @@ def send_message(sender, *, person, subject: str, body: str, order=None) -> Mess
         unit, provider, from_provider = order.unit, order.provider, False
     else:
         raise PermissionDenied("Meddelanden skickas mellan handläggare och utförare.")
-    return Message.objects.create(
+    message = Message.objects.create(
         municipality_id=person.municipality_id,
         person=person,
         order=order,
@@ -203,6 +204,24 @@ def send_message(sender, *, person, subject: str, body: str, order=None) -> Mess
         recipient_organisation=(unit.name if from_provider else provider.name)[:200],
         subject=subject[:200],
         body=body,
+    )
+    _record_message_event(sender, message)
+    return message
+
+
+def _record_message_event(sender, message: Message) -> None:
+    """The order's history gets MESSAGE_SENT with the message's id and direction only (issue
+    20: the event feed and the webhooks carry no text; the receiver reads the message with its
+    token). In any state a message can be sent in (a cancelled order's provider is told too);
+    it moves no state and no clock (no deadline rule names it: core/event_kinds.py)."""
+    if message.order_id is None:
+        return
+    record_event(
+        sender,
+        message.order,
+        kind=EventKind.MESSAGE_SENT,
+        data={"message": message.pk, "from_provider": message.from_provider},
+        allowed_states=None,
     )
 
 

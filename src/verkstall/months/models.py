@@ -46,8 +46,9 @@ class MonthSettings(models.Model):
 
 class MonthReminder(models.Model):
     """One reminder mail sent to one person about one month, on one day: the log that makes
-    the reminder run safe to repeat (at most one mail per person, month and day). Written
-    only once the mail server accepted the mail. It names counts only, never a client."""
+    the reminder run safe to repeat (at most one mail per person, month and day). Written in
+    the transaction that puts the mail in the outbox, which sends it once (`sent_at` is when
+    it was queued). It names counts only, never a client."""
 
     municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
     user = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")

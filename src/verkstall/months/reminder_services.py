@@ -14,10 +14,12 @@ Who receives it, among active users with an e-mail address:
 - an officer unit: its officers.
 
 At most one mail per person, month and day: the log `MonthReminder` (unique together) is
-written only once the mail server accepted the mail, each person in its own transaction that
+written in the same transaction that puts the mail in the outbox (verkstall.outbox, with the
+dedupe key "month_reminder:<user>:<month>:<day>"), each person in its own transaction that
 locks the person's user row first (two runs at once do not both mail); a second run on the
-same day sends nothing, a refused mail is tried again on the next run. The sending loop is
-the daily reminder's (deadlines.reminders.deliver).
+same day queues nothing. The outbox sends the mail, once, retrying while the mail server is
+down (issue 18); nothing is sent here. The mail holds no personal data (counts, the party's
+name, a link; the greeting names nobody), so the outbox keeps it as rendered.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -37,8 +38,8 @@ from django.utils import translation
 from verkstall.access.models import Municipality, Unit, User
 from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core import clock
-from verkstall.deadlines.reminders import NotAccepted, deliver
 from verkstall.deadlines.rules import Responsible
+from verkstall.outbox import services as outbox
 from verkstall.payments.selectors import registration_day
 from verkstall.providers.models import Provider
 
@@ -47,6 +48,9 @@ from .models import MonthReminder
 from .periods import Month, days_left, deadline_text, reminder_months
 
 logger = logging.getLogger(__name__)
+
+#: The outbox's kind of the month reminder (stored as rendered: no personal data).
+MAIL_KIND = "month_reminder"
 
 #: Each kind's grouped count: its queryset for a municipality and month, and its path to the
 #: order (whose provider and unit it belongs to); the due items are grouped by their
@@ -147,10 +151,10 @@ def recipients(municipality_id: int, parties) -> dict[int, tuple[User, Party]]:
     return result
 
 
-def build_message(user: User, party: Party, month: Month, today: date, day: int, connection):
-    """The one mail to `user` about `party`'s month: counts and a link, no client data."""
+def render_message(party: Party, month: Month, today: date, day: int) -> tuple[str, str, str]:
+    """(subject, text, html) of the mail about `party`'s month: counts and a link, no client
+    data and no name of the person it goes to."""
     context = {
-        "first_name": user.first_name or user.get_username(),
         "party": party,
         "lines": [
             (selectors.KIND_LABELS[kind], party.counts[kind])
@@ -166,27 +170,17 @@ def build_message(user: User, party: Party, month: Month, today: date, day: int,
         subject = render_to_string("months/email/reminder_subject.txt", context)
         text = render_to_string("months/email/reminder.txt", context)
         html = render_to_string("months/email/reminder.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        to=[user.email],
-        connection=connection,
-        headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+    return " ".join(subject.split()), text, html
 
 
-def _send_to(user: User, party: Party, month: Month, today: date, day: int, connection) -> bool:
-    """Mail `user` unless the log says they were mailed about the month today; log it once
-    the backend accepted the mail. True if a mail went out."""
+def _queue_for(user: User, party: Party, month: Month, today: date, day: int) -> bool:
+    """Queue the mail to `user` unless the log says they were reminded of the month today;
+    the log row and the outbox row in one transaction. True if a mail was queued."""
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
         if MonthReminder.objects.filter(user=user, month=month.first, sent_on=today).exists():
             return False
-        message = build_message(user, party, month, today, day, connection)
-        if connection.send_messages([message]) != 1:
-            raise NotAccepted
+        subject, text, html = render_message(party, month, today, day)
         MonthReminder.objects.create(
             municipality_id=user.municipality_id,
             user=user,
@@ -196,6 +190,15 @@ def _send_to(user: User, party: Party, month: Month, today: date, day: int, conn
             provider_id=party.pk if party.kind == "provider" else None,
             unit_id=party.pk if party.kind == "unit" else None,
             missing=party.total,
+        )
+        outbox.enqueue(
+            kind=MAIL_KIND,
+            recipients=[user.email],
+            subject=subject,
+            body=text,
+            html_body=html,
+            reference=f"{user.pk}:{month.label}",
+            dedupe_key=f"{MAIL_KIND}:{user.pk}:{month.label}:{today.isoformat()}",
         )
         return True
 
@@ -208,15 +211,14 @@ class Result:
     parties: int = 0
     skipped_without_email: int = 0
     already_sent: int = 0
-    failed: int = 0
 
 
 def send_month_reminders(today: date | None = None) -> Result:
-    """Send the day's month reminders in every municipality whose settings make today a
-    reminder day. Safe to run again the same day: the log stops a second mail."""
+    """Queue the day's month reminders in the outbox, in every municipality whose settings
+    make today a reminder day. Safe to run again the same day: the log stops a second mail.
+    `mails` counts the mails queued (the outbox sends them)."""
     today = today or clock.today()
     result = Result(date=today.isoformat())
-    todo: list[tuple[User, tuple[Party, Month, int]]] = []
     for municipality_id in Municipality.objects.order_by("pk").values_list("pk", flat=True):
         day = registration_day(municipality_id)
         for month in reminder_months(today, day, selectors.reminder_days(municipality_id)):
@@ -230,29 +232,15 @@ def send_month_reminders(today: date | None = None) -> Result:
                 if not (user.email or "").strip():
                     result.skipped_without_email += 1
                     continue
-                todo.append((user, (party, month, day)))
-    if todo:
-        _deliver(todo, today, result)
+                if _queue_for(user, party, month, today, day):
+                    result.mails += 1
+                else:
+                    result.already_sent += 1
     logger.info(
-        "Month reminders for %s: %s mails, %s already sent, %s without e-mail, %s failed",
+        "Month reminders for %s: %s mails queued, %s already sent, %s without e-mail",
         result.date,
         result.mails,
         result.already_sent,
         result.skipped_without_email,
-        result.failed,
     )
     return result
-
-
-def _deliver(todo, today: date, result: Result) -> None:
-    def send(user: User, job: tuple[Party, Month, int], connection) -> bool:
-        party, month, day = job
-        return _send_to(user, party, month, today, day, connection)
-
-    handled, failed = deliver(todo, send, noun="Month reminder", log=logger)
-    result.failed += failed
-    for sent in handled:
-        if sent:
-            result.mails += 1
-        else:
-            result.already_sent += 1

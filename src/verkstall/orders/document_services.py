@@ -1,11 +1,19 @@
 """Sending the order document to a provider outside the system (SPEC R3.3, R3.4).
 
 A provider that is not connected gets the order by e-mail, fax or post. For the e-mail
-channel, `send_order` hands the order to `email_after_commit`, which e-mails the PDF once the
-send has been committed (`transaction.on_commit`): the order is sent whatever the mail server
-does, and a mail that fails can never roll the send back. Each attempt is written to the
-client's case journal (kind DOCUMENT), so the officer, and the order's page, can see whether
-the provider got it; a failed attempt says so, and the officer sends again or prints it.
+channel, `send_order` calls `queue_order_email` inside its transaction, which puts the mail in
+the outbox (verkstall.outbox): it exists exactly when the send is committed, it is sent by the
+outbox's worker and never in the request (issue 19), and while the mail server is down it
+waits and goes out, once, when the server is back (issue 18). The outbox row holds only
+"<order id>:<user id>": the mail and its PDF are built when it is delivered
+(`build_queued_email`, registered in orders/apps.py), from the order as it is then, so no
+client data waits in the outbox and a correction made meanwhile is in the PDF.
+
+What happened is written to the client's case journal (kind DOCUMENT) when it happened: the
+moment the mail server took the mail, or that the outbox gave up after its retries (about
+two days). The order's page shows the mail as queued, as being retried, as sent or as failed;
+after a failure the officer queues it again or prints it. An order closed (or a provider that
+stopped taking e-mail) before the mail went is not e-mailed: the queued mail is dropped.
 
 Fax and post are done by hand from the print view; a connected provider finds the order in
 the system and is never e-mailed.
@@ -19,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import re
-import smtplib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,11 +36,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from verkstall.access.models import User
 from verkstall.access.policies import require_officer_of_unit
 from verkstall.core.errors import NotFound, ValidationFailed
 from verkstall.journal.case_selectors import case_journal
 from verkstall.journal.case_services import write_case_entry
 from verkstall.journal.models import CaseJournalEntry
+from verkstall.outbox import selectors as outbox_selectors
+from verkstall.outbox import services as outbox
 from verkstall.providers.models import Channel
 
 from . import documents
@@ -41,6 +51,9 @@ from .models import Order
 from .states import CLOSED, WITH_PROVIDER
 
 logger = logging.getLogger(__name__)
+
+#: The outbox's kind of the order e-mailed to its provider (built at delivery).
+MAIL_KIND = "order_document"
 
 SENT_TITLE = "Beställning skickad per e-post"
 FAILED_TITLE = "Beställning kunde inte skickas per e-post"
@@ -50,15 +63,11 @@ _PERSONAL_NUMBER_SHAPE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
 _MASK = "[dolt nummer]"
 
 
-class NotAccepted(Exception):
-    """The mail backend did not report the message as sent."""
-
-
 @dataclass(frozen=True)
 class Delivery:
-    """The outcome of one e-mail attempt."""
+    """The outcome of asking for the e-mail: queued in the outbox, or not (and why)."""
 
-    sent: bool
+    queued: bool
     to: str
     message: str
 
@@ -69,8 +78,9 @@ class DeliveryStatus:
 
     `state` is one of: "system" (connected, nothing to send), "print" (fax or post, by hand),
     "draft" (e-mail channel, not sent yet), "no_address" (e-mail channel without an
-    address), "emailed", "failed", "not_emailed" (sent, no attempt recorded), "closed"
-    (ended or cancelled)."""
+    address), "queued" (in the outbox, not tried yet; `at` when queued), "retrying" (the mail
+    server failed; `at` the next attempt), "emailed", "failed" (the outbox gave up),
+    "not_emailed" (sent, no attempt recorded), "closed" (ended or cancelled)."""
 
     state: str
     channel: str
@@ -83,37 +93,55 @@ def uses_email(provider) -> bool:
     return not provider.is_connected and provider.channel == Channel.EMAIL
 
 
-def email_after_commit(actor, order: Order) -> None:
-    """Called by `send_order` inside its transaction: e-mail the order once it is committed,
-    if its provider takes orders by e-mail. Nothing for a connected provider (R3.3)."""
+def queue_order_email(actor, order: Order) -> bool:
+    """Called by `send_order` inside its transaction: put the order's e-mail in the outbox if
+    its provider takes orders by e-mail (R3.3). Nothing for a connected provider, nor for one
+    without an address (the order's page says to print it). True if queued."""
     if not uses_email(order.provider):
-        return
-    order_pk = order.pk
-
-    def email_committed_order() -> None:
-        # Whatever happens here, the order stays sent: log the order id and the error's
-        # class only (an exception's text may quote data), never raise.
-        try:
-            email_order(actor, _load(order_pk))
-        except Exception as exc:
-            logger.error("Order %s not e-mailed: %s", order_pk, type(exc).__name__)
-
-    transaction.on_commit(email_committed_order, robust=True)
+        return False
+    to = (order.provider.email or "").strip()
+    if not to:
+        logger.warning("Order %s not e-mailed: the provider has no e-mail address", order.pk)
+        return False
+    _enqueue(actor, order, to)
+    return True
 
 
-def _load(order_pk: int) -> Order:
+def _reference_prefix(order_pk: int) -> str:
+    return f"{order_pk}:"
+
+
+def _enqueue(actor, order: Order, to: str) -> None:
+    outbox.enqueue(
+        kind=MAIL_KIND, recipients=[to], reference=f"{_reference_prefix(order.pk)}{actor.pk}"
+    )
+
+
+def _parse(reference: str) -> tuple[int, int] | None:
+    """(order id, user id) of an outbox reference, or None."""
+    try:
+        order_pk, actor_pk = (int(part) for part in reference.split(":"))
+    except ValueError:
+        return None
+    return order_pk, actor_pk
+
+
+def _load(order_pk: int) -> Order | None:
     return (
         Order.objects.select_related(
             "person", "provider", "provider_unit", "unit", "municipality", "officer", "decision"
         )
         .prefetch_related("services__service_type", "person__relatives")
-        .get(pk=order_pk)
+        .filter(pk=order_pk)
+        .first()
     )
 
 
 def email_order(actor, order: Order) -> Delivery:
-    """E-mail the order's PDF to its provider (R3.3) and record the attempt in the case
-    journal. Returns the outcome; a mail server that fails is an outcome, not an error."""
+    """Queue the order's e-mail to its provider again (R3.3), e.g. after the outbox gave up:
+    the outbox sends it shortly. Refused at once (an error, or a Delivery not queued) when
+    the provider does not take e-mail, has no address, or the order is not with it; a mail
+    still waiting in the outbox is not queued twice."""
     require_officer_of_unit(actor, order.unit_id, "skicka beställningen per e-post")
     provider = order.provider
     if not uses_email(provider):
@@ -137,23 +165,55 @@ def email_order(actor, order: Order) -> Delivery:
             f"{provider.name} saknar e-postadress. Skriv ut beställningen och skicka den per "
             "post eller fax.",
         )
-    try:
-        message = build_message(order)
-        if message.send() != 1:
-            raise NotAccepted
-    except (smtplib.SMTPException, OSError, NotAccepted) as exc:
-        # The order id and the error's class only: no address, no client data.
-        logger.warning("Order %s: e-mail to the provider failed: %s", order.pk, type(exc).__name__)
-        _record(actor, order, sent=False, to=to)
+    with transaction.atomic():
+        # One at a time per order: a double click queues one mail.
+        Order.objects.select_for_update().filter(pk=order.pk).values_list("pk").first()
+        waiting = outbox_selectors.pending_for(MAIL_KIND, _reference_prefix(order.pk)).exists()
+        if not waiting:
+            _enqueue(actor, order, to)
+    if waiting:
         return Delivery(
-            False,
-            to,
-            f"E-posten till {provider.name} kunde inte skickas. Beställningen är ändå skickad; "
-            "försök igen senare, eller skriv ut den och skicka den per post eller fax.",
+            True, to, f"E-posten till {to} väntar redan på att skickas; den går inom kort."
         )
-    _record(actor, order, sent=True, to=to)
-    logger.info("Order %s e-mailed to its provider", order.pk)
-    return Delivery(True, to, "")
+    return Delivery(True, to, f"Beställningen e-postas till {to} inom kort.")
+
+
+def build_queued_email(mail) -> EmailMessage | None:
+    """The outbox's builder of MAIL_KIND (orders/apps.py): the e-mail made from the order as
+    it is now, or None when it is no longer to be e-mailed (the order closed or gone, the
+    provider no longer taking e-mail or without an address)."""
+    parsed = _parse(mail.reference)
+    order = _load(parsed[0]) if parsed else None
+    if order is None or order.state not in WITH_PROVIDER or not uses_email(order.provider):
+        return None
+    if not (order.provider.email or "").strip():
+        return None
+    return build_message(order)
+
+
+def record_sent(mail) -> None:
+    """The outbox's `on_sent` of MAIL_KIND: the case journal says when it went, and to whom."""
+    _record_outcome(mail, sent=True)
+
+
+def record_given_up(mail) -> None:
+    """The outbox's `on_given_up` of MAIL_KIND: the case journal says it could not be sent."""
+    _record_outcome(mail, sent=False)
+
+
+def _record_outcome(mail, *, sent: bool) -> None:
+    parsed = _parse(mail.reference)
+    order = _load(parsed[0]) if parsed else None
+    if order is None:
+        return
+    # The entry is written for the officer who sent the order (or queued it again).
+    author = User.objects.filter(pk=parsed[1]).first() or order.officer
+    to = ", ".join(mail.recipients) or (order.provider.email or "").strip()
+    _record(author, order, sent=sent, to=to)
+    if sent:
+        logger.info("Order %s e-mailed to its provider", order.pk)
+    else:
+        logger.warning("Order %s: e-mail to the provider given up", order.pk)
 
 
 def build_message(order: Order) -> EmailMessage:
@@ -208,8 +268,9 @@ def _record(actor, order: Order, *, sent: bool, to: str) -> CaseJournalEntry:
         title = FAILED_TITLE
         text = (
             f"{_marker(order)}kunde inte skickas per e-post till {provider.name} ({to}): "
-            "e-postservern tog inte emot meddelandet. Beställningen är skickad i Verkställ; "
-            "skicka e-posten igen eller skriv ut beställningen och skicka den per post eller fax."
+            "e-postservern tog inte emot meddelandet trots upprepade försök. Beställningen är "
+            "skickad i Verkställ; skicka e-posten igen eller skriv ut beställningen och skicka "
+            "den per post eller fax."
         )
     return write_case_entry(
         actor, person=order.person, title=title, text=text, kind=CaseJournalEntry.Kind.DOCUMENT
@@ -230,6 +291,11 @@ def delivery_status(user, order: Order) -> DeliveryStatus:
         return DeliveryStatus("no_address", provider.channel)
     if order.sent_at is None:
         return DeliveryStatus("draft", provider.channel, to)
+    waiting = outbox_selectors.pending_for(MAIL_KIND, _reference_prefix(order.pk)).first()
+    if waiting is not None:
+        if waiting.attempts:
+            return DeliveryStatus("retrying", provider.channel, to, waiting.next_attempt_at)
+        return DeliveryStatus("queued", provider.channel, to, waiting.created_at)
     can_resend = user.is_officer and user.unit_id == order.unit_id
     latest = _latest_attempt(user, order)
     if latest is None:

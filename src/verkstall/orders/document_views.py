@@ -55,7 +55,8 @@ def order_delivery(request, pk):
 @login_required
 @require_POST
 def order_email_again(request, pk):
-    """Send the order's e-mail again, e.g. after the mail server had failed."""
+    """Queue the order's e-mail again, e.g. after the outbox gave up: the outbox's worker
+    sends it shortly, never this request (issue 19)."""
     order = selectors.get_order(request.user, pk)
     if request.user.is_provider_user:
         raise Http404
@@ -64,8 +65,8 @@ def order_email_again(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        if result.sent:
-            messages.success(request, f"Beställningen är skickad per e-post till {result.to}.")
+        if result.queued:
+            messages.success(request, result.message)
         else:
             messages.error(request, result.message)
     return redirect("order-detail", pk=order.pk)

@@ -7,6 +7,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
 )
 from rest_framework import serializers, viewsets
@@ -15,12 +16,13 @@ from rest_framework.response import Response
 from verkstall.core.api import OutputModelSerializer
 
 from . import feed_selectors as feed
-from .models import OrderEvent
+from .models import EventKind, OrderEvent
 
 
 class FeedEventSerializer(OutputModelSerializer):
     """An event as the feed gives it: what happened to which order, and when. No personal data
-    and no free text: the receiver reads the order (`/api/orders/{id}/`) for the details."""
+    and no free text: the receiver reads the order (`/api/orders/{id}/`) for the details, and
+    for a message event (`message_sent`, SPEC R10.3) the message (`/api/messages/{id}/`)."""
 
     order = serializers.IntegerField(source="order_id", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
@@ -29,6 +31,10 @@ class FeedEventSerializer(OutputModelSerializer):
     )
     cursor = serializers.SerializerMethodField(
         help_text="This event's place in the feed: `after` it, the feed goes on from here."
+    )
+    message = serializers.SerializerMethodField(
+        help_text="For a `message_sent` event, the message's id (read it at "
+        "`/api/messages/{id}/`); otherwise null."
     )
 
     class Meta:
@@ -47,10 +53,17 @@ class FeedEventSerializer(OutputModelSerializer):
             "channel",
             "occurred_at",
             "recorded_at",
+            "message",
         ]
 
     def get_cursor(self, event) -> str:
         return feed.cursor_text(event.txid, event.pk)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_message(self, event) -> int | None:
+        if event.kind != EventKind.MESSAGE_SENT:
+            return None
+        return event.data.get("message")
 
 
 @extend_schema_serializer(many=False)  # one page, though the action is the viewset's list

@@ -15,21 +15,19 @@
   med datum xxx"): a message in the system (journal messages, read receipts), or a case
   journal note when a fee officer registered it for a provider not connected.
 
-The e-mails go once the send is committed (`transaction.on_commit`): a send that rolls back
-sends nothing, and a mail server that fails never rolls the send back. Log lines carry the
-order id and the error's class only.
+The e-mails are put in the outbox (verkstall.outbox) inside the send's transaction and sent
+by its worker, never in the request (issue 19): a send that rolls back mails nothing, a mail
+server that is down never rolls the send back, and the notice goes out once the server is back
+(issue 18). The notice holds no personal data, so the outbox keeps its text as rendered.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-import smtplib
 from datetime import date
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -38,11 +36,10 @@ from verkstall.access.models import User
 from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core.dates import day_text
 from verkstall.journal.case_services import write_case_entry
+from verkstall.outbox import services as outbox
 
 from .end_services import send_order_message
 from .models import Order
-
-logger = logging.getLogger(__name__)
 
 # (YY)YYMMDD, an optional separator, four digits: masked in every mail as a last guard.
 PERSONAL_NUMBER_SHAPE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
@@ -50,6 +47,8 @@ MASK = "[dolt nummer]"
 
 WAITING = "waiting"  # to a connected provider: an order waits in the system
 OFFLINE = "offline"  # to the fee officers: an order went to a provider not connected
+#: The outbox's kind of each notice.
+MAIL_KINDS = {WAITING: "order_waiting", OFFLINE: "order_offline"}
 
 
 def mask_personal_numbers(text: str) -> str:
@@ -86,34 +85,24 @@ def fee_officer_recipients(order: Order) -> list[str]:
 
 
 def notify_after_send(order: Order) -> str:
-    """Called by services.send_order inside its transaction: who is mailed once the send is
-    committed. Returns the kind of notice (WAITING, OFFLINE, or "" when nobody has an address:
-    then nothing is scheduled)."""
+    """Called by services.send_order inside its transaction: put the notice in the outbox,
+    to go once the send is committed. Returns the kind of notice (WAITING, OFFLINE, or ""
+    when nobody has an address: then nothing is queued)."""
     if order.provider.is_connected:
         kind, recipients = WAITING, provider_recipients(order)
     else:
         kind, recipients = OFFLINE, fee_officer_recipients(order)
     if not recipients:
         return ""
-    order_pk = order.pk
-
-    def mail_committed_order() -> None:
-        try:
-            sent = build_notice(
-                Order.objects.select_related(*NOTICE_RELATED).get(pk=order_pk), kind, recipients
-            ).send()
-            if sent != 1:
-                logger.warning("Order %s: %s notice not accepted", order_pk, kind)
-        except (smtplib.SMTPException, OSError) as exc:
-            logger.warning("Order %s: %s notice failed: %s", order_pk, kind, type(exc).__name__)
-        except Exception as exc:  # whatever happens, the order stays sent
-            logger.error("Order %s: %s notice failed: %s", order_pk, kind, type(exc).__name__)
-
-    transaction.on_commit(mail_committed_order, robust=True)
+    message = build_notice(order, kind, recipients)
+    outbox.enqueue(
+        kind=MAIL_KINDS[kind],
+        recipients=recipients,
+        subject=message.subject,
+        body=message.body,
+        reference=str(order.pk),
+    )
     return kind
-
-
-NOTICE_RELATED = ("provider", "unit", "municipality")
 
 
 def build_notice(order: Order, kind: str, recipients: list[str]) -> EmailMessage:

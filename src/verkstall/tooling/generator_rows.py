@@ -220,8 +220,9 @@ def write_chunk(world: World, planned: list[PlannedDecision], persons: list[Pers
                 provider=po.provider,
                 provider_unit=po.provider_unit,
                 created_at=po.created,
-                last_event_seq=len(kept),
             )
+            # With the MESSAGE_SENT event each message adds to the history (journal.services).
+            order.last_event_seq = len(kept) + sum(sends_message(e, order) for e in kept)
             for e in kept:
                 if e.kind == EventKind.SENT:
                     order.sent_at, order.written_on = e.occurred, e.data["written_on"]
@@ -258,13 +259,16 @@ def write_chunk(world: World, planned: list[PlannedDecision], persons: list[Pers
     for model in (ImplementationPlan, FollowUp, Absence, ProviderJournalEntry):
         bulk(model, rows.get(model, []))
 
+    messages, entries, told = side_notes(settled)
+    bulk(Message, messages)
+    bulk(CaseJournalEntry, entries)
     events = []
     order_events: dict[int, list[Event]] = {}
     for po, kept in settled:
         order, state = po.order, State.DRAFT
         engine_events = order_events.setdefault(order.pk, [])
         clock_rows: list[tuple] = []
-        for seq, e in enumerate(kept, start=1):
+        for seq, e in enumerate(_with_messages(kept, told), start=1):
             data = {k: _json(v) for k, v in e.data.items()}
             from_state = to_state = ""
             if e.kind == EventKind.CREATED:
@@ -307,9 +311,6 @@ def write_chunk(world: World, planned: list[PlannedDecision], persons: list[Pers
             for code, occurred, recorded in facts.clock_rows(clock_rows, po.provider.channel)
         )
     bulk(OrderEvent, events, dicts=True)
-    messages, entries = side_notes(settled)
-    bulk(Message, messages)
-    bulk(CaseJournalEntry, entries)
     bulk(DueItem, _due_items(world, planned, settled, order_events, now), dicts=True)
     return counts
 
@@ -391,40 +392,64 @@ def _due_items(world, planned, settled, order_events, now) -> list[dict]:
     return items
 
 
-def side_notes(settled) -> tuple[list[Message], list[CaseJournalEntry]]:
+def sends_message(e: Ev, order: Order) -> bool:
+    """Whether the service call `e` sends a message (side_notes writes it)."""
+    if e.kind in (EventKind.FOLLOWUP_REQUESTED, EventKind.FOLLOWUP_DONE):
+        return True
+    if e.kind == EventKind.FOLLOWUP_ANSWERED:
+        return e.on_behalf is None
+    if e.kind == EventKind.STARTED:
+        return notify_services.how_officer_is_told(e.actor) == notify_services.MESSAGE
+    if e.kind == EventKind.ENDED:
+        by_officer = e.actor.unit_id is not None and e.actor.unit_id == order.unit_id
+        return end_services.end_is_told(e.actor, by_officer=by_officer)
+    return False
+
+
+def _with_messages(kept: list[Ev], told: dict[int, Message]):
+    """The kept calls, each one that sent a message followed by the MESSAGE_SENT event that
+    send_message records with it (journal.services: the message's id and direction only)."""
+    for e in kept:
+        yield e
+        message = told.get(id(e))
+        if message is not None:
+            data = {"message": message.pk, "from_provider": message.from_provider}
+            yield Ev(EventKind.MESSAGE_SENT, e.recorded, e.recorded, e.actor, data=data)
+
+
+def side_notes(settled) -> tuple[list[Message], list[CaseJournalEntry], dict[int, Message]]:
     """The messages and case-journal notes the services write beside the events: the
     follow-up's question, answer and record (followups.services), the start and the end of an
     order (orders.notify_services, orders.end_services), with the texts those services build,
-    at the moment of the call."""
-    messages, entries = [], []
+    at the moment of the call; and each message by the call (`id` of its Ev) that sent it."""
+    messages, entries, told = [], [], {}
 
     def message(e, order, subject: str, body: str) -> None:
         from_provider = bool(e.actor.provider_id)
-        messages.append(
-            Message(
-                municipality_id=order.municipality_id,
-                person_id=order.person_id,
-                order=order,
-                unit_id=order.unit_id,
-                provider=order.provider,
-                from_provider=from_provider,
-                sender=e.actor,
-                sender_organisation=e.actor.organisation_name[:200],
-                recipient_organisation=(order.unit.name if from_provider else order.provider.name)[
-                    :200
-                ],
-                subject=subject[:200],
-                body=body,
-                sent_at=e.recorded,
-            )
+        told[id(e)] = Message(
+            municipality_id=order.municipality_id,
+            person_id=order.person_id,
+            order=order,
+            unit_id=order.unit_id,
+            provider=order.provider,
+            from_provider=from_provider,
+            sender=e.actor,
+            sender_organisation=e.actor.organisation_name[:200],
+            recipient_organisation=(order.unit.name if from_provider else order.provider.name)[
+                :200
+            ],
+            subject=subject[:200],
+            body=body,
+            sent_at=e.recorded,
         )
+        messages.append(told[id(e)])
 
     for po, kept in settled:
         order = po.order
         for e in kept:
             if e.kind == EventKind.FOLLOWUP_REQUESTED:
                 message(e, order, *followups.status_request_message(order, e.data["text"]))
-            elif e.kind == EventKind.FOLLOWUP_ANSWERED and e.on_behalf is None:
+            elif e.kind == EventKind.FOLLOWUP_ANSWERED and sends_message(e, order):
                 message(e, order, followups.status_answer_subject(order), e.data["text"])
             elif e.kind == EventKind.FOLLOWUP_DONE:
                 text, subject, body = followups.followup_done_notes(
@@ -448,10 +473,9 @@ def side_notes(settled) -> tuple[list[Message], list[CaseJournalEntry]]:
             elif e.kind == EventKind.STARTED:
                 # "Verkställt från och med <date>" to the officer (R3.7, notify_services).
                 subject, body = notify_services.started_text(order, e.data["start_date"])
-                how = notify_services.how_officer_is_told(e.actor)
-                if how == notify_services.MESSAGE:
+                if sends_message(e, order):
                     message(e, order, subject, body)
-                elif how == notify_services.JOURNAL:
+                elif notify_services.how_officer_is_told(e.actor) == notify_services.JOURNAL:
                     entries.append(
                         CaseJournalEntry(
                             municipality_id=order.municipality_id,
@@ -463,12 +487,8 @@ def side_notes(settled) -> tuple[list[Message], list[CaseJournalEntry]]:
                             written_at=e.recorded,
                         )
                     )
-            elif e.kind == EventKind.ENDED:
-                by_officer = e.actor.unit_id is not None and e.actor.unit_id == order.unit_id
-                if end_services.end_is_told(e.actor, by_officer=by_officer):
-                    alarm = any(
-                        g.service_type.kind == ServiceKind.SAFETY_ALARM for g in po.services
-                    )
-                    note = end_services.note_for_end(e.data.get("note", ""), alarm=alarm)
-                    message(e, order, *end_services.end_message(order, e.data["end_date"], note))
-    return messages, entries
+            elif e.kind == EventKind.ENDED and sends_message(e, order):
+                alarm = any(g.service_type.kind == ServiceKind.SAFETY_ALARM for g in po.services)
+                note = end_services.note_for_end(e.data.get("note", ""), alarm=alarm)
+                message(e, order, *end_services.end_message(order, e.data["end_date"], note))
+    return messages, entries, told

@@ -40,7 +40,8 @@ is the fold of its events, ...).
 The messages and case-journal notes the services write beside the events (a follow-up's
 question, answer and record; the end of an order) are written by the bulk path too, with the
 texts those services build (`followups.services.status_request_message` and its siblings,
-`orders.end_services.end_message`): generator_rows.side_notes.
+`orders.end_services.end_message`): generator_rows.side_notes; each message's MESSAGE_SENT event
+(journal.services.send_message) follows the event of the call that sent it.
 """
 
 from __future__ import annotations

@@ -159,9 +159,14 @@ class Checker(ApiOperations, ScreenOperations, TourVisits):
 
     def scan_mail(self) -> None:
         """Every e-mail sent since the last look, read as its recipient provider would:
-        nothing of an order not sent to it, nothing protected (a document, R10.5)."""
+        nothing of an order not sent to it, nothing protected (a document, R10.5). What the
+        operations queued in the outbox is delivered first, as its worker would (issue 19)."""
         from django.core import mail
 
+        from verkstall.outbox.delivery_services import deliver_due
+
+        while deliver_due()["claimed"]:
+            pass
         outbox = getattr(mail, "outbox", [])
         for message in outbox[self.mail_seen :]:
             provider = next((self.w.emailed[a] for a in message.to if a in self.w.emailed), None)
@@ -320,12 +325,31 @@ class Checker(ApiOperations, ScreenOperations, TourVisits):
             self._crossing(user, f"{what}: count {body['count']} for {len(rows)} rows")
 
     def _check_events(self, user, response, what: str) -> None:
-        """The event feed (issue 20): only events of the orders the user may see."""
+        """The event feed (issue 20): only events of the orders the user may see; a message
+        event names a message of its own order, and one the user may read when the user is
+        one of the two sides messages go between (R10.3)."""
+        rows = response.json()["results"]
+        if any(r.get("message") not in (None, *self.w.messages) for r in rows):
+            self.w.refresh_derived()  # a message a screen's write sent
+            self.oracle.clear()
         visible = self.oracle.orders(user)
-        for row in response.json()["results"]:
+        sides = user.role_enum in (Role.OFFICER, *PROVIDER_ROLES)
+        readable = self.oracle.messages(user) if sides else frozenset()
+        for row in rows:
             self.stats.ids_checked += 1
-            if row.get("order") not in visible:
-                self._crossing(user, f"{what}: event {row.get('id')} of order {row.get('order')}")
+            order, message = row.get("order"), row.get("message")
+            where = f"{what}: event {row.get('id')} ({row.get('kind')})"
+            if order not in visible:
+                self._crossing(user, f"{where} of order {order}")
+            if (row.get("kind") == "message_sent") != (message is not None):
+                self._crossing(user, f"{where} with message {message}")
+            if message is None:
+                continue
+            self.stats.ids_checked += 1
+            if self.w.messages.get(message, (None, None))[1] != order:
+                self._crossing(user, f"{where} names message {message} of another order")
+            elif sides and message not in readable:
+                self._crossing(user, f"{where} names message {message} outside the set")
 
     def _declared(self, viewset: str, action: str, user) -> bool:
         from verkstall.access import declarations

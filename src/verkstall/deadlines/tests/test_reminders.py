@@ -1,7 +1,8 @@
 """The daily reminder mails (deadlines/reminders.py, tasks.py, `send_reminders`), SPEC R11.
 
-Due items are made by walking orders through the real services under a moved clock, and the
-mails go to a real SMTP server (aiosmtpd) on 127.0.0.1, read back and decoded in full.
+Due items are made by walking orders through the real services under a moved clock; a run
+queues its mails in the outbox (verkstall.outbox, issue 18) and the outbox's delivery sends
+them to a real SMTP server (aiosmtpd) on 127.0.0.1, read back and decoded in full.
 
 The scenario (profile stockholm-hv): a decision of 2024-12-05 makes the officer's item
 "ivo-ej-verkstallt" due 2025-03-05 (three months); an order sent on Wednesday 2025-03-05
@@ -30,6 +31,9 @@ from verkstall.deadlines.models import DueItem, Reminder, Rule, RuleProfile
 from verkstall.deadlines.reminders import send_reminders
 from verkstall.deadlines.services import update_rule
 from verkstall.orders.services import register_start
+from verkstall.outbox.delivery_services import deliver_due
+from verkstall.outbox.models import OutgoingMail
+from verkstall.outbox.tasks import deliver_soon
 from verkstall.tooling import testing as build
 
 DECIDED = date(2024, 12, 5)
@@ -99,6 +103,12 @@ def _base_url(settings):
 # --- the scenario ------------------------------------------------------------------------
 
 
+def forget_order_notices() -> None:
+    """The sends above queued the provider's "an order waits" notices (orders.notify_services)
+    in the same outbox; these tests count the reminders only."""
+    OutgoingMail.objects.exclude(kind=reminders.MAIL_KIND).delete()
+
+
 class Scene:
     """Two clients of one officer: Elsa's order goes to provider A's home-care unit (which
     has a manager), Karl's to provider B (no manager; its only user has no e-mail)."""
@@ -127,6 +137,7 @@ class Scene:
                 provider=world.provider_b,
                 state="sent",
             )
+        forget_order_notices()
 
     def item(self, person, responsible) -> DueItem:
         return DueItem.objects.get(person=person, responsible=responsible)
@@ -165,18 +176,24 @@ def _assert_no_personal_numbers(text: str, *people) -> None:
         assert not _number_pattern(person).search(text), "a personnummer is in the mail"
 
 
+def run(**kw) -> dict:
+    """A reminder run, then the outbox's delivery of what it queued (the task worker's job)."""
+    result = send_reminders(**kw)
+    deliver_due()
+    return result
+
+
 # --- R11: one mail per responsible person ------------------------------------------------
 
 
 def test_officer_and_provider_manager_each_get_one_mail_with_their_items(scene, smtp):  # R11.1
     with clock.travel_to(MORNING_PROVIDER_DUE):
-        result = send_reminders()
+        result = run()
 
     assert result["mails"] == 2
     assert result["recipients"] == 2
     assert result["items"] == 3
     assert result["skipped_without_email"] == 1  # provider B's only user has no address
-    assert result["failed"] == 0
 
     officer_mails = smtp.to("handlaggare@teststad.example")
     manager_mails = smtp.to("chef.a@omsorg-a.example")
@@ -208,9 +225,9 @@ def test_officer_and_provider_manager_each_get_one_mail_with_their_items(scene, 
 
 def test_mail_never_contains_a_personnummer(scene, smtp):  # R11, ARCHITECTURE Conventions, R11.1
     with clock.travel_to(MORNING_PROVIDER_DUE):
-        send_reminders()
+        run()
     with clock.travel_to(MORNING_AFTER):
-        send_reminders()
+        run()
 
     assert len(smtp.messages) == 3
     for _rcpts, raw in smtp.messages:
@@ -226,9 +243,9 @@ def test_mail_never_contains_a_personnummer(scene, smtp):  # R11, ARCHITECTURE C
 
 def test_second_run_on_the_same_day_sends_nothing(scene, smtp):  # R11.1
     with clock.travel_to(MORNING_PROVIDER_DUE):
-        first = send_reminders()
+        first = run()
     with clock.travel_to(datetime(2025, 3, 10, 15, 30)):
-        second = send_reminders()
+        second = run()
 
     assert first["mails"] == 2
     assert second["mails"] == 0 and second["items"] == 0
@@ -239,13 +256,13 @@ def test_second_run_on_the_same_day_sends_nothing(scene, smtp):  # R11.1
 def test_item_due_yesterday_is_sent_once_more_as_overdue(scene, smtp):  # R11.1
     provider_item = scene.item(scene.elsa, "provider")
     with clock.travel_to(MORNING_PROVIDER_DUE):
-        send_reminders()
+        run()
     with clock.travel_to(MORNING_AFTER):
-        next_day = send_reminders()
+        next_day = run()
     with clock.travel_to(datetime(2025, 3, 11, 12, 0)):
-        again = send_reminders()
+        again = run()
     with clock.travel_to(datetime(2025, 3, 12, 7, 0)):
-        day_after = send_reminders()
+        day_after = run()
 
     assert next_day["mails"] == 1 and next_day["items"] == 1  # the officer has nothing new
     assert again["mails"] == 0
@@ -265,7 +282,7 @@ def test_item_due_yesterday_is_sent_once_more_as_overdue(scene, smtp):  # R11.1
 
 def test_item_due_today_is_sent_as_due_on_its_day(scene, smtp):  # R11.1
     with clock.travel_to(datetime(2025, 3, 5, 7, 0)):
-        result = send_reminders()
+        result = run()
 
     # Only the officer's items are due on 5 March; the providers' are due on the 10th.
     assert result["mails"] == 1 and result["items"] == 2
@@ -277,7 +294,7 @@ def test_item_due_today_is_sent_as_due_on_its_day(scene, smtp):  # R11.1
 def test_user_without_email_is_skipped_and_counted(scene, smtp):  # R11.1
     User.objects.filter(pk=scene.manager_a.pk).update(email="")
     with clock.travel_to(MORNING_PROVIDER_DUE):
-        result = send_reminders()
+        result = run()
 
     # The manager holds the role: the staff are not mailed in her place.
     assert result["skipped_without_email"] == 2
@@ -286,29 +303,42 @@ def test_user_without_email_is_skipped_and_counted(scene, smtp):  # R11.1
     assert result["mails"] == 1  # the officer
 
 
-def test_refused_mail_writes_no_log_and_is_sent_on_the_next_run(scene, smtp):  # R11.1
+def test_refused_mail_waits_in_the_outbox_and_goes_once_accepted(scene, smtp):  # R11.1
+    # Issue 18: the log is written with the queued mail; a refused mail is retried by the
+    # outbox, not queued again by the next run.
     smtp.refuse.add("chef.a@omsorg-a.example")
     with clock.travel_to(MORNING_PROVIDER_DUE):
-        refused = send_reminders()
-    assert refused["failed"] == 1 and refused["mails"] == 1
-    assert not Reminder.objects.filter(user=scene.manager_a).exists()
+        refused = run()
+    assert refused["mails"] == 2
+    assert Reminder.objects.filter(user=scene.manager_a).count() == 1
+    waiting = OutgoingMail.objects.get(sent_at__isnull=True)
+    assert waiting.recipients == ["chef.a@omsorg-a.example"] and waiting.attempts == 1
+    assert waiting.last_error == "SMTPRecipientsRefused"
 
     smtp.refuse.clear()
     with clock.travel_to(datetime(2025, 3, 10, 9, 0)):
-        retried = send_reminders()
-    assert retried["mails"] == 1 and retried["failed"] == 0
+        retried = run()
+    assert retried["mails"] == 0  # nothing new to queue; the outbox sent the waiting one
     assert len(smtp.to("chef.a@omsorg-a.example")) == 1
     assert len(smtp.to("handlaggare@teststad.example")) == 1
+    with clock.travel_to(datetime(2025, 3, 10, 12, 0)):
+        assert deliver_due()["claimed"] == 0
+    assert len(smtp.messages) == 2
 
 
-def test_unreachable_mail_server_fails_the_run_without_logging(scene, settings):  # R11.1
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
+def test_unreachable_mail_server_loses_nothing(scene, settings, smtp):  # R11.1, issue 18
+    port = settings.EMAIL_PORT
     settings.EMAIL_PORT = _free_port()  # nobody listens
     with clock.travel_to(MORNING_PROVIDER_DUE):
-        result = send_reminders()
-    assert result["mails"] == 0 and result["failed"] == 2
-    assert not Reminder.objects.exists()
+        result = run()
+    assert result["mails"] == 2
+    assert OutgoingMail.objects.filter(attempts=1, sent_at__isnull=True).count() == 2
+    assert smtp.messages == []
+    settings.EMAIL_PORT = port  # the server is back
+    with clock.travel_to(datetime(2025, 3, 10, 7, 5)):
+        assert run()["mails"] == 0
+    assert len(smtp.messages) == 2
+    assert Reminder.objects.count() == 3
 
 
 # --- who is responsible (locmem complements the SMTP tests) -------------------------------
@@ -329,10 +359,12 @@ def test_unit_without_manager_goes_to_provider_wide_manager(world):  # R11.1
             provider_unit=unit,
             state="sent",
         )
+    forget_order_notices()
     with clock.travel_to(MORNING_PROVIDER_DUE):
-        result = send_reminders()
+        result = run()
     assert result["mails"] == 1
     assert _recipients() == {"vd@omsorg-a.example"}
+    assert len(mail.outbox) == 1
 
 
 def test_provider_without_manager_falls_back_to_all_its_users(world):  # R11.1
@@ -342,7 +374,7 @@ def test_provider_without_manager_falls_back_to_all_its_users(world):  # R11.1
     with clock.travel_to(SENT_AT):
         world.order(decision=world.decision(decided_on=date(2025, 3, 1)), state="sent")
     with clock.travel_to(MORNING_PROVIDER_DUE):
-        result = send_reminders()
+        result = run()
     assert result["mails"] == 2
     assert _recipients() == {"personal.a@omsorg-a.example", "personal2.a@omsorg-a.example"}
     assert all("Elsa Testsson" in m.body for m in mail.outbox)
@@ -365,7 +397,7 @@ def test_role_items_go_to_the_role_in_the_municipality(world):  # R11, "Actors"
         world.order(decision=world.decision(decided_on=date(2025, 3, 1)), state="sent")
     assert DueItem.objects.get(rule=rule).responsible == "fee_officer"
     with clock.travel_to(MORNING_PROVIDER_DUE):
-        result = send_reminders()
+        result = run()
     assert _recipients() == {"avgift@teststad.example"}
     assert result["mails"] == 1
 
@@ -377,21 +409,21 @@ def test_met_items_and_inactive_users_are_not_reminded(world):  # R11.1
         started = world.order(decision=world.decision(decided_on=DECIDED), state="acknowledged")
         register_start(world.staff_a, started, start_date=clock.today())
     with clock.travel_to(MORNING_PROVIDER_DUE):
-        assert send_reminders()["mails"] == 0  # started: both clocks stopped
+        assert run()["mails"] == 0  # started: both clocks stopped
     with clock.travel_to(SENT_AT):
         world.order(decision=world.decision(decided_on=DECIDED), state="sent")
     User.objects.filter(pk=world.officer.pk).update(is_active=False)
     with clock.travel_to(MORNING_PROVIDER_DUE):
-        result = send_reminders()
+        result = run()
     assert _recipients() == {"personal.a@omsorg-a.example"}
     assert result["items_without_recipient"] == 1
 
 
 def test_overdue_items_older_than_the_lookback_are_left_to_the_watchlist(scene):  # R11.1
     with clock.travel_to(datetime(2025, 3, 20, 7, 0)):
-        assert send_reminders()["mails"] == 0
+        assert run()["mails"] == 0
     with clock.travel_to(datetime(2025, 3, 20, 7, 0)):
-        assert send_reminders(lookback_days=30)["mails"] == 2
+        assert run(lookback_days=30)["mails"] == 2
 
 
 def test_anything_shaped_like_a_personnummer_is_masked():  # ARCHITECTURE Conventions, R11.1
@@ -428,10 +460,17 @@ def test_task_enqueued_on_the_database_backend_sends_the_mails(scene, smtp, monk
     )
     with clock.travel_to(MORNING_PROVIDER_DUE):
         worker.run()
+        done = DBTaskResult.objects.get(id=result.id)
+        assert done.status == "SUCCESSFUL", done.traceback
+        assert done.return_value["mails"] == 2
+        assert smtp.messages == []  # queued, not sent by the reminder task
+        # What the commit of the queued mails runs (this test's transaction never commits):
+        # the outbox's delivery is queued, and the worker runs it.
+        deliver_soon()
+        worker.run()
 
-    done = DBTaskResult.objects.get(id=result.id)
-    assert done.status == "SUCCESSFUL", done.traceback
-    assert done.return_value["mails"] == 2
+    [delivery] = DBTaskResult.objects.filter(task_path="verkstall.outbox.tasks.deliver_mail")
+    assert delivery.status == "SUCCESSFUL" and delivery.return_value["sent"] == 2
     assert len(smtp.to("handlaggare@teststad.example")) == 1
     assert len(smtp.to("chef.a@omsorg-a.example")) == 1
 
@@ -442,16 +481,24 @@ def test_task_on_the_immediate_backend(scene, settings):  # R11.1
 
     with clock.travel_to(MORNING_PROVIDER_DUE):
         result = send_daily_reminders.enqueue()
+        assert mail.outbox == []
+        # What the commit of the queued mails runs: on this backend, the delivery itself.
+        deliver_soon()
     assert result.status == "SUCCESSFUL"
     assert result.return_value["mails"] == 2
     assert len(mail.outbox) == 2
 
 
-def test_command_sends_directly_and_prints_counts(scene, smtp):  # R11.1
+def test_command_queues_directly_and_prints_counts(scene, smtp):  # R11.1
     out = StringIO()
     with clock.travel_to(MORNING_PROVIDER_DUE):
         call_command("send_reminders", stdout=out)
-    assert "2025-03-10: sent 2 e-mail(s) to 2 person(s), 3 due item(s)." in out.getvalue()
+        assert smtp.messages == []
+        deliver_due()
+    assert (
+        "2025-03-10: queued 2 e-mail(s) to 2 person(s), 3 due item(s); the outbox sends them."
+        in out.getvalue()
+    )
     assert "Skipped 1 person(s) without an e-mail address." in out.getvalue()
     assert len(smtp.messages) == 2
 
@@ -459,7 +506,7 @@ def test_command_sends_directly_and_prints_counts(scene, smtp):  # R11.1
 def test_command_date_option_runs_for_that_day(scene):  # R11.1
     out = StringIO()
     call_command("send_reminders", "--date", "2025-03-05", stdout=out)
-    assert out.getvalue().startswith("2025-03-05: sent 1 e-mail(s) to 1 person(s), 2 due")
+    assert out.getvalue().startswith("2025-03-05: queued 1 e-mail(s) to 1 person(s), 2 due")
     assert set(Reminder.objects.values_list("sent_on", flat=True)) == {OFFICER_DUE}
     with pytest.raises(CommandError):
         call_command("send_reminders", "--date", "5/3/2025")
@@ -477,7 +524,11 @@ def test_command_enqueue_queues_the_task_for_the_worker(scene):  # R11.1
     assert mail.outbox == []
 
 
-def test_command_fails_when_mails_were_not_accepted(scene, smtp):  # R11.1
+def test_a_refused_mail_no_longer_fails_the_command_the_outbox_retries_it(scene, smtp):
+    # R11.1, issue 18: the run only queues; `deliver_mail` reports what the server refused.
     smtp.refuse.add("chef.a@omsorg-a.example")
-    with clock.travel_to(MORNING_PROVIDER_DUE), pytest.raises(CommandError, match="1 mail"):
+    out = StringIO()
+    with clock.travel_to(MORNING_PROVIDER_DUE):
         call_command("send_reminders", stdout=StringIO())
+        call_command("deliver_mail", stdout=out)
+    assert out.getvalue().strip() == "1 sent, 1 failed, 0 given up; 1 waiting"

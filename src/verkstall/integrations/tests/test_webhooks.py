@@ -15,16 +15,25 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from verkstall.access.roles import Role
+from verkstall.core import clock
 from verkstall.core.errors import ValidationFailed
-from verkstall.integrations import signing
+from verkstall.integrations import signing, webhook_services
 from verkstall.integrations.client_services import create_client
 from verkstall.integrations.models import WebhookDelivery, WebhookEndpoint
-from verkstall.integrations.webhook_services import deliver_due, register_webhook, replay
+from verkstall.integrations.webhook_services import (
+    deliver_due,
+    deliver_endpoint,
+    register_webhook,
+    replay,
+)
+from verkstall.journal.models import Message
+from verkstall.journal.services import send_message
 from verkstall.orders import feed_selectors
 from verkstall.orders import services as order_services
 from verkstall.tooling import testing as build
@@ -119,13 +128,17 @@ def test_a_receiver_that_is_down_gets_every_event_once_in_order_after_it_returns
         assert delivered == {endpoint.pk: len(expected)}
         taken = receiver.taken()
         assert [e["id"] for e in taken] == expected  # every event, once, in feed order
-        assert [e["kind"] for e in taken] == ["sent", "acknowledged", "started"]
+        # The start tells the officer by a message (R3.7): its event is delivered too.
+        assert [e["kind"] for e in taken] == ["sent", "acknowledged", "started", "message_sent"]
+        assert [e["message"] for e in taken[:3]] == [None, None, None]
+        assert taken[3]["message"] == Message.objects.get(order=order).pk
         assert {e["order"] for e in taken} == {order.pk}
         assert canary.pk not in {e["order"] for e in taken}
         # No personal data in a payload: ids, kinds, states, times.
         assert set(taken[0]) == {
             "id", "cursor", "order", "seq", "kind", "kind_label", "from_state", "to_state",
             "actor_organisation", "on_behalf_of", "channel", "occurred_at", "recorded_at",
+            "message",
         }  # fmt: skip
         # Nothing new: nothing sent again.
         assert deliver_due() == {endpoint.pk: 0}
@@ -150,7 +163,13 @@ def test_one_providers_webhook_never_carries_anothers_events(world, internal, tm
     _, client_b, _hook_b, secret_b = _hook(world, world.provider_b, port_b)
     mine = world.order(state="acknowledged")
     theirs = world.order(provider=world.provider_b, state="acknowledged")
-    world.order()  # a draft: nobody's feed but the officer's
+    draft = world.order()  # a draft: nobody's feed but the officer's
+    # Messages (R10.3): each provider's receiver gets the events of its own only.
+    sent = {}
+    for order in (mine, theirs, draft):
+        sent[order.pk] = send_message(
+            world.officer, person=order.person, order=order, subject="Kanarie", body="Kanarie"
+        ).pk
     a = Running(port_a, secret_a, tmp_path / "a.jsonl")
     b = Running(port_b, secret_b, tmp_path / "b.jsonl")
     try:
@@ -159,6 +178,10 @@ def test_one_providers_webhook_never_carries_anothers_events(world, internal, tm
         assert {e["order"] for e in b.taken()} == {theirs.pk}
         assert [e["id"] for e in a.taken()] == _feed_ids(client_a.user)
         assert [e["id"] for e in b.taken()] == _feed_ids(client_b.user)
+        assert [e["message"] for e in a.taken() if e["message"]] == [sent[mine.pk]]
+        assert [e["message"] for e in b.taken() if e["message"]] == [sent[theirs.pk]]
+        for receiver in (a, b):
+            assert "Kanarie" not in receiver.log.read_text()
     finally:
         a.stop()
         b.stop()
@@ -221,7 +244,7 @@ def test_a_signature_verifies_only_with_its_secret_body_and_time():
     assert not signing.verify("s", header, body + b" ", now=1_000_100)
     assert not signing.verify("s", header, body, now=1_000_000 + 301)
     assert not signing.verify("s", "v1=abc", body, now=1_000_000)
-    assert [signing.backoff_seconds(n) for n in (1, 2, 3, 20)] == [10, 20, 40, 3600]
+    assert [webhook_services.retry_wait(n) for n in (1, 2, 3, 20)] == [10, 20, 40, 3600]
 
 
 @pytest.mark.parametrize(
@@ -300,3 +323,140 @@ def test_a_redirect_is_a_failed_delivery_not_a_request_elsewhere(world, internal
         for server in servers:
             server.shutdown()
             server.server_close()
+
+
+class _Watching:
+    """A receiver on 127.0.0.1 that answers 200 and notes, while each POST is being made,
+    whether the delivering worker's database connection (`main`) is inside a transaction;
+    on PostgreSQL also as the server sees it (pg_stat_activity: no transaction started)."""
+
+    def __init__(self, main):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from django.db import connections
+
+        self.seen: list[dict] = []
+        backend_pid = None
+        if main.vendor == "postgresql":
+            with main.cursor() as sql:
+                sql.execute("SELECT pg_backend_pid()")
+                backend_pid = sql.fetchone()[0]
+        seen = self.seen
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                note = {"atomic": main.in_atomic_block, "autocommit": main.get_autocommit()}
+                if backend_pid is not None:
+                    try:
+                        with connections["default"].cursor() as sql:
+                            sql.execute(
+                                "SELECT xact_start FROM pg_stat_activity WHERE pid = %s",
+                                [backend_pid],
+                            )
+                            note["server_transaction"] = sql.fetchone()[0]
+                    finally:
+                        connections.close_all()
+                seen.append(note)
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_no_transaction_is_open_while_a_receiver_is_called(world, internal):  # issue 20
+    """The lease is taken and the events read in one short transaction, each POST is made
+    outside any, and each outcome is recorded in its own: a slow receiver holds no lock."""
+    from django.db import connections
+
+    receiver = _Watching(connections["default"])  # this thread's connection, not a proxy
+    try:
+        _, client, endpoint, _ = _hook(world, world.provider_a, receiver.port)
+        world.order(state="started")
+        expected = _feed_ids(client.user)
+        assert len(expected) >= 3
+        assert deliver_due() == {endpoint.pk: len(expected)}
+        assert len(receiver.seen) == len(expected)
+        for note in receiver.seen:
+            assert note["atomic"] is False and note["autocommit"] is True
+            assert note.get("server_transaction") is None
+        assert WebhookDelivery.objects.filter(delivered=True).count() == len(expected)
+    finally:
+        receiver.stop()
+
+
+def test_a_held_lease_makes_another_run_skip_the_endpoint_until_it_expires(
+    world, internal, tmp_path
+):  # issue 20
+    port = _free_port()
+    _, client, endpoint, secret = _hook(world, world.provider_a, port)
+    world.order(state="sent")
+    receiver = Running(port, secret, tmp_path / "lease.jsonl")
+    try:
+        # Another worker is delivering the endpoint: its lease runs for a minute more.
+        now = clock.now()
+        held = {"claimed_until": now + timedelta(seconds=60), "lease_token": "another-worker"}
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(**held)
+        assert deliver_due() == {}
+        assert deliver_endpoint(endpoint.pk) == 0  # a worker given it directly skips it too
+        assert receiver.taken() == [] and not WebhookDelivery.objects.exists()
+        endpoint.refresh_from_db()
+        assert (endpoint.lease_token, endpoint.cursor) == ("another-worker", "")
+        # That worker died: when its lease has expired, the next run delivers everything.
+        expired = now - timedelta(seconds=1)
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(claimed_until=expired)
+        expected = _feed_ids(client.user)
+        assert deliver_due() == {endpoint.pk: len(expected)}
+        assert [e["id"] for e in receiver.taken()] == expected
+        endpoint.refresh_from_db()
+        assert endpoint.claimed_until is None and endpoint.lease_token == ""  # released
+    finally:
+        receiver.stop()
+
+
+def test_a_run_started_during_a_delivery_skips_and_a_replay_takes_the_endpoint_back(
+    world, internal, tmp_path, monkeypatch
+):  # issue 20
+    """While one run is POSTing, a second run finds the endpoint leased and delivers nothing.
+    A replay during a run takes the lease away: that run records nothing more, and the
+    replayed cursor stands (the events go again, from the start)."""
+    from verkstall.integrations import webhook_services
+
+    port = _free_port()
+    manager, client, endpoint, secret = _hook(world, world.provider_a, port)
+    world.order(state="started")
+    expected = _feed_ids(client.user)
+    assert len(expected) >= 3
+    receiver = Running(port, secret, tmp_path / "run.jsonl")
+    real_post, during = webhook_services._post, []
+
+    def post(target, body, event_id):
+        during.append(deliver_endpoint(endpoint.pk))  # a second worker, mid-delivery
+        if len(during) == 2:
+            replay(manager, endpoint)
+        return real_post(target, body, event_id)
+
+    monkeypatch.setattr(webhook_services, "_post", post)
+    try:
+        assert deliver_endpoint(endpoint.pk) == 1
+        assert during == [0, 0]
+        # Two POSTs were made, the first recorded; the second's outcome was not, by a run
+        # that no longer held the endpoint.
+        assert len(receiver.taken()) == 2
+        assert WebhookDelivery.objects.count() == 1
+        endpoint.refresh_from_db()
+        assert endpoint.cursor == "" and endpoint.lease_token == ""
+        monkeypatch.setattr(webhook_services, "_post", real_post)
+        assert deliver_endpoint(endpoint.pk) == len(expected)
+        assert [e["id"] for e in receiver.taken()] == expected  # each taken once, in order
+    finally:
+        receiver.stop()

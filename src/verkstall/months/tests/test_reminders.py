@@ -1,7 +1,8 @@
 """The reminder before the 5th (SPEC R9.1: "a reminder before the 5th, not only a late mark
 after it"): on the days the municipality's month settings name, once per person, month and
 day, only to providers and units with something missing, with counts and a link and never a
-client's name or personnummer."""
+client's name or personnummer. A run queues the mails in the outbox (issue 18), whose
+delivery sends them."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from verkstall.core.errors import PermissionDenied, ValidationFailed
 from verkstall.deadlines.calendar import STOCKHOLM
 from verkstall.months import selectors
 from verkstall.months.models import MonthReminder
-from verkstall.months.reminder_services import send_month_reminders
+from verkstall.months.reminder_services import MAIL_KIND, send_month_reminders
 from verkstall.months.services import save_month_settings
 from verkstall.orders import services
+from verkstall.outbox.delivery_services import deliver_due
+from verkstall.outbox.models import OutgoingMail
 from verkstall.tooling import testing as build
 
 pytestmark = pytest.mark.django_db
@@ -50,12 +53,17 @@ def month(world, settings):
     with travel_to(at(date(2026, 3, 10), 9)):
         decision = world.decision(decided_on=date(2026, 3, 9))
         world.missing = world.order(state="acknowledged", decision=decision)
+    # The send queued the provider's "an order waits" notice; these tests count reminders.
+    OutgoingMail.objects.exclude(kind=MAIL_KIND).delete()
     return world
 
 
 def send(day: date):
+    """The day's run, then the outbox's delivery of what it queued."""
     with travel_to(at(day, 6)):
-        return send_month_reminders()
+        result = send_month_reminders()
+        deliver_due()
+        return result
 
 
 def test_reminders_go_out_three_and_one_day_before_the_5th(month):  # R9.1
@@ -88,6 +96,11 @@ def test_the_mail_names_counts_and_a_link_never_the_client(month):  # R9.1, ARCH
     assert "senast den 5 april" in message.subject
     assert "Beställningar utan startdatum: 1" in message.body
     assert "/months/?month=2026-03" in message.body and "om 3 dagar" in message.body
+    # The outbox kept it as rendered: nothing of the client, and the greeting names nobody.
+    row = OutgoingMail.objects.get(recipients=[month.staff_a.email])
+    for text in (row.subject, row.body, row.html_body, row.reference):
+        assert person.first_name not in text and person.last_name not in text
+    assert row.body.startswith("Hej!\n")
 
 
 def test_no_reminder_when_nothing_is_missing(month):  # R9.1
@@ -148,7 +161,9 @@ def test_the_command(month, capsys):  # R9.1
     with travel_to(at(date(2026, 4, 2) - timedelta(days=30))):
         call_command("month_reminders", "--today", "2026-04-02")
     out = capsys.readouterr().out
-    assert "sent 2 e-mail(s)" in out and f"{month.muni.pk}:2026-03" in out
+    assert "queued 2 e-mail(s)" in out and f"{month.muni.pk}:2026-03" in out
+    assert mail.outbox == []  # the outbox sends them
+    assert OutgoingMail.objects.filter(kind=MAIL_KIND).count() == 2
 
 
 class RefusingBackend(locmem.EmailBackend):
@@ -162,30 +177,42 @@ class RefusingBackend(locmem.EmailBackend):
         return super().send_messages(messages)
 
 
-def test_a_refused_mail_is_counted_logged_and_sent_on_the_next_run(month, settings, caplog):
-    # The loop is the daily reminder's (deadlines.reminders.deliver).
+def test_a_refused_mail_waits_in_the_outbox_and_goes_once_taken(month, settings, caplog):
+    # Issue 18: the log is written with the queued mail; the outbox retries the refused one.
     settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
     RefusingBackend.refused = {month.staff_a.email}
-    with caplog.at_level(logging.WARNING, logger="verkstall.months.reminder_services"):
+    with caplog.at_level(logging.WARNING, logger="verkstall.outbox.delivery_services"):
         refused = send(date(2026, 4, 2))
-    assert refused.mails == 1 and refused.failed == 1 and refused.already_sent == 0
-    assert f"Month reminder to user {month.staff_a.pk} not sent: NotAccepted" in caplog.text
-    assert not MonthReminder.objects.filter(user=month.staff_a).exists()
+    assert refused.mails == 2 and refused.already_sent == 0
+    waiting = OutgoingMail.objects.get(sent_at__isnull=True)
+    assert f"Mail {waiting.pk} (month_reminder) attempt 1 failed: NotAccepted" in caplog.text
+    assert [m.to for m in mail.outbox] == [[month.officer.email]]
+    assert MonthReminder.objects.filter(user=month.staff_a).count() == 1
 
     RefusingBackend.refused = set()
-    retried = send(date(2026, 4, 2))
-    assert retried.mails == 1 and retried.already_sent == 1 and retried.failed == 0
+    with travel_to(datetime.combine(date(2026, 4, 2), time(6, 30), STOCKHOLM)):
+        retried = send_month_reminders()
+        assert retried.mails == 0 and retried.already_sent == 2
+        assert deliver_due()["sent"] == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [month.officer.email, month.staff_a.email]
+    )
     assert MonthReminder.objects.filter(user=month.staff_a).count() == 1
 
 
-def test_an_unreachable_mail_server_fails_every_mail_without_logging(month, settings, caplog):
+def test_an_unreachable_mail_server_loses_no_mail(month, settings, caplog):  # issue 18
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         settings.EMAIL_PORT = s.getsockname()[1]
-    with caplog.at_level(logging.WARNING, logger="verkstall.months.reminder_services"):
+    with caplog.at_level(logging.WARNING, logger="verkstall.outbox.delivery_services"):
         result = send(date(2026, 4, 2))
-    assert result.mails == 0 and result.failed == 2
-    assert "Month reminders not sent, no mail server" in caplog.text
-    assert not MonthReminder.objects.exists()
+    assert result.mails == 2
+    assert "ConnectionRefusedError" in caplog.text
+    waiting = OutgoingMail.objects.filter(kind=MAIL_KIND, sent_at__isnull=True, attempts=1)
+    assert waiting.count() == 2
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with travel_to(at(date(2026, 4, 2), 7)):
+        assert deliver_due()["sent"] == 2
+    assert len(mail.outbox) == 2

@@ -1,7 +1,8 @@
 """The order as a document (SPEC R3.1, R3.3, R3.4): the PDF and the print view share the
 on-screen order document; a provider that takes orders by e-mail gets the PDF attached once
-the send is committed, with no personnummer in the subject or body; a failing mail server
-leaves the order sent; a connected provider is never e-mailed.
+the send is committed, through the outbox and never inside the request (issues 18, 19), with
+no personnummer in the subject or body; a failing mail server leaves the order sent and the
+mail waiting; a connected provider is never e-mailed.
 
 PDFs are slow-ish to make, so one module fixture walks an order through the real screens
 once (send by e-mail, then fetch the PDF) and the tests read what it produced. Tests that only
@@ -31,6 +32,8 @@ from verkstall.decisions.services import record_decision
 from verkstall.journal.models import CaseJournalEntry
 from verkstall.orders import document_services, documents
 from verkstall.orders.models import Order
+from verkstall.outbox.delivery_services import deliver_due
+from verkstall.outbox.models import OutgoingMail
 from verkstall.people.services import register_person
 from verkstall.providers.models import Channel
 from verkstall.providers.services import ensure_provider, ensure_provider_unit
@@ -149,7 +152,12 @@ def _walk_once() -> SimpleNamespace:
     mail.outbox = []
     with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
         sent = client.post(reverse("order-action", args=[order.pk, "send"]))
+    mailed_in_request = list(mail.outbox)
+    queued_panel = client.get(reverse("order-delivery", args=[order.pk])).content.decode()
+    queued_row = OutgoingMail.objects.values("kind", "subject", "body", "reference").get()
+    delivered = deliver_due()
     messages = list(mail.outbox)
+    sent_panel = client.get(reverse("order-delivery", args=[order.pk])).content.decode()
     pdf_response = client.get(reverse("order-document-pdf", args=[order.pk]))
     print_response = client.get(reverse("order-print", args=[order.pk]))
     journal = list(
@@ -162,6 +170,11 @@ def _walk_once() -> SimpleNamespace:
         send_status=sent.status_code,
         callbacks=len(callbacks),
         state=Order.objects.get(pk=order.pk).state,
+        mailed_in_request=mailed_in_request,
+        queued_panel=queued_panel,
+        queued_row=queued_row,
+        delivered=delivered,
+        sent_panel=sent_panel,
         messages=messages,
         pdf_status=pdf_response.status_code,
         pdf_headers=dict(pdf_response.headers),
@@ -273,7 +286,11 @@ def test_print_view_is_the_same_document_for_fax_or_post(walked):  # R3.3
 def test_email_provider_gets_the_pdf_once_the_send_is_committed(walked):  # R3.3, R3.4
     assert walked.send_status == 302
     assert walked.state == "sent"
-    assert walked.callbacks == 1
+    assert walked.callbacks == 1  # the outbox's delivery, queued once committed
+    # Issue 19: no SMTP inside the request; the officer's page says it is queued.
+    assert walked.mailed_in_request == []
+    assert "är köad för e-post till order@mejlomsorg.example" in walked.queued_panel
+    assert walked.delivered["sent"] == 1
     assert len(walked.messages) == 1
     message = walked.messages[0]
     assert message.to == ["order@mejlomsorg.example"]
@@ -298,6 +315,17 @@ def test_email_subject_and_body_carry_no_personnummer(walked):  # ARCHITECTURE C
     assert not re.search(r"\d{6}[-+ ]?\d{4}", message.subject + message.body)
 
 
+def test_the_outbox_row_holds_no_client_data(walked):  # R3.3, issue 18
+    # Built at delivery from the reference: nothing of the client waits in the outbox.
+    row = walked.queued_row
+    assert row["kind"] == document_services.MAIL_KIND
+    assert row["reference"].startswith(f"{walked.order_pk}:")
+    assert row["subject"] == row["body"] == ""
+    stored = repr(row)
+    for text in ("Sara", "Exempelsson", "Storgatan", *number_forms(walked.number_digits)):
+        assert text not in stored, text
+
+
 def test_the_email_is_recorded_in_the_case_journal(walked):  # R3.3, R10.2
     [(kind, title, text)] = walked.journal
     assert kind == CaseJournalEntry.Kind.DOCUMENT
@@ -305,6 +333,8 @@ def test_the_email_is_recorded_in_the_case_journal(walked):  # R3.3, R10.2
     assert text.startswith(f"Beställning nr {walked.order_pk} ")
     assert "order@mejlomsorg.example" in text
     assert walked.number_digits[2:] not in re.sub(r"\D", "", text)
+    # Written when the mail server took it; the page then says it went.
+    assert "skickades per e-post till order@mejlomsorg.example" in walked.sent_panel
 
 
 def test_connected_provider_is_never_emailed(world, django_capture_on_commit_callbacks):  # R3.3
@@ -352,26 +382,33 @@ def dead_mail_server(settings):
 
 
 def test_a_failing_mail_server_leaves_the_order_sent_and_the_page_says_so(
-    world, client, stub_pdf, dead_mail_server, django_capture_on_commit_callbacks, caplog
-):  # R3.3
+    world, client, stub_pdf, dead_mail_server, settings, caplog
+):  # R3.3, issue 18
+    settings.VERKSTALL_OUTBOX_MAX_ATTEMPTS = 2
     world.officer.email = "officer@kommun.example"
     world.officer.save()
     provider = email_provider(world.muni)
     order = world.order(provider=provider)
     client.force_login(world.officer)
-    with (
-        caplog.at_level(logging.INFO),
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
-    ):
+    with caplog.at_level(logging.INFO):
         response = client.post(reverse("order-action", args=[order.pk, "send"]))
-    assert response.status_code == 302
-    assert len(callbacks) == 1
+        assert response.status_code == 302
+        assert deliver_due()["failed"] == 1
     row = Order.objects.get(pk=order.pk)
     assert row.state == "sent" and row.sent_at is not None
     assert [e.kind for e in row.events.order_by("seq")] == ["created", "sent"]
+    # The mail waits and is tried again; nothing in the journal until it is settled.
+    assert not CaseJournalEntry.objects.filter(person_id=order.person_id).exists()
+    panel = client.get(reverse("order-delivery", args=[order.pk])).content.decode()
+    assert "E-postservern har inte tagit emot beställningen ännu." in panel
+    assert reverse("order-print", args=[order.pk]) in panel
 
+    # Still down at the last attempt: the outbox gives up and the journal says so.
+    with clock.travel_to(clock.now() + timedelta(minutes=2)), caplog.at_level(logging.INFO):
+        assert deliver_due()["given_up"] == 1
     entry = CaseJournalEntry.objects.get(person_id=order.person_id)
     assert entry.title == "Beställning kunde inte skickas per e-post"
+    assert entry.author == world.officer
     panel = client.get(reverse("order-delivery", args=[order.pk]), headers={"HX-Request": "true"})
     html = panel.content.decode()
     assert panel.status_code == 200
@@ -387,19 +424,42 @@ def test_a_failing_mail_server_leaves_the_order_sent_and_the_page_says_so(
         assert form not in caplog.text
 
 
-def test_sending_again_after_a_failure_emails_the_pdf(world, client, stub_pdf):  # R3.3
+def test_sending_again_after_a_failure_emails_the_pdf(world, client, stub_pdf, settings):
+    # R3.3: the outbox gave up (one attempt allowed, the server refusing); queued again, it
+    # goes once the server takes it.
+    settings.VERKSTALL_OUTBOX_MAX_ATTEMPTS = 1
+    settings.EMAIL_BACKEND = "verkstall.outbox.tests.backends.DownBackend"
     provider = email_provider(world.muni)
-    order = world.order(provider=provider, state="sent")  # on-commit never ran: not e-mailed
+    order = world.order(provider=provider, state="sent")
+    assert deliver_due()["given_up"] == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     client.force_login(world.officer)
     panel = client.get(reverse("order-delivery", args=[order.pk])).content.decode()
-    assert "har inte skickats per e-post" in panel
+    assert "E-posten till utföraren misslyckades." in panel
 
-    response = client.post(reverse("order-email-again", args=[order.pk]))
-    assert response.status_code == 302
+    response = client.post(reverse("order-email-again", args=[order.pk]), follow=True)
+    assert "e-postas till order@mejlomsorg.example inom kort" in response.content.decode()
+    assert mail.outbox == []  # queued, not sent in the request (issue 19)
+    # A second click while it waits queues nothing more.
+    client.post(reverse("order-email-again", args=[order.pk]))
+    assert OutgoingMail.objects.filter(sent_at__isnull=True, given_up_at__isnull=True).count() == 1
+    panel = client.get(reverse("order-delivery", args=[order.pk])).content.decode()
+    assert "är köad för e-post" in panel
+
+    assert deliver_due()["sent"] == 1
     [message] = mail.outbox
     assert message.attachments == [(f"bestallning-{order.pk}.pdf", STUB_PDF, "application/pdf")]
     panel = client.get(reverse("order-delivery", args=[order.pk])).content.decode()
     assert "skickades per e-post till order@mejlomsorg.example" in panel
+
+
+def test_an_order_closed_before_its_mail_went_is_not_emailed(world, stub_pdf):  # R3.3
+    from verkstall.orders import services
+
+    order = world.order(provider=email_provider(world.muni), state="sent")
+    services.cancel_order(world.officer, order, reason="Fel utförare.")
+    assert deliver_due()["withdrawn"] == 1
+    assert mail.outbox == []
 
 
 def test_only_the_clients_officer_may_email_the_order(world, client, stub_pdf):  # R3.3

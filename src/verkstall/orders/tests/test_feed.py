@@ -55,10 +55,15 @@ def test_a_provider_reads_its_orders_events_in_order_once_page_by_page(world, ap
     # Nothing new: the same cursor again, nothing more.
     body = client.get("/api/events/", {"after": cursor}).json()
     assert body == {"results": [], "cursor": cursor, "more": False}
-    # Something new: only that, from the cursor.
+    # Something new: only that, from the cursor (the end, and the message that tells the
+    # officer of it, R3.9).
     services.end_order(world.staff_a, mine[0], end_date=mine[0].start_date)
     new, _ = read_all(client, after=cursor)
-    assert [(e["order"], e["kind"]) for e in new] == [(mine[0].pk, "ended")]
+    assert [(e["order"], e["kind"]) for e in new] == [
+        (mine[0].pk, "ended"),
+        (mine[0].pk, "message_sent"),
+    ]
+    assert new[0]["message"] is None
     # An event names what happened and to which order, no free text nor person.
     assert set(new[0]) == {
         "id",
@@ -74,6 +79,7 @@ def test_a_provider_reads_its_orders_events_in_order_once_page_by_page(world, ap
         "channel",
         "occurred_at",
         "recorded_at",
+        "message",
     }
 
 
@@ -196,4 +202,5 @@ def test_one_orders_events_keep_their_order_when_an_earlier_transaction_writes_l
     with open_transaction(_take_a_transaction_number, then=start):
         services.acknowledge_order(world.staff_a, order)
     events, _ = read_all(client, after=cursor)
-    assert [e["kind"] for e in events] == ["acknowledged", "started"]
+    # The start tells the officer "verkställt från och med" by a message (R3.7).
+    assert [e["kind"] for e in events] == ["acknowledged", "started", "message_sent"]

@@ -15,13 +15,15 @@ from verkstall.orders.models import Order, OrderEvent
 
 def _outcome(order: Order) -> tuple:
     order = Order.objects.get(pk=order.pk)
-    event = OrderEvent.objects.filter(order=order).order_by("-seq").first()
+    events = OrderEvent.objects.filter(order=order).order_by("-seq")
+    event = events.exclude(kind="message_sent").first()  # the messages' events: below (R10.3)
     return (
         order.state,
         order.end_date,
         sorted(str(s.valid_to) for s in order.services.all()),
         (event.kind, event.channel, event.on_behalf_of_id, event.data),
         list(Message.objects.filter(order=order).values_list("from_provider", "subject")),
+        [(e.seq > event.seq, e.data["from_provider"]) for e in events.filter(kind="message_sent")],
     )
 
 

@@ -240,10 +240,12 @@ def test_the_whole_switch_from_request_to_new_order_on_the_routines_dates(gotlan
         "sent",
         "acknowledged",
         "started",
+        "message_sent",  # "verkställt från och med" to the officer (R3.7, R10.3)
         "switch_requested",
         "switch_new_provider_informed",
         "switch_providers_agreed",
         "ended",
+        "message_sent",  # the end told to the provider (R3.9, R10.3)
         "switch_completed",
     ]
     # Bengt has a safety alarm: Ängens orders its move itself, on its own clock (R2.6).

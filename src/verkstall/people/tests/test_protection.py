@@ -26,6 +26,7 @@ from verkstall.orders import documents as order_documents
 from verkstall.orders import services as orders
 from verkstall.orders.change_services import reissue_order
 from verkstall.orders.models import Order
+from verkstall.outbox.delivery_services import deliver_due
 from verkstall.people import protection_services, selectors, services
 from verkstall.people.models import (
     OralBriefing,
@@ -466,6 +467,7 @@ def test_the_emailed_order_carries_nothing_protected(
     brief(world, order)
     with django_capture_on_commit_callbacks(execute=True):
         orders.send_order(world.officer, order)
+    deliver_due()  # the outbox sends it (outbox/delivery_services.py)
     [message] = mail.outbox
     assert_nothing_protected(message.subject + message.body)
     [(_name, content, _type)] = message.attachments

@@ -84,6 +84,9 @@ def test_each_order_state_is_the_fold_of_its_events(generated):  # R3
                 assert e.from_state == state.value
                 state = next_state(state, TRANSITIONS[e.kind])
                 assert e.to_state == state.value
+            elif e.kind == "message_sent":  # beside the call that sent it, in any state
+                assert e.data.keys() == {"message", "from_provider"}
+                assert history[e.seq - 2].kind != "message_sent"
             else:  # recorded by plans, follow-ups, absences ...: only on a running order
                 assert state.value in ("acknowledged", "started"), (order.pk, e.kind)
         assert order.state == state.value

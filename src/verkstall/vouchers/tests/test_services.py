@@ -54,8 +54,13 @@ def test_the_connected_provider_reports_start_change_and_end(w):  # R4.2 R3.7 R3
     order.refresh_from_db()
     assert order.state == "started" and order.start_date.isoformat() == "2026-03-04"
     assert start.event.kind == "started" and start.channel == "system"
-    # The form was the only reply: the order was acknowledged by it (routine 004).
-    assert list(order.events.values_list("kind", flat=True))[-2:] == ["acknowledged", "started"]
+    # The form was the only reply: the order was acknowledged by it (routine 004); the officer
+    # is told of the start by a message (R3.7, R10.3).
+    assert list(order.events.values_list("kind", flat=True))[-3:] == [
+        "acknowledged",
+        "started",
+        "message_sent",
+    ]
 
     with travel_to(at(MON_9_MAR)):
         more = services.register_report(

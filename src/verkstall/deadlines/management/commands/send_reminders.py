@@ -17,8 +17,9 @@ def _day(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Send today's reminder e-mails: one mail per responsible person listing the due items "
-        "that are due today or have become overdue (deadlines/reminders.py). Run it once a day "
+        "Queue today's reminder e-mails in the outbox: one mail per responsible person listing "
+        "the due items that are due today or have become overdue (deadlines/reminders.py); the "
+        "outbox's worker (`deliver_mail`, or the task worker) sends them. Run it once a day "
         "from a scheduler (cron, a systemd timer). Safe to run again: what was already mailed "
         "is not mailed twice. With --enqueue the work is queued for a background worker "
         "instead; start one with `python -m verkstall db_worker` (django_tasks_db; add "
@@ -51,8 +52,8 @@ class Command(BaseCommand):
             return
         result = send_reminders(day)
         self.stdout.write(
-            f"{result['date']}: sent {result['mails']} e-mail(s) to {result['recipients']} "
-            f"person(s), {result['items']} due item(s)."
+            f"{result['date']}: queued {result['mails']} e-mail(s) to {result['recipients']} "
+            f"person(s), {result['items']} due item(s); the outbox sends them."
         )
         if result["skipped_without_email"]:
             self.stdout.write(
@@ -61,9 +62,4 @@ class Command(BaseCommand):
         if result["items_without_recipient"]:
             self.stdout.write(
                 f"{result['items_without_recipient']} due item(s) have no active responsible user."
-            )
-        if result["failed"]:
-            raise CommandError(
-                f"{result['failed']} mail(s) were not accepted by the mail server; "
-                "they are sent on the next run."
             )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from verkstall.months.reminder_services import send_month_reminders
 
@@ -17,11 +17,12 @@ def _day(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Send the month reminders (SPEC R9.1): on the days before the month's registration "
-        "deadline that each municipality's month settings name (3 and 1 days before the 5th by "
-        "default), every provider and officer unit with something still missing for the month "
-        "gets one e-mail with the counts and a link to the month screen. Run it once a day; "
-        "safe to run again: nobody is mailed twice about a month on one day."
+        "Queue the month reminders in the outbox (SPEC R9.1): on the days before the month's "
+        "registration deadline that each municipality's month settings name (3 and 1 days "
+        "before the 5th by default), every provider and officer unit with something still "
+        "missing for the month gets one e-mail with the counts and a link to the month "
+        "screen; the outbox's worker (`deliver_mail`, or the task worker) sends them. Run it "
+        "once a day; safe to run again: nobody is mailed twice about a month on one day."
     )
 
     def add_arguments(self, parser):
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         result = send_month_reminders(day)
         months = ", ".join(result.months) or "none"
         self.stdout.write(
-            f"{result.date}: reminder months {months}; sent {result.mails} e-mail(s) about "
+            f"{result.date}: reminder months {months}; queued {result.mails} e-mail(s) about "
             f"{result.parties} provider(s)/unit(s) with something missing."
         )
         if result.already_sent:
@@ -46,9 +47,4 @@ class Command(BaseCommand):
         if result.skipped_without_email:
             self.stdout.write(
                 f"Skipped {result.skipped_without_email} person(s) without an e-mail address."
-            )
-        if result.failed:
-            raise CommandError(
-                f"{result.failed} mail(s) were not accepted by the mail server; "
-                "they are sent on the next run."
             )
