@@ -219,3 +219,33 @@ def test_the_checker_finds_a_protected_correction_shown_to_someone_not_named(mon
         "/history/" in hit and "protected street address (corrected)" in hit
         for hit in stats.canary_hits
     ), stats.report()
+
+
+def test_the_checker_finds_a_feed_message_event_naming_another_orders_message(monkeypatch):
+    """Issue 20, R10.3: a message event in the feed names a message of its own order, one the
+    reader may read. With the feed naming another order's message, and every list operation a
+    read of the feed, a short run finds it."""
+    from verkstall.journal.models import Message
+    from verkstall.orders.feed_api import FeedEventSerializer
+    from verkstall.tooling.isolation_checker import Checker
+    from verkstall.tooling.isolation_stats import LISTING
+
+    def leaky_message(self, event):
+        if event.kind != "message_sent":
+            return None
+        others = Message.objects.exclude(order_id=event.order_id).order_by("pk")
+        return others.values_list("pk", flat=True).first()
+
+    def feed_only(self, user):
+        response = self._call(
+            user, "get", "/api/events/", {"limit": 500}, endpoint="/api/events/", context=LISTING
+        )
+        if response is not None and response.status_code == 200:
+            self._check_events(user, response, "GET /api/events/")
+
+    monkeypatch.setattr(FeedEventSerializer, "get_message", leaky_message)
+    monkeypatch.setattr(Checker, "op_list", feed_only)
+    monkeypatch.setattr(Checker, "tour", lambda self, n: 0)  # the screens are not the point
+    stats = prove(120, ops_per_example=120)
+    assert stats.operations["list"] > 0
+    assert any("names message" in crossing for crossing in stats.crossings), stats.report()

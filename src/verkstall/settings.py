@@ -7,6 +7,9 @@ VERKSTALL_DEBUG     "1" for local development only
 VERKSTALL_ALLOWED_HOSTS  comma-separated host names
 VERKSTALL_BASE_URL  the address users reach the site at, for links in e-mail
 VERKSTALL_EMAIL_HOST, VERKSTALL_EMAIL_PORT, ...  outgoing mail (see "E-mail" below)
+VERKSTALL_OUTBOX_MAX_ATTEMPTS, VERKSTALL_OUTBOX_KEEP_DAYS, VERKSTALL_OUTBOX_LEASE_SECONDS
+                    the mail outbox: attempts before a mail is given up (default 54, about
+                    two days of retries), days a sent mail is kept (30), a worker's claim (300)
 VERKSTALL_RETENTION_YEARS, VERKSTALL_RETENTION_RESEARCH_DAYS,
 VERKSTALL_RETENTION_REMOVE_WITHIN_YEARS  the retention rule (R10.6, see "Retention" below)
 VERKSTALL_EARLIEST_DATE, VERKSTALL_YEARS_AHEAD  the window of entered dates (default 1990-01-01
@@ -93,6 +96,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "verkstall.core",
+    "verkstall.outbox",  # outgoing e-mail, delivered outside the request (issue 18, 19)
     "verkstall.access",
     "verkstall.providers",
     "verkstall.people",
@@ -139,6 +143,9 @@ MIDDLEWARE = [
     "verkstall.access.session_timeout.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A GET of a POST-only action's URL (a reload after its form's errors) goes to the page
+    # with the form instead of an empty 405 (issue 17).
+    "verkstall.core.middleware.FormPageMiddleware",
     "verkstall.core.views.DomainErrorMiddleware",
     # Last, as django-axes asks: turns a lockout signalled by its backend into the page.
     "axes.middleware.AxesMiddleware",
@@ -326,11 +333,11 @@ SPECTACULAR_SETTINGS = {
 # PostgreSQL; `db_worker --batch` runs what is queued and exits, for a cron job.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-# E-mail (the daily reminders, deadlines/reminders.py).
+# E-mail (orders to providers, notices, reminders: all through the outbox, docs/mail.md).
 # Backend: VERKSTALL_EMAIL_BACKEND if set (a dotted path, or "smtp", "console", "locmem",
 # "dummy"); otherwise the console in DEBUG, so that a developer's machine never mails anyone,
 # and SMTP everywhere else, so that a production install that forgot the setting fails
-# loudly (connection refused, counted as failed and retried the next day) instead of
+# loudly (connection refused: the mail waits in the outbox and is retried) instead of
 # printing personal data to a log. The SMTP relay is VERKSTALL_EMAIL_HOST:VERKSTALL_EMAIL_PORT
 # (default localhost:25, the local MTA), with optional VERKSTALL_EMAIL_USER /
 # VERKSTALL_EMAIL_PASSWORD and VERKSTALL_EMAIL_USE_TLS (STARTTLS) or VERKSTALL_EMAIL_USE_SSL.
@@ -348,8 +355,17 @@ EMAIL_HOST_USER = os.environ.get("VERKSTALL_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("VERKSTALL_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("VERKSTALL_EMAIL_USE_TLS")
 EMAIL_USE_SSL = _env_bool("VERKSTALL_EMAIL_USE_SSL")
-# A reminder is sent inside its recipient's transaction: never wait long for a slow server.
+# Mail is sent by the outbox's worker, never in a request (docs/mail.md): a slow server only
+# delays the outbox, but do not wait long for one.
 EMAIL_TIMEOUT = int(os.environ.get("VERKSTALL_EMAIL_TIMEOUT", "10"))
+# The outbox (outbox/delivery_services.py): every mail waits in the database until the server
+# takes it; a failed attempt is retried after 1, 2, 4 ... minutes, at most an hour apart, and
+# given up (with a warning in the log) after this many attempts: 54 is about two days.
+VERKSTALL_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("VERKSTALL_OUTBOX_MAX_ATTEMPTS", "54"))
+# Sent (and given-up) mails are removed after this many days (task purge_sent_mail).
+VERKSTALL_OUTBOX_KEEP_DAYS = int(os.environ.get("VERKSTALL_OUTBOX_KEEP_DAYS", "30"))
+# How long a worker holds the mails it took before another may take them.
+VERKSTALL_OUTBOX_LEASE_SECONDS = int(os.environ.get("VERKSTALL_OUTBOX_LEASE_SECONDS", "300"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Verkställ <verkstall@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[Verkställ] "

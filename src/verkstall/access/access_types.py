@@ -35,7 +35,9 @@ class Scope(StrEnum):
     ONTIME = "ontime_scope"
     # national_statistics.selectors.statistics_scope: the LOV administrator's municipality (R9.6)
     STATISTICS = "statistics_scope"
-    IUB_REQUEST = "iub_request_scope"  # decisions.iub_selectors: the officer's unit's (R1.3)
+    # decisions.iub_selectors: the requests of the officer's unit's clients (R1.3; after a
+    # transfer the client's new unit's, R1.4)
+    IUB_REQUEST = "iub_request_scope"
     # integrations.selectors: the API clients and webhooks of the unit manager's own provider
     INTEGRATION = "integration_scope"
 

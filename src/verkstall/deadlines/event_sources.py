@@ -61,9 +61,14 @@ RECORDED: dict[str, EventSource] = {
         ("orders.services",),
     ),
     "order.ended": EventSource(
-        "Utföraren eller handläggaren registrerar slutdatum", ("orders.services",)
+        "Utföraren eller handläggaren registrerar slutdatum (vid dödsfall: handläggaren på "
+        "brukarens nuvarande enhet, för varje pågående beställning)",
+        ("orders.services", "orders.death_services"),
     ),
-    "order.cancelled": EventSource("Handläggaren makulerar beställningen", ("orders.services",)),
+    "order.cancelled": EventSource(
+        "Handläggaren makulerar beställningen (vid dödsfall: varje beställning som inte påbörjats)",
+        ("orders.services", "orders.death_services"),
+    ),
     "switch.requested": EventSource(
         "Handläggaren registrerar klientens begäran om byte av utförare",
         ("orders.switch_services",),

@@ -1,9 +1,13 @@
 """Reads of the requests for a service without needs assessment (IUB, SPEC R1.3).
 
-A request is the myndighet's own record: the officers of the unit that took it read it (the
-unit's list of open requests, the client page, the API). The order page shows the decision's
-first request (who asked, when, the first officer) to everyone who may read the order, read
-through the decision the order was already found by (`decision_requests`).
+A request is the myndighet's own record about the client: the officers of the client's
+current unit read it and act on it (the unit's list of open requests, the client page, the
+API), as they read the client itself (people.scoping). After a transfer to another unit
+(R1.4, transfers.services) the new unit's officers take the client's requests over and the
+unit that took them no longer reads them; `IubRequest.unit` keeps which unit took it. The
+order page shows the decision's first request (who asked, when, the first officer) to
+everyone who may read the order, read through the decision the order was already found by
+(`decision_requests`).
 
 Who asked and the officer's note may name a relative: for a client with protected personal
 data they are shown like the relatives (R10.5): to the named staff on a detail page, never in a
@@ -27,11 +31,12 @@ from .models import IubRequest
 
 
 def iub_request_scope(user) -> Q:
-    """The requests the user may read: the officers of the unit that took them."""
+    """The requests the user may read: the officers of the client's current unit (R1.3,
+    R1.4), whichever unit took them."""
     if not user.is_authenticated or user.municipality_id is None:
         return NOTHING
     if user.role_enum == Role.OFFICER:
-        return Q(municipality_id=user.municipality_id, unit_id=user.unit_id)
+        return Q(municipality_id=user.municipality_id, person__unit_id=user.unit_id)
     return NOTHING
 
 

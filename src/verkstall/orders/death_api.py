@@ -36,7 +36,7 @@ class DeathResultSerializer(serializers.Serializer):
 
 
 class ClientDeathViewSet(viewsets.GenericViewSet):
-    """Register that a client died (officer of the client's unit)."""
+    """Register that a client died (officer of the client's current unit)."""
 
     serializer_class = DeathSerializer
 
@@ -45,14 +45,12 @@ class ClientDeathViewSet(viewsets.GenericViewSet):
         responses={
             201: DeathResultSerializer,
             400: OpenApiResponse(description="Bad input; field names map to messages."),
-            403: OpenApiResponse(
-                description="Only an officer of the client's unit; or an order of the client "
-                "is held by another unit."
-            ),
+            403: OpenApiResponse(description="Only an officer of the client's current unit."),
         },
-        description="Every order of the client ends (started: end date the day of death, end "
-        "reason `died`) or is withdrawn (never started), every granted service ends on the "
-        "day of death and the client's open clocks close, in one transaction.",
+        description="Every open order of the client ends (started: end date the day of death, "
+        "end reason `died`) or is withdrawn (never started), also one a unit took before the "
+        "client was transferred to the caller's unit (R1.4); every granted service ends on "
+        "the day of death and the client's open clocks close, in one transaction.",
     )
     def create(self, request):
         data = DeathSerializer(data=request.data)

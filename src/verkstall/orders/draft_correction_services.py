@@ -4,15 +4,15 @@ R3.1).
 Before the order is sent, the officer of the client's unit may correct what the order form
 holds: the provider, the provider's unit, which of the decision's granted services it orders,
 and the information to the provider. A correction never overwrites silently: it needs a
-reason, and the order's history gets an event with every changed field's old and new value,
-who and why (`data`: `draft_corrected`, `changes`, `reason`, `text`). Once sent, an order is
+reason, and the order's history gets an event DRAFT_CORRECTED with every changed field's old
+and new value, who and why (`data`: `changes`, `reason`, `text`). Once sent, an order is
 changed by a new version after a reassessment instead (R3.10, change_services) and its dates
 by correction_services.
 
-The event is of kind CREATED, marked `draft_corrected`: the vocabulary (core/event_kinds.py)
-has no kind of its own for it yet, and a new kind needs a migration of the orders app. CREATED
-drives no clock (deadlines.engine leaves it out), which is right for a draft; the order page
-labels the event "Utkast ändrat".
+DRAFT_CORRECTED drives no clock (no rule may name it, core/event_kinds.py), which is right for
+a draft. Corrections recorded before the kind existed are CREATED events marked
+`draft_corrected` in their data; order events are append-only, so they stay as they are and
+the order page labels both the same ("Utkast rättat", the kind's label).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .services import lock_order, officer_of_unit, record_event
 from .states import State
 
 #: The event a draft correction writes (see the module's docstring).
-DRAFT_CORRECTED_KIND = EventKind.CREATED
+DRAFT_CORRECTED_KIND = EventKind.DRAFT_CORRECTED
 REASON_MAX = 300
 LABELS = {
     "provider": "Utförare",
@@ -161,7 +161,6 @@ def correct_draft(
         order,
         kind=DRAFT_CORRECTED_KIND,
         data={
-            "draft_corrected": True,
             "changes": changes,
             "reason": reason,
             "text": f"Utkastet ändrat. {lines}. Skäl: {reason}",

@@ -332,9 +332,10 @@ class PersonViewSet(
         request=PersonUpdateSerializer,
         responses={200: PersonSerializer},
         description="Correct the client's data (R1.1): the officer of the client's unit name, "
-        "address, area, position and contact data, with a `reason`; the client's provider "
-        "phone and whereabouts (reason optional). Every changed field is kept in the "
-        "client's history (`changes/`).",
+        "address, area, position and contact data, with a `reason`; a provider that holds an "
+        "order for the client now (sent, acknowledged or started) phone and whereabouts "
+        "(reason optional; 403 once its orders have ended). Every changed field is kept in "
+        "the client's history (`changes/`).",
     )
     def partial_update(self, request, pk=None):
         person = self.get_object()

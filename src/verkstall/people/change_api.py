@@ -71,7 +71,8 @@ class PersonChangeSerializer(serializers.Serializer):
 CHANGE_RESPONSES = {
     400: OpenApiResponse(description="Bad input; field names map to messages."),
     403: OpenApiResponse(
-        description="Only the client's officer or provider, and only one who may see the "
+        description="Only the client's officer or a provider that holds an order for the "
+        "client now (not one whose orders ended), and only one who may see the "
         "relatives of a client with protected personal data (R10.5)."
     ),
     404: OpenApiResponse(description="No such client or relative, or not yours to see."),

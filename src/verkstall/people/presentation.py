@@ -129,6 +129,8 @@ FIELD_LABELS = {
     "phone": gettext_lazy("Telefon"),
     "whereabouts": gettext_lazy("Vistelseort"),
     "position": gettext_lazy("Hemmets position"),
+    # R1.4: the client handed over to another myndighet unit (people.unit_services).
+    "unit": gettext_lazy("Handläggande enhet"),
     "name": gettext_lazy("Namn"),
     "relation": gettext_lazy("Relation"),
     "email": gettext_lazy("E-post"),

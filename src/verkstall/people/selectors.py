@@ -7,6 +7,7 @@ import unicodedata
 from django.db.models import F, Q, QuerySet
 
 from verkstall.core.errors import NotFound
+from verkstall.core.order_states import WITH_PROVIDER
 from verkstall.core.personal_number import search_digits
 
 from .models import OralBriefing, Person, PersonChange, ProtectedDataAccess, ProtectionRequest
@@ -46,6 +47,22 @@ def get_person(user, pk) -> Person:
         return persons_for(user).prefetch_related("relatives").get(pk=pk)
     except (Person.DoesNotExist, ValueError, TypeError):
         raise NotFound("Klienten finns inte eller så saknar du behörighet.") from None
+
+
+def holds_order_now(user, person: Person) -> bool:
+    """Does the provider user's provider hold an order for the client that is still with it
+    (sent, acknowledged or started: core.order_states.WITH_PROVIDER)? Writing the client's
+    contact data and relatives asks this (R1.1, seed 002 "ansvaret är gemensamt"): a provider
+    that only held an order (ended, withdrawn, switched away) still reads the client and its
+    history through its orders, but no longer keeps the client's data. Orders sit above
+    people: read through the client's reverse relation `orders`."""
+    if getattr(user, "provider_id", None) is None or user.municipality_id != person.municipality_id:
+        return False
+    return person.orders.filter(  # orders.Order
+        municipality_id=person.municipality_id,
+        provider_id=user.provider_id,
+        state__in=WITH_PROVIDER,
+    ).exists()
 
 
 def person_number_registered(municipality_id: int, personal_number: str) -> bool:

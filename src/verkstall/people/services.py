@@ -201,13 +201,15 @@ def _clean_reason(reason, *, required: bool, message: str = REASON_REQUIRED) -> 
 
 
 def _require_may_change(actor, person: Person, what: str) -> None:
-    """The client's officer, or a provider that holds or held an order for the client (the
-    client's own scope; shared responsibility, seed 002). Nobody else."""
+    """The client's officer, or a provider that holds an order for the client now (sent,
+    acknowledged or started; shared responsibility, seed 002). A provider that only held one
+    (ended, withdrawn, switched away) reads the client's history but no longer writes its
+    data (R1.1). Nobody else."""
     if actor.role_enum == Role.OFFICER:
         require_officer_of_unit(actor, person.unit_id, what)
     elif actor.role_enum in PROVIDER_ROLES:
-        if not selectors.persons_for(actor).filter(pk=person.pk).exists():
-            raise PermissionDenied(f"Du kan inte {what}.")
+        if not selectors.holds_order_now(actor, person):
+            raise PermissionDenied(f"Du kan inte {what}: ni har ingen pågående beställning.")
     else:
         raise PermissionDenied(f"Du kan inte {what}.")
 
@@ -222,7 +224,10 @@ def _snapshot(person: Person) -> dict[str, str]:
     return values
 
 
-def _record(actor, person: Person, *, reason: str, **row) -> PersonChange:
+def record_change(actor, person: Person, *, reason: str, **row) -> PersonChange:
+    """One row of the client's change history (R1.1): who (and their organisation), when,
+    why, and whether the client was protected then. Called inside the caller's transaction
+    (people.unit_services records a move to another unit with it)."""
     return PersonChange.objects.create(
         municipality_id=person.municipality_id,
         person=person,
@@ -295,7 +300,9 @@ def update_person(actor, person: Person, *, reason: str = "", **changes) -> Pers
     reason = _clean_reason(reason, required=actor.role_enum == Role.OFFICER)
     person.save()
     person.recorded_changes = [
-        _record(actor, person, reason=reason, field=f, old_value=before[f], new_value=after[f])
+        record_change(
+            actor, person, reason=reason, field=f, old_value=before[f], new_value=after[f]
+        )
         for f in changed
     ]
     return person
@@ -316,7 +323,7 @@ def add_relative(actor, person: Person, *, reason: str = "", **relative) -> Rela
     (rel,) = _check_relatives([relative])
     reason = _clean_reason(reason, required=False)
     created = Relative.objects.create(municipality_id=person.municipality_id, person=person, **rel)
-    _record(
+    record_change(
         actor,
         person,
         reason=reason,
@@ -362,7 +369,7 @@ def change_relative(actor, person: Person, *, relative, reason: str = "", **chan
         setattr(rel, f, clean[f])
     rel.save(update_fields=changed)
     for f in changed:
-        _record(
+        record_change(
             actor,
             person,
             reason=reason,
@@ -385,7 +392,7 @@ def remove_relative(actor, person: Person, *, relative, reason: str = "") -> Per
     _check_protected_relatives(actor, person)
     rel = _locked_relative(person, relative)
     reason = _clean_reason(reason, required=True, message=REMOVE_REASON_REQUIRED)
-    change = _record(
+    change = record_change(
         actor,
         person,
         reason=reason,

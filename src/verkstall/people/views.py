@@ -3,11 +3,11 @@ R1.1; seed 002 "Person- och anhöriguppgifter uppdateras kontinuerligt av handl�
 utförare, ansvaret är gemensamt").
 
 The officer of the client's unit corrects name, address, area, position, phone and
-whereabouts, with a reason; the client's provider updates the contact data (phone,
-whereabouts) and the relatives. Every change is kept in the client's history with who, when,
-what and why. A reader who may not see a protected client's data (R10.5) gets no form for it
-and sees the placeholder in the history. The client page itself is orders/person_views.py
-(it composes several apps); these screens need only people."""
+whereabouts, with a reason; the provider that holds an order for the client now updates the
+contact data (phone, whereabouts) and the relatives. Every change is kept in the client's
+history with who, when, what and why. A reader who may not see a protected client's data
+(R10.5) gets no form for it and sees the placeholder in the history. The client page itself
+is orders/person_views.py (it composes several apps); these screens need only people."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def _edit_fields(user, person) -> tuple[str, ...]:
     same): none of the protected ones for a reader who may not see them (R10.5)."""
     if user.role_enum == Role.OFFICER and user.unit_id == person.unit_id:
         fields = OFFICER_FORM_FIELDS
-    elif user.role_enum in PROVIDER_ROLES:
+    elif user.role_enum in PROVIDER_ROLES and selectors.holds_order_now(user, person):
         fields = PROVIDER_FORM_FIELDS
     else:
         raise PermissionDenied(_("Du kan inte ändra klientens uppgifter."))

@@ -17,25 +17,36 @@ from verkstall.tooling.isolation_world import World
 
 def _clients_with_a_sent_order(world: World, muni: int, *, connected: bool) -> list:
     """(person, provider) of the municipality's clients with a sent order (to a connected
-    provider, if `connected`), in the order they were made."""
-    seen: dict[int, int] = {}
+    provider, if `connected`), in the order they were made (a client once per provider)."""
+    seen: set[tuple[int, int]] = set()
     for rec in world.orders.values():
         if rec.muni == muni and rec.sent and (world.connected[rec.provider] or not connected):
-            seen.setdefault(rec.person, rec.provider)
-    return sorted(seen.items())
+            seen.add((rec.person, rec.provider))
+    return sorted(seen)
 
 
 def plant_person_changes(world: World, rng) -> None:
     """Through the services (people.services), for one plain and one protected client of each
-    municipality."""
-    from verkstall.people.selectors import get_person
+    municipality. The plain client's provider holds its order still (sent, acknowledged or
+    started): only then does it keep the client's data (R1.1, people.selectors
+    .holds_order_now)."""
+    from verkstall.people.selectors import get_person, holds_order_now
+
+    def held(client) -> bool:
+        person_pk, provider = client
+        officer = world.officers[world.persons[person_pk][1]]
+        return holds_order_now(world.provider_staff[provider], get_person(officer, person_pk))
 
     for m_index, muni in enumerate(world.municipalities()):
-        plain = [
-            c
-            for c in _clients_with_a_sent_order(world, muni, connected=True)
-            if c[0] not in world.protected
-        ]
+        first_held = next(
+            (
+                c
+                for c in _clients_with_a_sent_order(world, muni, connected=True)
+                if c[0] not in world.protected and held(c)
+            ),
+            None,
+        )
+        plain = [first_held] if first_held else []
         # A protected client's provider does not take part (its staff are not named).
         protected = [
             c

@@ -5,8 +5,8 @@ so that the oracle (tooling/isolation_oracle.py) holds every reader to them:
 - a request for a service without needs assessment, taken by the first unit's officer for a
   client of that unit, who asked and the note canaries; the decision that grants it points at
   it and its order went to the first (connected) provider, whose order page shows who asked.
-  The requests themselves (the unit's list, `/api/iub-requests/`) are the unit's officers'
-  only (`Oracle.iub_requests`);
+  The requests themselves (the unit's list, `/api/iub-requests/`) are the officers' of the
+  client's current unit only (`Oracle.iub_requests`);
 - the municipality's transfer route from the first unit to the second at 65, and a client of
   the first unit turning 65 in 20 days with housing support ordered: the first unit's list
   (`transfers/`) names the client, no other unit's or municipality's does.

@@ -252,10 +252,13 @@ class Oracle:
         )
 
     def iub_requests(self, user) -> frozenset[int]:
-        """Requests for a service without needs assessment (R1.3): the officers of the unit
-        that took them, nobody else (decisions/iub_selectors.py)."""
+        """Requests for a service without needs assessment (R1.3): the officers of the
+        client's current unit (after a transfer the new unit's, R1.4), nobody else
+        (decisions/iub_selectors.py)."""
         mine = (user.municipality_id, user.unit_id) if user.role_enum == Role.OFFICER else None
-        return frozenset(pk for pk, (m, u, _p) in self.w.iub_requests.items() if (m, u) == mine)
+        return frozenset(
+            pk for pk, (_m, _u, p) in self.w.iub_requests.items() if self.w.persons[p] == mine
+        )
 
     def ivo_reports(self, user) -> frozenset[int]:
         """The IVO reports (R9.5): the municipality's, for its LOV administrator (the reporter)

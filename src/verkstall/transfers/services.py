@@ -15,7 +15,12 @@ docs/transfers.md):
 - a `Transfer` row (who, when, from and to, the birthday, the orders left running, whether the
   support worker is asked to the meeting), a case-journal entry saying the same, and a message
   to the provider of each running order (the new assessment is coming; with the invitation
-  of the support worker to the meeting when the client wishes it).
+  of the support worker to the meeting when the client wishes it);
+- the move in the client's change history (people.PersonChange: who, when, old unit → new
+  unit, "Överlämning vid 65 år"), written by people.unit_services.move_to_unit;
+- an order event TRANSFERRED (`from_unit`, `to_unit`) on each of the client's orders that is
+  not ended or withdrawn, so each order's history shows the hand-over; the event changes
+  neither the order's state nor its clocks (no rule names it, core/event_kinds.py).
 
 One transaction: everything, or nothing.
 """
@@ -31,6 +36,9 @@ from verkstall.core import clock
 from verkstall.core.errors import ValidationFailed
 from verkstall.journal.case_services import write_case_entry
 from verkstall.journal.services import send_message
+from verkstall.orders.models import EventKind
+from verkstall.orders.services import record_event
+from verkstall.orders.states import OPEN
 from verkstall.people.models import Person
 from verkstall.people.unit_services import move_to_unit
 
@@ -79,7 +87,9 @@ def transfer_client(
         subject, body = provider_message(order, route, preview.turns_on, invited, note)
         send_message(actor, person=person, order=order, subject=subject, body=body)
     from_unit = person.unit
-    person = move_to_unit(actor, person, unit=route.to_unit)
+    person = move_to_unit(
+        actor, person, unit=route.to_unit, reason=f"Överlämning vid {route.at_age} år"
+    )
     transfer = Transfer.objects.create(
         municipality_id=person.municipality_id,
         person=person,
@@ -93,6 +103,7 @@ def transfer_client(
         transferred_at=clock.now(),
     )
     transfer.orders.set(preview.orders)
+    record_transferred(actor, person, from_unit=from_unit, to_unit=route.to_unit)
     write_case_entry(
         actor,
         person=person,
@@ -100,6 +111,26 @@ def transfer_client(
         text=journal_text(transfer, preview.orders, actor),
     )
     return transfer
+
+
+def record_transferred(actor, person, *, from_unit, to_unit) -> list:
+    """The order event TRANSFERRED on each of the client's orders that is not ended or
+    withdrawn (R1.4), through orders.services.record_event (any open state, a draft too):
+    `from_unit` and `to_unit` ids and a line for the order's history. Returns the events."""
+    text = f"Klienten överlämnad från {from_unit.name} till {to_unit.name}."
+    orders = person.orders.filter(  # orders.Order
+        municipality_id=person.municipality_id, state__in=OPEN
+    ).order_by("pk")
+    return [
+        record_event(
+            actor,
+            order,
+            kind=EventKind.TRANSFERRED,
+            data={"from_unit": from_unit.pk, "to_unit": to_unit.pk, "text": text},
+            allowed_states=OPEN,
+        )
+        for order in orders
+    ]
 
 
 def _services_text(order) -> str:

@@ -27,7 +27,8 @@ def login(user) -> Client:
 
 def test_the_officer_corrects_a_draft_on_screen_and_its_history_shows_old_and_new(world):
     """R1.1: provider and information corrected with a reason; the order's history has an
-    event "Utkast ändrat" with both values; the provider first addressed never sees it."""
+    event of its own kind, "Utkast rättat", with both values; the provider first addressed
+    never sees it."""
     order = world.order(instructions="Ring på")
     client = login(world.officer)
     page = client.get(f"/orders/{order.pk}/").content.decode()
@@ -52,14 +53,15 @@ def test_the_officer_corrects_a_draft_on_screen_and_its_history_shows_old_and_ne
         "draft",
     )
     event = order.events.order_by("seq").last()
-    assert event.kind == EventKind.CREATED and event.data["draft_corrected"] is True
+    assert event.kind == EventKind.DRAFT_CORRECTED and "draft_corrected" not in event.data
+    assert order.events.filter(kind=EventKind.CREATED).count() == 1  # only its creation
     assert event.actor == world.officer and event.data["reason"] == "Klienten valde Omsorg B"
     assert {(c["field"], c["old"], c["new"]) for c in event.data["changes"]} == {
         ("provider", "Omsorg A AB", "Omsorg B AB"),
         ("instructions", "Ring på", "Ring två gånger"),
     }
     page = client.get(f"/orders/{order.pk}/").content.decode()
-    assert "Utkast ändrat" in page
+    assert "<td>Utkast rättat</td>" in page
     assert "Utförare: Omsorg A AB → Omsorg B AB" in page
     assert "Klienten valde Omsorg B" in page
     services.send_order(world.officer, order)
@@ -130,8 +132,9 @@ def test_the_api_corrects_a_draft_and_returns_its_history(world, api):  # R1.1
     assert response.status_code == 200, response.data
     body = response.json()
     assert body["state"] == "draft"
-    last = body["events"][-1]
-    assert last["kind"] == "created" and last["data"]["draft_corrected"] is True
+    # The recorded event (issue 19's step answer), or the last of the whole history.
+    last = body["event"] if "event" in body else body["events"][-1]
+    assert last["kind"] == "draft_corrected" and "draft_corrected" not in last["data"]
     assert last["data"]["changes"] == [
         {"field": "provider_unit", "label": "Utförarenhet", "old": "", "new": "Enhet Norr"}
     ]
@@ -140,3 +143,29 @@ def test_the_api_corrects_a_draft_and_returns_its_history(world, api):  # R1.1
         f"/api/orders/{order.pk}/correct-draft/", {"provider_unit": None}, format="json"
     )
     assert response.status_code == 400 and "reason" in response.json()
+
+
+def test_a_correction_recorded_before_its_kind_existed_still_reads_as_one(world):  # R1.1
+    """Order events are append-only: a draft correction recorded as a `created` event marked
+    `draft_corrected` (before DRAFT_CORRECTED existed) stays as it is and the order page labels
+    it like a new one, with its text; the order's own creation keeps its label."""
+    order = world.order()
+    services.record_event(
+        world.officer,
+        order,
+        kind=EventKind.CREATED,
+        data={
+            "draft_corrected": True,
+            "changes": [],
+            "reason": "Gammal",
+            "text": "Utkastet ändrat.",
+        },
+        allowed_states=None,
+    )
+    drafts.correct_draft(world.officer, order, instructions="Ny", reason="Ny rättning")
+    kinds = list(order.events.order_by("seq").values_list("kind", flat=True))
+    assert kinds == ["created", "created", "draft_corrected"]
+    page = login(world.officer).get(f"/orders/{order.pk}/").content.decode()
+    assert page.count("<td>Utkast rättat</td>") == 2
+    assert page.count("<td>Beställning skapad</td>") == 1
+    assert "Utkastet ändrat." in page and "Skäl: Ny rättning" in page

@@ -77,8 +77,9 @@ def decidable_by(protection_request, user) -> bool:
 @register.simple_tag(takes_context=True)
 def person_editing(context, person) -> dict:
     """What the signed-in user may correct on this client's page: `data` (the officer of the
-    client's unit everything, the client's provider phone and whereabouts), `relatives` (add,
-    change, remove; only one who may see them, R10.5), and whether it is the `officer`."""
+    client's unit everything; a provider that holds an order for the client now, phone and
+    whereabouts, R1.1), `relatives` (add, change, remove; only one who may see them, R10.5),
+    and whether it is the `officer`."""
     from verkstall.access.roles import PROVIDER_ROLES, Role
 
     request = context.get("request")
@@ -86,7 +87,7 @@ def person_editing(context, person) -> dict:
     if user is None or not getattr(user, "is_authenticated", False):
         return {"data": False, "relatives": False, "officer": False}
     officer = user.role_enum == Role.OFFICER and user.unit_id == person.unit_id
-    may = officer or user.role_enum in PROVIDER_ROLES
+    may = officer or (user.role_enum in PROVIDER_ROLES and selectors.holds_order_now(user, person))
     sees = selectors.may_see_protected(user, person)
     return {
         "data": may and (officer or sees),

@@ -368,3 +368,56 @@ def test_shown_changes_hide_protected_fields_only(world, colleague):  # R10.5
     shown = selectors.shown_changes(colleague, person, selectors.person_changes(colleague, person))
     assert {(c.field, c.hidden) for c in shown} == {("last_name", False), ("phone", True)}
     assert ChangeKind.FIELD in {c.kind for c in shown}
+
+
+def test_a_provider_whose_orders_ended_or_were_withdrawn_no_longer_writes_the_clients_data(
+    world, api
+):
+    """R1.1 (seed 002 "ansvaret är gemensamt"): the provider keeps the client's contact data
+    and relatives only while it holds an order for the client (sent, acknowledged or started).
+    One whose order ended, or was withdrawn, still reads the client and its history through
+    that order, but neither the screens, the API nor the services let it write; the screen
+    offers no link. A new order to it gives the right back."""
+    person = world.person(relatives=[{"name": "Olle Ek", "phone": "070-1"}])
+    relative = person.relatives.get()
+    world.order(state="ended", decision=world.decision(person))  # provider A: ended
+    withdrawn = world.order(
+        provider=world.provider_b, state="sent", decision=world.decision(person)
+    )
+    orders.cancel_order(world.officer, withdrawn, reason="Fel utförare")  # provider B
+    for staff in (world.staff_a, world.staff_b):
+        assert selectors.get_person(staff, person.pk) == person  # still read
+        with pytest.raises(PermissionDenied):
+            services.update_person(staff, person, phone="070-9")
+        with pytest.raises(PermissionDenied):
+            services.add_relative(staff, person, name="Ny")
+        with pytest.raises(PermissionDenied):
+            services.change_relative(staff, person, relative=relative.pk, phone="070-9")
+        with pytest.raises(PermissionDenied):
+            services.remove_relative(staff, person, relative=relative.pk, reason="Flyttat")
+        client = login(staff)
+        page = client.get(f"/clients/{person.pk}/").content.decode()
+        assert "Uppdatera kontaktuppgifter" not in page and "Lägg till anhörig" not in page
+        assert client.get(f"/clients/{person.pk}/edit/").status_code == 403
+        assert client.post(f"/clients/{person.pk}/edit/", {"phone": "070-9"}).status_code == 403
+        assert client.get(f"/clients/{person.pk}/relatives/new/").status_code == 403
+        edit = f"/clients/{person.pk}/relatives/{relative.pk}/edit/"
+        assert client.get(edit).status_code == 403
+        assert client.get(f"/clients/{person.pk}/history/").status_code == 200
+        by_api = api(staff)
+        patched = by_api.patch(f"/api/persons/{person.pk}/", {"phone": "070-9"}, format="json")
+        assert patched.status_code == 403
+        base = f"/api/persons/{person.pk}/relatives/"
+        assert by_api.post(base, {"name": "Ny"}, format="json").status_code == 403
+        changed = by_api.patch(f"{base}{relative.pk}/", {"phone": "070-9"}, format="json")
+        assert changed.status_code == 403
+        assert by_api.get(f"/api/persons/{person.pk}/changes/").status_code == 200
+    person.refresh_from_db()
+    assert person.phone == "08-123 45" and person.relatives.get().phone == "070-1"
+    assert history(person) == []
+    # A new order to provider A, still with it: A keeps the data again.
+    sent_order(world, person)
+    services.update_person(world.staff_a, person, phone="070-5")
+    assert history(person) == [("field", "phone", "08-123 45", "070-5", "", "staff_a")]
+    with pytest.raises(PermissionDenied):
+        services.update_person(world.staff_b, person, phone="070-6")
