@@ -217,6 +217,12 @@ OTHER_CLOCK_EVENTS: dict[str, str] = {
 #: The kind that opens an order's history; it drives no clock (the decision does).
 CREATED = "created"
 
+#: Kinds that only note something on the order's history: no rule can name them (they have
+#: no clock label), they correct no date, and the services that record them change nothing
+#: on the order. Recording one moves no clock, so the order's clocks are not recomputed
+#: (issue 19: a start's message to the officer cost a second recompute).
+HISTORY_NOTES = frozenset({"message_sent", "document_received"})
+
 KIND_BY_CODE: dict[str, OrderEventKind] = {k.code: k for k in ORDER_EVENT_KINDS}
 
 #: Stored code -> the clock event the deadline rules name.

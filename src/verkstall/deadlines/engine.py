@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from django.db.models import Q, Subquery
+from django.db.models import Q
 
 from verkstall.core import clock, hooks
 from verkstall.core.dates import READABLE_MAX, READABLE_MIN
@@ -18,6 +18,7 @@ from verkstall.core.event_kinds import CLOCK_EVENT_OF_KIND, CREATED, clock_event
 from verkstall.core.order_states import CLOSED, State
 
 from . import facts as pure_facts
+from . import rule_cache_selectors as rule_cache
 from .calendar import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, UnsupportedYearError
 from .client_selectors import needs_first_order, order_facts
 from .facts import clock_rows, clock_rows_by_channel, facts_of
@@ -44,12 +45,9 @@ def profile_rules(profile_slug: str, subject: str) -> list[Rule]:
 
 
 def _municipality_rules(municipality_id: int, subject: str | None) -> list[Rule]:
-    """The rules in force for a municipality's profile for a subject (None: all), in one
-    query (no separate read of the municipality)."""
-    from verkstall.access.models import Municipality
-
-    slug = Municipality.objects.filter(pk=municipality_id).values("rule_profile")[:1]
-    return rules_in_force(Subquery(slug), subject)
+    """The rules in force for a municipality's profile for a subject (None: all): kept in
+    the process while the rules' generation is unchanged (rule_cache_selectors.py, issue 19)."""
+    return rule_cache.municipality_rules(municipality_id, subject)
 
 
 def decision_granted(decision) -> Event:
@@ -393,17 +391,13 @@ def usable_events(events: list[Event], common: dict) -> list[Event]:
     return usable
 
 
-_SPECS: dict[tuple, object] = {}
-
-
 def _spec(rule: Rule):
-    """The rule's parsed spec, parsed once per version of the row (rules are read per event)."""
-    key = (rule.pk, rule.version, rule.updated_at, rule.code)
-    spec = _SPECS.get(key)
+    """The rule's parsed spec, parsed once per instance: the rules in force are kept per
+    generation of the rules (rule_cache_selectors.py), so an instance is never older than its
+    row's last change, however the row was changed."""
+    spec = rule.__dict__.get("_parsed_spec")
     if spec is None:
-        if len(_SPECS) > 2000:
-            _SPECS.clear()
-        spec = _SPECS[key] = rule.spec()
+        spec = rule.__dict__["_parsed_spec"] = rule.spec()
     return spec
 
 
@@ -429,21 +423,32 @@ def store_planned(subject_key: str, planned) -> None:
     those already met left as judged, and open ones whose rule no longer applies closed. The
     one writer of due items, for the engine's subjects and for others' (fees.services)."""
     existing = {(i.rule_id, i.cycle): i for i in DueItem.objects.filter(subject_key=subject_key)}
+    now = clock.now()
+    created, changed, fields = [], [], {"updated_at"}
     for rule, cycle, values in planned:
         item = existing.pop((rule.pk, cycle), None)
         if item is not None and item.status in MET:
             continue  # judged already: a later rule change never moves it
         if item is None:
-            DueItem.objects.create(rule=rule, subject_key=subject_key, cycle=cycle, **values)
+            created.append(DueItem(rule=rule, subject_key=subject_key, cycle=cycle, **values))
         elif _changed(item, values):  # an unchanged item is not written again
             for field, value in values.items():
                 setattr(item, field, value)
-            item.save()
+            fields.update(values)
+            changed.append(item)
     # Items whose rule no longer applies (the rule was changed or removed) stay as history.
     for item in existing.values():
         if item.status == Status.OPEN.value:
             item.status = Status.CLOSED.value
-            item.save(update_fields=["status", "updated_at"])
+            fields.add("status")
+            changed.append(item)
+    # One statement for the new items and one for the changed ones (issue 19).
+    if created:
+        DueItem.objects.bulk_create(created)
+    if changed:
+        for item in changed:
+            item.updated_at = now
+        DueItem.objects.bulk_update(changed, sorted(fields))
 
 
 def _values(rule: Rule, ev: Evaluation, close_open: bool) -> dict:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from verkstall.core.api import OutputModelSerializer
-from verkstall.core.date_fields import BoundedDateField, BoundedDateTimeField
 from verkstall.core.errors import NotFound
 from verkstall.decisions.api import GrantedServiceSerializer
 from verkstall.decisions.selectors import get_decision
@@ -18,7 +22,18 @@ from verkstall.people.selectors import oral_briefings_for_order
 
 from . import correction_services, draft_correction_services, receipt_services, selectors, services
 from .casework_api import casework_actions
-from .models import EndReason, Order, OrderEvent, ReplyChannel
+from .models import Order, OrderEvent
+from .request_api import (
+    AcknowledgeSerializer,
+    CancelSerializer,
+    CorrectDateSerializer,
+    DraftCorrectionSerializer,
+    EndSerializer,
+    OrderCreateSerializer,
+    ReceiptSerializer,
+    SendSerializer,
+    StartSerializer,
+)
 from .states import Action, State
 
 
@@ -105,107 +120,29 @@ class OrderDetailSerializer(OrderSerializer):
         return OrderEventSerializer(selectors.order_events(order), many=True).data
 
 
-class OrderCreateSerializer(serializers.Serializer):
-    decision = serializers.IntegerField()
-    provider = serializers.IntegerField()
-    provider_unit = serializers.IntegerField(required=False, allow_null=True)
-    services = serializers.ListField(
-        child=serializers.IntegerField(),
-        required=False,
-        help_text="Granted service ids of the decision; default all of them.",
-    )
-    instructions = serializers.CharField(required=False, allow_blank=True)
-    acute_oral_at = BoundedDateTimeField(
-        required=False,
-        allow_null=True,
-        help_text="When an acute oral order was given, if one came first (R3.2).",
-    )
+class OrderStepSerializer(OrderSerializer):
+    """The answer to a transition or a step (issue 19: only what the step changed): the order's
+    own fields and allowed actions, and the event the step recorded. `?full=true` answers with
+    the whole order and its history instead (OrderDetailSerializer)."""
+
+    event = serializers.SerializerMethodField()
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "event"]
+
+    @extend_schema_field(OrderEventSerializer(allow_null=True))
+    def get_event(self, order) -> dict | None:
+        event = self.context.get("event")
+        return None if event is None else OrderEventSerializer(event).data
 
 
-class SendSerializer(serializers.Serializer):
-    written_on = BoundedDateField(
-        required=False, help_text="The order's date; never earlier than today (R3.2)."
-    )
-
-
-ON_BEHALF_HELP = "How the reply came in, when registered for a provider not connected (R3.3)."
-
-
-class AcknowledgeSerializer(serializers.Serializer):
-    occurred_at = BoundedDateTimeField(required=False)
-    channel = serializers.ChoiceField(
-        choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
-    )
-
-
-class StartSerializer(serializers.Serializer):
-    start_date = BoundedDateField()
-    booked_staff = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=200,
-        help_text="The staff member booked for the service (R3.6, seed 003): required when "
-        "the municipality's routine names the booked staff for the order's service kind "
-        "(its rule profile's booked_staff_service_kinds, e.g. housing support in Solna).",
-    )
-    channel = serializers.ChoiceField(
-        choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
-    )
-
-
-class EndSerializer(serializers.Serializer):
-    end_date = BoundedDateField()
-    end_reason = serializers.ChoiceField(
-        choices=EndReason.choices,
-        help_text="Why the service ends: moved, died, declined, needs_changed or other (seed "
-        "004). A death ends every order of the client at once: POST /api/client-deaths/.",
-    )
-    note = serializers.CharField(required=False, allow_blank=True)
-    channel = serializers.ChoiceField(
-        choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
-    )
-
-
-class ReceiptSerializer(serializers.Serializer):
-    received_on = BoundedDateField(
-        help_text="The day an order sent by post or fax reached the provider (R11.4): not "
-        "before it was sent, not in the future; once per sending."
-    )
-
-
-class CorrectDateSerializer(serializers.Serializer):
-    which = serializers.ChoiceField(
-        choices=list(correction_services.LABEL.items()),
-        help_text="Which registered date is corrected: the start date or the end date.",
-    )
-    date = BoundedDateField(
-        help_text="The right date: not in the future; a start not before the order, an end "
-        "not before the start (R9.1)."
-    )
-    reason = serializers.CharField(help_text="Why the date is corrected (required).")
-    channel = serializers.ChoiceField(
-        choices=ReplyChannel.choices, required=False, help_text=ON_BEHALF_HELP
-    )
-
-
-class DraftCorrectionSerializer(serializers.Serializer):
-    """What a draft correction may change (R1.1); a field left out stays as it is."""
-
-    provider = serializers.IntegerField(required=False)
-    provider_unit = serializers.IntegerField(
-        required=False, allow_null=True, help_text="null clears the provider's unit."
-    )
-    services = serializers.ListField(
-        child=serializers.IntegerField(),
-        required=False,
-        help_text="Granted service ids of the decision.",
-    )
-    instructions = serializers.CharField(required=False, allow_blank=True)
-    reason = serializers.CharField(max_length=300, help_text="Why the draft is corrected.")
-
-
-class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True)
+#: The query parameter that asks a transition for the whole order.
+FULL_PARAMETER = OpenApiParameter(
+    "full",
+    bool,
+    description="true: answer with the whole order and its history (as GET /api/orders/{id}/) "
+    "instead of the order's own fields and the recorded `event`.",
+)
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -228,7 +165,11 @@ class ConflictSerializer(serializers.Serializer):
 
 
 TRANSITION_RESPONSES = {
-    200: OrderDetailSerializer,
+    200: OpenApiResponse(
+        response=OrderStepSerializer,
+        description="The order's own fields and the recorded `event`; with `?full=true` "
+        "the whole order with its `events` and `new_client` (OrderDetailSerializer).",
+    ),
     400: OpenApiResponse(description="Bad input; field names map to messages."),
     403: OpenApiResponse(description="You may see the order but not do this."),
     404: OpenApiResponse(description="No such order, or not yours to see."),
@@ -252,17 +193,26 @@ TRANSITION_FIELDS = [
 
 
 class OrderViewSet(
-    casework_actions(TRANSITION_RESPONSES, ConflictSerializer),  # issue 16: casework_api.py
+    casework_actions(
+        TRANSITION_RESPONSES, ConflictSerializer, [FULL_PARAMETER]
+    ),  # issue 16: casework_api.py
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
     """Orders the signed-in user may see, and their transitions."""
 
-    def _answer(self, request, order) -> Response:
-        """The order after a step (casework_api): its own columns re-read."""
+    def _answer(self, request, order, event=None) -> Response:
+        """The order after a transition or a step (casework_api): its own columns re-read
+        (one query) instead of the whole order with its client, provider and services again;
+        the event the step recorded, or with `?full=true` the whole history (issue 19)."""
         order.refresh_from_db(fields=TRANSITION_FIELDS)
-        return Response(OrderDetailSerializer(order, context={"request": request}).data)
+        context = {"request": request}
+        if request.query_params.get("full", "").lower() in ("1", "true", "yes"):
+            return Response(OrderDetailSerializer(order, context=context).data)
+        if not isinstance(event, OrderEvent):
+            event = order.events.order_by("-seq").first()
+        return Response(OrderStepSerializer(order, context={**context, "event": event}).data)
 
     def get_queryset(self):
         qs = selectors.orders_for(self.request.user)
@@ -302,14 +252,12 @@ class OrderViewSet(
         services.check_state(order, transition)
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
-        service(request.user, order, **data.validated_data)
-        # Only the order's own columns change in a transition: re-read those (one query)
-        # instead of the whole order with its client, provider and services again.
-        order.refresh_from_db(fields=TRANSITION_FIELDS)
-        return Response(OrderDetailSerializer(order, context={"request": request}).data)
+        event = service(request.user, order, **data.validated_data)
+        return self._answer(request, order, event)
 
     @extend_schema(
         request=SendSerializer,
+        parameters=[FULL_PARAMETER],
         responses={
             **TRANSITION_RESPONSES,
             409: OpenApiResponse(
@@ -362,26 +310,34 @@ class OrderViewSet(
         briefing = record_oral_briefing(request.user, order, **data.validated_data)
         return Response(OralBriefingSerializer(briefing).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=AcknowledgeSerializer, responses=TRANSITION_RESPONSES)
+    @extend_schema(
+        request=AcknowledgeSerializer, responses=TRANSITION_RESPONSES, parameters=[FULL_PARAMETER]
+    )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         return self._transition(
             request, pk, AcknowledgeSerializer, services.acknowledge_order, Action.ACKNOWLEDGE
         )
 
-    @extend_schema(request=StartSerializer, responses=TRANSITION_RESPONSES)
+    @extend_schema(
+        request=StartSerializer, responses=TRANSITION_RESPONSES, parameters=[FULL_PARAMETER]
+    )
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         return self._transition(request, pk, StartSerializer, services.register_start, Action.START)
 
-    @extend_schema(request=EndSerializer, responses=TRANSITION_RESPONSES)
+    @extend_schema(
+        request=EndSerializer, responses=TRANSITION_RESPONSES, parameters=[FULL_PARAMETER]
+    )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         # The same call as the order's screen (orders.views.ACTIONS): services.end_order alone
         # decides what an end by the officer or by the provider does (R3.9).
         return self._transition(request, pk, EndSerializer, services.end_order, Action.END)
 
-    @extend_schema(request=CancelSerializer, responses=TRANSITION_RESPONSES)
+    @extend_schema(
+        request=CancelSerializer, responses=TRANSITION_RESPONSES, parameters=[FULL_PARAMETER]
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._transition(request, pk, CancelSerializer, services.cancel_order, Action.CANCEL)
@@ -407,9 +363,8 @@ class OrderViewSet(
         order = self.get_object()
         data = CorrectDateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        correction_services.correct_date(request.user, order, **data.validated_data)
-        order.refresh_from_db(fields=TRANSITION_FIELDS)
-        return Response(OrderDetailSerializer(order, context={"request": request}).data)
+        event = correction_services.correct_date(request.user, order, **data.validated_data)
+        return self._answer(request, order, event)
 
     @extend_schema(
         request=DraftCorrectionSerializer,
@@ -422,8 +377,10 @@ class OrderViewSet(
             ),
         },
         description="Correct a draft order's provider, provider unit, services or "
-        "information with a reason (R1.1). The history gets a `created` event with "
-        "`draft_corrected` true and each changed field's old and new value in `changes`.",
+        "information with a reason (R1.1). The history gets a `draft_corrected` event with "
+        "each changed field's old and new value in `changes`, the `reason` and a `text` "
+        "(corrections recorded before that kind existed are `created` events with "
+        "`draft_corrected` true in their data).",
     )
     @action(detail=True, methods=["post"], url_path="correct-draft")
     def correct_draft(self, request, pk=None):
@@ -433,8 +390,9 @@ class OrderViewSet(
         values = dict(data.validated_data)
         if "provider_unit" in values and values["provider_unit"] is None:
             values["provider_unit"] = ""
-        draft_correction_services.correct_draft(request.user, order, **values)
-        return self._detail(request, order.pk)
+        event = draft_correction_services.correct_draft(request.user, order, **values)
+        # The provider and the services may have changed: the order read again.
+        return self._answer(request, selectors.get_order(request.user, order.pk), event)
 
     @extend_schema(
         request=ReceiptSerializer,
@@ -455,6 +413,5 @@ class OrderViewSet(
         order = self.get_object()
         data = ReceiptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        receipt_services.register_receipt(request.user, order, **data.validated_data)
-        order.refresh_from_db(fields=TRANSITION_FIELDS)
-        return Response(OrderDetailSerializer(order, context={"request": request}).data)
+        event = receipt_services.register_receipt(request.user, order, **data.validated_data)
+        return self._answer(request, order, event)

@@ -57,7 +57,7 @@ class RouteSerializer(serializers.Serializer):
     )
 
 
-def casework_actions(transition_responses: dict, conflict_serializer) -> type:
+def casework_actions(transition_responses: dict, conflict_serializer, parameters=()) -> type:
     """The mixin with the four actions, documented with the order API's answers."""
     responses = {
         **transition_responses,
@@ -76,12 +76,13 @@ def casework_actions(transition_responses: dict, conflict_serializer) -> type:
             casework_services.require_state(order, kind, states)
             data = serializer_class(data=request.data)
             data.is_valid(raise_exception=True)
-            service(request.user, order, **data.validated_data)
-            return self._answer(request, order)
+            event = service(request.user, order, **data.validated_data)
+            return self._answer(request, order, event)
 
         @extend_schema(
             request=NotStartedSerializer,
             responses=responses,
+            parameters=list(parameters),
             description="The provider (or the municipality for one not connected) documents "
             "that the service has not started, and why (R3.7): a `not_started` event with "
             "`reason`; the officer is told by a message.",
@@ -99,6 +100,7 @@ def casework_actions(transition_responses: dict, conflict_serializer) -> type:
         @extend_schema(
             request=SupportNotReceivedSerializer,
             responses=responses,
+            parameters=list(parameters),
             description="The provider reports that the support is not received as ordered "
             "(R7.2, seed 003): a `support_not_received` event with `from_date`, `to_date` and "
             "`reason`; the officer is told by a message. While the service runs.",
@@ -116,6 +118,7 @@ def casework_actions(transition_responses: dict, conflict_serializer) -> type:
         @extend_schema(
             request=NewClientToldSerializer,
             responses=responses,
+            parameters=list(parameters),
             description="The officer of the client's unit registers that the provider was "
             "told, by e-mail or phone, that an order for a new client is on its way (R3.4, "
             "seed 003): a `new_client_notified` event, once per order, before the start.",
@@ -133,6 +136,7 @@ def casework_actions(transition_responses: dict, conflict_serializer) -> type:
         @extend_schema(
             request=RouteSerializer,
             responses=responses,
+            parameters=list(parameters),
             description="The provider routes the order to one of its own units (seed 002 "
             '"Utföraren fördelar"): a `routed_to_unit` event with `from_unit` and `to_unit`; '
             "the order's clocks move to that unit.",

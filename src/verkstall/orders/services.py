@@ -18,12 +18,13 @@ from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.core.dates import parse_date, parse_moment
 from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from verkstall.core.event_kinds import HISTORY_NOTES
 from verkstall.deadlines.engine import recompute_after_order_event
 from verkstall.people.protection_services import require_oral_briefing
 from verkstall.providers.models import Provider, ProviderUnit
 
 from . import end_services as ends  # seed 004: why an order ended
-from .document_services import email_after_commit
+from .document_services import queue_order_email
 from .end_services import after_order_ended, end_note, superseded_end  # R3.9, R3.10
 from .feed_selectors import feed_position_after
 from .models import EventKind, Order, OrderEvent, ReplyChannel
@@ -78,7 +79,7 @@ def _append_event(
     )
 
 
-def _transition(
+def transition(
     order: Order,
     action: Action,
     *,
@@ -90,15 +91,10 @@ def _transition(
     on_behalf_of: Provider | None = None,
     channel: str = "",
 ) -> OrderEvent:
-    try:
-        new_state = next_state(order.state, action)
-    except IllegalTransition as exc:
-        raise TransitionNotAllowed(
-            str(exc),
-            state=exc.state.value,
-            action=exc.action.value,
-            allowed=[a.value for a in exc.allowed],
-        ) from None
+    """A locked order's transition (the state table decides, else 409) with its event, saved,
+    its clocks moved. The caller has checked that `actor` may do it (send_order ... here;
+    death_services for an order another unit took)."""
+    new_state = check_state(order, action)
     from_state = order.state
     for field, value in updates.items():
         setattr(order, field, value)
@@ -120,17 +116,17 @@ def _transition(
 
 
 def _recompute_deadlines(order: Order, kind: str | None = None) -> None:
-    """Every event moves the clocks of its order and its decision, in the same transaction
-    (the decision's only when the event `kind` can move them: engine.py)."""
-    recompute_after_order_event(order, kind)
+    """Every event but a note (HISTORY_NOTES) moves the clocks of its order and its decision,
+    in the same transaction (the decision's only when `kind` can move them: engine.py)."""
+    if str(kind) not in HISTORY_NOTES:
+        recompute_after_order_event(order, kind)
 
 
-def check_state(order: Order, action: Action) -> None:
-    """Refuse early (409) before validating input for an action the state does not allow.
-
-    Public so that the API can refuse before its own input validation, too."""
+def check_state(order: Order, action: Action) -> State:
+    """The state `action` leads to; 409 for an action the state does not allow. Public so that
+    the API can refuse before its own input validation, too."""
     try:
-        next_state(order.state, action)
+        return next_state(order.state, action)
     except IllegalTransition as exc:
         raise TransitionNotAllowed(
             str(exc),
@@ -286,7 +282,7 @@ def send_order(actor, order: Order, *, written_on=None) -> OrderEvent:
     if errors:
         raise ValidationFailed(errors)
     now = clock.now()
-    event = _transition(
+    event = transition(
         order,
         Action.SEND,
         kind=EventKind.SENT,
@@ -295,9 +291,9 @@ def send_order(actor, order: Order, *, written_on=None) -> OrderEvent:
         updates={"sent_at": now, "written_on": written},
         data={"written_on": written.isoformat(), "channel": order.provider.channel},
     )
-    # A provider that takes orders by e-mail gets the PDF once this is committed (R3.3); a
-    # failing mail server never rolls the send back (document_services.py).
-    email_after_commit(actor, order)
+    # A provider that takes orders by e-mail gets the PDF through the outbox once this is
+    # committed (R3.3); a failing mail server never rolls the send back (document_services.py).
+    queue_order_email(actor, order)
     notify_after_send(order)  # the provider, or the fee officers, by e-mail (R3.3, 001, 004)
     return event
 
@@ -320,7 +316,7 @@ def acknowledge_order(actor, order: Order, *, occurred_at=None, channel: str = "
             errors["occurred_at"] = "Kvittensen kan inte ligga före beställningen skickades."
     if errors:
         raise ValidationFailed(errors)
-    return _transition(
+    return transition(
         order,
         Action.ACKNOWLEDGE,
         kind=EventKind.ACKNOWLEDGED,
@@ -356,7 +352,7 @@ def register_start(actor, order: Order, *, start_date, channel="", booked_staff=
             )
     if errors:
         raise ValidationFailed(errors)
-    event = _transition(
+    event = transition(
         order,
         Action.START,
         kind=EventKind.STARTED,
@@ -413,7 +409,7 @@ def end_order(
     if errors:
         raise ValidationFailed(errors)
     note = end_note(order, note)
-    event = _transition(
+    event = transition(
         order,
         Action.END,
         kind=EventKind.ENDED,
@@ -444,7 +440,7 @@ def cancel_order(actor, order: Order, *, reason: str = "", end_reason: str = "")
         errors["reason"] = "Ange varför beställningen makuleras."
     if errors:
         raise ValidationFailed(errors)
-    return _transition(
+    return transition(
         order,
         Action.CANCEL,
         kind=EventKind.CANCELLED,

@@ -145,6 +145,33 @@ class Server:
 STEPS = (("send", "officer", {}), ("acknowledge", "provider", {}), ("start", "provider", None))
 
 
+def transition_statements(order_ids: list[int], tokens: dict) -> dict[str, int]:
+    """The statements each step sends to the database, in process through Django's test
+    client (issue 19: "statement count per transition in the benchmark output"): per step the
+    most any of `order_ids` needed, the authentication and the access log included."""
+    from django.test import Client
+
+    from verkstall.tooling.measure import count_queries
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    start_date = clock.today().isoformat()
+    counts: dict[str, int] = {}
+    for pk in order_ids:
+        for step, who, body in STEPS:
+            body = {"start_date": start_date} if body is None else body
+            with count_queries() as queries:
+                response = client.post(
+                    f"/api/orders/{pk}/{step}/",
+                    body,
+                    content_type="application/json",
+                    HTTP_AUTHORIZATION=f"Token {tokens[who]}",
+                )
+            if response.status_code != 200:
+                raise AssertionError(f"{step} {pk}: {response.status_code}")
+            counts[step] = max(counts.get(step, 0), queries[0])
+    return counts
+
+
 def _post(conn, path: str, token: str, body: dict) -> tuple[int, bytes]:
     payload = json.dumps(body).encode()
     headers = {

@@ -84,7 +84,7 @@ def test_a_write_whose_view_then_fails_is_undone_but_the_attempt_is_logged(
         raise RuntimeError("the answer could not be built")
 
     # The service has acknowledged the order; building the API's answer then fails (a 500).
-    monkeypatch.setattr("verkstall.orders.api.OrderDetailSerializer", broken)
+    monkeypatch.setattr("verkstall.orders.api.OrderStepSerializer", broken)
     response = _api(world.staff_a).post(f"/api/orders/{order.pk}/acknowledge/", {}, format="json")
     assert response.status_code == 500
     assert _snapshot(order) == before

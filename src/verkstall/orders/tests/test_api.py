@@ -159,23 +159,33 @@ def test_every_transition_endpoint_works_for_the_right_actor(world, api):  # R3.
         (staff, "start", {"start_date": today()}, "started"),
         (staff, "end", {"end_date": today(), "note": "Flyttat", "end_reason": "moved"}, "ended"),
     ]
-    for n, (client, action, body, new_state) in enumerate(steps, start=2):
+    for client, action, body, new_state in steps:
         response = client.post(url(order, action), body, format="json")
         assert response.status_code == 200, (action, response.data)
         detail = response.json()
         assert detail["id"] == order.pk
         assert detail["state"] == new_state
-        assert len(detail["events"]) == n
-        last = detail["events"][-1]
+        assert "events" not in detail  # the lean answer (issue 19): the recorded event
+        last = detail["event"]
         assert last["kind"] == new_state
-        assert last["seq"] == n
+        # The step's own event is the order's last but for a message it sends (MESSAGE_SENT).
+        assert last["seq"] == Order.objects.get(pk=order.pk).events.get(kind=new_state).seq
         assert last["to_state"] == new_state
         assert last["occurred_at"] and last["recorded_at"]
         assert state_of(order) == new_state
     assert detail["start_date"] == today()
     assert detail["end_date"] == today()
-    assert detail["events"][-1]["data"]["note"] == "Flyttat"
+    assert detail["event"]["data"]["note"] == "Flyttat"
     assert detail["allowed_actions"] == []
+
+
+def test_a_transition_answers_with_the_whole_order_when_asked(world, api):  # R3.1, issue 19
+    order = world.order()
+    response = api(world.officer).post(url(order, "send") + "?full=true", {}, format="json")
+    assert response.status_code == 200, response.data
+    detail = response.json()
+    assert [e["kind"] for e in detail["events"]] == ["created", "sent"]
+    assert detail["new_client"] is True and "event" not in detail
 
 
 def test_the_officer_cancels_through_the_api(world, api):  # R3.9
@@ -183,7 +193,7 @@ def test_the_officer_cancels_through_the_api(world, api):  # R3.9
     response = api(world.officer).post(url(order, "cancel"), {"reason": "Avböjt"}, format="json")
     assert response.status_code == 200
     assert response.json()["state"] == "cancelled"
-    assert response.json()["events"][-1]["data"] == {"reason": "Avböjt"}
+    assert response.json()["event"]["data"] == {"reason": "Avböjt"}
 
 
 def test_cancelling_a_sent_order_without_reason_is_a_400_on_reason(world, api):  # R3.9
@@ -200,7 +210,7 @@ def test_the_municipality_registers_for_a_provider_not_connected(world, api):  #
         url(order, "acknowledge"), {"channel": "fax"}, format="json"
     )
     assert response.status_code == 200, response.data
-    event = response.json()["events"][-1]
+    event = response.json()["event"]
     assert event["on_behalf_of"] == "Faxomsorg HB"
     assert event["channel"] == "fax"
     response = api(world.officer).post(

@@ -53,10 +53,12 @@ def test_the_provider_corrects_the_start_and_the_history_keeps_both_dates(world)
     kinds = list(order.events.order_by("seq").values_list("kind", "data"))
     started_event = [data for kind, data in kinds if kind == EventKind.STARTED]
     assert started_event == [{"start_date": "2026-03-02"}]  # the first registration stays
-    assert kinds[-1][0] == EventKind.START_CORRECTED
-    # The officer is told (R3.7): a message on the order, with no personnummer in it.
+    assert kinds[-2][0] == EventKind.START_CORRECTED
+    # The officer is told (R3.7): a message on the order, with no personnummer in it, and in
+    # the history after the correction (R10.3).
     message = Message.objects.filter(order=order).order_by("-id").first()
     assert "korrigerat" in message.subject and "2026-03-03" in message.body
+    assert kinds[-1] == (EventKind.MESSAGE_SENT, {"message": message.pk, "from_provider": True})
 
 
 def test_the_deadlines_counted_from_the_start_move_with_a_corrected_start(world):  # R9.1, R11
@@ -203,7 +205,7 @@ def test_the_api_corrects_a_date_and_shows_both_in_the_events(world, api):  # R9
     # Sent two days ago, so that yesterday is a start the bounds allow.
     Order.objects.filter(pk=order.pk).update(sent_at=clock.now() - timedelta(days=2))
     response = api(world.staff_a).post(
-        f"/api/orders/{order.pk}/correct-date/",
+        f"/api/orders/{order.pk}/correct-date/?full=true",
         {"which": "start", "date": yesterday.isoformat(), "reason": "Fel dag."},
         format="json",
     )
@@ -211,8 +213,9 @@ def test_the_api_corrects_a_date_and_shows_both_in_the_events(world, api):  # R9
     body = response.json()
     assert body["start_date"] == yesterday.isoformat()
     kinds = [e["kind"] for e in body["events"]]
-    assert kinds.count("started") == 1 and kinds[-1] == "start_corrected"
-    assert body["events"][-1]["data"]["old_date"] == clock.today().isoformat()
+    # The officer is told by a message, recorded after the correction (R3.7, R10.3).
+    assert kinds.count("started") == 1 and kinds[-2:] == ["start_corrected", "message_sent"]
+    assert body["events"][-2]["data"]["old_date"] == clock.today().isoformat()
 
 
 def test_the_api_refuses_bad_input_and_others_orders(world, api):  # R9.1, Actors

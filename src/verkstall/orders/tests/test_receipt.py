@@ -227,7 +227,7 @@ def test_the_api_registers_the_arrival(world, profile, post, api):  # R11.4
         assert bad.status_code == 400 and "received_on" in bad.json()
         done = api(world.officer).post(url, {"received_on": "2026-03-04"}, format="json")
         assert done.status_code == 200
-        assert done.json()["events"][-1]["kind"] == "received"
+        assert done.json()["event"]["kind"] == "received"
         again = api(world.officer).post(url, {"received_on": "2026-03-04"}, format="json")
         assert again.status_code == 409 and again.json()["code"] == "receipt_not_registered"
         refused = api(world.staff_a).post(url, {"received_on": "2026-03-04"}, format="json")

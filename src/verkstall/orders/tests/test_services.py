@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from verkstall.orders import services
-from verkstall.orders.models import AppendOnlyError, Order, OrderEvent
+from verkstall.orders.models import AppendOnlyError, EventKind, Order, OrderEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -52,16 +52,20 @@ def test_the_whole_life_writes_one_event_per_step_with_who_and_when(world):  # R
         ),
         (world.staff_a, lambda o: services.end_order(world.staff_a, o, end_date=today), "ended"),
     ]
-    previous = "draft"
-    for n, (actor, step, new_state) in enumerate(steps, start=2):
+    previous, n = "draft", 1
+    for actor, step, new_state in steps:
         event = step(order)
+        n += 1
         row = reload(order)
+        stored = OrderEvent.objects.get(pk=event.pk)
         assert row.state == new_state
+        assert (stored.seq, stored.kind) == (n, new_state)
+        # The start and the end tell the other side by a message: its event follows (R10.3).
+        told = new_state in ("started", "ended")
+        n += told
         assert row.last_event_seq == n
         assert len(events(order)) == n
-        stored = events(order)[-1]
-        assert stored.pk == event.pk
-        assert (stored.seq, stored.kind) == (n, new_state)
+        assert (events(order)[-1].kind == "message_sent") == told
         assert (stored.from_state, stored.to_state) == (previous, new_state)
         assert stored.actor_id == actor.pk
         assert stored.actor_organisation == actor.organisation_name
@@ -74,7 +78,9 @@ def test_the_whole_life_writes_one_event_per_step_with_who_and_when(world):  # R
 
     row = reload(order)
     kinds = [e.kind for e in events(order)]
-    assert kinds == ["created", "sent", "acknowledged", "started", "ended"]
+    assert kinds == [
+        "created", "sent", "acknowledged", "started", "message_sent", "ended", "message_sent"
+    ]  # fmt: skip
     assert events(order)[0].actor_id == world.officer.pk
     assert row.written_on == today
     assert row.sent_at is not None and row.acknowledged_at is not None
@@ -306,7 +312,7 @@ def test_staff_of_another_provider_cannot_acknowledge_start_or_end(world):  # Ac
     order = world.order(state="started")
     with pytest.raises(PermissionDenied):
         services.end_order(world.staff_b, order, end_date=timezone.localdate())
-    assert_nothing_written(order, state="started", seq=4)
+    assert_nothing_written(order, state="started", seq=5)  # with the start's message (R10.3)
 
 
 @pytest.mark.parametrize("who", ["officer", "fee_officer"])
@@ -429,7 +435,7 @@ def test_a_started_order_cannot_be_cancelled_only_ended(world):  # R3.9
     assert caught.value.state == "started"
     assert caught.value.allowed == ["end"]
     assert "verkställd" in caught.value.message
-    assert_nothing_written(order, state="started", seq=4)
+    assert_nothing_written(order, state="started", seq=5)  # with the start's message (R10.3)
 
 
 def test_a_transition_the_state_does_not_allow_is_refused_and_names_the_state(world):  # R3.1
@@ -441,7 +447,8 @@ def test_a_transition_the_state_does_not_allow_is_refused_and_names_the_state(wo
     assert caught.value.allowed == []
     assert "avslutad" in caught.value.message
     assert caught.value.status_code == 409
-    assert_nothing_written(order, state="ended", seq=5)
+    # created, sent, acknowledged, started, ended, each of the last two with its message
+    assert_nothing_written(order, state="ended", seq=7)
 
 
 def test_an_end_date_before_the_start_date_is_refused(world):  # R3.9
@@ -452,7 +459,7 @@ def test_an_end_date_before_the_start_date_is_refused(world):  # R3.9
     with pytest.raises(ValidationFailed) as caught:
         services.end_order(world.staff_a, order, end_date=start - timedelta(days=1))
     assert "end_date" in field_errors(caught)
-    assert_nothing_written(order, state="started", seq=5)
+    assert_nothing_written(order, state="started", seq=6)  # with the start's message (R10.3)
 
     services.end_order(world.staff_a, order, end_date=start)
     assert reload(order).end_date == start
@@ -463,7 +470,7 @@ def test_an_end_date_in_the_future_is_refused(world):  # R3.9
     with pytest.raises(ValidationFailed) as caught:
         services.end_order(world.staff_a, order, end_date=timezone.localdate() + timedelta(days=1))
     assert "end_date" in field_errors(caught)
-    assert_nothing_written(order, state="started", seq=4)
+    assert_nothing_written(order, state="started", seq=5)  # with the start's message (R10.3)
 
 
 def test_the_officer_of_the_unit_may_end_an_order_too(world):  # R3.9
@@ -510,9 +517,12 @@ def test_event_sequence_numbers_run_1_to_n_without_gaps_even_after_refusals(worl
 
     seqs = [e.seq for e in events(order)]
     assert seqs == list(range(1, len(seqs) + 1))
-    assert len(seqs) == 6  # created, oral_order, sent, acknowledged, started, ended
-    assert reload(order).last_event_seq == 6
-    states = [(e.from_state, e.to_state) for e in events(order) if e.kind not in ("oral_order",)]
+    # created, oral_order, sent, acknowledged, started, ended, and a message after each of the
+    # last two (R10.3)
+    assert len(seqs) == 8
+    assert reload(order).last_event_seq == 8
+    moves = [e for e in events(order) if e.kind not in ("oral_order", "message_sent")]
+    states = [(e.from_state, e.to_state) for e in moves]
     assert states == [
         ("", "draft"),
         ("draft", "sent"),
@@ -527,3 +537,32 @@ def test_sequence_numbers_are_per_order(world):  # R10.2
     second = world.order()
     assert [e.seq for e in events(first)] == [1, 2]
     assert [e.seq for e in events(second)] == [1]
+
+
+def test_a_history_note_moves_no_clock_and_is_not_recomputed(world):  # R10.3, issue 19
+    """A message or a received document only notes something on the order: no rule can name
+    it and it corrects no date, so recording one does not recompute the clocks."""
+    from django.db import connection
+
+    from verkstall.core.event_kinds import CLOCK_EVENT_LABELS, HISTORY_NOTES, clock_event
+    from verkstall.deadlines.facts import CORRECTS
+
+    for kind in HISTORY_NOTES:
+        assert clock_event(kind) not in CLOCK_EVENT_LABELS and kind not in CORRECTS
+    order = world.order(state="sent")
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        services.record_event(
+            world.officer,
+            order,
+            kind=EventKind.MESSAGE_SENT,
+            data={"message": 1},
+            allowed_states=None,
+        )
+    assert not [sql for sql in seen if "deadlines_" in sql]
+    assert order.events.filter(kind=EventKind.MESSAGE_SENT).count() == 1

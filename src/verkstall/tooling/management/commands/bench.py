@@ -138,6 +138,8 @@ class Command(BaseCommand):
         warmup = generator.make_draft_orders(100, officer=officer, provider=provider, seed=2)
         orders = generator.make_draft_orders(count, officer=officer, provider=provider, seed=3)
         probe = generator.make_draft_orders(60, officer=officer, provider=provider, seed=4)
+        counted = generator.make_draft_orders(3, officer=officer, provider=provider, seed=5)
+        statements = measure_http.transition_statements(counted, tokens)
         workers = opt["workers"]
         concurrency = opt["concurrency"] or workers * max(1, opt["threads"]) * 2
         connection.close()  # the server's workers get the database to themselves
@@ -153,6 +155,7 @@ class Command(BaseCommand):
             probe_ids=probe,
         )
         result["orders_after"] = bench_selectors.order_states(orders)
+        result["statements_per_transition"] = statements
         return result
 
     def _table(self, r: dict) -> None:
@@ -208,8 +211,10 @@ class Command(BaseCommand):
                 u = t["unloaded"]["latency"]
                 w(f"  en i taget (utan kö): median {u.get('median_ms')} ms, "
                   f"p95 {u.get('p95_ms')} ms")  # fmt: skip
+            statements = t.get("statements_per_transition", {})
             for step, s in t["by_step"].items():
-                w(f"  {step:<12} median {s['median_ms']} ms  p95 {s['p95_ms']} ms")
+                w(f"  {step:<12} median {s['median_ms']} ms  p95 {s['p95_ms']} ms  "
+                  f"{statements.get(step, '?')} SQL-satser")  # fmt: skip
         w("\nMål: " + ", ".join(f"{k}: {'uppfyllt' if v else 'EJ uppfyllt'}"
                                 for k, v in r["targets"].items()))  # fmt: skip
         w(f"Tid för hela körningen: {r['bench_seconds']} s\n")
