@@ -121,6 +121,7 @@ def test_pure_rule_modules_import_no_django():  # ARCHITECTURE "Inside an app"
 # index) and the project wiring (an indented line continues the line above).
 LAYER_ORDER = """
 core
+outbox
 access
 journal.models journal.case_services
 people
@@ -136,7 +137,7 @@ payments
 months | national_statistics
 audit
 tooling
-    settings settings_production urls api_urls wsgi __main__
+    settings settings_production urls api_urls wsgi __main__ health
 """
 
 # The Django role modules, by file name: everything else in a domain app is a pure core unless

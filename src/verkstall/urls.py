@@ -4,7 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from verkstall import health
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),  # liveness and readiness (issue 18)
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -44,3 +48,4 @@ urlpatterns = [
 ]
 
 handler404 = "verkstall.core.views.not_found"
+handler500 = "verkstall.core.views.server_error"  # Swedish, without the request (issue 17)

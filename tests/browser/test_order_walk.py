@@ -69,21 +69,29 @@ def test_officer_sends_order_and_provider_acknowledges_and_starts_it(
     act(page, "Registrera start", "Verkställd", "Startdatum är registrerat.")
     expect(page.locator("#start-date")).to_have_text(today)
     events = page.locator("#events tbody tr")
+    # The start tells the officer "Verkställt från och med ..." by a message (R3.7, R10.3).
     expect(events.locator("td:first-child")).to_have_text(
-        ["Beställning skapad", "Skickad", "Kvitterad", "Verkställd"]
+        [
+            "Beställning skapad",
+            "Skickad",
+            "Kvitterad",
+            "Verkställd",
+            "Meddelande skickat (från utföraren)",
+        ]
     )
-    expect(events.last).to_contain_text(f"Verkställt från och med {today}")
+    expect(events.nth(3)).to_contain_text(f"Verkställt från och med {today}")
     order.refresh_from_db()
     assert (order.state, order.start_date) == ("started", timezone.localdate())
     assert order.acknowledged_at is not None
-    assert OrderEvent.objects.filter(order=order).count() == 4
+    assert OrderEvent.objects.filter(order=order).count() == 5  # with the start's message
 
     # The provider ends it: the same order has walked from draft to ended.
     page.get_by_label(field("Slutdatum")).fill(today)
     page.get_by_label(field("Orsak till avslut")).select_option("moved")  # seed 004
     act(page, "Avsluta", "Avslutad", "Insatsen är avslutad.")
+    told = "Meddelande skickat (från utföraren)"  # the officer is told of start and end
     expect(events.locator("td:first-child")).to_have_text(
-        ["Beställning skapad", "Skickad", "Kvitterad", "Verkställd", "Avslutad"]
+        ["Beställning skapad", "Skickad", "Kvitterad", "Verkställd", told, "Avslutad", told]
     )
     expect(page.get_by_role("heading", name="Åtgärder")).to_have_count(0)
     order.refresh_from_db()
@@ -93,7 +101,9 @@ def test_officer_sends_order_and_provider_acknowledges_and_starts_it(
         ("sent", "officer"),
         ("acknowledged", "staff_a"),
         ("started", "staff_a"),
+        ("message_sent", "staff_a"),
         ("ended", "staff_a"),
+        ("message_sent", "staff_a"),
     ]
 
 
@@ -113,7 +123,7 @@ def test_officer_registers_client_and_decision_in_the_browser(page, world):  # R
     page.get_by_label(field("Hemtjänstområde")).select_option(label="Västra området")
     page.get_by_role("button", name="Registrera", exact=True).click()
     number_box = page.locator("div.field").filter(has=number_field)
-    expect(number_box.get_by_role("alert")).to_have_text(
+    expect(number_box.locator(".errorlist")).to_have_text(
         "Kontrollsiffran stämmer inte; kontrollera numret."
     )
     expect(number_field).to_have_attribute("aria-invalid", "true")

@@ -71,6 +71,9 @@ ADMIN_SITE = _a(ADMINS, Scope.ADMIN, V)
 VIEWS: dict[str, Access] = {
     "django.contrib.auth.views.LoginView": PUBLIC,
     "django.contrib.auth.views.LogoutView": PUBLIC,
+    # Liveness and readiness: counts and ages only, for the load balancer (issue 18).
+    "verkstall.health.healthz": PUBLIC,
+    "verkstall.health.readyz": PUBLIC,
     "verkstall.core.views.home": _a(ALL_ROLES, Scope.ORDER, L),
     # people
     "verkstall.orders.person_views.person_list": Access(

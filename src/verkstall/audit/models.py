@@ -62,6 +62,11 @@ class AccessLogEntry(models.Model):
         verbose_name_plural = "åtkomstlogg"
         ordering = ["-occurred_at", "-id"]
         indexes = [
+            # The reviewer's page without a filter: the municipality's latest rows, read in
+            # index order instead of sorting the whole log (issue 17 item 10).
+            models.Index(
+                fields=["municipality_id", "occurred_at", "id"], name="audit_log_muni_time_idx"
+            ),
             models.Index(fields=["municipality_id", "person_id", "occurred_at"]),
             models.Index(fields=["municipality_id", "outside_own", "occurred_at"]),
             models.Index(fields=["municipality_id", "user_id", "occurred_at"]),

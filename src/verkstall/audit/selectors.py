@@ -49,9 +49,24 @@ def entries(user, f: LogFilter) -> QuerySet[AccessLogEntry]:
     return qs.order_by("-occurred_at", "-id")
 
 
+#: The summary of reads outside the reader's own unit or provider counts this many days back
+#: when the filter gives no dates: counted over the whole log, it grew with the log and made
+#: the reviewer's page the slowest list of all (issue 17 item 10).
+OUTSIDE_DAYS = 30
+
+
+def outside_window(f: LogFilter) -> LogFilter:
+    """The filter the summary of outside reads uses: `f`'s dates, else the last OUTSIDE_DAYS."""
+    if f.date_from is None and f.date_to is None:
+        since = clock.today() - timedelta(days=OUTSIDE_DAYS - 1)
+        return LogFilter(**{**f.__dict__, "date_from": since})
+    return f
+
+
 def outside_readers(user, f: LogFilter) -> list[dict]:
-    """Users who looked at clients outside their own unit or provider, most such reads first."""
-    qs = entries(user, LogFilter(**{**f.__dict__, "outside_only": True}))
+    """Users who looked at clients outside their own unit or provider, most such reads first;
+    over `f`'s dates, or the last OUTSIDE_DAYS days (`outside_window`)."""
+    qs = entries(user, LogFilter(**{**outside_window(f).__dict__, "outside_only": True}))
     return list(
         qs.exclude(role="system")
         .values("user_id", "username", "role")

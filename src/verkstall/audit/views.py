@@ -80,6 +80,10 @@ def log_review(request):
                 {**r, "role_label": _role_label(r["role"])}
                 for r in selectors.outside_readers(user, f)
             ],
+            # The summary's own window when the filter gives no dates (selectors.OUTSIDE_DAYS).
+            "outside_since": (
+                None if f.date_from or f.date_to else selectors.outside_window(f).date_from
+            ),
             "query": request.GET.urlencode(),
         },
     )

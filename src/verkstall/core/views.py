@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.functional import Promise
 from django.views.defaults import page_not_found
 
@@ -124,3 +125,26 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse(NotFound().as_dict(), status=404)
     return page_not_found(request, exception)
+
+
+#: The 500 page when even its template cannot be rendered (a broken template or static file).
+SERVER_ERROR_FALLBACK = (
+    '<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Något gick fel – '
+    "Verkställ</title></head><body><main><h1>Något gick fel</h1><p>Ett oväntat fel inträffade "
+    "och det du gjorde kan ha avbrutits. Försök igen om en stund. Om felet finns kvar, kontakta "
+    'systemförvaltningen.</p><p><a href="/">Till startsidan</a></p></main></body></html>'
+)
+SERVER_ERROR_MESSAGE = "Ett oväntat fel inträffade. Försök igen om en stund."
+
+
+def server_error(request, template_name: str = "500.html"):
+    """handler500: the Swedish page in the site's layout, rendered without the request, so that
+    no context processor (the database, the session) runs after something already failed, and
+    a fixed Swedish page if even that fails (issue 17 item 9). The API gets its JSON error."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": SERVER_ERROR_MESSAGE, "code": "server_error"}, status=500)
+    try:
+        body = loader.get_template(template_name).render()
+    except Exception:  # the last resort: never an error page that fails
+        body = SERVER_ERROR_FALLBACK
+    return HttpResponseServerError(body)

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CaseEntryForm(forms.Form):
     title = forms.CharField(label=_("Rubrik"), max_length=200)
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
-    corrects = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    corrects = forms.IntegerField(
+        label=_("Rättar anteckning"), required=False, widget=forms.HiddenInput
+    )
 
 
 class DocumentReceivedForm(forms.Form):
@@ -35,7 +37,9 @@ class ProviderEntryForm(forms.Form):
     is_summary = forms.BooleanField(
         label=_("Sammanfattning av den sociala dokumentationen"), required=False
     )
-    corrects = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    corrects = forms.IntegerField(
+        label=_("Rättar anteckning"), required=False, widget=forms.HiddenInput
+    )
 
 
 class MessageForm(forms.Form):

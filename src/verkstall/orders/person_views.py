@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from verkstall.core.errors import DomainError
+from verkstall.core.middleware import form_page
 from verkstall.core.personal_number import has_digits
 from verkstall.core.views import run_form
 from verkstall.decisions.selectors import decisions_for
@@ -194,6 +195,7 @@ def protection_request_decide(request, pk, request_pk):
     return redirect("person-detail", pk=person.pk)
 
 
+@form_page("order-detail", pk="order_pk")  # its form is on the order page (issue 17)
 @login_required
 @require_POST
 def oral_briefing_create(request, order_pk):
