@@ -221,6 +221,12 @@ def test_the_checker_finds_a_protected_correction_shown_to_someone_not_named(mon
     ), stats.report()
 
 
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="On PostgreSQL the feed serves committed transactions only, and each generated "
+    "world is one transaction that is rolled back: the feed is empty inside it. The "
+    "PostgreSQL-only feed tests (orders/tests/test_feed.py) read committed events.",
+)
 def test_the_checker_finds_a_feed_message_event_naming_another_orders_message(monkeypatch):
     """Issue 20, R10.3: a message event in the feed names a message of its own order, one the
     reader may read. With the feed naming another order's message, and every list operation a
@@ -246,6 +252,6 @@ def test_the_checker_finds_a_feed_message_event_naming_another_orders_message(mo
     monkeypatch.setattr(FeedEventSerializer, "get_message", leaky_message)
     monkeypatch.setattr(Checker, "op_list", feed_only)
     monkeypatch.setattr(Checker, "tour", lambda self, n: 0)  # the screens are not the point
-    stats = prove(120, ops_per_example=120)
+    stats = prove(300, ops_per_example=150)
     assert stats.operations["list"] > 0
     assert any("names message" in crossing for crossing in stats.crossings), stats.report()

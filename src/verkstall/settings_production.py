@@ -34,6 +34,8 @@ if not SECRET_KEY:
     )
 
 SECURE_SSL_REDIRECT = True
+# The load balancer's probes may come over plain HTTP on the internal network (issue 18).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -187,16 +187,44 @@ def corrected_rows(rows: Iterable[tuple]) -> list[tuple]:
     return result
 
 
+#: Rows that show the order had reached the provider: a sending by post or fax whose arrival
+#: nobody registered was received at the latest when the provider acknowledged or started it.
+SHOWS_RECEIPT = frozenset({"acknowledged", "started"})
+
+
 def clock_rows(rows: Iterable[tuple], channel: str) -> Iterator[tuple]:
     """An order's stored clock rows (code, occurred_at, recorded_at), in recorded order, each
     sending followed by its receipt when `channel` delivers at once: the derived row has the
-    sending's moments (no row is stored for it, so the order's history is unchanged). Date
+    sending's moments (no row is stored for it, so the order's history is unchanged). By post
+    or fax a sending's receipt is the registered arrival; without one, the first
+    acknowledgement or start after the sending stands for it (R3.5: the clocks counted from
+    receipt start then at the latest, and the reminder to register the arrival stops). Date
     corrections are applied first (`corrected_rows`)."""
     at_once = channel in RECEIVED_ON_SENDING
-    for row in corrected_rows(rows):
-        yield row
-        if at_once and row[0] == SENT:
+    rows = corrected_rows(rows)
+    registered = _sendings_with_receipt(rows)
+    owed = False  # a sending by post or fax whose receipt is neither registered nor shown
+    for index, row in enumerate(rows):
+        code = row[0]
+        if code in SHOWS_RECEIPT and owed:
             yield (RECEIVED, row[1], row[2])
+            owed = False
+        yield row
+        if code == SENT:
+            if at_once:
+                yield (RECEIVED, row[1], row[2])
+            owed = not at_once and index not in registered
+
+
+def _sendings_with_receipt(rows: list[tuple]) -> set[int]:
+    """The places of the sendings that have a registered receipt before the next sending."""
+    found, sending = set(), None
+    for index, row in enumerate(rows):
+        if row[0] == SENT:
+            sending = index
+        elif row[0] == RECEIVED and sending is not None:
+            found.add(sending)
+    return found
 
 
 def clock_rows_by_channel(rows: Iterable[tuple]) -> Iterator[tuple]:

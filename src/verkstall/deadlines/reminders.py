@@ -44,7 +44,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -59,6 +58,7 @@ from django.utils import translation
 from verkstall.access.models import Municipality, User
 from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core import clock
+from verkstall.core.personal_number import MAIL_MASK, mask_numbers
 from verkstall.outbox import services as outbox
 
 from .calendar import STOCKHOLM
@@ -83,8 +83,7 @@ ROLE_RESPONSIBLES = RESPONSIBLE_ROLE
 
 # Anything shaped like a personnummer or samordningsnummer: (YY)YYMMDD, an optional
 # separator, four digits. Masked in every part of the message as a last guard.
-_PERSONAL_NUMBER_SHAPE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
-MASK = "[dolt nummer]"
+MASK = MAIL_MASK
 
 _ITEM_FIELDS = (
     "id",
@@ -213,8 +212,7 @@ class _Directory:
         return next((tier for tier in tiers if tier), [])
 
 
-def _mask(text: str) -> str:
-    return _PERSONAL_NUMBER_SHAPE.sub(MASK, text)
+_mask = mask_numbers  # core/personal_number.py: the one mask of every mail
 
 
 def build_message(user: User, lines: list[Line], today: date) -> EmailMultiAlternatives:
@@ -274,13 +272,23 @@ def _queue_for(user: User, lines: list[Line], today: date) -> int:
         if None in pks:  # pragma: no cover - SQLite 3.35+ and PostgreSQL return them
             raise RuntimeError("the database did not return the reminders' ids")
         told = ",".join(f"{line.item.pk}{line.kind[0]}" for line in lines)
-        outbox.enqueue(
+        queued = outbox.enqueue(
             kind=MAIL_KIND,
             recipients=[user.email],
             reference=f"{user.pk}:{today.isoformat()}:{min(pks)}:{max(pks)}",
-            dedupe_key=f"{MAIL_KIND}:{user.pk}:{_digest(told)}",
+            dedupe_key=f"{MAIL_KIND}:{user.pk}:{today.isoformat()}:{_digest(told)}",
         )
+        if queued is None:  # the same mail is queued already: no log rows without a mail
+            transaction.set_rollback(True)
+            return 0
         return len(lines)
+
+
+def forget_given_up_reminder(mail) -> None:
+    """The outbox gave up on a reminder (MAIL_KIND, `on_given_up`): its log rows go, so that
+    a later run reminds of the items again instead of counting them as told."""
+    user_pk, _day, first, last = mail.reference.split(":")
+    Reminder.objects.filter(user_id=int(user_pk), pk__gte=int(first), pk__lte=int(last)).delete()
 
 
 def _digest(text: str) -> str:

@@ -4,13 +4,13 @@ and invalidated on a rule change").
 Every recompute needs the rules in force for the municipality's profile (R11.3): about fifty
 rows read and made into model instances on every transition. Here they are read once per
 process and profile and kept under the rules' generation, a token the database changes itself
-whenever a rule, a profile or a profile's libraries change (migration 0013, triggers). Each
+whenever a rule, a profile or a profile's libraries change (generation_services.py). Each
 recompute still asks the database, in one small query, for the municipality's profile and the
 current token; a new token means new rules, read again. So a rule changed by any means (the
 admin, an import, a migration, a bulk update) is in force for the next recompute in every
 process, and a transaction sees its own uncommitted rule change as the engine always did.
 
-Without the token row (a database emptied by a test's flush) nothing is cached.
+Without the token row (a database migrated back before 0013) nothing is cached.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import threading
 
 from django.db import connection
 
+from .generation_services import TABLE
 from .models import Rule
 from .profile_selectors import rules_in_force
 
-TABLE = "deadlines_rules_generation"
 #: At most this many (profile, token) entries; more and the cache starts again (a process
 #: serves a few profiles; the tokens of a rule edited again and again would pile up).
 LIMIT = 32

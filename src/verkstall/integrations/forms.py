@@ -39,4 +39,4 @@ class ReplayForm(forms.Form):
 
 
 class ActiveForm(forms.Form):
-    active = forms.BooleanField(required=False)
+    active = forms.BooleanField(label=_("Aktiv"), required=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
 )
@@ -164,9 +165,16 @@ class ConflictSerializer(serializers.Serializer):
     )
 
 
+#: A step's answer: the lean one, or with `?full=true` the whole order (one of the two).
+STEP_OR_DETAIL = PolymorphicProxySerializer(
+    component_name="OrderStepOrDetail",
+    serializers=[OrderStepSerializer, OrderDetailSerializer],
+    resource_type_field_name=None,
+)
+
 TRANSITION_RESPONSES = {
     200: OpenApiResponse(
-        response=OrderStepSerializer,
+        response=STEP_OR_DETAIL,
         description="The order's own fields and the recorded `event`; with `?full=true` "
         "the whole order with its `events` and `new_client` (OrderDetailSerializer).",
     ),

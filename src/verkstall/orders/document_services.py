@@ -26,7 +26,6 @@ lines carry the order id and the error's class, never client data.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,6 +38,7 @@ from django.utils import translation
 from verkstall.access.models import User
 from verkstall.access.policies import require_officer_of_unit
 from verkstall.core.errors import NotFound, ValidationFailed
+from verkstall.core.personal_number import mask_numbers
 from verkstall.journal.case_selectors import case_journal
 from verkstall.journal.case_services import write_case_entry
 from verkstall.journal.models import CaseJournalEntry
@@ -59,8 +59,6 @@ SENT_TITLE = "Beställning skickad per e-post"
 FAILED_TITLE = "Beställning kunde inte skickas per e-post"
 
 # (YY)YYMMDD, an optional separator, four digits: a personnummer or samordningsnummer.
-_PERSONAL_NUMBER_SHAPE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
-_MASK = "[dolt nummer]"
 
 
 @dataclass(frozen=True)
@@ -244,8 +242,7 @@ def build_message(order: Order) -> EmailMessage:
     return message
 
 
-def _mask(text: str) -> str:
-    return _PERSONAL_NUMBER_SHAPE.sub(_MASK, text)
+_mask = mask_numbers  # core/personal_number.py: the one mask of every mail
 
 
 def _marker(order: Order) -> str:

@@ -23,7 +23,6 @@ server that is down never rolls the send back, and the notice goes out once the 
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from django.conf import settings
@@ -35,24 +34,17 @@ from django.utils import translation
 from verkstall.access.models import User
 from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.core.dates import day_text
+from verkstall.core.personal_number import mask_numbers
 from verkstall.journal.case_services import write_case_entry
 from verkstall.outbox import services as outbox
 
 from .end_services import send_order_message
 from .models import Order
 
-# (YY)YYMMDD, an optional separator, four digits: masked in every mail as a last guard.
-PERSONAL_NUMBER_SHAPE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
-MASK = "[dolt nummer]"
-
 WAITING = "waiting"  # to a connected provider: an order waits in the system
 OFFLINE = "offline"  # to the fee officers: an order went to a provider not connected
 #: The outbox's kind of each notice.
 MAIL_KINDS = {WAITING: "order_waiting", OFFLINE: "order_offline"}
-
-
-def mask_personal_numbers(text: str) -> str:
-    return PERSONAL_NUMBER_SHAPE.sub(MASK, text)
 
 
 def order_url(order: Order) -> str:
@@ -119,8 +111,8 @@ def build_notice(order: Order, kind: str, recipients: list[str]) -> EmailMessage
         subject = render_to_string(f"orders/email/notice_{kind}_subject.txt", context)
         body = render_to_string(f"orders/email/notice_{kind}_body.txt", context)
     return EmailMessage(
-        subject=mask_personal_numbers(" ".join(subject.split())),
-        body=mask_personal_numbers(body),
+        subject=mask_numbers(" ".join(subject.split())),
+        body=mask_numbers(body),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=recipients[:1],
         bcc=recipients[1:],

@@ -35,6 +35,13 @@ def backlog() -> dict:
     return {"pending": pending().count(), "oldest": row["oldest"]}
 
 
+def due_backlog(now: datetime) -> dict:
+    """Mails due to go at `now` (not in a backoff's wait, not claimed by a worker) and since
+    when the oldest has been due: a long wait means that no worker delivers (health checks)."""
+    due = pending().filter(next_attempt_at__lte=now)
+    return {"due": due.count(), "since": due.aggregate(at=Min("next_attempt_at"))["at"]}
+
+
 def delivery_task_queued(task, *, by: datetime | None = None) -> bool:
     """Whether `task` waits in the database queue (django_tasks_db) and will run now, or at
     the latest `by`: then queuing another one would only run to find nothing. False on any

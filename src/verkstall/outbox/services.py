@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from verkstall.core.personal_number import mask_numbers
+
 from . import registry
 from .models import OutgoingMail
 from .tasks import deliver_after_commit
@@ -44,9 +46,10 @@ def enqueue(
                 mail = OutgoingMail.objects.create(
                     kind=kind,
                     recipients=addresses,
-                    subject=subject,
-                    body=body,
-                    html_body=html_body,
+                    # Stored text never keeps a personnummer, whatever the caller sent.
+                    subject=mask_numbers(subject),
+                    body=mask_numbers(body),
+                    html_body=mask_numbers(html_body),
                     reference=reference,
                     dedupe_key=dedupe_key or None,
                 )

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from verkstall.core.date_fields import BoundedFormDateTimeField
+from verkstall.core.personal_number import InvalidPersonalNumber, parse_personal_number
 
 
 class PersonForm(forms.Form):
@@ -38,6 +39,16 @@ class PersonForm(forms.Form):
     relative_name = forms.CharField(label=_("Anhörig, namn"), max_length=200, required=False)
     relative_relation = forms.CharField(label=_("Relation"), max_length=100, required=False)
     relative_phone = forms.CharField(label=_("Anhörig, telefon"), max_length=30, required=False)
+
+    def clean_personal_number(self) -> str:
+        """The number's fault with the form's other errors, in one submit (issue 17 item 2);
+        the service checks it again (R1.1)."""
+        raw = self.cleaned_data["personal_number"]
+        try:
+            parse_personal_number(raw)
+        except InvalidPersonalNumber as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return raw
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)

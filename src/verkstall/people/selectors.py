@@ -6,6 +6,7 @@ import unicodedata
 
 from django.db.models import F, Q, QuerySet
 
+from verkstall.access.scoping import order_scope
 from verkstall.core.errors import NotFound
 from verkstall.core.order_states import WITH_PROVIDER
 from verkstall.core.personal_number import search_digits
@@ -56,13 +57,10 @@ def holds_order_now(user, person: Person) -> bool:
     that only held an order (ended, withdrawn, switched away) still reads the client and its
     history through its orders, but no longer keeps the client's data. Orders sit above
     people: read through the client's reverse relation `orders`."""
-    if getattr(user, "provider_id", None) is None or user.municipality_id != person.municipality_id:
+    if getattr(user, "provider_id", None) is None:
         return False
-    return person.orders.filter(  # orders.Order
-        municipality_id=person.municipality_id,
-        provider_id=user.provider_id,
-        state__in=WITH_PROVIDER,
-    ).exists()
+    # orders.Order, as the provider sees them (access.scoping), still with it.
+    return person.orders.filter(order_scope(user), state__in=WITH_PROVIDER).exists()
 
 
 def person_number_registered(municipality_id: int, personal_number: str) -> bool:

@@ -326,6 +326,25 @@ def test_refused_mail_waits_in_the_outbox_and_goes_once_accepted(scene, smtp):  
     assert len(smtp.messages) == 2
 
 
+def test_a_reminder_the_outbox_gives_up_is_sent_again_by_a_later_run(scene, settings, smtp):
+    # R11.1, issue 18: a given-up mail leaves no log rows that count its items as told, so
+    # the overdue reminder (sent once) goes again on a later day within the lookback.
+    with clock.travel_to(MORNING_PROVIDER_DUE):
+        run()
+    settings.VERKSTALL_OUTBOX_MAX_ATTEMPTS = 1
+    smtp.refuse.add("chef.a@omsorg-a.example")
+    with clock.travel_to(MORNING_AFTER):
+        assert run()["mails"] == 1
+    given_up = OutgoingMail.objects.get(given_up_at__isnull=False)
+    assert given_up.recipients == ["chef.a@omsorg-a.example"]
+    assert not Reminder.objects.filter(user=scene.manager_a, kind="overdue").exists()
+    smtp.refuse.clear()
+    with clock.travel_to(datetime(2025, 3, 12, 7, 0)):
+        assert run()["mails"] == 1  # the manager's overdue item, queued again
+    assert len(smtp.to("chef.a@omsorg-a.example")) == 2  # due on its day, then overdue
+    assert Reminder.objects.filter(user=scene.manager_a, kind="overdue").count() == 1
+
+
 def test_unreachable_mail_server_loses_nothing(scene, settings, smtp):  # R11.1, issue 18
     port = settings.EMAIL_PORT
     settings.EMAIL_PORT = _free_port()  # nobody listens

@@ -161,3 +161,29 @@ def test_the_migration_moves_unchanged_copies_to_the_receipt(world):  # R3.5 R3.
     before = sorted(Rule.objects.values_list("pk", "code", "version", "start_event"))
     MIGRATION.forward(apps, None)  # again: nothing more changes
     assert sorted(Rule.objects.values_list("pk", "code", "version", "start_event")) == before
+
+
+def test_an_acknowledgement_stands_for_an_arrival_nobody_registered():  # R3.5 [003]
+    """Pure: by fax, the first acknowledgement after a sending without a registered arrival
+    is its receipt; a registered arrival (even registered after it) is kept instead."""
+    from verkstall.deadlines.facts import clock_rows
+
+    sent, ack, arrived = at(MON_2_MAR), at(WED_4_MAR), at(MON_2_MAR, 0)
+    rows = [("sent", sent, sent), ("acknowledged", ack, ack)]
+    assert list(clock_rows(rows, "fax")) == [
+        ("sent", sent, sent),
+        ("received", ack, ack),
+        ("acknowledged", ack, ack),
+    ]
+    registered = [*rows, ("received", arrived, at(THU_5_MAR))]
+    assert list(clock_rows(registered, "fax")) == registered
+    assert ("received", sent, sent) in list(clock_rows(rows, "system"))
+
+
+def test_solna_fax_order_acknowledged_without_a_registered_arrival(world):  # R3.5 [003]
+    order = housing_support(world, Channel.FAX)
+    with travel_to(at(WED_4_MAR, 11)):
+        services.acknowledge_order(world.officer, order, channel="phone")
+    assert item(order, ARRIVAL).status == "met_on_time"
+    assert item(order, "kvittens-dagen-efter").status == "met_on_time"
+    assert item(order, "start-rapporterad").due_date == date(2026, 3, 18)  # 14 days from Wed

@@ -98,3 +98,38 @@ def test_without_the_generation_row_nothing_is_cached(world):  # issue 19
     assert _rule_reads(lambda: engine.recompute_order(order)) == 1
     assert _rule_reads(lambda: engine.recompute_order(order)) == 1
     assert _due(order) == date(2026, 11, 26)
+
+
+def _triggers() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_every_migrate_puts_back_a_trigger_a_rebuilt_table_lost(world):  # issue 19
+    """SQLite drops a table's triggers when a migration rebuilds the table: the handler that
+    runs after every `migrate` makes them again, so a rule change always reaches the cache."""
+    from django.apps import apps
+
+    from verkstall.deadlines import generation_services
+
+    expected = generation_services.trigger_names(connection.vendor)
+    assert expected and expected <= _triggers()
+    lost = sorted(expected)[0]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            table = lost.removesuffix("_new_generation")
+            cursor.execute(f"DROP TRIGGER {lost} ON {table}")
+        else:
+            cursor.execute(f"DROP TRIGGER {lost}")
+    assert lost not in _triggers()
+    generation_services.on_post_migrate(apps.get_app_config("deadlines"), using="default")
+    assert expected <= _triggers()
+    order = _sent(world)
+    engine.recompute_order(order)
+    Rule.objects.filter(profile__slug="stockholm-hv", code=RULE).update(amount=5)
+    engine.recompute_order(order)
+    assert _due(order) == date(2026, 11, 30)

@@ -324,3 +324,15 @@ def test_the_command_delivers_once_and_prints_counts():
     call_command("deliver_mail", stdout=out)
     assert out.getvalue().strip() == "1 sent, 0 failed, 0 given up; 0 waiting"
     assert len(mail.outbox) == 1
+
+
+def test_a_stored_mail_never_keeps_anything_shaped_like_a_personnummer(db):  # R10.5
+    mail = enqueue(
+        kind="test_masked",
+        recipients=["a@example.org"],
+        subject="Om 19121212-1212",
+        body="Klient 191212121212 och 121212+1212, senast 2025-03-10.",
+        html_body="<p>121212-1212</p>",
+    )
+    assert "1212" not in mail.subject + mail.html_body
+    assert mail.body == "Klient [dolt nummer] och [dolt nummer], senast 2025-03-10."
