@@ -65,8 +65,11 @@ SCOPE_PERIOD = {DAYS_PER_WEEK: WEEKLY, VISITS_PER_WEEK: WEEKLY, VISITS_PER_MONTH
 #: is sent: its receipt is the sending (an order handed over by personal contact, seed 004, is
 #: received as it is handed over). By post or fax it is the registered arrival date.
 RECEIVED_ON_SENDING = frozenset({"system", "email", "personal"})
+# Stored order event codes (core/event_kinds.py) the clock rows look at.
 SENT = "sent"
 RECEIVED = "received"
+ACKNOWLEDGED = "acknowledged"
+STARTED = "started"
 
 
 def frequency_of(granted) -> str:
@@ -189,7 +192,7 @@ def corrected_rows(rows: Iterable[tuple]) -> list[tuple]:
 
 #: Rows that show the order had reached the provider: a sending by post or fax whose arrival
 #: nobody registered was received at the latest when the provider acknowledged or started it.
-SHOWS_RECEIPT = frozenset({"acknowledged", "started"})
+SHOWS_RECEIPT = frozenset({ACKNOWLEDGED, STARTED})
 
 
 def clock_rows(rows: Iterable[tuple], channel: str) -> Iterator[tuple]:

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.core.personal_number import make_test_personal_number
+from verkstall.people.selectors import person_number_registered
 from verkstall.tooling import canaries
 from verkstall.tooling import testing as build
 from verkstall.tooling.isolation_clients import (
@@ -92,7 +93,13 @@ def _plant_transfer(world: World, rng, muni, units, provider, scope: str, m_inde
     )
     turns = clock.today() + timedelta(days=20 + m_index)
     born = date(turns.year - 65, turns.month, min(turns.day, 28))
-    number = make_test_personal_number(born, 999).value
+    # A client who turns 65 soon; a birth number no other client of the world has taken
+    # (build.test_number draws from the same test range by a counter of the process).
+    number = next(
+        n
+        for n in (make_test_personal_number(born, b).value for b in range(999, 979, -1))
+        if not person_number_registered(muni, n)
+    )
     person = register_client(world, rng, officer, scope, number=number, area=client_area(officer))
     decision = plant_decision(world, rng, officer, person, scope, [HOUSING_SUPPORT], days_ago=30)
     order = plant_order(world, rng, officer, decision, provider, scope)
