@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from django.db.models import Q
 
 from verkstall.core import clock, hooks
+from verkstall.core.bulk_sql import update_rows
 from verkstall.core.dates import READABLE_MAX, READABLE_MIN
 from verkstall.core.event_kinds import CLOCK_EVENT_OF_KIND, CREATED, clock_event
 from verkstall.core.order_states import CLOSED, State
@@ -442,13 +443,13 @@ def store_planned(subject_key: str, planned) -> None:
             item.status = Status.CLOSED.value
             fields.add("status")
             changed.append(item)
-    # One statement for the new items and one for the changed ones (issue 19).
+    # One statement for the new items and one for the changed ones (issue 19, core.bulk_sql).
     if created:
         DueItem.objects.bulk_create(created)
     if changed:
         for item in changed:
             item.updated_at = now
-        DueItem.objects.bulk_update(changed, sorted(fields))
+        update_rows(DueItem, changed, sorted(fields))
 
 
 def _values(rule: Rule, ev: Evaluation, close_open: bool) -> dict:

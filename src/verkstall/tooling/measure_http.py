@@ -22,7 +22,9 @@ from pathlib import Path
 from django.db import connection
 
 from verkstall.core import clock
+from verkstall.tooling import measure_floor
 from verkstall.tooling.measure import summary
+from verkstall.tooling.measure_floor import cpu_seconds as _cpu_seconds
 
 # --- transitions over HTTP --------------------------------------------------------------------
 
@@ -49,17 +51,6 @@ def _vm_hwm_kib(pid: int) -> int:
     except OSError:
         pass
     return 0
-
-
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
 
 
 def _database_backends(name: str) -> list[int]:
@@ -94,6 +85,8 @@ class Server:
         env.pop("VERKSTALL_DEBUG", None)  # never measure with DEBUG on
         env.setdefault("DJANGO_SETTINGS_MODULE", "verkstall.settings")
         env["VERKSTALL_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+        # No request log line per request on the benchmark's terminal (docs/production.md).
+        env.setdefault("VERKSTALL_REQUEST_LOG_LEVEL", "WARNING")
         cmd = [
             sys.executable,
             "-m",
@@ -262,6 +255,7 @@ def measure_transitions(
     duration: float,
     warmup_ids: list[int],
     probe_ids: list[int] = (),
+    floor: bool = False,
 ) -> dict:
     server = Server(workers=workers, threads=threads, worker_class=worker_class)
     try:
@@ -283,6 +277,18 @@ def measure_transitions(
         result["db_cpu_ms_per_transition"] = round(db_cpu * 1000 / n, 2)
         result["load_average_before"] = load_before
         result["load_average_after"] = load_average()
+        if floor:  # what any request costs on this server (measure_floor)
+
+            def cpu_of():
+                return (
+                    sum(_cpu_seconds(p) for p in workers_pids),
+                    sum(_cpu_seconds(p) for p in backends),
+                )
+
+            result["floor"] = measure_floor.measure(
+                server.port, tokens["provider"], cpu_of, concurrency=concurrency,
+                duration=min(duration, 10),
+            )  # fmt: skip
         if probe_ids:  # one request at a time: the service time without queueing
             probe = drive_transitions(server.port, list(probe_ids), tokens, concurrency=1,
                                       duration=15)  # fmt: skip
