@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from django.db import connection, connections
 from hypothesis import settings as hypothesis_settings
 
 from verkstall.access.roles import Role
@@ -132,3 +135,108 @@ def api():
         return client
 
     return client_for
+
+
+# --- PostgreSQL: the database roles, and the suite as the application's role (issue 18) -------
+
+# `VERKSTALL_TEST_DB_ROLE=verkstall_app`: every test connection acts as that role (.ci/run sets
+# it), so a test of something the application could not do as that role fails.
+TEST_DB_ROLE = os.environ.get("VERKSTALL_TEST_DB_ROLE", "").strip()
+
+
+@contextmanager
+def _as_owner(conn):
+    """The owner's work in a run as the app role (flushing, DDL): SET ROLE NONE, then back.
+    Inside a transaction that is rolled back, the rollback takes both back by itself."""
+    if conn.vendor != "postgresql" or not TEST_DB_ROLE:
+        yield
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("SET ROLE NONE")
+    try:
+        yield
+    finally:
+        if not conn.needs_rollback:
+            with conn.cursor() as cursor:
+                cursor.execute(conn.ops.compose_sql("SET ROLE %s", [TEST_DB_ROLE]))
+
+
+def _apply_roles(conn) -> None:
+    from verkstall.audit import db_role_services
+    from verkstall.audit.db_roles import DEFAULT_APP_ROLE
+
+    db_role_services.apply_roles(
+        app_role=TEST_DB_ROLE or db_role_services.configured_app_role() or DEFAULT_APP_ROLE,
+        retention_role=db_role_services.configured_retention_role(),
+        using=conn.alias,
+    )
+
+
+def _grant_again_if_lost(conn) -> None:
+    """A test that restored a backup into the test database (tooling/tests/test_backup.py)
+    replaced the schema, and a restore brings no grants: give them again, as an operator
+    runs db_roles after a restore (docs/database-roles.md)."""
+    from verkstall.audit.db_role_services import configured_retention_role
+
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT has_table_privilege(%s, 'django_migrations', 'SELECT')",
+            [configured_retention_role()],
+        )
+        if not cursor.fetchone()[0]:
+            _apply_roles(conn)
+
+
+def _flush_as_owner() -> None:
+    """A transactional test's database is emptied by `flush` (one TRUNCATE of every table),
+    which the TRUNCATE triggers on the access log and the order events refuse, also for the
+    owner (audit migration 0007). Only the test harness empties them: as the owner, with the
+    triggers off for that one transaction (session_replication_role: a superuser's setting)."""
+    from django.core.management.commands import flush
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    handle, execute_sql_flush = flush.Command.handle, DatabaseOperations.execute_sql_flush
+
+    def handle_as_owner(self, **options):
+        conn = connections[options["database"]]
+        with _as_owner(conn):
+            result = handle(self, **options)
+            _grant_again_if_lost(conn)
+        return result
+
+    def flush_with_triggers_off(self, sql_list):
+        if sql_list:
+            sql_list = ["SET LOCAL session_replication_role = replica", *sql_list]
+        return execute_sql_flush(self, sql_list)
+
+    flush.Command.handle = handle_as_owner
+    DatabaseOperations.execute_sql_flush = flush_with_triggers_off
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL the migrated test database gets the application's roles and grants, as a
+    deployment does (`python -m verkstall db_roles`, docs/database-roles.md): retention needs
+    its role. With VERKSTALL_TEST_DB_ROLE every connection then acts as that role (Django's
+    OPTIONS["assume_role"], a SET ROLE on connect)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with django_db_blocker.unblock():
+        _apply_roles(connection)
+        _flush_as_owner()
+        if TEST_DB_ROLE:
+            connection.settings_dict["OPTIONS"]["assume_role"] = TEST_DB_ROLE
+            connection.close()
+    yield
+    # The owner drops the test database.
+    if connection.settings_dict["OPTIONS"].pop("assume_role", None):
+        connection.close()
+
+
+@pytest.fixture
+def db_owner(db):
+    """A test that does the owner's work (DDL, a migration, the grants themselves) acts as the
+    owner also in a run as the app role; elsewhere it changes nothing."""
+    with _as_owner(connection):
+        yield

@@ -16,6 +16,15 @@ VERKSTALL_EARLIEST_DATE, VERKSTALL_YEARS_AHEAD  the window of entered dates (def
                     to 31 December ten years ahead)
 VERKSTALL_UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES, VERKSTALL_UPLOAD_ZIP_MAX_RATIO,
 VERKSTALL_UPLOAD_ZIP_MAX_MEMBERS  limits for uploaded DOCX, ODT and XLSX (zip) files
+VERKSTALL_LOG_FORMAT  "json" for one JSON object per log line, else plain text (see "Logging")
+VERKSTALL_LOG_LEVEL, VERKSTALL_REQUEST_LOG_LEVEL  the root logger's level (default WARNING) and
+                    the request log's (`verkstall.request`, one line per request; default INFO)
+VERKSTALL_METRICS_ALLOW, VERKSTALL_METRICS_TOKEN  who may read /metrics: client addresses as
+                    comma-separated CIDRs (default 127.0.0.1/32,::1/128), or a bearer token
+VERKSTALL_METRICS_DIR  a directory gunicorn's workers share their counters through (unset:
+                    each process counts alone; see "Metrics" below)
+VERKSTALL_READY_TASK_AGE_SECONDS, VERKSTALL_READY_MAIL_AGE_SECONDS  /readyz says "degraded" when
+                    a ready task or a due mail has waited longer (default 600 and 900)
 DEFAULT_FROM_EMAIL  sender address of the reminders
 VERKSTALL_SESSION_HOURS, VERKSTALL_SESSION_IDLE_MINUTES  a session's lifetime (default 10 hours)
                     and idle timeout (default 30 minutes)
@@ -24,16 +33,21 @@ VERKSTALL_IDEMPOTENCY_HOURS  how long an API write's answer is kept for a retry 
                     same Idempotency-Key (default 24 hours)
 VERKSTALL_WEBHOOK_ALLOW_INTERNAL  "1" lets a webhook go to plain http and internal addresses
                     (a receiver on the same host or network); default: https to public hosts
+VERKSTALL_DB_PREPARE  "1" turns on prepared statements on PostgreSQL (default off; issue 19)
+VERKSTALL_DB_APP_ROLE, VERKSTALL_DB_RETENTION_ROLE  PostgreSQL roles the application and
+                    retention act as (docs/database-roles.md; see "Database roles" below)
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
@@ -124,6 +138,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Times, counts (/metrics) and logs each request by its URL name, with a request id.
+    "verkstall.core.request_log.RequestLogMiddleware",
     "verkstall.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -185,6 +201,17 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # watchlist's 35 ms compiling, because a misestimated row count crossed jit_above_cost
     # (bench/RESULTS.md). Off for this application's connections.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Prepared statements (issue 19), off unless VERKSTALL_DB_PREPARE=1. PostgreSQL spends
+    # 0.8-1.7 ms planning the scoped read of an order against 0.1-0.25 ms running it; with the
+    # parameters bound by the server, psycopg prepares a statement the second time a connection
+    # sends it and PostgreSQL keeps its plan: its CPU per transition fell from 7.0 to 3.3 ms and
+    # transitions rose from ~50 to 79-86 per second (bench/RESULTS.md, 2026-12-07). Off by
+    # default because the watchlist's query then runs on a generic plan that is no faster, while
+    # the hand-written SQL it is held to gets 3-4 times faster (ratios 1.85-2.92, over the 1.5
+    # goal); and a pooler in transaction mode cannot keep a session's prepared statements.
+    if os.environ.get("VERKSTALL_DB_PREPARE", "0") == "1":
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "access.User"
@@ -227,6 +254,15 @@ VERKSTALL_RETENTION_RESEARCH_DAYS = tuple(
 VERKSTALL_RETENTION_REMOVE_WITHIN_YEARS = int(
     os.environ.get("VERKSTALL_RETENTION_REMOVE_WITHIN_YEARS", "1")
 )  # remove by 31 December of this many years after the period ran out
+
+# Database roles on PostgreSQL (issue 18, docs/database-roles.md; `python -m verkstall db_roles`).
+# VERKSTALL_DB_APP_ROLE: the role the application connects as; when set, every `migrate` grants
+# it again (a new table gets its grants). VERKSTALL_DB_RETENTION_ROLE: the only role that may
+# remove order events (retention, R10.6); the trigger names it, so change it, then run db_roles.
+VERKSTALL_DB_APP_ROLE = os.environ.get("VERKSTALL_DB_APP_ROLE", "").strip()
+VERKSTALL_DB_RETENTION_ROLE = (
+    os.environ.get("VERKSTALL_DB_RETENTION_ROLE", "").strip() or "verkstall_retention"
+)
 
 # The window of every date and time entered in a form, the API or a service (core/dates.py):
 # from VERKSTALL_EARLIEST_DATE to 31 December VERKSTALL_YEARS_AHEAD years from now.
@@ -371,13 +407,53 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[Verkställ] "
 VERKSTALL_BASE_URL = os.environ.get("VERKSTALL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Logging (issue 18 item 3, docs/production.md): to stderr (journald under systemd), plain text
+# or, with VERKSTALL_LOG_FORMAT=json, one JSON object per line (core/log_json.py: time, level,
+# logger, message, request_id, and the request log's method, route, status, duration_ms).
+# `verkstall.request` writes one INFO line per request (core/request_log.py): the URL's name,
+# never its path or query string.
+VERKSTALL_LOG_FORMAT = os.environ.get("VERKSTALL_LOG_FORMAT", "text").strip().lower() or "text"
+if VERKSTALL_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(
+        f"VERKSTALL_LOG_FORMAT must be 'text' or 'json', not {VERKSTALL_LOG_FORMAT!r}"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # No personnummer in any log line, whichever logger wrote it (issue 6).
     "filters": {"personal_numbers": {"()": "verkstall.core.log_redaction.RedactPersonalNumbers"}},
+    "formatters": {"json": {"()": "verkstall.core.log_json.JsonFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["personal_numbers"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["personal_numbers"],
+            **({"formatter": "json"} if VERKSTALL_LOG_FORMAT == "json" else {}),
+        },
+    },
+    "loggers": {
+        "verkstall.request": {"level": os.environ.get("VERKSTALL_REQUEST_LOG_LEVEL", "INFO")},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("VERKSTALL_LOG_LEVEL", "WARNING")},
 }
+
+# Metrics (monitoring.py, GET /metrics): readable from these client addresses (CIDRs), or with
+# `Authorization: Bearer <VERKSTALL_METRICS_TOKEN>`; anyone else gets a 404. Counters are kept
+# per process unless VERKSTALL_METRICS_DIR names a directory that gunicorn's workers share
+# (core/metrics.py; deploy/verkstall-web.service gives a runtime directory).
+VERKSTALL_METRICS_ALLOW = tuple(
+    entry.strip()
+    for entry in os.environ.get("VERKSTALL_METRICS_ALLOW", "127.0.0.1/32,::1/128").split(",")
+    if entry.strip()
+)
+for _entry in VERKSTALL_METRICS_ALLOW:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"VERKSTALL_METRICS_ALLOW: {_entry!r} is not an address or CIDR network"
+        ) from None
+VERKSTALL_METRICS_TOKEN = os.environ.get("VERKSTALL_METRICS_TOKEN", "").strip()
+VERKSTALL_METRICS_DIR = os.environ.get("VERKSTALL_METRICS_DIR", "").strip()
+# /readyz (health.py): "degraded" when the task worker or the outbox is this far behind.
+VERKSTALL_READY_TASK_AGE_SECONDS = int(os.environ.get("VERKSTALL_READY_TASK_AGE_SECONDS", "600"))
+VERKSTALL_READY_MAIL_AGE_SECONDS = int(os.environ.get("VERKSTALL_READY_MAIL_AGE_SECONDS", "900"))

@@ -34,8 +34,9 @@ if not SECRET_KEY:
     )
 
 SECURE_SSL_REDIRECT = True
-# The load balancer's probes may come over plain HTTP on the internal network (issue 18).
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# The load balancer's probes may come over plain HTTP on the internal network, and Prometheus
+# scrapes gunicorn itself on the loopback address (issue 18, docs/production.md).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -15,10 +15,14 @@ deleted, and one access-log row with action REMOVE and no client id is written, 
 names the model and the id (audit.services.record_system_no_client).
 
 Order events are append-only, and on PostgreSQL a trigger refuses to delete them. Retention
-is the one exception: inside its transaction it sets `verkstall.retention = 'on'` (a
-transaction-local setting, set back to 'off' before the transaction ends), which the trigger
-function verkstall_refuse_change() accepts for DELETE only (audit migration 0003). The access
-log's own trigger has no exception.
+is the one exception, and only for the retention role (setting VERKSTALL_DB_RETENTION_ROLE,
+audit/db_roles.py, docs/database-roles.md): around its DELETEs the removal says
+`SET LOCAL ROLE <retention role>` and afterwards switches back to the role it had, so the
+access-log row is written as before. Only a session whose login role may become the retention
+role can do that (the retention command run with its own database URL, or the owner); the
+application's own role cannot, and `apply` says so before it starts (`check_retention_role`).
+The trigger function verkstall_refuse_change() accepts the role for DELETE only (audit
+migration 0007). The access log's own trigger has no exception.
 
 Rows are deleted with one DELETE per table (QuerySet._raw_delete), not through Django's
 collector: journals and orders point at themselves with PROTECT (corrections, superseded
@@ -56,13 +60,13 @@ from verkstall.plans.storage import document_storage
 
 from . import retention_selectors as selectors
 from .client_models import CLIENT_DATA, UNLINKED_BY_LABEL, ClientIds
+from .db_role_services import configured_retention_role
 from .retention import Assessment, RetentionRule, assess, birth_date_of
 from .services import record_system, record_system_no_client
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACTOR = "gallring"
-RETENTION_SETTING = "verkstall.retention"
 
 
 # The order of deletion, children before parents: (model, which of its rows belong to the
@@ -146,13 +150,50 @@ def _label(model) -> str:
     return model._meta.label_lower
 
 
-def _allow_event_removal(on: bool) -> None:
-    """Tell the PostgreSQL trigger on orders_orderevent that this transaction is retention."""
-    if connection.vendor == "postgresql":
+class RetentionRoleUnavailable(Exception):
+    """This database session cannot act as the retention role, so it cannot remove order
+    events (PostgreSQL; docs/database-roles.md)."""
+
+    def __init__(self, role: str, *, exists: bool):
+        self.role = role
+        self.exists = exists
+        why = "may not become it" if exists else "does not exist (run db_roles)"
+        super().__init__(f"the retention role {role} {why}")
+
+
+def check_retention_role() -> None:
+    """On PostgreSQL: raise RetentionRoleUnavailable unless this session's login role may
+    become the retention role (is it, is a member of it, or is a superuser)."""
+    if connection.vendor != "postgresql":
+        return
+    role = configured_retention_role()
+    with connection.cursor() as cur:
+        cur.execute("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = %s)", [role])
+        if not cur.fetchone()[0]:
+            raise RetentionRoleUnavailable(role, exists=False)
+        cur.execute("SELECT pg_catalog.pg_has_role(session_user, %s, 'MEMBER')", [role])
+        if not cur.fetchone()[0]:
+            raise RetentionRoleUnavailable(role, exists=True)
+
+
+def _as_retention_role() -> str | None:
+    """PostgreSQL: switch this transaction to the retention role, the only one the trigger on
+    orders_orderevent lets delete (audit migration 0007); returns the role to switch back to."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_user")
+        previous = cur.fetchone()[0]
+        cur.execute(connection.ops.compose_sql("SET LOCAL ROLE %s", [configured_retention_role()]))
+    return previous
+
+
+def _back_to(previous: str | None) -> None:
+    """Switch back to the role the transaction had before `_as_retention_role` (SET LOCAL:
+    a rolled-back removal switches back by itself)."""
+    if previous is not None:
         with connection.cursor() as cur:
-            cur.execute(
-                "SELECT set_config(%s, %s, true)", [RETENTION_SETTING, "on" if on else "off"]
-            )
+            cur.execute(connection.ops.compose_sql("SET LOCAL ROLE %s", [previous]))
 
 
 def _admin_log(ids: ClientIds, due_items: list[int]) -> QuerySet:
@@ -263,11 +304,11 @@ def remove_client(
         removal = Removal(person_id=person_id, last_entry=last_entry)
         admin_log = _admin_log(ids, due_items)
         removal.rows[_label(LogEntry)] = admin_log._raw_delete(admin_log.db)
-        _allow_event_removal(True)
+        previous_role = _as_retention_role()
         for model, rows_of in REMOVAL_PLAN:
             qs = model._default_manager.filter(rows_of(ids))
             removal.rows[_label(model)] = qs._raw_delete(qs.db)
-        _allow_event_removal(False)
+        _back_to(previous_role)
         removal.rows = +removal.rows  # drop the tables with nothing to remove
         removal.files = len(plan_documents) + len(case_documents)
 
@@ -341,7 +382,10 @@ def remove_unlinked(
 def apply(review: selectors.Review, *, actor: str = DEFAULT_ACTOR) -> Outcome:
     """Remove every client on the review's due list, then every row with no client on it
     (R8.4), one transaction each. A client or row that is no longer due when locked is
-    skipped; one whose removal fails is left whole and listed."""
+    skipped; one whose removal fails is left whole and listed. On PostgreSQL a session that
+    cannot act as the retention role removes nothing (RetentionRoleUnavailable)."""
+    if review.due:
+        check_retention_role()
     outcome = Outcome()
     for client in review.due:
         try:

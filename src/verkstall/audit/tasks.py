@@ -8,6 +8,10 @@ with apply=True). A municipality typically runs the report in January, has the a
 officer review it, and applies it before the end of the year; the rule's own grace period
 (by the end of the following calendar year) is made for exactly that rhythm.
 
+On PostgreSQL an apply removes order events, which only the retention role may
+(docs/database-roles.md): a queued apply must be run by a worker connected as that role; the
+application's own worker raises RetentionRoleUnavailable and removes nothing.
+
 Safe to run twice: a second apply finds nothing due (ARCHITECTURE "Tenancy and scale").
 """
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from verkstall.access.roles import Role
 from verkstall.audit import capture, services
 from verkstall.audit.models import AccessLogEntry
+from verkstall.audit.tests.db_sessions import session
 from verkstall.core.errors import PermissionDenied
 from verkstall.tooling import testing as build
 
@@ -159,15 +160,7 @@ def test_on_postgresql_a_plain_sql_session_cannot_update_or_delete_the_log():  #
         remote_addr=None,
         declared=None,
     )
-    settings = connection.settings_dict
-    conninfo = psycopg.conninfo.make_conninfo(
-        dbname=settings["NAME"],
-        user=settings["USER"] or None,
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        password=settings["PASSWORD"] or None,
-    )
-    with psycopg.connect(conninfo, autocommit=True) as plain:
+    with session() as plain:
         for sql in (
             "UPDATE audit_accesslogentry SET username = 'x'",
             "DELETE FROM audit_accesslogentry",

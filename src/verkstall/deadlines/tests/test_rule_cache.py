@@ -109,7 +109,7 @@ def _triggers() -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def test_every_migrate_puts_back_a_trigger_a_rebuilt_table_lost(world):  # issue 19
+def test_every_migrate_puts_back_a_trigger_a_rebuilt_table_lost(world, db_owner):  # issue 19
     """SQLite drops a table's triggers when a migration rebuilds the table: the handler that
     runs after every `migrate` makes them again, so a rule change always reaches the cache."""
     from django.apps import apps

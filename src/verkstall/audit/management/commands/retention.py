@@ -10,6 +10,11 @@ one transaction per client or row, each with a REMOVE row in the access log, and
 counts.
 Never prints a personnummer or a full name. Exit status 0, or 1 if a client's removal failed
 (that client is left whole; the others are removed).
+
+On PostgreSQL --apply must run as a database role that may become the retention role
+(VERKSTALL_DB_RETENTION_ROLE; docs/database-roles.md): `--database-url` points the command at
+a URL whose user is that role (or a member of it) instead of the application's own role, which
+cannot remove order events. Without it nothing is removed and the command says why.
 """
 
 from __future__ import annotations
@@ -64,6 +69,11 @@ class Command(BaseCommand):
             "than today.",
         )
         parser.add_argument(
+            "--database-url",
+            help="Connect with this URL (applied before the settings load, see "
+            "verkstall/__main__.py): on PostgreSQL --apply needs the retention role's own.",
+        )
+        parser.add_argument(
             "--enqueue",
             action="store_true",
             help="Queue the task review_retention for `python -m verkstall db_worker` "
@@ -97,7 +107,24 @@ class Command(BaseCommand):
         self._print_review(review, apply)
         if not apply:
             return
-        outcome = services.apply(review, actor=_("gallring (kommando)"))
+        try:
+            outcome = services.apply(review, actor=_("gallring (kommando)"))
+        except services.RetentionRoleUnavailable as exc:
+            raise CommandError(
+                (
+                    _(
+                        "Databasrollen %(role)s finns inte: kör `python -m verkstall db_roles` "
+                        "som tabellernas ägare. Ingenting är raderat."
+                    )
+                    if not exc.exists
+                    else _(
+                        "Den här databasanslutningen får inte bli gallringsrollen %(role)s: kör "
+                        "--apply med --database-url för gallringsrollen (docs/database-roles.md)."
+                        " Ingenting är raderat."
+                    )
+                )
+                % {"role": exc.role}
+            ) from None
         self._print_outcome(outcome)
         if outcome.failed or outcome.unlinked_failed:
             failed = [str(pid) for pid in outcome.failed]
