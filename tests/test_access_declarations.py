@@ -136,8 +136,8 @@ def test_each_screen_refuses_the_roles_it_does_not_declare(client, everyone):  #
     checked = 0
     for pattern, callback, namespaces, _name in SCREENS:
         access = declarations.for_view(callback, _Match(namespaces))
-        if access.public or "admin" in namespaces:
-            continue
+        if access.public or access.url_token or "admin" in namespaces:
+            continue  # a secret in the URL: test_a_route_with_a_secret_in_its_url_...
         url = _concrete(pattern)
         for role, user in everyone.items():
             if role in access.roles:
@@ -173,7 +173,7 @@ def test_each_api_action_refuses_the_roles_it_does_not_declare(api, everyone):  
 def test_nobody_logged_in_is_sent_to_the_login_or_refused_by_the_api(db, client):  # Actors
     for pattern, callback, namespaces, _name in SCREENS:
         access = declarations.for_view(callback, _Match(namespaces))
-        if access.public or "admin" in namespaces:
+        if access.public or access.url_token or "admin" in namespaces:
             continue
         response = client.get(_concrete(pattern))
         assert response.status_code == 302 and "/login/" in response["Location"], pattern
@@ -181,3 +181,32 @@ def test_nobody_logged_in_is_sent_to_the_login_or_refused_by_the_api(db, client)
         if "format" in pattern:
             continue
         assert client.get(_concrete(pattern)).status_code in (401, 403), pattern
+
+
+# --- routes authenticated by a secret in their URL (the calendar feed, issue 17 item 7) -------
+
+SECRET_ROUTES = [r for r in SCREENS if declarations.for_view(r[1], _Match(r[2])).url_token]
+
+
+def test_a_route_with_a_secret_in_its_url_declares_who_may_use_it():  # Actors, R10.4
+    assert [name for *_rest, name in SECRET_ROUTES] == ["calendar-feed"]
+    for _pattern, callback, namespaces, _name in SECRET_ROUTES:
+        access = declarations.for_view(callback, _Match(namespaces))
+        assert not access.public and access.roles and access.audit is not None
+        assert access.scope == Scope.DUE_ITEM
+
+
+def test_a_route_with_a_secret_in_its_url_ignores_the_session(db, client, everyone):  # Actors
+    """Without its secret, no session opens it: a wrong secret is 404 for every role and for
+    nobody logged in alike (never the login page, which would say the route exists)."""
+    checked = 0
+    for pattern, _callback, _namespaces, _name in SECRET_ROUTES:
+        url = _concrete(pattern)
+        assert client.get(url).status_code == 404, url
+        for user in everyone.values():
+            client.force_login(user)
+            assert client.get(url).status_code == 404, (url, user.role)
+            assert client.post(url).status_code in (403, 405), (url, user.role)
+            checked += 1
+        client.logout()
+    assert checked == len(SECRET_ROUTES) * len(Role)

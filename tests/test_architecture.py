@@ -137,7 +137,7 @@ payments
 months | national_statistics
 audit
 tooling
-    settings settings_production urls api_urls wsgi __main__ health
+    settings settings_production urls api_urls wsgi __main__ health monitoring
 """
 
 # The Django role modules, by file name: everything else in a domain app is a pure core unless
@@ -174,6 +174,7 @@ DJANGO_ADAPTERS = {
     "audit.client_models": "the client-bearing models, read from the app registry",
     "audit.idempotency": "middleware that replays the first answer to a keyed API write",
     "deadlines.watchlist_scopes": "the watchlist scopes, as query expressions",
+    "core.bulk_sql": "one UPDATE statement for many rows, through the database connection",
     "core.clock": "timezone-aware now() from django.utils",
     "core.db_functions": "database expressions (the writing transaction, the settled ones)",
     "core.date_fields": "form and serializer date fields",
@@ -184,6 +185,7 @@ DJANGO_ADAPTERS = {
     "core.security": "security headers middleware",
     "core.uploads": "uploaded files",
     "deadlines.engine": "recomputes due items in the database",
+    "deadlines.feed_models": "the calendar feed's token model (models.py is full)",
     "deadlines.profile_io": "exports and imports rule profiles from and to the database",
     "deadlines.trial": "tries a stored rule, checking the service type in the catalogue",
     "deadlines.reminders": "reminder mails and their query",

@@ -880,3 +880,130 @@ def test_no_id_route_gives_another_organisations_object(sides):  # Actors, tenan
     assert scanner.scanned["browsable-api"] > 20, scanner.report()
     assert checked > 500
     assert factories_checked > 30
+
+
+# --- routes a secret in the URL authenticates (issue 17 item 7) -------------------------------
+
+# Each such route and the test below that walks it: it has no object id to swap, its secret is
+# the user; what must hold is that one user's secret never yields another's rows.
+SECRET_ROUTES = {"calendar/{secret}.ics": "test_a_calendar_feed_holds_only_its_users_items"}
+
+
+def test_every_route_with_a_secret_in_its_url_is_walked_here():  # Actors
+    routes = {
+        _template(pattern)
+        for pattern, callback, namespaces, _name in declarations.walk_urls()
+        if "admin" not in namespaces
+        and not declarations.is_api_view(callback)
+        and declarations.for_view(callback).url_token
+    }
+    assert routes == set(SECRET_ROUTES)
+    assert all(name in globals() for name in SECRET_ROUTES.values())
+
+
+def test_a_calendar_feed_holds_only_its_users_items(sides):  # Actors, tenancy, R10.4
+    """Every user of A with a watchlist subscribes; each feed holds only due items that user
+    may open (deadlines.due_item_selectors.item_scope), never one of B (another municipality,
+    another unit and provider of A's) nor any of B's canaries or personnummer; B's revoked
+    secret is a 404 to A's users, logged in or not, and changes no row."""
+    from django.db.models import Q
+
+    from verkstall.deadlines import calendar_feed_services
+    from verkstall.deadlines.due_item_selectors import visible_items
+    from verkstall.deadlines.ical import CRLF
+    from verkstall.deadlines.models import DueItem
+
+    a, other_municipality, same_municipality = sides
+    others = (other_municipality, same_municipality)
+    watchlist_roles = declarations.VIEWS["verkstall.deadlines.calendar_views.calendar_feed"].roles
+    scanner = canaries.Scanner()
+    # No client text at all is in a feed: every canary of B is forbidden to every role.
+    forbidden = {k: v for b in others for k, v in b.canaries.items()}
+
+    def items_of(*bs):
+        """The due items of B's clients: of the orders and decisions of B's unit."""
+        units = [b.unit for b in bs]
+        of_b = Q(order__unit__in=units) | Q(order__isnull=True, decision__unit__in=units)
+        return set(DueItem.objects.filter(of_b).values_list("pk", flat=True))
+
+    # Another unit and provider of A's municipality is B to A's officer and provider users
+    # (the role-wide lists of the placement unit, fee officer and aids centre span it).
+    b_items = {
+        role: items_of(*others)
+        if role in (Role.OFFICER, *PROVIDER_ROLES)
+        else items_of(other_municipality)
+        for role in watchlist_roles
+    }
+    assert all(b_items.values())
+    shown = 0
+    for role in sorted(watchlist_roles):
+        user = a.users[role]
+        _feed, secret = calendar_feed_services.create_feed(user)
+        response = Client().get(f"/calendar/{secret}.ics")
+        assert response.status_code == 200, role
+        text = canaries.response_text(response)  # unfolded
+        scan(scanner, response, forbidden, f"the feed of {role.value}", "")
+        items = {
+            int(line.removeprefix("UID:bevakning-").removesuffix("@verkstall"))
+            for line in text.split(CRLF)
+            if line.startswith("UID:")
+        }
+        assert items <= set(visible_items(user).values_list("pk", flat=True)), role
+        assert items.isdisjoint(b_items[role]), role
+        shown += len(items)
+    assert shown > 0  # the officer's follow-ups and the provider's plan at least
+    assert scanner.hits == [], "\n".join(scanner.hits)
+    assert scanner.scanned["ics"] == len(watchlist_roles), scanner.report()
+    # B's secret, revoked: nothing for A, whoever asks, and no row changes.
+    b = others[0]
+    _feed, b_secret = calendar_feed_services.create_feed(b.users[Role.OFFICER])
+    calendar_feed_services.revoke_feed(b.users[Role.OFFICER])
+    before = fingerprint()
+    requester = Requester()
+    for role in sorted(watchlist_roles):
+        for client in (Client(), requester.client(a.users[role], api=False)):
+            assert client.get(f"/calendar/{b_secret}.ics").status_code == 404
+    assert fingerprint() == before
+
+
+# --- the client search and the recently opened clients (issue 17 item 5) ----------------------
+
+# No id in their paths: what must hold is that another organisation's client is never found
+# or listed, whatever is typed into the search.
+
+
+def test_the_client_search_finds_no_other_organisations_client(sides):  # Actors, tenancy
+    """A's users of every role that may search post B's client's personnummer in each written
+    form and its name: the results page (reached by the redirect, whose address holds none of
+    it) lists nobody of B and holds no canary of B but the text A typed; a probe of B's client
+    page (404) does not put it among A's recently opened. B's own officer finds the client,
+    so the search is not vacuous."""
+    a, other_municipality, same_municipality = sides
+    roles = declarations.VIEWS["verkstall.orders.client_search_views.client_search"].roles
+    requester, scanner, checked = Requester(), canaries.Scanner(), 0
+    for b, roles_of_a in (
+        (other_municipality, set(Role)),
+        (same_municipality, {Role.OFFICER, *PROVIDER_ROLES}),
+    ):
+        n = b.person.personal_number
+        texts = [n, f"{n[:8]}-{n[8:]}", n[2:], f"{n[2:8]}-{n[8:]}", b.person.last_name]
+        for role in sorted(roles & roles_of_a):
+            client = requester.client(a.users[role], api=False)
+            client.get(f"/clients/{b.person.pk}/")  # refused: never one of the recent
+            for text in texts:
+                response = client.post("/clients/search/", {"q": text}, follow=True)
+                assert response.status_code == 200
+                assert response.redirect_chain == [("/clients/search/", 302)]
+                assert response.context["persons"].total == 0, (role, text)
+                forbidden = {k: v for k, v in b.canaries.items() if k != text}
+                scan(scanner, response, forbidden, f"search {text!r} as {role.value}", "")
+                checked += 1
+            recent = client.get("/clients/recent/", headers={"HX-Request": "true"})
+            assert b.person.pk not in {p.pk for p in recent.context["recent"]}
+            scan(scanner, recent, b.canaries, f"recent as {role.value}", "htmx")
+    owner = requester.client(other_municipality.users[Role.OFFICER], api=False)
+    n = other_municipality.person.personal_number
+    found = owner.post("/clients/search/", {"q": n[2:]}, follow=True).context["persons"]
+    assert [p.pk for p in found] == [other_municipality.person.pk]
+    assert scanner.hits == [], "\n".join(scanner.hits)
+    assert checked >= 5 * (len(roles) + 3)

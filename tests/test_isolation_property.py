@@ -255,3 +255,34 @@ def test_the_checker_finds_a_feed_message_event_naming_another_orders_message(mo
     stats = prove(300, ops_per_example=150)
     assert stats.operations["list"] > 0
     assert any("names message" in crossing for crossing in stats.crossings), stats.report()
+
+
+def test_the_checker_finds_a_calendar_feed_holding_another_units_items(monkeypatch):
+    """Issue 17 item 7: a user's calendar feed holds the items of their own watchlist. With the
+    feed's scope opened to the whole municipality, a short run finds an officer's or provider's
+    feed holding items of another unit or provider (tooling/isolation_calendar.py)."""
+    from django.db.models import Q
+
+    from verkstall.deadlines import calendar_feed_selectors
+    from verkstall.tooling.isolation_checker import Checker
+
+    monkeypatch.setattr(calendar_feed_selectors, "scope_filter", lambda user, scope: Q())
+    monkeypatch.setattr(Checker, "tour", lambda self, n: 0)  # the feeds are the point
+    stats = prove(40, ops_per_example=40)
+    assert any("calendar" in crossing for crossing in stats.crossings), stats.report()
+
+
+def test_the_checker_finds_a_client_search_outside_the_scope(monkeypatch):  # Actors, issue 17
+    """Issue 17 item 5: the header's client search (posted, then its results page) is walked
+    like the client list. With the search opened to every client of the municipality, a short
+    run finds other units' and providers' clients on the results page."""
+    from verkstall.orders import client_search_views
+    from verkstall.people.models import Person
+
+    def leaky_search(user, query):
+        return Person.objects.filter(municipality_id=user.municipality_id).select_related("unit")
+
+    monkeypatch.setattr(client_search_views, "search_persons", leaky_search)
+    stats = prove(1200, ops_per_example=600)  # the tour reaches the search screen
+    assert stats.endpoints["SCREEN clients/search/"] > 0, stats.report()
+    assert any("clients/search/" in hit for hit in stats.canary_hits), stats.report()

@@ -169,7 +169,7 @@ def test_a_provider_never_sees_a_draft_addressed_to_it(scene, api):  # Actors, R
 
 
 def test_a_draft_cancelled_before_sending_stays_invisible_to_the_provider(scene):  # Actors
-    services.cancel_order(scene.world.officer, scene.draft_a)
+    services.cancel_order(scene.world.officer, scene.draft_a, reason="Fel utförare")
     assert scene.draft_a.pk not in order_ids(scene.world.staff_a)
     assert scene.pd.pk not in person_ids(scene.world.staff_a)
 

@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from verkstall import health
+from verkstall import health, monitoring
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),  # liveness and readiness (issue 18)
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", monitoring.metrics_view, name="metrics"),  # Prometheus (issue 18)
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("", include("verkstall.orders.urls")),
     path("", include("verkstall.orders.switch_urls")),
     path("", include("verkstall.deadlines.urls")),
+    path("", include("verkstall.deadlines.calendar_urls")),  # one's due items as iCalendar
     path("", include("verkstall.providers.urls")),
     path("", include("verkstall.providers.rotation_urls")),
     path("", include("verkstall.placements.urls")),

@@ -35,8 +35,22 @@ def order_pk_from(page: Page) -> int:
     return int(match.group(1))
 
 
+#: The order page's actions that ask first (issue 17 item 3): their button shows the page
+#: "Kontrollera innan du ...", where "Bekräfta" does it.
+ASKS_FIRST = frozenset({"Skicka", "Avsluta", "Makulera"})
+
+
+def confirm(page: Page) -> None:
+    """On the confirmation page "Kontrollera innan du ...", press "Bekräfta"."""
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Kontrollera innan du")
+    page.get_by_role("button", name="Bekräfta", exact=True).click()
+
+
 def act(page: Page, button: str, state: str, message: str) -> None:
-    """Press an action button on the order page; the page comes back with the new state."""
+    """Press an action button on the order page (and confirm it where it asks first); the page
+    comes back with the new state."""
     page.get_by_role("button", name=button, exact=True).click()
+    if button in ASKS_FIRST:
+        confirm(page)
     expect(page.get_by_role("status")).to_contain_text(message)
     expect(page.locator("#order-state")).to_have_text(state)

@@ -27,7 +27,7 @@ from verkstall.providers.rotation_selectors import kind_label
 from verkstall.providers.services import ensure_contract
 from verkstall.tooling import testing as build
 
-from .helpers import act, field, log_in, order_pk_from
+from .helpers import act, confirm, field, log_in, order_pk_from
 
 SERVICE = "hemtjanst-omvardnad"
 SERVICE_NAME = "Hemtjänst – personlig omvårdnad"
@@ -92,6 +92,7 @@ def assign_from_client_page(page: Page, person) -> None:
     page.goto(f"/clients/{person.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(person.full_name)
     page.get_by_role("button", name="Tilldela enligt turordning").click()
+    confirm(page)  # issue 17 item 3: the assignment asks first
     expect(page.get_by_role("heading", level=1)).to_have_text("Tilldelad enligt turordning")
 
 
@@ -227,6 +228,7 @@ def test_client_without_a_choice_gets_the_next_provider_in_turn(page, world, lov
         f"Ängens Omsorg: {PASSED_AT_CAP}"
     )
     page.get_by_role("button", name="Tilldela enligt turordning").click()
+    confirm(page)  # issue 17 item 3: the assignment asks first
     expect(page.get_by_role("heading", level=1)).to_have_text("Tilldelad enligt turordning")
     expect_result(page, client_4, a, f"Ängens Omsorg: {PASSED_AT_CAP}")
     expect(fact(page, "Skäl")).to_have_text(

@@ -58,3 +58,7 @@ class Access:
     public: bool = False
     # A search posted so that a personnummer stays out of the address: its POST only reads.
     reads_on_post: bool = False
+    # Authenticated by a secret in its URL, not by a session (the calendar feed): the
+    # middleware lets it through; its view finds the secret's user, checks that user against
+    # `roles` (declarations.permits) and writes the access log as that user.
+    url_token: bool = False

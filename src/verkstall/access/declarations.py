@@ -74,11 +74,20 @@ VIEWS: dict[str, Access] = {
     # Liveness and readiness: counts and ages only, for the load balancer (issue 18).
     "verkstall.health.healthz": PUBLIC,
     "verkstall.health.readyz": PUBLIC,
+    # Prometheus metrics: no role, the view allows listed addresses or a token, else 404
+    # (monitoring.py; figures only, no personal data).
+    "verkstall.monitoring.metrics_view": PUBLIC,
     "verkstall.core.views.home": _a(ALL_ROLES, Scope.ORDER, L),
     # people
     "verkstall.orders.person_views.person_list": Access(
         CLIENT_ROLES, Scope.PERSON, L, reads_on_post=True
     ),
+    # the header's client search (posted, then its results page) and the clients opened last
+    # (issue 17 item 5): the client list's scope
+    "verkstall.orders.client_search_views.client_search": Access(
+        CLIENT_ROLES, Scope.PERSON, L, reads_on_post=True
+    ),
+    "verkstall.orders.client_search_views.recent_clients": _a(CLIENT_ROLES, Scope.PERSON, L),
     "verkstall.orders.person_views.person_create": _a(OFFICER, Scope.PERSON, C),
     "verkstall.orders.person_views.person_detail": _a(CLIENT_ROLES, Scope.PERSON, V),
     "verkstall.orders.person_views.person_protection": _a(OFFICER, Scope.PERSON, C),
@@ -160,6 +169,16 @@ VIEWS: dict[str, Access] = {
     # deadlines
     "verkstall.deadlines.views.watchlist": _a(WATCHLIST_ROLES, Scope.DUE_ITEM, L),
     "verkstall.deadlines.views.due_item_detail": _a(WATCHLIST_ROLES, Scope.DUE_ITEM, V),
+    # one's own due items as a calendar subscription (issue 17 item 7): the screen shows and
+    # changes only the user's own subscription; the feed is authenticated by the secret in its
+    # URL, not a session, and read as the secret's user (its items leave for a calendar: X)
+    **{
+        f"verkstall.deadlines.calendar_views.{view}": _a(WATCHLIST_ROLES, Scope.NONE)
+        for view in ("calendar_subscription", "calendar_feed_create", "calendar_feed_revoke")
+    },
+    "verkstall.deadlines.calendar_views.calendar_feed": Access(
+        WATCHLIST_ROLES, Scope.DUE_ITEM, X, url_token=True
+    ),
     # LOV: contracts, choice, rotation
     "verkstall.providers.views.choice": _a(OFFICER, Scope.PERSON, V),
     "verkstall.providers.views.proximity": _a(OFFICER, Scope.PERSON, V),

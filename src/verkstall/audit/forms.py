@@ -18,6 +18,7 @@ class LogFilterForm(forms.Form):
     date_to = BoundedFormDateField(
         label=_("Till och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    own = forms.BooleanField(label=_("Visa även mina egna visningar"), required=False)
 
     def clean(self):
         data = super().clean()

@@ -52,6 +52,11 @@ class AccessLogMiddleware:
 
     def _record(self, request, response, cap) -> None:
         match = request.resolver_match
+        access = _access(request, match)
+        if access is not None and access.url_token:
+            # A secret in the URL authenticates it, not the session: its view logs the secret's
+            # user, without the secret in the path (services.record_secret_url_read).
+            return
         if cap:
             services.record_request(
                 user=request.user,
@@ -92,8 +97,9 @@ def _reads_only(request) -> bool:
     return _declared(request, match)["reads_on_post"]
 
 
-# Query parameters that page or format a list; any other one narrows it (a search, a filter).
-PAGING_PARAMETERS = frozenset({"limit", "offset", "page", "format"})
+# Query parameters that page, sort or format a list (a screen's, core/paging.py, also under a
+# list's prefix: `new-page`); any other one narrows it (a search, a filter).
+PAGING_PARAMETERS = frozenset({"limit", "offset", "page", "size", "sort", "format"})
 
 
 def _searched(request, declared: dict) -> bool:
@@ -104,7 +110,7 @@ def _searched(request, declared: dict) -> bool:
     if request.headers.get(SEARCH_HEADER):
         return True
     return declared["declared"] == AuditAction.LIST and any(
-        key not in PAGING_PARAMETERS for key in request.GET
+        key.rsplit("-", 1)[-1] not in PAGING_PARAMETERS for key in request.GET
     )
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from verkstall.access.roles import Role
 from verkstall.access.scoping import NOTHING
 from verkstall.core import clock
+from verkstall.core.personal_number import PersonalNumber
 from verkstall.people.models import Person
 
 from .models import AccessLogEntry
@@ -30,12 +31,18 @@ class LogFilter:
     outside_only: bool = False
     date_from: date | None = None
     date_to: date | None = None
+    #: The reviewer's own reads are left out unless asked for (issue 17 item 6): else every
+    #: look at the log fills the top of the log with the look itself.
+    include_own: bool = False
 
 
 def entries(user, f: LogFilter) -> QuerySet[AccessLogEntry]:
     if not may_review(user):
         return AccessLogEntry.objects.filter(NOTHING)
     qs = AccessLogEntry.objects.filter(municipality_id=user.municipality_id)
+    if not f.include_own:
+        # Rows without a user (the system's) stay: NULL is not the reviewer.
+        qs = qs.exclude(user_id=user.pk)
     if f.person_id is not None:
         qs = qs.filter(person_id=f.person_id)
     if f.username:
@@ -88,8 +95,24 @@ def find_client(user, personal_number: str) -> Person | None:
 
 
 def client_labels(user, person_ids) -> dict[int, str]:
-    """Name and personnummer of clients still on record; removed ones are shown by id."""
+    """Name and personnummer of clients still on record; removed ones are shown by id. Read
+    as model instances: each client read is logged (the export: one row per client)."""
     if not may_review(user):
         return {}
     persons = Person.objects.filter(municipality_id=user.municipality_id, pk__in=set(person_ids))
     return {p.pk: f"{p.full_name} ({p.formatted_personal_number})" for p in persons}
+
+
+def page_labels(user, person_ids) -> dict[int, str]:
+    """`client_labels` for the log page, read as plain values: no access-log row per client
+    on the page (the log's own rows name them; issue 17 item 6). The page writes one row for
+    the review instead (`services.record_log_review`, R10.4)."""
+    if not may_review(user):
+        return {}
+    rows = Person.objects.filter(
+        municipality_id=user.municipality_id, pk__in=set(person_ids)
+    ).values_list("pk", "first_name", "last_name", "personal_number")
+    return {
+        pk: f"{first} {last} ({PersonalNumber(number).formatted()})"
+        for pk, first, last, number in rows
+    }

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from axes.helpers import get_client_ip_address
+from django.db import transaction
 from django.db.models import Q
 
+from verkstall.access import declarations
 from verkstall.access.declarations import AuditAction
 from verkstall.access.roles import Role
 from verkstall.core import clock
@@ -79,6 +82,63 @@ def record_request(
         [AccessLogEntry(person_id=pid, outside_own=pid not in own, **base) for pid in sorted(ids)]
     )
     return len(ids)
+
+
+def record_secret_url_read(*, request, user, person_ids, detail: str) -> int:
+    """The rows of a read that a secret in its URL authenticates, not a session (the calendar
+    feed, issue 17 item 7; through the hook `calendar_feed_read`): written for the secret's
+    `user`, one per client read in one statement as `record_request` writes them, or one row
+    without a client when the read showed none, so that every fetch is in the log. The path is
+    the route's pattern, never the requested path: that holds the secret (R10.4)."""
+    match = request.resolver_match
+    route = match.view_name if match else ""
+    path = "/" + match.route if match else ""
+    declared = AuditAction.EXPORT
+    if match is not None and (access := declarations.for_view(match.func, match)) is not None:
+        declared = access.audit or declared
+    base = _request_columns(
+        user, request.method, route, path, 200, get_client_ip_address(request), declared
+    )
+    base["detail"] = detail[:300]
+    ids = set(person_ids) - {None}
+    if not ids:
+        AccessLogEntry.objects.create(person_id=None, outside_own=False, **base)
+        return 1
+    own = _own_clients(user, ids)
+    AccessLogEntry.objects.bulk_create(
+        [AccessLogEntry(person_id=pid, outside_own=pid not in own, **base) for pid in sorted(ids)]
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def record_log_review(
+    *, user, method: str, path: str, remote_addr: str | None, log_filter, rows, labels
+) -> AccessLogEntry:
+    """One row for one look at the access log (R10.4, issue 17 item 6): the log's own rows
+    name the clients on the page, so the look is logged once, not once per client (that made
+    the page slow, and filled the log with the reviewer's own reads). It names the client
+    when the page is one client's log; its detail says how many rows and clients were shown
+    and with which filter (never a personnummer: the search posts it and redirects by id)."""
+    f = log_filter
+    shown_clients = {r.person_id for r in rows} - {None}
+    person_id = f.person_id if f.person_id in labels or f.person_id in shown_clients else None
+    parts = [f"{len(rows)} poster om {len(shown_clients)} klienter visade"]
+    if f.username:
+        parts.append(f"användare {f.username}")
+    if f.outside_only:
+        parts.append("endast utanför egen enhet eller utförare")
+    if f.date_from or f.date_to:
+        parts.append(f"datum {f.date_from or ''}–{f.date_to or ''}")
+    if f.include_own:
+        parts.append("med egna visningar")
+    base = _request_columns(user, method, "log-review", path, 200, remote_addr, AuditAction.VIEW)
+    return AccessLogEntry.objects.create(
+        person_id=person_id,
+        outside_own=False,  # the reviewer's own municipality's log (`_own_clients`)
+        detail=("Åtkomstloggen granskad: " + "; ".join(parts) + ".")[:300],
+        **base,
+    )
 
 
 REFUSED_STATUSES = frozenset({403, 404})

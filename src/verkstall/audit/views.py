@@ -1,10 +1,12 @@
 """The log reviewer's screens (R10.4): who looked at client X; who looked outside their own
-unit or provider; the same as CSV."""
+unit or provider; the same as CSV. The reviewer's own reads are left out unless asked for,
+and a look at the page is one row of the log, not one per client on it (issue 17 item 6)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from axes.helpers import get_client_ip_address
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +16,7 @@ from verkstall.access.roles import ROLE_LABELS, Role
 from verkstall.core import csv_views
 from verkstall.core.errors import PermissionDenied
 
-from . import selectors
+from . import selectors, services
 from .forms import ClientSearchForm, LogFilterForm
 
 ON_SCREEN = 200
@@ -40,6 +42,7 @@ def _filter_from(request, form: LogFilterForm) -> selectors.LogFilter:
         outside_only=bool(d.get("outside")),
         date_from=d.get("date_from"),
         date_to=d.get("date_to"),
+        include_own=bool(d.get("own")),
     )
 
 
@@ -65,7 +68,16 @@ def log_review(request):
     form = LogFilterForm(request.GET or None)
     f = _filter_from(request, form)
     rows = list(selectors.entries(user, f)[:ON_SCREEN])
-    labels = selectors.client_labels(user, [r.person_id for r in rows] + [f.person_id or 0])
+    labels = selectors.page_labels(user, [r.person_id for r in rows] + [f.person_id or 0])
+    services.record_log_review(
+        user=user,
+        method=request.method,
+        path=request.path,
+        remote_addr=get_client_ip_address(request),
+        log_filter=f,
+        rows=rows,
+        labels=labels,
+    )
     return render(
         request,
         "audit/log_review.html",

@@ -33,6 +33,7 @@ ORDER_MESSAGE = "order_message"
 CLIENTS_READ = "clients_read"
 SWITCH_COMPLETED = "switch_completed"
 ROUTINE_SETTINGS = "routine_settings"
+CALENDAR_FEED_READ = "calendar_feed_read"
 
 HOOKS: dict[str, str] = {
     DECISION_GRANTED: "emit(actor, decision, services): a decision was registered with these "
@@ -54,6 +55,10 @@ HOOKS: dict[str, str] = {
     ROUTINE_SETTINGS: "call(municipality) -> dict: the settings of the municipality's routine "
     "(its rule profile's thresholds and flags, R11.4), e.g. `letter_includes_assessment` for "
     "the decision letter (seed 002); answered by deadlines.",
+    CALENDAR_FEED_READ: "call(request, user, person_ids, detail) -> rows written: clients "
+    "read by the calendar feed (issue 17 item 7), a request that a secret in its URL "
+    "authenticates, not a session; audit writes the access-log rows for `user`, with the "
+    "route's pattern for a path so that the secret is never logged (R10.4).",
 }
 
 _handlers: dict[str, list[Callable[..., Any]]] = {}

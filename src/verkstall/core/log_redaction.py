@@ -20,6 +20,10 @@ from .personal_number import InvalidPersonalNumber, parse_personal_number
 
 CANDIDATE = re.compile(r"(?<![\d])(?:\d{8}|\d{6})[-+]?\d{4}(?![\d])")
 MASK = "[personnummer]"
+#: A secret in a URL path (the calendar feed's address, deadlines/calendar_urls.py): Django logs
+#: the path of a 404, and the secret would let whoever reads the log read the feed.
+SECRET_IN_PATH = re.compile(r"(/calendar/)[^/\s?]+(\.ics)")
+HIDDEN_PATH_PART = r"\1[hemlig]\2"
 REQUEST_LOGGERS = ("django.request", "django.server", "django.security")
 
 
@@ -31,7 +35,7 @@ def redact(text: str) -> str:
             return match.group(0)
         return MASK
 
-    return CANDIDATE.sub(mask, text)
+    return SECRET_IN_PATH.sub(HIDDEN_PATH_PART, CANDIDATE.sub(mask, text))
 
 
 def _redact_value(value):

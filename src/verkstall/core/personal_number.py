@@ -91,6 +91,12 @@ class PersonalNumber:
     def formatted(self) -> str:
         return f"{self.value[:8]}-{self.value[8:]}"
 
+    @property
+    def masked(self) -> str:
+        """The birth date with the last four digits hidden (19500101-****): where a client is
+        only recognised, not identified, such as the header's recently opened clients."""
+        return f"{self.value[:8]}-****"
+
     def __str__(self) -> str:
         return self.formatted()
 

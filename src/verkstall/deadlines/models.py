@@ -8,6 +8,7 @@ from django.db.models import Q
 from verkstall.decisions.catalogue import KIND_LABELS
 
 from .calendar import Unit
+from .feed_models import CalendarFeedToken  # noqa: F401 - a model of this app, in its own module
 from .profiles import rule_from_dict, time_text
 from .rules import (
     CLIENT_OF_PROVIDER_LABELS,
@@ -219,7 +220,6 @@ class RuleProfile(models.Model):
         "inbokad för insatsen (R3.6: ”när insatsen påbörjas, det vill säga när en faktisk "
         "personal är inbokad”). Tomt: starten anger bara datum.",
     )
-
     letter_includes_assessment = models.BooleanField(
         "utredningen postas med beslutsmeddelandet (seed 002; ej IUB)", default=False
     )

@@ -1,15 +1,18 @@
 """Screens for watchlists (*bevakning*, SPEC R11): the list for the user's scope with its
-filters and counts, and one due item that explains itself (R11.2)."""
+filters and counts, grouped overdue, today, "snarast", the rest, over the horizon the user
+chose (7, 14 or 30 days, remembered in the session; issue 17 item 6), and one due item that
+explains itself (R11.2)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from verkstall.core.errors import PermissionDenied
+from verkstall.core.errors import PermissionDenied, ValidationFailed
 from verkstall.decisions.selectors import service_types
 
 from . import selectors
@@ -24,25 +27,34 @@ SCOPE_TAB_LABELS = {
 }
 
 ALL = [("", _("Alla"))]
+#: The session key of the horizon the user chose last (issue 17 item 6).
+HORIZON_SESSION_KEY = "watchlist_horizon_days"
 
 # Events that are dates, stored as the start of their day: shown without a time of day.
 WHOLE_DAY_EVENTS = frozenset({"decision.granted", "order.started", "order.ended"})
 
 
 class WatchlistFilterForm(forms.Form):
-    """The filters of a watchlist (regel, insats, klient, ansvarig). All optional."""
+    """The horizon and the filters of a watchlist (regel, insats, klient, ansvarig). All
+    optional."""
 
+    horizon = forms.ChoiceField(
+        label=_("Visa framåt"),
+        choices=[(str(d), format_lazy("{} {}", d, _("dagar"))) for d in selectors.HORIZON_CHOICES],
+        required=False,
+        error_messages={"invalid_choice": _("Välj 7, 14 eller 30 dagar.")},
+    )
     rule = forms.ChoiceField(label=_("Regel"), required=False)
     service_type = forms.ChoiceField(label=_("Insats"), required=False)
     person = forms.ChoiceField(label=_("Klient"), required=False)
     responsible_user = forms.ChoiceField(label=_("Ansvarig handläggare"), required=False)
 
-    def __init__(self, *args, user, scope, **kwargs):
+    def __init__(self, *args, user, scope, horizon_days, **kwargs):
         super().__init__(*args, **kwargs)
         choices = selectors.filter_choices(user, scope)
         self.fields["rule"].choices = ALL + choices["rules"]
         self.fields["service_type"].choices = ALL + [(t.code, t.name) for t in service_types()]
-        self.fields["person"].choices = ALL + selectors.person_choices(user, scope)
+        self.fields["person"].choices = ALL + selectors.person_choices(user, scope, horizon_days)
         if choices["officers"]:
             self.fields["responsible_user"].choices = ALL + choices["officers"]
         else:
@@ -53,7 +65,28 @@ class WatchlistFilterForm(forms.Form):
         if not self.is_bound:
             return {}
         self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
+        return {
+            name: value for name, value in self.cleaned_data.items() if value and name != "horizon"
+        }
+
+
+def _horizon(request) -> int:
+    """The days ahead the list shows: a valid choice in the address (then remembered in the
+    session), else the one remembered, else HORIZON_DAYS. A value not offered gives the
+    default, and the form shows why (issue 17 item 6)."""
+    remembered = request.session.get(HORIZON_SESSION_KEY)
+    if remembered not in selectors.HORIZON_CHOICES:
+        remembered = selectors.HORIZON_DAYS
+    asked = request.GET.get("horizon")
+    if asked is None or asked == "":
+        return remembered
+    try:
+        days = selectors.horizon_or_error(asked)
+    except ValidationFailed:
+        return selectors.HORIZON_DAYS
+    if days != request.session.get(HORIZON_SESSION_KEY):
+        request.session[HORIZON_SESSION_KEY] = days
+    return days
 
 
 @login_required
@@ -65,8 +98,20 @@ def watchlist(request):
     scope = request.GET.get("scope") or scopes[0]
     if scope not in selectors.SCOPES:
         scope = scopes[0]
-    form = WatchlistFilterForm(request.GET or None, user=user, scope=scope)
-    wl = selectors.watchlist(user, scope, **form.filters())
+    horizon_days = _horizon(request)
+    data = None
+    if request.GET:
+        data = request.GET.copy()
+        if not data.get("horizon"):  # a tab or "Rensa filter": the horizon chosen before
+            data["horizon"] = str(horizon_days)
+    form = WatchlistFilterForm(
+        data,
+        user=user,
+        scope=scope,
+        horizon_days=horizon_days,
+        initial={"horizon": str(horizon_days)},
+    )
+    wl = selectors.watchlist(user, scope, horizon_days=horizon_days, **form.filters())
     return render(
         request,
         "deadlines/watchlist.html",

@@ -22,12 +22,19 @@ from verkstall.core.errors import PermissionDenied, ValidationFailed
 from .calendar import STOCKHOLM
 from .rules import Responsible, Status
 
-#: How far ahead a watchlist looks: today and the next seven Stockholm days.
+#: How far ahead a watchlist looks: today and the next seven Stockholm days. The API's list
+#: (`GET /api/due-items/`) always looks this far; a screen's user may choose another horizon.
 HORIZON_DAYS = 7
+#: The horizons a user may choose on the watchlist screen (issue 17 item 6).
+HORIZON_CHOICES = (7, 14, 30)
 
 ASAP, OVERDUE, TODAY, WEEK = "asap", "overdue", "today", "week"
-#: The buckets in the order a watchlist shows them.
+#: The buckets in the query's own order (due moment, "snarast" first): the API's order.
 BUCKETS = (ASAP, OVERDUE, TODAY, WEEK)
+#: The groups of a watchlist screen, in the order it shows them: overdue first, then today,
+#: then "snarast", then the rest by date (issue 17 item 6). Only the screen regroups: the
+#: query and the API keep the index's order (bench/WATCHLISTS.md).
+SCREEN_ORDER = (OVERDUE, TODAY, ASAP, WEEK)
 BUCKET_LABELS = {
     ASAP: "Snarast",
     OVERDUE: "Försenade",

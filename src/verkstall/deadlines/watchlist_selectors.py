@@ -1,8 +1,9 @@
 """The watchlists (*insatsbevakningslista*, SPEC R11, glossary "bevakning").
 
 A watchlist is one indexed query (ARCHITECTURE "The order as a sequence of events"): the open
-items of one responsible party that are overdue, due today or due within the next seven days,
-plus the open items without a due date ("snarast"). Each scope matches one partial index of
+items of one responsible party that are overdue, due today or due within the next seven days
+(on the screen 7, 14 or 30, as the user chooses), plus the open items without a due date
+("snarast"). Each scope matches one partial index of
 `DueItem` (models.py, `Meta.indexes`, all `WHERE status = 'open'`):
 
 - ``mine`` (officer): responsible_user = me -> ``due_open_by_user``
@@ -16,6 +17,9 @@ Every list is also filtered by the user's municipality (the tenant) and may be n
 rule, service type, client and responsible officer. The bucket of each row (``asap``,
 ``overdue``, ``today``, ``week``) is computed by the database in the same query, and the
 counts per bucket are counted from the fetched rows, so a watchlist costs exactly one query.
+The rows come in the index's order (due moment, "snarast" first), which the API keeps; the
+screen shows them grouped (`Watchlist.groups`: overdue, today, "snarast", the rest), regrouped
+in Python from that one query (issue 17 item 6).
 
 "Overdue" is never stored: an item is stored as open and is overdue when its due moment has
 passed (models.DueItem). Days are Stockholm days; a whole-day rule is due at the very end of
@@ -27,6 +31,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet
@@ -45,12 +50,14 @@ from .profile_selectors import municipality_rules
 from .rules import Responsible, Status
 from .watchlist_scopes import (
     BUCKETS,
+    HORIZON_CHOICES,
     HORIZON_DAYS,
     PROVIDER,
     PROVIDER_UNIT,
     READABLE,
     READABLE_PARAMS,
     READABLE_SQL,
+    SCREEN_ORDER,
     UNIT,
     bucket_case,
     default_scope,
@@ -112,7 +119,8 @@ COLUMN = {name: i for i, name in enumerate(ROW_FIELDS)}
 class Watchlist:
     """One watchlist as read at `now`: its rows in due order ("snarast" first) and the number
         of rows in each bucket. `items` carry the annotations `bucket` and `explanation_text`; their
-    `explanation` is deferred (read it through `get_due_item`)."""
+    `explanation` is deferred (read it through `get_due_item`). `horizon_days`: how many days
+    ahead it looks (HORIZON_DAYS, or the screen user's choice)."""
 
     scope: str
     items: list[DueItem]
@@ -121,10 +129,38 @@ class Watchlist:
     today: date
     horizon: datetime
     filters: dict = field(default_factory=dict)
+    horizon_days: int = HORIZON_DAYS
 
     @property
     def total(self) -> int:
         return len(self.items)
+
+    @cached_property
+    def groups(self) -> list[tuple[str, list[DueItem]]]:
+        """(bucket, items) of the screen, in SCREEN_ORDER (overdue, today, "snarast", the
+        rest), each group in due order; groups without items left out (issue 17 item 6)."""
+        grouped: dict[str, list[DueItem]] = {bucket: [] for bucket in SCREEN_ORDER}
+        for item in self.items:
+            grouped[item.bucket].append(item)
+        return [(bucket, grouped[bucket]) for bucket in SCREEN_ORDER if grouped[bucket]]
+
+    @property
+    def screen_items(self) -> list[DueItem]:
+        """The items in the screen's order (`groups`), as one list (the start page's top ten)."""
+        return [item for _bucket, items in self.groups for item in items]
+
+
+def horizon_or_error(days) -> int:
+    """A chosen horizon as days (7, 14 or 30: a number, or its ASCII digits), or
+    ValidationFailed."""
+    value = None
+    if isinstance(days, int) and not isinstance(days, bool):
+        value = days
+    elif isinstance(days, str) and days.isascii() and days.isdigit():
+        value = int(days)
+    if value not in HORIZON_CHOICES:
+        raise ValidationFailed({"horizon": "Välj 7, 14 eller 30 dagar."})
+    return value
 
 
 def _id(value, field_name: str, errors: dict) -> int | None:
@@ -178,16 +214,18 @@ def watchlist_queryset(
     service_type=None,
     person=None,
     responsible_user=None,
+    horizon_days: int = HORIZON_DAYS,
 ) -> tuple[QuerySet[DueItem], dict]:
     """The one query behind a watchlist (unevaluated), and the filters it applied. Its rows
-    carry `bucket` and `explanation_text`; `explanation` itself is deferred.
+    carry `bucket` and `explanation_text`; `explanation` itself is deferred. `horizon_days`
+    moves only the window's end: the same partial index answers it (bench/WATCHLISTS.md).
 
     Public so that the benchmark and EXPLAIN can look at the SQL (bench/WATCHLISTS.md)."""
     scoped = scope_filter(user, scope)
     extra, applied = _filters(
         rule=rule, service_type=service_type, person=person, responsible_user=responsible_user
     )
-    horizon = end_of_day(today + timedelta(days=HORIZON_DAYS))
+    horizon = end_of_day(today + timedelta(days=horizon_days))
     qs = (
         DueItem.objects.filter(scoped, municipality_id=user.municipality_id)
         .filter(status=Status.OPEN.value)
@@ -215,17 +253,20 @@ def watchlist(
     person=None,
     responsible_user=None,
     today: date | None = None,
+    horizon_days: int = HORIZON_DAYS,
 ) -> Watchlist:
-    """What the user's scope has due: overdue, today, the next seven days, and "snarast".
+    """What the user's scope has due: overdue, today, the next seven days (or `horizon_days`:
+    7, 14 or 30), and "snarast".
 
     `scope` None is the user's default scope. `today` moves the day boundaries (for a view of
     another day); "now", which decides what is overdue, is always `clock.now()`.
     Raises PermissionDenied for a scope the user's role may not use and ValidationFailed for
-    an unknown scope or a malformed filter. One database query.
+    an unknown scope, a malformed filter or a horizon not offered. One database query.
     """
     scope = scope or default_scope(user)
     if scope is None:
         raise PermissionDenied("Din roll har ingen bevakningslista.")
+    horizon_days = horizon_or_error(horizon_days)
     now = clock.now()
     today = today or now.astimezone(STOCKHOLM).date()
     qs, applied = watchlist_queryset(
@@ -237,6 +278,7 @@ def watchlist(
         service_type=service_type,
         person=person,
         responsible_user=responsible_user,
+        horizon_days=horizon_days,
     )
     items = list(qs)
     tally = Counter(item.bucket for item in items)
@@ -246,8 +288,9 @@ def watchlist(
         counts={bucket: tally.get(bucket, 0) for bucket in BUCKETS},
         now=now,
         today=today,
-        horizon=end_of_day(today + timedelta(days=HORIZON_DAYS)),
+        horizon=end_of_day(today + timedelta(days=horizon_days)),
         filters=applied,
+        horizon_days=horizon_days,
     )
 
 
@@ -406,13 +449,13 @@ def filter_choices(user, scope: str) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def person_choices(user, scope: str) -> list[tuple[str, str]]:
+def person_choices(user, scope: str, horizon_days: int = HORIZON_DAYS) -> list[tuple[str, str]]:
     """The client filter's choices: the clients with an open item on the scope's list (the
     same window as the list), not every client of the unit or provider. At a municipality's
     size that is hundreds instead of thousands of names, and no more of them are read (and
     written to the access log, R10.4) than the list itself shows."""
     today = clock.now().astimezone(STOCKHOLM).date()
-    horizon = end_of_day(today + timedelta(days=HORIZON_DAYS))
+    horizon = end_of_day(today + timedelta(days=horizon_or_error(horizon_days)))
     rows = list(
         DueItem.objects.filter(scope_filter(user, scope), municipality_id=user.municipality_id)
         .filter(status=Status.OPEN.value, person__isnull=False)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 
 from verkstall.access.roles import PROVIDER_ROLES, Role
 from verkstall.access.scoping import NOTHING, order_scope
 from verkstall.core.errors import NotFound
+from verkstall.core.paging import Sorting
 from verkstall.orders.selectors import get_order
 
 from .models import Message, MessageReceipt, ProviderJournalEntry
@@ -73,6 +75,13 @@ def messages_for(user) -> QuerySet[Message]:
         )
         .order_by("-sent_at", "-id")
     )
+
+
+# The message list's columns (issue 17 item 5): the newest first by default; the subject
+# case-insensitively, the same on SQLite and PostgreSQL.
+MESSAGE_SORTING = Sorting(
+    columns={"date": (F("sent_at"),), "subject": (Lower("subject"),)}, default="-date"
+)
 
 
 def inbox(user) -> QuerySet[Message]:

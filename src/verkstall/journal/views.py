@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from verkstall.access.roles import Role
 from verkstall.core import uploads
+from verkstall.core.paging import paginate
 from verkstall.core.views import run_form
 from verkstall.orders.selectors import get_order, orders_for, person_orders
 from verkstall.people.selectors import get_person
@@ -170,7 +171,10 @@ def message_list(request):
     user = request.user
     box = "out" if request.GET.get("box") == "out" else "in"
     rows = selectors.outbox(user) if box == "out" else selectors.inbox(user)
-    return render(request, "journal/message_list.html", {"messages_list": rows[:200], "box": box})
+    page = paginate(rows, request.GET, sorting=selectors.MESSAGE_SORTING)  # issue 17 item 5
+    return render(
+        request, "journal/message_list.html", {"messages_list": page, "paging": page, "box": box}
+    )
 
 
 @login_required

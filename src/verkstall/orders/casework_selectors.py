@@ -12,7 +12,7 @@ from verkstall.access.scoping import order_scope
 from verkstall.core import clock
 
 from .models import EventKind, Order, OrderEvent
-from .selectors import orders_for
+from .selectors import acute_first, orders_for
 
 #: What the provider reports to the officer (R3.7 not started, R7.2 support not received).
 REPORT_KINDS = (EventKind.NOT_STARTED.value, EventKind.SUPPORT_NOT_RECEIVED.value)
@@ -62,10 +62,10 @@ def reported_not_started(user) -> QuerySet[Order]:
 
 def unrouted(user) -> QuerySet[Order]:
     """A provider's orders with it now that no unit has been given yet, when it has units
-    (seed 002 "Utföraren fördelar")."""
+    (seed 002 "Utföraren fördelar"); an acute oral order first (`selectors.acute_first`)."""
     if not user.is_provider_user:
         return Order.objects.none()
-    return (
+    return acute_first(
         orders_for(user)
         .with_provider()
         .filter(provider_unit__isnull=True, provider__units__isnull=False)
@@ -74,7 +74,10 @@ def unrouted(user) -> QuerySet[Order]:
 
 
 def of_my_unit(user) -> QuerySet[Order]:
-    """The open orders routed to the provider user's own unit (its manager and staff)."""
+    """The open orders routed to the provider user's own unit (its manager and staff), an
+    acute oral order first (`selectors.acute_first`)."""
     if not user.is_provider_user or user.provider_unit_id is None:
         return Order.objects.none()
-    return orders_for(user).with_provider().filter(provider_unit_id=user.provider_unit_id)
+    return acute_first(
+        orders_for(user).with_provider().filter(provider_unit_id=user.provider_unit_id)
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from verkstall.access.roles import PROVIDER_ROLES
-from verkstall.core import hooks
+from verkstall.core import clock, hooks
 from verkstall.core.dates import day_text
 from verkstall.decisions.catalogue import ServiceKind
 
@@ -29,6 +29,20 @@ def checked_end_reason(value, errors: dict) -> str:
     if value and value not in EndReason.values:
         errors["end_reason"] = END_REASON_ERROR
     return value
+
+
+def check_end_date(order: Order, end: date | None, errors: dict) -> None:
+    """An end date is neither in the future nor before the order's start (R3.9); the fault
+    goes into `errors`. services.end_order checks it, and the screen before it asks to
+    confirm an end (orders/confirm_views.py)."""
+    if end is None:
+        return
+    if end > clock.today():
+        errors["end_date"] = "Slutdatum kan inte ligga i framtiden."
+    elif order.start_date and end < order.start_date:
+        errors["end_date"] = (
+            f"Slutdatum kan inte ligga före startdatum ({order.start_date:%Y-%m-%d})."
+        )
 
 
 def with_end_reason(data: dict, end_reason: str) -> dict:

@@ -99,7 +99,13 @@ class EndForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Anledning"), required=False)
+    """Withdraw an order (makulera): always with a reason, a draft's too (issue 17 item 3;
+    services.cancel_order refuses one without)."""
+
+    reason = forms.CharField(
+        label=_("Anledning till makuleringen"),
+        error_messages={"required": _("Ange varför beställningen makuleras.")},
+    )
 
 
 class ReceiptForm(forms.Form):

@@ -120,6 +120,12 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["municipality", "provider", "state"]),
             models.Index(fields=["municipality", "unit", "state"]),
+            # The officer's order list, the newest first (issue 17 item 5): a page is read
+            # backwards off it, not sorted from every order of the unit joined to its clients
+            # and decisions (PostgreSQL, 5 000 orders: 19 ms to 0.5 ms). None for the provider:
+            # SQLite without statistics then takes it for the provider's client scope
+            # (access.scoping.through_orders) instead of the index on the client.
+            models.Index(fields=["municipality", "unit", "created_at"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -2,10 +2,14 @@
 
 from django.urls import path
 
+from . import client_search_views
 from . import person_views as views
 
 urlpatterns = [
     path("", views.person_list, name="person-list"),
+    # The header's client search and recently opened clients (issue 17 item 5).
+    path("search/", client_search_views.client_search, name="client-search"),
+    path("recent/", client_search_views.recent_clients, name="client-recent"),
     path("new/", views.person_create, name="person-create"),
     path("<int:pk>/", views.person_detail, name="person-detail"),
     path("<int:pk>/protection/", views.person_protection, name="person-protection"),

@@ -9,15 +9,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from verkstall.core.errors import DomainError
 from verkstall.core.middleware import form_page
+from verkstall.core.paging import paginate
 from verkstall.core.personal_number import has_digits
 from verkstall.core.views import run_form
 from verkstall.decisions.selectors import decisions_for
-from verkstall.people import protection_services, selectors, services
+from verkstall.people import client_session, protection_services, selectors, services
 from verkstall.people.forms import GrantAccessForm, OralBriefingForm, PersonForm, ProtectionForm
 from verkstall.people.models import ProtectionRequest
 from verkstall.providers.selectors import areas_for
@@ -42,11 +44,20 @@ def person_list(request):
         )
         context = {"persons": [], "query": "", "query_error": message}
         return render(request, template, context, status=400)
-    # A list never shows protected data, whoever reads it (R10.5).
-    persons = [
-        selectors.listed_person(p) for p in selectors.search_persons(request.user, query)[:100]
-    ]
-    return render(request, template, {"persons": persons, "query": query})
+    params, path = request.GET, ""
+    if request.method == "POST":
+        # A posted search is the user's current search: its further pages and sorts are
+        # the search page's, which reads it from the session (orders/client_search_views.py).
+        query = client_session.remember_search(request.session, query)
+        params, path = None, reverse("client-search") if query else ""
+    page = paginate(
+        selectors.search_persons(request.user, query),
+        params,
+        sorting=selectors.PERSON_SORTING,
+        path=path,
+        wrap=selectors.listed_person,  # a list never shows protected data (R10.5)
+    )
+    return render(request, template, {"persons": page, "paging": page, "query": query})
 
 
 @login_required
@@ -93,6 +104,7 @@ def person_detail(request, pk, protection_form=None, grant_form=None, status=200
     placeholder for a protected client's readers without access (R10.5). The client's
     officer sets the protection and names the staff who may see the data (R10.1)."""
     person = selectors.get_person(request.user, pk)
+    client_session.remember_opened(request.session, person.pk)  # the header's recent list
     context = {
         "person": person,
         "shown": selectors.shown_person(request.user, person),

@@ -8,6 +8,7 @@ from verkstall.core.date_fields import BoundedDateField, BoundedDateTimeField
 
 from . import correction_services
 from .models import EndReason, ReplyChannel
+from .services import CANCEL_REASON_MISSING
 
 
 class OrderCreateSerializer(serializers.Serializer):
@@ -110,4 +111,8 @@ class DraftCorrectionSerializer(serializers.Serializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(
+        help_text="Why the order is withdrawn (makulering): required for every order, a draft's "
+        "too (issue 17 item 3); missing or blank is a 400 on `reason`.",
+        error_messages={key: CANCEL_REASON_MISSING for key in ("required", "blank", "null")},
+    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, F, Prefetch, QuerySet, Value, When
 
 from verkstall.access.policies import provider_side
 from verkstall.access.roles import Role
 from verkstall.access.scoping import order_scope
 from verkstall.core.errors import NotFound
+from verkstall.core.paging import Sorting
 from verkstall.deadlines.engine import order_event_rows
 from verkstall.decisions.models import GrantedService
 
@@ -59,9 +60,16 @@ def is_new_client(order: Order) -> bool:
     return not earlier.exists()
 
 
+def acute_first(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """An inbox's orders with the acute oral orders first (R3.2, issue 17 item 6: the provider
+    works on them already), the earliest oral order first; then the newest orders first."""
+    return orders.order_by(F("acute_oral_at").asc(nulls_last=True), "-created_at", "-id")
+
+
 def provider_inbox(user) -> QuerySet[Order]:
-    """A provider's new orders: sent and waiting for acknowledgement or a start date."""
-    return orders_for(user).reply_pending()
+    """A provider's new orders: sent and waiting for acknowledgement or a start date, an
+    acute oral order first (`acute_first`)."""
+    return acute_first(orders_for(user).reply_pending())
 
 
 def person_orders(user, person) -> QuerySet[Order]:
@@ -87,3 +95,20 @@ def decision_clock_event_rows(*, decision):
     """Hook DECISION_ORDER_EVENTS (core/hooks.py, registered in OrdersConfig.ready): the clock
     rows of every event of the decision's orders, for the deadline engine (R11)."""
     return order_event_rows(OrderEvent.objects.filter(order__decision=decision))
+
+
+# The order list's columns (issue 17 item 5): `?sort=key` or `?sort=-key`, the newest first by
+# default. Each is one query: the client and provider come with `orders_for`'s select_related.
+# The state sorts by the order's life (draft, sent, ... cancelled), not by its code.
+ORDER_SORTING = Sorting(
+    columns={
+        "created": (F("created_at"),),
+        "sent": (F("sent_at"),),
+        "state": (Case(*(When(state=s.value, then=Value(i)) for i, s in enumerate(State))),),
+        "client": (F("person__last_name"), F("person__first_name")),
+        "provider": (F("provider__name"),),
+        "start": (F("start_date"),),
+    },
+    default="-created",
+    nullable=frozenset({"sent", "start"}),  # a draft is not sent, nor every order started
+)

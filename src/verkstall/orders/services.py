@@ -9,13 +9,14 @@ late is judged by when it happened while the record shows both.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
 from verkstall.access.policies import provider_side, require_officer_of_unit
 from verkstall.access.roles import Role
-from verkstall.core import clock
+from verkstall.core import clock, metrics
 from verkstall.core.dates import parse_date, parse_moment
 from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from verkstall.core.event_kinds import HISTORY_NOTES
@@ -32,6 +33,8 @@ from .notify_services import notify_after_send, tell_started
 from .start_services import booked_staff_named
 from .states import ACTIVE, REPLY_PENDING, Action, IllegalTransition, State, next_state
 
+#: The refusal of a makulering without a reason (issue 17 item 3).
+CANCEL_REASON_MISSING = "Ange varför beställningen makuleras."
 #: How a reply registered for a provider not connected came in: phone, e-mail, fax or post.
 ON_BEHALF_CHANNELS = tuple(c for c in ReplyChannel.values if c != ReplyChannel.SYSTEM)
 
@@ -112,6 +115,8 @@ def transition(
     )
     order.save()
     _recompute_deadlines(order, kind)
+    # Counted for /metrics once committed: a transition rolled back never happened (issue 18).
+    transaction.on_commit(partial(metrics.count_transition, str(action)))
     return event
 
 
@@ -399,13 +404,7 @@ def end_order(
     check_state(order, Action.END)
     end_reason = ends.checked_end_reason(end_reason, errors)
     end = parse_date(end_date, "end_date", errors)
-    if end:
-        if end > clock.today():
-            errors["end_date"] = "Slutdatum kan inte ligga i framtiden."
-        elif order.start_date and end < order.start_date:
-            errors["end_date"] = (
-                f"Slutdatum kan inte ligga före startdatum ({order.start_date:%Y-%m-%d})."
-            )
+    ends.check_end_date(order, end, errors)
     if errors:
         raise ValidationFailed(errors)
     note = end_note(order, note)
@@ -428,16 +427,17 @@ def end_order(
 
 @transaction.atomic
 def cancel_order(actor, order: Order, *, reason: str = "", end_reason: str = "") -> OrderEvent:
-    """Withdraw an order that has not started (makulera). A sent order needs a reason; a
-    death gives its `end_reason` too (death_services)."""
+    """Withdraw an order that has not started (makulera). Every makulering needs a reason, an
+    unsent draft's too: withdrawing a draft is the routine's makulering as well, and the
+    history says why (issue 17 item 3). A death gives its `end_reason` too (death_services)."""
     order = lock_order(order)
     require_officer_of_unit(actor, order.unit_id, "makulera beställningen")
     check_state(order, Action.CANCEL)
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
     end_reason = ends.checked_end_reason(end_reason, errors)
-    if order.state != State.DRAFT and not reason:
-        errors["reason"] = "Ange varför beställningen makuleras."
+    if not reason:
+        errors["reason"] = CANCEL_REASON_MISSING
     if errors:
         raise ValidationFailed(errors)
     return transition(

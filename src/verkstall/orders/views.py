@@ -3,6 +3,7 @@ provider's inbox, one order with its history and the actions the user may take n
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,7 +13,10 @@ from django.views.decorators.http import require_POST
 
 from verkstall.access.policies import provider_side, registers_on_behalf
 from verkstall.access.roles import Role
-from verkstall.core.views import reply_form, run_form
+from verkstall.core.confirm_views import confirm_first
+from verkstall.core.errors import DomainError
+from verkstall.core.paging import paginate
+from verkstall.core.views import form_errors_from, reply_form, run_form
 from verkstall.deadlines.routine_selectors import mapping_period, needs_booked_staff
 from verkstall.deadlines.rules import STATUS_LABELS, Status
 from verkstall.deadlines.selectors import compact_watchlist, current_status, due_items_for_order
@@ -23,6 +27,7 @@ from verkstall.providers.selectors import providers_for
 from . import (
     casework_selectors,
     casework_services,
+    confirm_views,
     correction_services,
     receipt_services,
     selectors,
@@ -81,23 +86,34 @@ def officer_start(request):
     )
 
 
+# The inbox's lists and the prefix of each one's paging parameters (issue 17 item 5).
+INBOX_PREFIXES = {
+    "new_orders": "new-",
+    "to_start": "start-",
+    "unrouted": "route-",
+    "my_unit": "unit-",
+}
+
+
 @login_required
 def provider_inbox(request):
     if not request.user.is_provider_user:
         raise Http404
     inbox = selectors.provider_inbox(request.user)
-    return render(
-        request,
-        "orders/provider_inbox.html",
-        {
-            "new_orders": inbox.filter(state=State.SENT),
-            "to_start": inbox.filter(state=State.ACKNOWLEDGED),
-            "watchlist": compact_watchlist(request.user),
-            # Seed 002 "Utföraren fördelar": orders to route, and those of the user's unit.
-            "unrouted": casework_selectors.unrouted(request.user)[:200],
-            "my_unit": casework_selectors.of_my_unit(request.user)[:200],
-        },
-    )
+    # Each list pages on its own (`new-page`, ...), in the inbox's order: acute first (R3.2).
+    lists = {
+        "new_orders": inbox.filter(state=State.SENT),
+        "to_start": inbox.filter(state=State.ACKNOWLEDGED),
+        # Seed 002 "Utföraren fördelar": orders to route, and those of the user's unit.
+        "unrouted": casework_selectors.unrouted(request.user),
+        "my_unit": casework_selectors.of_my_unit(request.user),
+    }
+    context = {
+        name: paginate(rows, request.GET, prefix=INBOX_PREFIXES[name])
+        for name, rows in lists.items()
+    }
+    context["watchlist"] = compact_watchlist(request.user)
+    return render(request, "orders/provider_inbox.html", context)
 
 
 @login_required
@@ -106,10 +122,11 @@ def order_list(request):
     state = request.GET.get("state")
     if state in State._value2member_map_:
         orders = orders.filter(state=state)
+    page = paginate(orders, request.GET, sorting=selectors.ORDER_SORTING)  # issue 17 item 5
     return render(
         request,
         "orders/order_list.html",
-        {"orders": orders[:200], "states": list(State), "current": state},
+        {"orders": page, "paging": page, "states": list(State), "current": state},
     )
 
 
@@ -258,6 +275,14 @@ def order_action(request, pk, action):
         response.status_code = 400
         return response
 
+    if action in confirm_views.CONFIRMED_ACTIONS:  # issue 17 item 3: asked first, then done
+        first = confirm_first(
+            request,
+            confirmation=lambda: _confirmation(request, order, action, form, refused),
+            back=lambda: order_detail(request, pk, forms={action: form}),
+        )
+        if first is not None:
+            return first
     return run_form(
         request,
         form,
@@ -267,6 +292,20 @@ def order_action(request, pk, action):
         error_message=True,
         render_invalid=refused,
     )
+
+
+def _confirmation(request, order, action: Action, form, refused):
+    """What a send, end or cancel is confirmed with (orders/confirm_views.py), or its refusal
+    with the form's errors: nothing that would be refused is put up for confirmation."""
+    if not form.is_valid():
+        return refused()
+    try:
+        confirm_views.precheck(request.user, order, action, form.cleaned_data)
+    except DomainError as exc:
+        form_errors_from(form, exc)
+        messages.error(request, exc.message)
+        return refused()
+    return confirm_views.order_confirmation(request.user, order, action, form.cleaned_data)
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.db.models import F, Q, QuerySet
 from verkstall.access.scoping import order_scope
 from verkstall.core.errors import NotFound
 from verkstall.core.order_states import WITH_PROVIDER
+from verkstall.core.paging import Sorting
 from verkstall.core.personal_number import search_digits
 
 from .models import OralBriefing, Person, PersonChange, ProtectedDataAccess, ProtectionRequest
@@ -41,6 +42,28 @@ def search_persons(user, query: str) -> QuerySet[Person]:
     for word in query.split():
         condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
     return qs.filter(condition)
+
+
+# The client list's columns (issue 17 item 5): the name by default. The personnummer sorts by
+# birth date (its first eight digits; a samordningsnummer's day is the day plus 60, so it
+# comes after the month's birth numbers).
+PERSON_SORTING = Sorting(
+    columns={
+        "name": (F("last_name"), F("first_name")),
+        "born": (F("personal_number"),),
+        "unit": (F("unit__name"),),
+    },
+    default="name",
+)
+
+
+def recent_persons(user, ids) -> list[Person]:
+    """The clients of `ids` (the ones the user opened last, most recent first) that the user
+    may still see now: the scope is asked again, so a client moved to another unit is gone.
+    One query."""
+    ids = [pk for pk in ids if isinstance(pk, int)]
+    found = {p.pk: p for p in persons_for(user).filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def get_person(user, pk) -> Person:

@@ -70,7 +70,9 @@ def _journal_text(assignment: RotationAssignment, service_name: str) -> str:
 
 
 @transaction.atomic
-def assign_by_rotation(actor, *, granted_service) -> RotationAssignment:
+def assign_by_rotation(
+    actor, *, granted_service, expected_provider_id: int | None = None
+) -> RotationAssignment:
     """Assign a provider to a granted LOV service by the no-choice rotation (R2.4).
 
     For an officer of the client's unit. The rotation is the one of the client's area and
@@ -79,6 +81,8 @@ def assign_by_rotation(actor, *, granted_service) -> RotationAssignment:
     at its cap is passed over and keeps its turn (rotation.assign). Writes the assignment,
     the provider choice (kind "rotation"), a case-journal entry, and recomputes the
     decision's due items. The returned assignment carries `letter_text` for the client.
+    `expected_provider_id`: the provider the officer confirmed (issue 17 item 3); when the
+    turn has moved on to another by the time the rotation is locked, nothing is assigned.
     """
     pk = getattr(granted_service, "pk", granted_service)
     try:
@@ -128,6 +132,10 @@ def assign_by_rotation(actor, *, granted_service) -> RotationAssignment:
     )
     if outcome.chosen is None:
         raise RotationRefused(outcome.refusal)
+    if expected_provider_id is not None and outcome.chosen.provider_id != expected_provider_id:
+        raise RotationRefused(
+            "Turordningen har ändrats sedan du kontrollerade. Kontrollera igen innan du tilldelar."
+        )
 
     state.cursor_key = outcome.cursor_key
     state.owed = outcome.owed

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from verkstall.core import csv_views
+from verkstall.core.confirm_views import Confirmation, confirm_first, render_confirmation
 from verkstall.core.errors import DomainError, NotFound, PermissionDenied
 from verkstall.people.selectors import area_name_for
 
@@ -95,17 +96,79 @@ def rotation_history_csv(request):
     )
 
 
+#: The provider the confirmation page named, carried by the confirmed POST.
+SHOWN_PROVIDER = "provider"
+
+
+def _confirmation(request, gs, person, *, notice: str = ""):
+    """The page "Kontrollera innan du tilldelar ..." (core/confirm_views.py, issue 17 item 3):
+    which provider the rotation gives now, who is passed over, and that the turn is used.
+    When nobody can be assigned, the preview page says why instead."""
+    preview = selectors.rotation_preview(request.user, gs)
+    chosen = preview.outcome.chosen if preview.outcome and not preview.existing else None
+    if chosen is None:
+        return redirect("rotation-assign", granted_service_pk=gs.pk)
+    passed = [f"{p.name}: {p.reason}" for p in preview.outcome.passed_over]
+    return Confirmation(
+        doing=_("tilldelar %(service)s enligt turordning") % {"service": gs.service_type.name},
+        facts=[
+            (_("Klient"), person.full_name),
+            (_("Insats"), f"{gs.service_type.name}, {gs.scope_text}"),
+            (_("Område"), area_name_for(request.user, person, preview.area)),
+            (_("Insatsslag"), preview.kind_label),
+            (_("Nästa på tur"), chosen.name),
+            (_("Skäl"), preview.outcome.reason),
+            (_("Passeras"), passed),
+        ],
+        consequences=[
+            _(
+                "%(provider)s tilldelas insatsen enligt turordningen. Turen är därmed använd: "
+                "nästa klient utan eget val får nästa utförare i tur."
+            )
+            % {"provider": chosen.name},
+            _(
+                "Tilldelningen antecknas i myndighetsjournalen, och ett brev till brukaren tas "
+                "fram där det står att brukaren senare kan välja en annan utförare."
+            ),
+            _(
+                "Tilldelningen kan inte ångras. Tilldelar någon annan samtidigt kan det bli "
+                "nästa utförare i tur; då visas det här igen innan något görs."
+            ),
+        ],
+        hidden={SHOWN_PROVIDER: str(chosen.provider_id)},
+        notice=notice,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def rotation_assign(request, granted_service_pk):
-    """GET: who is next in turn for this service; POST: assign by rotation."""
+    """GET: who is next in turn for this service; POST: the confirmation page first, then,
+    confirmed, assign by rotation (issue 17 item 3)."""
     gs = selectors.get_granted_service(request.user, granted_service_pk)
     person = gs.decision.person
     if not request.user.is_officer:
         raise PermissionDenied(_("Endast handläggare kan tilldela utförare enligt turordning."))
     if request.method == "POST":
+        first = confirm_first(
+            request,
+            confirmation=lambda: _confirmation(request, gs, person),
+            back=lambda: redirect("person-detail", pk=person.pk),
+        )
+        if first is not None:
+            return first
+        shown = request.POST.get(SHOWN_PROVIDER)
+        if shown:  # the turn moved on since the page named a provider: show it again
+            moved = _("Turordningen har ändrats sedan du kontrollerade. Kontrollera igen.")
+            now = _confirmation(request, gs, person, notice=moved)
+            if isinstance(now, Confirmation) and now.hidden[SHOWN_PROVIDER] != shown:
+                return render_confirmation(request, now)
         try:
-            assignment = services.assign_by_rotation(request.user, granted_service=gs)
+            # Checked again under the rotation's lock: another officer may assign between.
+            expected = int(shown) if shown and shown.isdigit() else None
+            assignment = services.assign_by_rotation(
+                request.user, granted_service=gs, expected_provider_id=expected
+            )
         except (NotFound, PermissionDenied):
             raise
         except DomainError as exc:

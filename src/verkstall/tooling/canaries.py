@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 PREFIX = "KANARIE"
-BODY_KINDS = ("json", "html", "htmx", "browsable-api", "csv", "pdf", "email", "error")
+BODY_KINDS = ("json", "html", "htmx", "browsable-api", "csv", "pdf", "email", "error", "ics")
 
 TOKEN = re.compile(rf"{PREFIX}-[A-Za-z0-9]+-[0-9a-f]{{8}}")
 # 12 or 10 digits, with or without the hyphen (or '+' for the 10-digit form of the old).
@@ -64,6 +64,8 @@ def response_kind(response, *, htmx: bool = False, browsable: bool = False) -> s
         return "csv"
     if "json" in content_type:
         return "json"
+    if "text/calendar" in content_type:
+        return "ics"
     return "htmx" if htmx else "html"
 
 
@@ -76,7 +78,10 @@ def response_text(response) -> str:
         data = response.content
     if data[:5] == b"%PDF-":
         return pdf_text(data)
-    return data.decode("utf-8", errors="replace")
+    text = data.decode("utf-8", errors="replace")
+    if "text/calendar" in (response.get("Content-Type", "") if hasattr(response, "get") else ""):
+        text = text.replace("\r\n ", "")  # iCalendar's folded lines, unfolded (RFC 5545 3.1)
+    return text
 
 
 def message_texts(message) -> list[tuple[str, str]]:

@@ -46,6 +46,7 @@ from verkstall.core import clock
 from verkstall.payments.basis_types import Period
 from verkstall.tooling import canaries
 from verkstall.tooling.isolation_alarms import plant_alarm_orders
+from verkstall.tooling.isolation_calendar import CalendarFeeds
 from verkstall.tooling.isolation_casework import plant_casework
 from verkstall.tooling.isolation_changes import plant_person_changes
 from verkstall.tooling.isolation_decisions import plant_decision_goals
@@ -90,7 +91,7 @@ def xlsx_text(data: bytes) -> str:
     return "\n".join(html.unescape(re.sub(r"<[^>]+>", " ", part)) for part in parts)
 
 
-class Checker(ApiOperations, ScreenOperations, TourVisits):
+class Checker(ApiOperations, ScreenOperations, TourVisits, CalendarFeeds):
     """Runs operations as the world's users and checks every answer against the oracle."""
 
     def __init__(self, world: World, stats: Stats, rng):
@@ -366,7 +367,7 @@ class Checker(ApiOperations, ScreenOperations, TourVisits):
         client_roles = (Role.OFFICER, Role.FEE_OFFICER, *PROVIDER_ROLES)
         seeing = [u for u in self.w.users if u.role_enum in client_roles]
         others = [u for u in self.w.users if u.role_enum not in client_roles]
-        toured = self.tour(n // 4)
+        toured = self.tour(n // 4) + self.calendar_feeds()  # every watchlist's own feed
         self.stats.operations[SCREEN] += toured
         for _ in range(n - toured):
             user = self.rng.choice(seeing if self.rng.random() < 0.75 else others)

@@ -247,6 +247,8 @@ class ScreenOperations:
         url = "/" + template.format(**kwargs)
         if data is None:
             data = self._screen_query(template, user)
+        if template == "clients/search/" and "q" in data:  # posted, then its page (issue 17)
+            self._call(user, "post", url, {"q": data.pop("q")}, endpoint=template, screen=True)
         register = _register(template)
         extra = None
         rec = self.w.proximity.get(kwargs.get("granted_service_pk"))
@@ -293,7 +295,7 @@ class ScreenOperations:
         month by default), or the previous month (closed in the first municipality), and now
         and then another provider's basis; one of the national statistics' two files."""
         month = self.rng.choice([self.today[:7], self.last_month])
-        if template == "clients/":
+        if template in ("clients/", "clients/search/"):
             pk = self._pick(self.w.persons, self.oracle.persons(user))
             return {"q": self.rng.choice([self.w.numbers.get(pk, "1"), "KANARIE"])}
         if template.startswith("payments/basis/"):
@@ -308,6 +310,12 @@ class ScreenOperations:
             if template.endswith("export/") and self.rng.random() < 0.9:
                 data["file"] = self.rng.choice(["1", "2"])
             return data
+        if template == "watchlist/" and self.rng.random() < 0.7:
+            # Any list, the unit's among them, over a horizon offered or not (issue 17 item 6).
+            return {
+                "scope": self.rng.choice(["mine", "unit", "provider", "provider_unit", "role"]),
+                "horizon": self.rng.choice(["7", "14", "30", "99"]),
+            }
         return {}
 
     def declared_screens(self, user) -> list[str]:
@@ -366,7 +374,11 @@ class ScreenOperations:
         # The month's list screens on the world's month, and the probes across providers and
         # units (an order, the switches), take part of the tour's budget.
         users = [u for u in self.w.users if u.municipality_id == muni]
-        month = self.month_visits(users) + self.probe_visits(muni, users)
+        month = (
+            self.month_visits(users)
+            + self.probe_visits(muni, users)
+            + self.unit_watchlist_visits(users)
+        )
         visits = (
             (documents + others)[: max(budget - len(month), 0)]
             + month

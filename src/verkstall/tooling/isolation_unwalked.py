@@ -40,4 +40,7 @@ SCREENS_NOT_WALKED = {
     "payments/prices/{pk}/end/": "a POST that ends a price (R9.4)",
     "fee-notices/{pk}/handle/": "a POST that marks a fee notice handled (R9.3)",
     "ivo/cases/{pk}/reason/": "a POST of the reason for a delay (R9.5)",
+    # A secret in its URL, not the session, says whose it is (issue 17 item 7): every user's
+    # own feed is fetched by tooling/isolation_calendar.py (tests/test_idor.py: SECRET_ROUTES).
+    "calendar/{secret}.ics": "the calendar feed, walked by tooling/isolation_calendar.py",
 }

@@ -1,7 +1,8 @@
 """The isolation proof's fixed visits in each world's tour (tooling/isolation_screens.py): the
-month's list screens on the month and quarter of the world's objects (issue 15), and probes
+month's list screens on the month and quarter of the world's objects (issue 15), probes
 across the providers and units of one municipality (an order outside the reader's set, the
-provider switches of R2.6). Mixed into tooling/isolation_checker.Checker."""
+provider switches of R2.6), and the unit managers' watchlists (issue 17 item 6). Mixed into
+tooling/isolation_checker.Checker."""
 
 from __future__ import annotations
 
@@ -31,6 +32,16 @@ class TourVisits:
                 for pk in sorted(s for s, r in self.w.switches.items() if r[0] == muni)
             ]
         return visits
+
+    def unit_watchlist_visits(self, users) -> list[tuple]:
+        """The watchlist of every user of a provider unit (the unit manager's), on its unit's
+        list and the provider's, over the longest horizon (issue 17 item 6)."""
+        return [
+            (user, "watchlist/", False, None, {"scope": scope, "horizon": "30"})
+            for user in users
+            if user.provider_unit_id is not None
+            for scope in ("provider_unit", "provider")
+        ]
 
     # The month's list screens (issue 15) and who reads them in the tour, on the month and
     # quarter of the world's objects: the payment basis and its files (R9.4), the month screen

@@ -427,9 +427,10 @@ def _plant_municipality_extras(world, rng, muni, units, area, m_index) -> None:
     world.emailed[provider.email] = provider.pk
     staff = build.user(Role.PROVIDER_STAFF, muni, provider=provider)
     world.provider_staff[provider.pk] = staff
-    world.users += [staff, build.user(Role.PROVIDER_MANAGER, muni, provider=provider)]
+    manager = build.user(Role.PROVIDER_MANAGER, muni, provider=provider)
+    world.users += [staff, manager]
     stay = ServiceType.objects.get(code="korttidsboende")
-    distances = []
+    distances, places = [], []
     for i, (north, east) in enumerate(UNIT_OFFSETS):
         lat, lon = round(home[0] + north, 6), round(home[1] + east, 6)
         place = ProviderUnit.objects.create(
@@ -440,6 +441,7 @@ def _plant_municipality_extras(world, rng, muni, units, area, m_index) -> None:
             longitude=Decimal(f"{lon:.6f}"),
         )
         place.service_types.add(stay)
+        places.append(place)
         distances.append(canaries.haversine_km(home[0], home[1], lat, lon))
     stay_service = {"service_type": "korttidsboende", "scope_amount": "1", "scope_unit": "place"}
     decision = plant_decision(world, rng, officer, person, scope, [stay_service], days_ago=7)
@@ -454,3 +456,15 @@ def _plant_municipality_extras(world, rng, muni, units, area, m_index) -> None:
     # E-mailed on commit: the first municipality's (a PDF takes a second to render).
     with TestCase.captureOnCommitCallbacks(execute=m_index == 0):
         orders.send_order(officer, order)
+    manage_unit(manager, staff, order, places[0])
+
+
+def manage_unit(manager, staff, order, place) -> None:
+    """`manager` becomes the unit manager (enhetschef) of `place`, and `order` is routed to
+    it: the unit's watchlist names the client to its manager and to no one outside the
+    provider (issue 17 item 6; the tour visits it, `TourVisits.unit_watchlist_visits`)."""
+    from verkstall.orders.casework_services import route_to_unit
+
+    manager.provider_unit = place
+    manager.save(update_fields=["provider_unit"])
+    route_to_unit(staff, order, provider_unit=place)

@@ -125,3 +125,12 @@ def models_reaching_a_client() -> set:
                 found.add(model)
                 changed = True
     return found
+
+
+def confirmed(data: dict | None = None) -> dict:
+    """A screen POST's body with the explicit confirmation that an action which asks first
+    carries (send, end, cancel, assignment by rotation: core/confirm_views.py, issue 17 item
+    3); without it the screen shows the confirmation page and does nothing."""
+    from verkstall.core.confirm_views import CONFIRM_FIELD, CONFIRM_VALUE
+
+    return {**(data or {}), CONFIRM_FIELD: CONFIRM_VALUE}

@@ -32,6 +32,7 @@ from verkstall.outbox.delivery_services import deliver_due
 from verkstall.outbox.models import OutgoingMail
 from verkstall.providers.models import Channel
 from verkstall.tooling import testing as build
+from verkstall.tooling.testing import confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -361,13 +362,15 @@ def test_seed_004_the_end_reason_is_required_on_the_screen_and_the_api_and_kept(
     order = world.order(state="started")
     today = clock.today().isoformat()
     client.force_login(world.officer)
-    refused = client.post(reverse("order-action", args=[order.pk, "end"]), {"end_date": today})
+    refused = client.post(
+        reverse("order-action", args=[order.pk, "end"]), confirmed({"end_date": today})
+    )
     assert refused.status_code == 400
     assert 'id="id_end_reason_error"' in refused.content.decode()
     assert fresh(order).state == "started"
     done = client.post(
         reverse("order-action", args=[order.pk, "end"]),
-        {"end_date": today, "end_reason": "moved"},
+        confirmed({"end_date": today, "end_reason": "moved"}),
     )
     assert done.status_code == 302
     assert fresh(order).end_reason == "moved"

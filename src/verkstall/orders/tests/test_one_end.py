@@ -11,6 +11,7 @@ from verkstall.core import clock
 from verkstall.journal.models import Message
 from verkstall.orders import services
 from verkstall.orders.models import Order, OrderEvent
+from verkstall.tooling.testing import confirmed
 
 
 def _outcome(order: Order) -> tuple:
@@ -46,7 +47,8 @@ def test_the_screen_and_the_api_end_an_order_through_one_service_call(
     body = {"end_date": today.isoformat(), "note": "Flyttat.", "end_reason": "moved"}
 
     client.force_login(user)
-    assert client.post(reverse("order-action", args=[on_screen.pk, "end"]), body).status_code == 302
+    screen = reverse("order-action", args=[on_screen.pk, "end"])
+    assert client.post(screen, confirmed(body)).status_code == 302
     assert api(user).post(f"/api/orders/{via_api.pk}/end/", body, format="json").status_code == 200
 
     expected = {"end_date": today, "note": "Flyttat.", "end_reason": "moved"}

@@ -406,16 +406,23 @@ def test_two_events_of_one_order_cannot_share_a_sequence_number(world):  # R10.2
 # --- cancel and end (R3.9) -------------------------------------------------------------------
 
 
-def test_a_draft_may_be_cancelled_without_a_reason(world):  # R3.9
+def test_a_draft_is_cancelled_with_its_reason(world):  # R3.9, issue 17 item 3
+    # Withdrawing an unsent draft is a makulering too: it needs a reason, kept in the event.
     order = world.order()
-    event = services.cancel_order(world.officer, order)
+    with pytest.raises(ValidationFailed) as caught:
+        services.cancel_order(world.officer, order)
+    assert field_errors(caught) == {"reason": ["Ange varför beställningen makuleras."]}
+    assert_nothing_written(order, state="draft", seq=1)
+
+    event = services.cancel_order(world.officer, order, reason="Fel utförare valdes.")
     assert event.kind == "cancelled"
     assert (event.from_state, event.to_state) == ("draft", "cancelled")
+    assert event.data == {"reason": "Fel utförare valdes."}
     assert reload(order).state == "cancelled"
 
 
-@pytest.mark.parametrize("state", ["sent", "acknowledged"])
-def test_cancelling_a_sent_order_needs_a_reason(world, state):  # R3.9
+@pytest.mark.parametrize("state", ["draft", "sent", "acknowledged"])
+def test_cancelling_an_order_needs_a_reason(world, state):  # R3.9, issue 17 item 3
     order = world.order(state=state)
     seq = reload(order).last_event_seq
     with pytest.raises(ValidationFailed) as caught:

@@ -22,6 +22,7 @@ from verkstall.outbox.models import OutgoingMail
 from verkstall.people.services import update_person
 from verkstall.providers.models import Channel
 from verkstall.tooling import testing as build
+from verkstall.tooling.testing import confirmed
 
 from .backends import DownBackend
 
@@ -55,7 +56,7 @@ def test_sending_an_order_touches_no_mail_server_in_the_request(world, client, s
     DownBackend.calls = 0
     order = world.order(provider=email_provider(world))
     client.force_login(world.officer)
-    response = client.post(reverse("order-action", args=[order.pk, "send"]))
+    response = client.post(reverse("order-action", args=[order.pk, "send"]), confirmed())
     assert response.status_code == 302
     assert Order.objects.get(pk=order.pk).state == "sent"
     assert DownBackend.calls == 0 and mail.outbox == []

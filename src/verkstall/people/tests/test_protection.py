@@ -37,6 +37,7 @@ from verkstall.people.models import (
 )
 from verkstall.providers.models import Channel
 from verkstall.tooling import testing as build
+from verkstall.tooling.testing import confirmed
 
 PLACEHOLDER = "Skyddade uppgifter"
 BADGE = "Skyddade personuppgifter"
@@ -369,7 +370,7 @@ def test_the_order_page_asks_for_the_briefing_before_sending(world):  # R10.1
     assert "Muntlig underrättelse saknas" in page
     assert "Registrera muntlig underrättelse" in page
 
-    response = client.post(f"/orders/{order.pk}/send/", {})
+    response = client.post(f"/orders/{order.pk}/send/", confirmed())
     assert response.status_code == 400
     text = response.content.decode()
     assert "underrätta enhetschefen hos Omsorg A AB muntligt" in text
@@ -389,7 +390,7 @@ def test_the_order_page_asks_for_the_briefing_before_sending(world):  # R10.1
     assert response.status_code == 302
     page = client.get(f"/orders/{order.pk}/").content.decode()
     assert "Chefen Chefsson" in page and "Muntlig underrättelse saknas" not in page
-    assert client.post(f"/orders/{order.pk}/send/", {}).status_code == 302
+    assert client.post(f"/orders/{order.pk}/send/", confirmed()).status_code == 302
     assert Order.objects.get(pk=order.pk).state == "sent"
 
 

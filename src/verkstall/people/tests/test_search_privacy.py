@@ -10,9 +10,14 @@ def test_search_by_personnummer_is_posted_and_finds_the_client(world, client):  
     person = world.person(first_name="Sökbar")
     client.force_login(world.officer)
     page = client.get(reverse("person-list")).content.decode()
-    form = page.split('role="search"')[0].rsplit("<form", 1)[1]
-    assert 'method="post"' in form
-    assert "hx-get" not in page and "hx-push-url" not in page
+    # Every search form on the page (the list's, and the header's, issue 17 item 5) is posted,
+    # and nothing on the page sends a text by GET: the one hx-get, the header's recently
+    # opened clients, carries none.
+    forms = [f.split("</form>")[0] for f in page.split("<form")[1:] if 'role="search"' in f]
+    assert len(forms) == 2
+    assert all('method="post"' in form and "hx-get" not in form for form in forms)
+    assert "hx-push-url" not in page
+    assert page.count("hx-get") == page.count(f'hx-get="{reverse("client-recent")}"') == 1
     response = client.post(reverse("person-list"), {"q": person.formatted_personal_number})
     assert response.status_code == 200
     assert "Sökbar" in response.content.decode()

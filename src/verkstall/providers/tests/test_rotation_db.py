@@ -38,6 +38,7 @@ from verkstall.providers.rotation_services import (
     rotation_letter_text,
 )
 from verkstall.tooling import testing as build
+from verkstall.tooling.testing import confirmed
 
 OMVARDNAD = "hemtjanst-omvardnad"
 SERVICE = "hemtjanst-service"
@@ -280,7 +281,7 @@ def test_officer_assigns_from_the_clients_page_and_sees_the_letter(gotland, clie
     preview = client.get(reverse("rotation-assign", args=[gs.pk])).content.decode()
     assert "Björkens Hemtjänst" in preview and "Nästa på tur" in preview
 
-    response = client.post(reverse("rotation-assign", args=[gs.pk]))
+    response = client.post(reverse("rotation-assign", args=[gs.pk]), confirmed())
     assignment = RotationAssignment.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("rotation-assignment", args=[assignment.pk])
@@ -288,7 +289,7 @@ def test_officer_assigns_from_the_clients_page_and_sees_the_letter(gotland, clie
     assert "Björkens Hemtjänst" in result and "Hej Nils Olsson" in result
     assert "senare välja en annan utförare" in result
 
-    again = client.post(reverse("rotation-assign", args=[gs.pk]), follow=True)
+    again = client.post(reverse("rotation-assign", args=[gs.pk]), confirmed(), follow=True)
     assert "redan en utförare" in again.content.decode()
     assert RotationAssignment.objects.count() == 1
 
