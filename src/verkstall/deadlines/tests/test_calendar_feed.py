@@ -306,14 +306,15 @@ def test_an_inactive_user_or_one_with_another_role_gets_404(gotland):
 def test_a_client_with_protected_data_goes_without_initials(gotland):  # R10.1
     world = gotland
     person, decision = client_of(world.officer, world, first_name="Siri", last_name="Skydd")
-    order = sent_order(world, decision)
+    sent_order(world, decision)
     person.protection = "confidentiality_marking"
     person.save(update_fields=["protection"])
     _feed, secret = services.create_feed(world.officer)
     summaries = [line for line in unfolded(fetch(secret)) if line.startswith("SUMMARY:")]
     assert summaries and not any("S.S." in line for line in summaries)
+    # Every item of the client shows a dash where the initials would be (the order's and the
+    # decision's items alike: which of them fall in the window depends on the day).
     assert all(" – – " in line for line in summaries), summaries
-    assert any(line.endswith(f"#{order.pk}") for line in summaries), summaries
 
 
 def test_the_secret_of_a_feed_never_reaches_a_log_line():  # issue 17 item 7
