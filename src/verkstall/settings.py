@@ -181,6 +181,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "verkstall.journal.context_processors.unread_messages",
+                "verkstall.orders.context_processors.client_search",
             ],
         },
     },

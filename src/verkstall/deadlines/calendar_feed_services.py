@@ -30,9 +30,7 @@ def create_feed(actor) -> tuple[CalendarFeedToken, str]:
     # One at a time per user: a second request waits here and then revokes this one's.
     User.objects.select_for_update().get(pk=actor.pk)
     now = clock.now()
-    CalendarFeedToken.objects.filter(user_id=actor.pk, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
+    _revoke(CalendarFeedToken.objects.filter(user_id=actor.pk), now)
     secret = new_key()
     feed = CalendarFeedToken.objects.create(
         user=actor, role=actor.role, secret_hash=hash_key(secret), created_at=now
@@ -44,17 +42,18 @@ def create_feed(actor) -> tuple[CalendarFeedToken, str]:
 def revoke_feed(actor) -> int:
     """Revoke the actor's subscription: its address answers 404 from now on. Returns how many
     were revoked (0 when there was none)."""
-    return CalendarFeedToken.objects.filter(user_id=actor.pk, revoked_at__isnull=True).update(
-        revoked_at=clock.now()
-    )
+    return _revoke(CalendarFeedToken.objects.filter(user_id=actor.pk), clock.now())
 
 
 def revoke_stale_feed(feed: CalendarFeedToken) -> None:
     """A feed whose user is no longer active or no longer holds the role it was made with is
     revoked for good: a role given back later does not bring the old address back."""
-    CalendarFeedToken.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(
-        revoked_at=clock.now()
-    )
+    _revoke(CalendarFeedToken.objects.filter(pk=feed.pk), clock.now())
+
+
+def _revoke(feeds, now) -> int:
+    """Revoke those of `feeds` still active; how many were."""
+    return feeds.filter(revoked_at__isnull=True).update(revoked_at=now)
 
 
 @transaction.atomic

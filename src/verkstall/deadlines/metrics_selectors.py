@@ -17,12 +17,13 @@ from django.db.models import Count
 from verkstall.access.models import Municipality
 
 from .models import DueItem
+from .rules import Status
 
 
 def overdue_counts(now: datetime) -> list[tuple[str, str, int]]:
     """(municipality code, responsible party, number overdue) for every pair with any."""
     rows = (
-        DueItem.objects.filter(status="open", due_at__lt=now)
+        DueItem.objects.filter(status=Status.OPEN.value, due_at__lt=now)
         .values("municipality_id", "responsible")
         .annotate(n=Count("*"))  # COUNT(*): the index alone answers
         .order_by()

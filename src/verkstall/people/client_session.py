@@ -19,7 +19,10 @@ MAX_SEARCH_LENGTH = 200
 
 def remember_opened(session, person_id: int) -> None:
     """The client `person_id` was opened: first in the list, once, at most RECENT_SIZE kept."""
-    ids = [pk for pk in recent_ids(session) if pk != person_id]
+    ids = recent_ids(session)
+    if ids[:1] == [person_id]:
+        return  # already first: no change, so the session is not written again
+    ids = [pk for pk in ids if pk != person_id]
     session[RECENT_KEY] = [person_id, *ids][:RECENT_SIZE]
 
 

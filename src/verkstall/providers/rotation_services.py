@@ -33,6 +33,12 @@ class RotationRefused(DomainError):
     code = "rotation_refused"
 
 
+class TurnMoved(RotationRefused):
+    """The turn went to another provider after the officer confirmed the one shown."""
+
+    code = "rotation_turn_moved"
+
+
 def _locked_state(*, municipality_id: int, area_id: int, kind: str) -> RotationState:
     """The rotation's row, created if missing, locked until the transaction ends.
 
@@ -133,9 +139,7 @@ def assign_by_rotation(
     if outcome.chosen is None:
         raise RotationRefused(outcome.refusal)
     if expected_provider_id is not None and outcome.chosen.provider_id != expected_provider_id:
-        raise RotationRefused(
-            "Turordningen har ändrats sedan du kontrollerade. Kontrollera igen innan du tilldelar."
-        )
+        raise TurnMoved("Turordningen har ändrats sedan du kontrollerade. Kontrollera igen.")
 
     state.cursor_key = outcome.cursor_key
     state.owed = outcome.owed

@@ -158,17 +158,18 @@ def rotation_assign(request, granted_service_pk):
         if first is not None:
             return first
         shown = request.POST.get(SHOWN_PROVIDER)
-        if shown:  # the turn moved on since the page named a provider: show it again
-            moved = _("Turordningen har ändrats sedan du kontrollerade. Kontrollera igen.")
-            now = _confirmation(request, gs, person, notice=moved)
-            if isinstance(now, Confirmation) and now.hidden[SHOWN_PROVIDER] != shown:
-                return render_confirmation(request, now)
         try:
-            # Checked again under the rotation's lock: another officer may assign between.
+            # The provider confirmed is checked under the rotation's lock (the service): another
+            # officer may have taken that turn since the page named it.
             expected = int(shown) if shown and shown.isdigit() else None
             assignment = services.assign_by_rotation(
                 request.user, granted_service=gs, expected_provider_id=expected
             )
+        except services.TurnMoved as moved:
+            now = _confirmation(request, gs, person, notice=moved.message)
+            if isinstance(now, Confirmation):
+                return render_confirmation(request, now)
+            return now
         except (NotFound, PermissionDenied):
             raise
         except DomainError as exc:
