@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -135,12 +138,26 @@ SERVER_ERROR_FALLBACK = (
     'systemförvaltningen.</p><p><a href="/">Till startsidan</a></p></main></body></html>'
 )
 SERVER_ERROR_MESSAGE = "Ett oväntat fel inträffade. Försök igen om en stund."
+#: The answer while the database cannot be reached (restarted, failed over): 503, not 500.
+DATABASE_UNAVAILABLE_MESSAGE = (
+    "Databasen går inte att nå just nu. Det du skickade sparades inte; försök igen om en stund."
+)
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def _database_unavailable() -> bool:
+    """Whether the error being handled is the database connection failing (not a fault in a
+    query): Django marks such a connection unusable, and the next request opens a new one."""
+    error = sys.exc_info()[1]
+    return isinstance(error, OperationalError | InterfaceError)
 
 
 def server_error(request, template_name: str = "500.html"):
     """handler500: the Swedish page in the site's layout, rendered without the request, so that
     no context processor (the database, the session) runs after something already failed, and
     a fixed Swedish page if even that fails (issue 17 item 9). The API gets its JSON error."""
+    if _database_unavailable():
+        return _unavailable(request)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": SERVER_ERROR_MESSAGE, "code": "server_error"}, status=500)
     try:
@@ -148,3 +165,21 @@ def server_error(request, template_name: str = "500.html"):
     except Exception:  # the last resort: never an error page that fails
         body = SERVER_ERROR_FALLBACK
     return HttpResponseServerError(body)
+
+
+def _unavailable(request) -> HttpResponse:
+    """503 with Retry-After (issue 18 item 1: "requests fail cleanly" while PostgreSQL restarts).
+    The write was rolled back with its transaction; an API client retries with its
+    Idempotency-Key."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": DATABASE_UNAVAILABLE_MESSAGE, "code": "database_unavailable"}, status=503
+        )
+    else:
+        try:
+            body = loader.get_template("503.html").render()
+        except Exception:  # the last resort: never an error page that fails
+            body = SERVER_ERROR_FALLBACK
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response

@@ -97,9 +97,19 @@ def stored_message(row: OutgoingMail) -> EmailMultiAlternatives:
     return message
 
 
+def message_id(row: OutgoingMail) -> str:
+    """The same Message-ID on every attempt of one row: a receiver (or the fault runs' mail
+    server) sees a mail sent twice as the same mail."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
+    return f"<outbox-{row.pk}@{domain}>"
+
+
 def _message(row: OutgoingMail):
     build = registry.kind_of(row.kind).build
-    return build(row) if build is not None else stored_message(row)
+    message = build(row) if build is not None else stored_message(row)
+    if message is not None and "Message-ID" not in message.extra_headers:
+        message.extra_headers["Message-ID"] = message_id(row)
+    return message
 
 
 def _run_hook(hook, row: OutgoingMail, what: str) -> None:
@@ -136,7 +146,9 @@ def _mark_failed(row: OutgoingMail, lease_until: datetime, error: str) -> str:
     now = clock.now()
     attempts = row.attempts + 1
     give_up = attempts >= max_attempts()
-    wait = timedelta(seconds=backoff.retry_delay_seconds(attempts))
+    first = int(getattr(settings, "VERKSTALL_OUTBOX_FIRST_RETRY_SECONDS", backoff.FIRST_SECONDS))
+    cap = int(getattr(settings, "VERKSTALL_OUTBOX_RETRY_CAP_SECONDS", backoff.CAP_SECONDS))
+    wait = timedelta(seconds=backoff.retry_delay_seconds(attempts, first=first, cap=cap))
     with transaction.atomic():
         marked = _held(row, lease_until).update(
             attempts=attempts,

@@ -156,11 +156,20 @@ def generate(
 
 
 def make_draft_orders(
-    count: int, *, officer: User, provider: Provider, seed: int = 0, now: datetime | None = None
+    count: int,
+    *,
+    officer: User,
+    provider: Provider,
+    seed: int = 0,
+    now: datetime | None = None,
+    with_orders: bool = True,
+    area=None,
 ) -> list[int]:
     """`count` new decisions, each with a draft order to `provider`, for clients of the
     officer's unit, as record_decision and create_order would have written them; the
-    benchmark then sends, acknowledges and starts them through the HTTP API."""
+    benchmark then sends, acknowledges and starts them through the HTTP API. With
+    `with_orders=False` the decisions only (their ids): the fault runs create the orders
+    through the API; `area`: only clients of that area."""
     now = now or timezone.now()
     rng = random.Random(seed)
     muni = officer.municipality
@@ -180,7 +189,10 @@ def make_draft_orders(
     )
     codes = PROFILE_SERVICES.get(muni.rule_profile) or PROFILE_SERVICES[DEFAULT_PROFILE]
     stype = ServiceType.objects.filter(code=codes[0]).get()
-    persons = list(Person.objects.filter(municipality=muni, unit_id=officer.unit_id)[:2000])
+    persons = Person.objects.filter(municipality=muni, unit_id=officer.unit_id)
+    if area is not None:  # the clients of one area (the fault runs' rotation)
+        persons = persons.filter(area=area)
+    persons = list(persons[:2000])
     planned = []
     for _ in range(count):
         person = rng.choice(persons)
@@ -211,10 +223,13 @@ def make_draft_orders(
             created=created,
         )
         po.events.append(Ev(EventKind.CREATED, created, created, officer))
-        pd.orders.append(po)
+        if with_orders:
+            pd.orders.append(po)
         planned.append(pd)
     with transaction.atomic():
         write_chunk(world, planned, [], now)
+    if not with_orders:
+        return [pd.decision.pk for pd in planned]
     return [pd.orders[0].order.pk for pd in planned]
 
 

@@ -21,7 +21,12 @@ from verkstall.deadlines.threshold_selectors import DEFAULTS, thresholds_for
 from verkstall.decisions.models import ScopeUnit, ServiceType
 from verkstall.people.models import Person
 from verkstall.providers.models import Channel
-from verkstall.providers.services import ensure_area, ensure_provider, ensure_provider_unit
+from verkstall.providers.services import (
+    ensure_area,
+    ensure_contract,
+    ensure_provider,
+    ensure_provider_unit,
+)
 from verkstall.tooling.demo_catalogue import MUNICIPALITIES
 
 DEFAULT_CODE = "9990"
@@ -197,3 +202,43 @@ def build_world(code: str, clients: int, profile: str, rng: random.Random) -> Wo
         decision_rules=engine.profile_rules(profile, "decision"),
         long_absence_days=thresholds_for(muni)["long_absence_days"],
     )
+
+
+def email_provider(muni: Municipality):
+    """A provider of the municipality that gets its orders by e-mail: the generated one (every
+    thirtieth provider from the 26th), or, in a small world, one made for the fault runs."""
+    provider = muni.providers.filter(channel=Channel.EMAIL).order_by("pk").first()
+    if provider is None:
+        provider = ensure_provider(
+            municipality=muni,
+            name="Omsorgsföretag E-post AB",
+            is_connected=False,
+            channel=Channel.EMAIL,
+            email="bestallning-epost@example.org",
+        )
+        ensure_provider_unit(provider=provider, name="Enhet 1", manager_name="Enhetschef")
+    return provider
+
+
+def give_addresses(muni: Municipality) -> int:
+    """An e-mail address (example.org) for each of the municipality's users without one, so
+    that the reminders of the fault runs have someone to go to. Returns how many were given."""
+    users = User.objects.filter(municipality=muni, email="")
+    count = 0
+    for user in users.only("pk", "username"):
+        User.objects.filter(pk=user.pk).update(email=f"{user.username}@example.org")
+        count += 1
+    return count
+
+
+def rotation_area(officer: User, service_code: str, providers: list, valid_from):
+    """The area of the officer's first client with one, with a no-choice contract there for
+    `service_code` for each of `providers` (the fault runs' rotation). Returns the area."""
+    person = (
+        Person.objects.filter(unit_id=officer.unit_id, area__isnull=False).order_by("pk").first()
+    )
+    for provider in providers:
+        ensure_contract(
+            provider=provider, service_type=service_code, area=person.area, valid_from=valid_from
+        )
+    return person.area

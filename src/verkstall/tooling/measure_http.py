@@ -29,13 +29,13 @@ from verkstall.tooling.measure_floor import cpu_seconds as _cpu_seconds
 # --- transitions over HTTP --------------------------------------------------------------------
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
     except OSError:
@@ -78,8 +78,8 @@ def load_average() -> list[float]:
 class Server:
     """gunicorn serving verkstall.wsgi on loopback, as the README recommends running it."""
 
-    def __init__(self, *, workers: int, threads: int, worker_class: str):
-        self.port = _free_port()
+    def __init__(self, *, workers: int, threads: int, worker_class: str, port: int = 0, log=None):
+        self.port = port or free_port()
         self.workers, self.threads, self.worker_class = workers, threads, worker_class
         env = dict(os.environ)
         env.pop("VERKSTALL_DEBUG", None)  # never measure with DEBUG on
@@ -105,7 +105,8 @@ class Server:
             "--log-level",
             "warning",
         ]
-        self.proc = subprocess.Popen(cmd, env=env)  # noqa: S603 - our own fixed command
+
+        self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log)  # noqa: S603
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -123,16 +124,21 @@ class Server:
         raise RuntimeError("gunicorn did not answer")
 
     def worker_peak_kib(self) -> list[int]:
-        return [_vm_hwm_kib(pid) for pid in _children(self.proc.pid)]
+        return [_vm_hwm_kib(pid) for pid in children(self.proc.pid)]
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within `timeout` seconds."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 STEPS = (("send", "officer", {}), ("acknowledge", "provider", {}), ("start", "provider", None))
@@ -262,7 +268,7 @@ def measure_transitions(
         server.wait_ready()
         # Warm every worker (imports, URL resolver, connections) before measuring.
         drive_transitions(server.port, warmup_ids, tokens, concurrency=concurrency, duration=30)
-        workers_pids = _children(server.proc.pid)
+        workers_pids = children(server.proc.pid)
         backends = _database_backends(connection.settings_dict["NAME"])
         cpu_before = [sum(_cpu_seconds(p) for p in workers_pids)]
         cpu_before.append(sum(_cpu_seconds(p) for p in backends))

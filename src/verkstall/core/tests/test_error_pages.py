@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.test import Client
 from django.urls import reverse
 
@@ -67,6 +68,31 @@ def test_the_apis_500_is_json(rf):  # issue 17 item 9
     response = server_error(rf.get("/api/orders/"))
     assert response.status_code == 500
     assert json.loads(response.content)["code"] == "server_error"
+
+
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_a_lost_database_is_a_503_to_retry_not_a_500(world, monkeypatch, error):  # issue 18
+    def lost(*args, **kwargs):
+        raise error("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(hooks, "call", lost)
+    client = Client(raise_request_exception=False)
+    client.force_login(world.officer)
+    response = client.get(reverse("home"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    _swedish_page(response, "Tjänsten är tillfälligt otillgänglig")
+    assert "server closed" not in response.content.decode()
+
+
+def test_the_apis_lost_database_is_a_json_503(rf):  # issue 18 item 1
+    try:
+        raise OperationalError("the database system is shutting down")
+    except OperationalError:
+        response = server_error(rf.get("/api/orders/"))
+    assert response.status_code == 503
+    assert json.loads(response.content)["code"] == "database_unavailable"
+    assert response["Retry-After"] == "5"
 
 
 def test_a_refused_page_is_the_swedish_403(world, client):  # issue 17 item 9, Actors

@@ -4,10 +4,9 @@ without --every). Safe with several at once: each endpoint is delivered by one a
 
 from __future__ import annotations
 
-import time
-
 from django.core.management.base import BaseCommand
 
+from verkstall.core.management import repeat
 from verkstall.integrations.webhook_services import deliver_due
 
 
@@ -18,11 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=float, default=0, help="repeat every N seconds")
 
     def handle(self, *args, every: float = 0, **options):
-        while True:
+        def once():
             delivered = deliver_due()
             total = sum(delivered.values())
             if total or not every:
                 self.stdout.write(f"{total} events delivered to {len(delivered)} webhooks")
-            if not every:
-                return
-            time.sleep(every)
+
+        repeat.run(once, every=every, name="deliver_webhooks")

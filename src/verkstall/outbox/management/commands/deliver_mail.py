@@ -10,6 +10,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from verkstall.core.management import repeat
 from verkstall.outbox import delivery_services, selectors
 from verkstall.outbox.tasks import deliver_all_due
 
@@ -23,11 +24,14 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=float, default=0, help="repeat every N seconds")
 
     def handle(self, *args, every: float = 0, **options):
-        purged_at = None
-        while True:
-            if every and (purged_at is None or time.monotonic() - purged_at > PURGE_EVERY_SECONDS):
+        purged_at = [None]
+
+        def once():
+            if every and (
+                purged_at[0] is None or time.monotonic() - purged_at[0] > PURGE_EVERY_SECONDS
+            ):
                 removed = delivery_services.purge_finished()
-                purged_at = time.monotonic()
+                purged_at[0] = time.monotonic()
                 if removed:
                     self.stdout.write(f"{removed} old mails removed")
             counts = deliver_all_due()
@@ -37,6 +41,5 @@ class Command(BaseCommand):
                     f"{counts.get('sent', 0)} sent, {counts.get('failed', 0)} failed, "
                     f"{counts.get('given_up', 0)} given up; {waiting} waiting"
                 )
-            if not every:
-                return
-            time.sleep(every)
+
+        repeat.run(once, every=every, name="deliver_mail")
