@@ -117,6 +117,8 @@ def test_pure_rule_modules_import_no_django():  # ARCHITECTURE "Inside an app"
 # journal sits low while the rest of "journal" sits above orders. The case journal's writes
 # (and the journal's models, which name higher models only by string) sit below people, which
 # writes the protection note; its reads sit above people, whose selectors check the client.
+# The drafts of long text fields (issue 17 item 1) sit above the clients they name and below
+# every app whose screens keep them; those apps register their screens (drafts/registry.py).
 # The last line is the tooling (demo data, test builders, isolation proof, benchmarks, SPEC
 # index) and the project wiring (an indented line continues the line above).
 LAYER_ORDER = """
@@ -126,6 +128,7 @@ access
 journal.models journal.case_services
 people
 journal.case_selectors
+drafts
 decisions
 deadlines
 providers
@@ -173,9 +176,11 @@ DJANGO_ADAPTERS = {
     "audit.capture": "the request's access-log buffer",
     "audit.client_models": "the client-bearing models, read from the app registry",
     "audit.idempotency": "middleware that replays the first answer to a keyed API write",
+    "audit.form_once": "middleware that sends a create form sent again to what it created",
     "deadlines.watchlist_scopes": "the watchlist scopes, as query expressions",
     "core.bulk_sql": "one UPDATE statement for many rows, through the database connection",
     "core.clock": "timezone-aware now() from django.utils",
+    "core.concurrency": "the row version's model mixin, form field and conflict (issue 18)",
     "core.db_functions": "database expressions (the writing transaction, the settled ones)",
     "core.date_fields": "form and serializer date fields",
     "core.dates": "date windows with Django's timezone",
@@ -194,6 +199,7 @@ DJANGO_ADAPTERS = {
     "people.presentation": "template-facing display of a person",
     "plans.storage": "file storage",
     "providers.importing": "checks uploads and dates with core.uploads/core.dates",
+    "providers.import_models": "the contract import job's model (models.py is full)",
 }
 
 

@@ -472,12 +472,41 @@ class Side:
             secret="0" * 64,
             created_by=manager,
         )
+        # A contract file checked in the background, done (issue 17 item 8): contract data only.
+        from verkstall.providers import import_queue_services, import_services
+
+        self.import_job = import_queue_services.queue_import(
+            lov,
+            filename="avtal.csv",
+            content=f"utförare;insats;område;från\n{self.provider.name};{OMVARDNAD};"
+            f"{self.area.name};{today.isoformat()}\n".encode(),
+            dry_run=True,
+            rows=5000,
+        )
+        import_services.run_import_job(job_id=self.import_job.pk)
 
 
 def _receipt(order):
     from verkstall.absences.models import NoticeReceipt
 
     return NoticeReceipt.objects.get(order=order)
+
+
+def _draft_keys(s) -> list[dict]:
+    """Every kind of draft (issue 17 item 1; drafts/registry.py), keyed by side `s`'s object
+    that its screen names: the endpoint reads it through that screen's selectors."""
+    keys = [
+        ("plan", s.order.pk, "what"),
+        ("followup", s.order.pk, "question"),
+        ("order-new", s.decision.pk, "instructions"),
+        ("case-journal", s.person.pk, "note-text"),
+        ("provider-journal", s.order.pk, "text"),
+        ("message", s.order.pk, "body"),
+        ("message-person", s.person.pk, "body"),
+        ("decision-new", s.person.pk, "assessment_summary"),
+        ("decision-correct", s.decision.pk, "reason"),
+    ]
+    return [{"kind": kind, "pk": pk, "field": field} for kind, pk, field in keys]
 
 
 # Every id route: the path parameters naming an object of side `s` (a list: one request
@@ -557,6 +586,9 @@ FACTORIES = {
         for tail in ("edit/", "remove/")
     },
     "orders/{pk}/edit/": lambda s: [{"pk": s.order.pk}],  # a draft's correction (R1.1)
+    # drafts of long text fields while typing (issue 17 item 1): every kind
+    "drafts/{kind}/{pk}/{field}/": _draft_keys,
+    "drafts/{kind}/{pk}/{field}/discard/": _draft_keys,
     "clients/{person_pk}/decisions/new/": lambda s: [{"person_pk": s.person.pk}],
     "decisions/{pk}/letter.pdf": lambda s: [{"pk": s.decision.pk}],
     "decisions/{pk}/": lambda s: [{"pk": s.decision.pk}],
@@ -611,6 +643,7 @@ FACTORIES = {
         {"person_pk": s.person.pk, "granted_service_pk": s.granted_service.pk}
     ],
     "lov/contracts/{pk}/capacity/": lambda s: [{"pk": s.contract.pk}],
+    "lov/contracts/import/{pk}/": lambda s: [{"pk": s.import_job.pk}],  # issue 17 item 8
     "rotation/assign/{granted_service_pk}/": lambda s: [
         {"granted_service_pk": s.granted_service.pk}
     ],
@@ -692,6 +725,7 @@ FACTORIES = {
 MUNICIPALITY_WIDE = {
     "api/providers/{pk}/",
     "lov/contracts/{pk}/capacity/",
+    "lov/contracts/import/{pk}/",
     "payments/prices/{pk}/end/",
 }
 

@@ -89,6 +89,20 @@ def test_the_canaries_find_a_protected_address_shown_to_someone_not_named(monkey
     assert any("distance" in hit for hit in stats.canary_hits), stats.report()
 
 
+def test_the_drafts_walk_finds_a_draft_shown_to_another_user(monkeypatch):  # Actors
+    """Drafts (issue 17 item 1, tooling/isolation_drafts.py) are not checked vacuously: with the
+    drafts of a screen read whoever wrote them, the colleague's screen holds the author's."""
+    from verkstall.drafts import registry, selectors
+    from verkstall.drafts.models import Draft
+
+    def everyones_drafts(user, *, kind, pk):
+        return Draft.objects.filter(key=registry.key(kind, pk))
+
+    monkeypatch.setattr(selectors, "own_drafts", everyones_drafts)
+    stats = prove(40, ops_per_example=40)
+    assert any("the draft of user" in hit for hit in stats.canary_hits), stats.report()
+
+
 def test_every_screen_with_an_object_is_walked_or_said_why_not():  # Actors
     assert unwalked_screens() == [], (
         "screens the isolation proof does not walk (add them to SCREEN_OBJECTS or "

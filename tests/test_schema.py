@@ -90,7 +90,14 @@ def test_every_order_transition_is_a_post_documenting_200_400_403_404_409(schema
     operation = schema["paths"][f"/api/orders/{{id}}/{action}/"]["post"]
     assert {"200", "400", "403", "404", "409"} <= set(operation["responses"])
     conflict = operation["responses"]["409"]["content"]["application/json"]["schema"]
-    assert conflict == {"$ref": "#/components/schemas/Conflict"}
+    # The state's refusal, or a write based on an old version (If-Match, issue 18 item 1).
+    assert conflict == {
+        "anyOf": [
+            {"$ref": "#/components/schemas/Conflict"},
+            {"$ref": "#/components/schemas/VersionConflict"},
+        ]
+    }
+    assert "If-Match" in {p["name"] for p in operation["parameters"] if p["in"] == "header"}
 
 
 def test_the_conflict_body_names_state_and_allowed_actions(schema):  # R3.1

@@ -10,6 +10,12 @@ VERKSTALL_EMAIL_HOST, VERKSTALL_EMAIL_PORT, ...  outgoing mail (see "E-mail" bel
 VERKSTALL_OUTBOX_MAX_ATTEMPTS, VERKSTALL_OUTBOX_KEEP_DAYS, VERKSTALL_OUTBOX_LEASE_SECONDS
                     the mail outbox: attempts before a mail is given up (default 54, about
                     two days of retries), days a sent mail is kept (30), a worker's claim (300)
+VERKSTALL_OUTBOX_FIRST_RETRY_SECONDS, VERKSTALL_OUTBOX_RETRY_CAP_SECONDS  the wait after a
+                    mail's first failed attempt (60), doubled each time up to the cap (3600)
+VERKSTALL_WORKER_LEASE_SECONDS, VERKSTALL_WORKER_BEAT_SECONDS  a task worker not seen for the
+                    lease (default 60) has its running job queued again; workers beat every 5
+VERKSTALL_CONTRACT_IMPORT_BACKGROUND_ROWS  a contract file of more rows is checked and imported
+                    by a task, its progress shown (default 2000); a smaller one at once
 VERKSTALL_RETENTION_YEARS, VERKSTALL_RETENTION_RESEARCH_DAYS,
 VERKSTALL_RETENTION_REMOVE_WITHIN_YEARS  the retention rule (R10.6, see "Retention" below)
 VERKSTALL_EARLIEST_DATE, VERKSTALL_YEARS_AHEAD  the window of entered dates (default 1990-01-01
@@ -114,6 +120,7 @@ INSTALLED_APPS = [
     "verkstall.access",
     "verkstall.providers",
     "verkstall.people",
+    "verkstall.drafts",  # drafts of long text fields while typing (issue 17 item 1)
     "verkstall.decisions",
     "verkstall.orders",
     "verkstall.deadlines",
@@ -157,6 +164,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Sessions end after SESSION_COOKIE_AGE and after VERKSTALL_SESSION_IDLE_MINUTES idle.
     "verkstall.access.session_timeout.SessionTimeoutMiddleware",
+    # A create form sent again (double click, reload, back) is not saved twice (issue 18).
+    "verkstall.audit.form_once.SubmitOnceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A GET of a POST-only action's URL (a reload after its form's errors) goes to the page
@@ -183,6 +192,8 @@ TEMPLATES = [
                 "verkstall.journal.context_processors.unread_messages",
                 "verkstall.orders.context_processors.client_search",
             ],
+            # `{% submit_once %}` in every create form without a load (issue 18 item 1).
+            "builtins": ["verkstall.core.templatetags.submit_once"],
         },
     },
 ]
@@ -191,6 +202,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'verkstall.sqlite3'}",
         conn_max_age=int(os.environ.get("VERKSTALL_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before a request uses it: after a restart of the
+        # database the first request opens a new one instead of failing (issue 18 item 1).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -369,6 +383,15 @@ SPECTACULAR_SETTINGS = {
 # `python -m verkstall db_worker` (django_tasks_db). No broker, the same on SQLite and
 # PostgreSQL; `db_worker --batch` runs what is queued and exits, for a cron job.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The LOV contract import (issue 17 item 8): a file of more rows than this is checked and
+# imported by a task while its page shows the progress; a smaller one in the request.
+VERKSTALL_CONTRACT_IMPORT_BACKGROUND_ROWS = int(
+    os.environ.get("VERKSTALL_CONTRACT_IMPORT_BACKGROUND_ROWS", "2000")
+)
+# `python -m verkstall worker` (core/worker_services.py) beats every BEAT seconds; a job whose
+# worker has not been seen for LEASE seconds (killed in the middle of it) is queued again.
+VERKSTALL_WORKER_LEASE_SECONDS = int(os.environ.get("VERKSTALL_WORKER_LEASE_SECONDS", "60"))
+VERKSTALL_WORKER_BEAT_SECONDS = float(os.environ.get("VERKSTALL_WORKER_BEAT_SECONDS", "5"))
 
 # E-mail (orders to providers, notices, reminders: all through the outbox, docs/mail.md).
 # Backend: VERKSTALL_EMAIL_BACKEND if set (a dotted path, or "smtp", "console", "locmem",
@@ -399,6 +422,13 @@ EMAIL_TIMEOUT = int(os.environ.get("VERKSTALL_EMAIL_TIMEOUT", "10"))
 # takes it; a failed attempt is retried after 1, 2, 4 ... minutes, at most an hour apart, and
 # given up (with a warning in the log) after this many attempts: 54 is about two days.
 VERKSTALL_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("VERKSTALL_OUTBOX_MAX_ATTEMPTS", "54"))
+# The first of those waits (then doubled each time); the fault runs shorten it (issue 18).
+VERKSTALL_OUTBOX_FIRST_RETRY_SECONDS = int(
+    os.environ.get("VERKSTALL_OUTBOX_FIRST_RETRY_SECONDS", "60")
+)
+VERKSTALL_OUTBOX_RETRY_CAP_SECONDS = int(
+    os.environ.get("VERKSTALL_OUTBOX_RETRY_CAP_SECONDS", "3600")
+)
 # Sent (and given-up) mails are removed after this many days (task purge_sent_mail).
 VERKSTALL_OUTBOX_KEEP_DAYS = int(os.environ.get("VERKSTALL_OUTBOX_KEEP_DAYS", "30"))
 # How long a worker holds the mails it took before another may take them.

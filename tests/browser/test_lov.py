@@ -276,7 +276,8 @@ def test_client_without_a_choice_gets_the_next_provider_in_turn(page, world, lov
         f"Kapacitetstak – tar inte emot nya brukare ({CAP_REASON})"
     )
 
-    history = page.locator("h2:text-is('Tilldelningar enligt turordning') ~ table tbody tr")
+    heading = "h2:text-is('Tilldelningar enligt turordning')"
+    history = page.locator(f"{heading} ~ .table-scroll table tbody tr")
     expect(history).to_have_count(3)
     expect(history.locator("td:nth-child(4)")).to_have_text(["Dagny G.", "Cecilia F.", "Britta E."])
     expect(history.locator("td:nth-child(5)")).to_have_text([a, b, a])

@@ -58,7 +58,7 @@ def test_officer_sends_order_and_provider_acknowledges_and_starts_it(
     # The provider's staff find it in the inbox, acknowledge it and register the start.
     log_in(page, "staff_a")
     expect(page).to_have_url(re.compile(r"/inbox/$"))
-    new_orders = page.locator("h2:text-is('Nya beställningar att kvittera') + table")
+    new_orders = page.locator("h2:text-is('Nya beställningar att kvittera') + .table-scroll table")
     expect(new_orders.get_by_role("row").filter(has_text=person.full_name)).to_have_count(1)
     new_orders.get_by_role("link", name=f"#{pk}", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/orders/{pk}/$"))

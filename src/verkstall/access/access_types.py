@@ -40,6 +40,9 @@ class Scope(StrEnum):
     IUB_REQUEST = "iub_request_scope"
     # integrations.selectors: the API clients and webhooks of the unit manager's own provider
     INTEGRATION = "integration_scope"
+    # drafts.selectors: the user's own drafts only, of an object the screen's own selectors let
+    # the user see (drafts/registry.py; issue 17 item 1)
+    DRAFT = "draft_scope"
 
 
 class AuditAction(StrEnum):

@@ -166,6 +166,10 @@ VIEWS: dict[str, Access] = {
     "verkstall.journal.views.message_list": _a(MESSAGE_ROLES, Scope.MESSAGE, L),
     "verkstall.journal.views.message_create": _a(MESSAGE_ROLES, Scope.MESSAGE, C),
     "verkstall.journal.views.message_detail": _a(MESSAGE_ROLES, Scope.MESSAGE, V),
+    # drafts of long text fields while typing (issue 17 item 1): the author's own, of an
+    # object the screen's selectors let the author see; storing one is a change of that client
+    "verkstall.drafts.views.draft_save": _a(OFFICER | PROVIDERS, Scope.DRAFT, C),
+    "verkstall.drafts.views.draft_discard": _a(OFFICER | PROVIDERS, Scope.DRAFT, C),
     # deadlines
     "verkstall.deadlines.views.watchlist": _a(WATCHLIST_ROLES, Scope.DUE_ITEM, L),
     "verkstall.deadlines.views.due_item_detail": _a(WATCHLIST_ROLES, Scope.DUE_ITEM, V),
@@ -185,6 +189,8 @@ VIEWS: dict[str, Access] = {
     "verkstall.providers.views.contract_list": _a(LOV, Scope.MUNICIPALITY),
     "verkstall.providers.views.contract_capacity": _a(LOV, Scope.MUNICIPALITY),
     "verkstall.providers.views.contract_import": _a(LOV, Scope.MUNICIPALITY),
+    # a large import's progress and report (issue 17 item 8): contract data, no client data
+    "verkstall.providers.import_views.import_job": _a(LOV, Scope.MUNICIPALITY),
     "verkstall.providers.rotation_views.rotation_report": _a(ROTATION_READERS, Scope.PERSON, L),
     "verkstall.providers.rotation_views.rotation_history_csv": _a(
         ROTATION_READERS, Scope.PERSON, X

@@ -348,6 +348,9 @@ CLIENT_DATA: tuple[ClientModel, ...] = (
         ("decided_on", "created_at"),
         lambda i: Q(pk__in=i.decisions),
     ),
+    # A draft of a long text field being typed about the client (issue 17 item 1), removed
+    # with the client; its date counts as an entry, but the daily task purges it in 14 days.
+    ClientModel("drafts.Draft", "person_id", ("updated_at",), lambda i: Q(person_id=i.person)),
     # The history of a client's data (R1.1); before the relatives it names.
     ClientModel(
         "people.PersonChange", "person_id", ("changed_at",), lambda i: Q(person_id=i.person)

@@ -113,3 +113,23 @@ class IdempotentResponse(models.Model):
 
     def __str__(self) -> str:
         return f"Idempotency-Key {self.key}"
+
+
+class FormSubmission(models.Model):
+    """A screen's create form that was saved (issue 18 item 1): the one-time token the form was
+    rendered with (`{% submit_once %}`) and where its success sent the user. The same form sent
+    again (a double click, a reload, back and submit) goes there again instead of creating a
+    second record (audit/form_once.py). Kept for a day."""
+
+    user = models.ForeignKey("access.User", on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    redirect_to = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="form_submission_user_token")
+        ]
+
+    def __str__(self) -> str:
+        return f"Formulär {self.token}"

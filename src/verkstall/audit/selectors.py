@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from verkstall.access.roles import Role
 from verkstall.access.scoping import NOTHING
 from verkstall.core import clock
+from verkstall.core.paging import Sorting
 from verkstall.core.personal_number import PersonalNumber
 from verkstall.people.models import Person
 
@@ -54,6 +55,20 @@ def entries(user, f: LogFilter) -> QuerySet[AccessLogEntry]:
     if f.date_to:
         qs = qs.filter(occurred_at__lt=clock.start_of_day(f.date_to + timedelta(days=1)))
     return qs.order_by("-occurred_at", "-id")
+
+
+#: The log page's sorts (issue 17 item 5): newest first by default, which the index
+#: (municipality, occurred_at, id) reads backwards.
+LOG_SORTING = Sorting(
+    columns={
+        "time": (F("occurred_at"),),
+        "user": (F("username"),),
+        "role": (F("role"),),
+        "action": (F("action"),),
+        "page": (F("method"), F("path")),
+    },
+    default="-time",
+)
 
 
 #: The summary of reads outside the reader's own unit or provider counts this many days back

@@ -15,11 +15,10 @@ from django.utils.translation import gettext as _
 from verkstall.access.roles import ROLE_LABELS, Role
 from verkstall.core import csv_views
 from verkstall.core.errors import PermissionDenied
+from verkstall.core.paging import paginate
 
 from . import selectors, services
 from .forms import ClientSearchForm, LogFilterForm
-
-ON_SCREEN = 200
 
 
 def _require_reviewer(user) -> None:
@@ -67,7 +66,9 @@ def log_review(request):
             return redirect(f"{reverse('log-review')}?{urlencode({'person': person.pk})}")
     form = LogFilterForm(request.GET or None)
     f = _filter_from(request, form)
-    rows = list(selectors.entries(user, f)[:ON_SCREEN])
+    # One page of the log, with its total and the reviewer's sort (issue 17 item 5).
+    page = paginate(selectors.entries(user, f), request.GET, sorting=selectors.LOG_SORTING)
+    rows = page.rows
     labels = selectors.page_labels(user, [r.person_id for r in rows] + [f.person_id or 0])
     services.record_log_review(
         user=user,
@@ -85,7 +86,7 @@ def log_review(request):
             "form": form,
             "search": search,
             "rows": [(r, labels.get(r.person_id), _role_label(r.role)) for r in rows],
-            "on_screen": ON_SCREEN,
+            "paging": page,
             "client": labels.get(f.person_id) if f.person_id else None,
             "person_id": f.person_id,
             "outside": [

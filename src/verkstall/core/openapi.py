@@ -11,7 +11,9 @@ Used as REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]. An operation's own documentation
   query or form holds a NUL character is refused before it reaches the view
   (core.request_guards.RefuseNulMiddleware);
 - 415 where a body is read (one that is not JSON or a form);
-- on every write, the optional `Idempotency-Key` header and its 422 (audit/idempotency.py).
+- on every write, the optional `Idempotency-Key` header and its 422 (audit/idempotency.py);
+- on a write to one versioned row (a viewset with `versioning`, core/concurrency_api.py), the
+  optional `If-Match` header and the 409 `version_conflict` (beside the operation's own 409).
 
 Operation ids read as calls: `orders_acknowledge`, `events_list`, `orders_retrieve`.
 """
@@ -24,6 +26,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from .api import IDEMPOTENCY_HEADER
+from .concurrency_api import CONFLICT_DESCRIPTION, IF_MATCH_PARAMETER, VersionConflictSerializer
 
 PAGINATION_PARAMETERS = {"limit", "offset", "format"}
 
@@ -69,10 +72,19 @@ class AutoSchema(SpectacularAutoSchema):
     def _writes(self) -> bool:
         return self.method not in ("GET", "HEAD", "OPTIONS")
 
+    def _versioned_write(self) -> bool:
+        return (
+            self._writes()
+            and getattr(self.view, "versioning", None) is not None
+            and "{id}" in self.path
+        )
+
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
         if self._writes():
             parameters = [*parameters, IDEMPOTENCY_PARAMETER]
+        if self._versioned_write():
+            parameters = [*parameters, IF_MATCH_PARAMETER]
         return parameters
 
     def _filters_in_query(self) -> bool:
@@ -116,4 +128,28 @@ class AutoSchema(SpectacularAutoSchema):
         for code, response in self._error_responses().items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code, direction=direction)
+        if self._versioned_write():
+            responses["409"] = self._with_version_conflict(responses.get("409"), direction)
         return responses
+
+    def _with_version_conflict(self, own: dict | None, direction: str) -> dict:
+        """The operation's own 409 (a transition its state does not allow ...) or the
+        version conflict: either body."""
+        conflict = self._get_response_for_code(
+            OpenApiResponse(VersionConflictSerializer, description=CONFLICT_DESCRIPTION),
+            "409",
+            direction=direction,
+        )
+        # An own 409 documented without a body, or none documented (a step refused by the
+        # domain, such as a receipt that is not registered), answers with a domain error's.
+        error = self._get_response_for_code(
+            OpenApiResponse(ErrorSerializer), "409", direction=direction
+        )
+        own = own or {"description": "A domain conflict (`detail`, `code`)."}
+        merged = {"description": f"{own.get('description', '')} Or: {CONFLICT_DESCRIPTION}"}
+        content = {}
+        for media, body in conflict["content"].items():
+            theirs = (own.get("content") or error["content"]).get(media, {}).get("schema")
+            content[media] = {"schema": {"anyOf": [theirs, body["schema"]]}}
+        merged["content"] = content
+        return merged

@@ -1,5 +1,5 @@
 """One paging and sorting for the screens' lists (issue 17 item 5): orders, the provider's
-inbox, clients, the client search and messages.
+inbox, clients, the client search, messages, the watchlists and the access log.
 
 A page is two queries whatever the list's size: one COUNT for the total, one for the page's
 rows (plus the list's own prefetches, one query each, never one per row). The page number,
@@ -49,6 +49,9 @@ class Sorting:
     columns: Mapping[str, tuple]
     default: str
     nullable: frozenset[str] = frozenset()
+    #: Expressions every sort starts with, always ascending: a list shown in groups (the
+    #: watchlist's overdue, today, "snarast", the rest) sorts within its groups.
+    leading: tuple = ()
 
     def __post_init__(self):
         if self.default.lstrip("-") not in self.columns:
@@ -66,7 +69,7 @@ class Sorting:
     def order_by(self, key: str, descending: bool) -> list:
         nulls = {"nulls_last": True} if key in self.nullable else {}
         exprs = [e.desc(**nulls) if descending else e.asc(**nulls) for e in self.columns[key]]
-        return [*exprs, "-id" if descending else "id"]
+        return [*(e.asc() for e in self.leading), *exprs, "-id" if descending else "id"]
 
 
 @dataclass(frozen=True)
@@ -236,9 +239,12 @@ def paginate(
     prefix: str = "",
     path: str = "",
     wrap: Callable | None = None,
+    total: int | None = None,
 ) -> Page:
     """The page of `rows` that the query string `params` asks for (see the module's text);
-    `wrap` turns each row of the page into what the list shows (a client as a list row)."""
+    `wrap` turns each row of the page into what the list shows (a client as a list row).
+    `total`: the rows' number when the caller has counted them already (a list that counts
+    its groups in one query), instead of a COUNT of its own."""
     pairs = _pairs(params)
     size = _number(_last(pairs, prefix + "size"))
     size = size if size in PAGE_SIZES else DEFAULT_SIZE
@@ -246,7 +252,7 @@ def paginate(
     if sorting is not None:
         key, descending = sorting.parse(_last(pairs, prefix + "sort"))
         rows = rows.order_by(*sorting.order_by(key, descending))
-    total = rows.count()
+    total = rows.count() if total is None else total
     pages = max(1, math.ceil(total / size))
     asked = _number(_last(pairs, prefix + "page"))
     number = min(max(asked or 1, 1), pages)

@@ -27,6 +27,7 @@ from .profile_selectors import (
     profile_slugs,
     rules_of,
 )
+from .watchlist_page_selectors import compact_watchlist
 from .watchlist_scopes import (
     ASAP,
     BUCKET_LABELS,
@@ -56,7 +57,6 @@ from .watchlist_selectors import (
     COLUMN,
     ROW_FIELDS,
     Watchlist,
-    compact_watchlist,
     filter_choices,
     horizon_or_error,
     person_choices,

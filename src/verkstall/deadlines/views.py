@@ -17,6 +17,7 @@ from verkstall.decisions.selectors import service_types
 
 from . import selectors
 from .rules import EVENT_LABELS
+from .watchlist_page_selectors import chosen_client, page_clients, watchlist_page
 
 SCOPE_TAB_LABELS = {
     selectors.MINE: _("Mina bevakningar"),
@@ -46,19 +47,29 @@ class WatchlistFilterForm(forms.Form):
     )
     rule = forms.ChoiceField(label=_("Regel"), required=False)
     service_type = forms.ChoiceField(label=_("Insats"), required=False)
-    person = forms.ChoiceField(label=_("Klient"), required=False)
+    person = forms.ChoiceField(
+        label=_("Klient"),
+        required=False,
+        help_text=_("Klienterna på sidan som visas."),
+    )
     responsible_user = forms.ChoiceField(label=_("Ansvarig handläggare"), required=False)
 
-    def __init__(self, *args, user, scope, horizon_days, **kwargs):
+    def __init__(self, *args, user, scope, horizon_days, clients=(), **kwargs):
+        """`clients`: the client filter's choices to validate against (the client chosen,
+        if it is on the user's list); the page's clients join them once the page is read
+        (`offer_clients`)."""
         super().__init__(*args, **kwargs)
         choices = selectors.filter_choices(user, scope)
         self.fields["rule"].choices = ALL + choices["rules"]
         self.fields["service_type"].choices = ALL + [(t.code, t.name) for t in service_types()]
-        self.fields["person"].choices = ALL + selectors.person_choices(user, scope, horizon_days)
+        self.fields["person"].choices = ALL + list(clients)
         if choices["officers"]:
             self.fields["responsible_user"].choices = ALL + choices["officers"]
         else:
             del self.fields["responsible_user"]
+
+    def offer_clients(self, clients) -> None:
+        self.fields["person"].choices = ALL + list(clients)
 
     def filters(self) -> dict:
         """The valid, non-empty filters; a stale choice is shown as an error and ignored."""
@@ -104,19 +115,24 @@ def watchlist(request):
         data = request.GET.copy()
         if not data.get("horizon"):  # a tab or "Rensa filter": the horizon chosen before
             data["horizon"] = str(horizon_days)
+    chosen = chosen_client(user, scope, request.GET.get("person"), horizon_days)
     form = WatchlistFilterForm(
         data,
         user=user,
         scope=scope,
         horizon_days=horizon_days,
+        clients=chosen,
         initial={"horizon": str(horizon_days)},
     )
-    wl = selectors.watchlist(user, scope, horizon_days=horizon_days, **form.filters())
+    # One page of the grouped list, with every group's count (issue 17 item 5).
+    wl = watchlist_page(user, scope, request.GET, horizon_days=horizon_days, **form.filters())
+    form.offer_clients(page_clients(wl, chosen))
     return render(
         request,
         "deadlines/watchlist.html",
         {
             "watchlist": wl,
+            "paging": wl.paging,
             "form": form,
             "tabs": [(s, SCOPE_TAB_LABELS[s]) for s in scopes],
             "filtered": bool(wl.filters),

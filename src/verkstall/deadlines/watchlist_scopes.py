@@ -32,8 +32,9 @@ ASAP, OVERDUE, TODAY, WEEK = "asap", "overdue", "today", "week"
 #: The buckets in the query's own order (due moment, "snarast" first): the API's order.
 BUCKETS = (ASAP, OVERDUE, TODAY, WEEK)
 #: The groups of a watchlist screen, in the order it shows them: overdue first, then today,
-#: then "snarast", then the rest by date (issue 17 item 6). Only the screen regroups: the
-#: query and the API keep the index's order (bench/WATCHLISTS.md).
+#: then "snarast", then the rest by date (issue 17 item 6). Only the screen's pages sort so
+#: (watchlist_page_selectors.py): the list's query and the API keep the index's order
+#: (bench/WATCHLISTS.md).
 SCREEN_ORDER = (OVERDUE, TODAY, ASAP, WEEK)
 BUCKET_LABELS = {
     ASAP: "Snarast",

@@ -18,8 +18,9 @@ rule, service type, client and responsible officer. The bucket of each row (``as
 ``overdue``, ``today``, ``week``) is computed by the database in the same query, and the
 counts per bucket are counted from the fetched rows, so a watchlist costs exactly one query.
 The rows come in the index's order (due moment, "snarast" first), which the API keeps; the
-screen shows them grouped (`Watchlist.groups`: overdue, today, "snarast", the rest), regrouped
-in Python from that one query (issue 17 item 6).
+screen shows them grouped (`Watchlist.groups`: overdue, today, "snarast", the rest; issue 17
+item 6), one page at a time, read from the same query in the screen's order with the groups
+counted in a second one (watchlist_page_selectors.py, issue 17 item 5).
 
 "Overdue" is never stored: an item is stored as open and is overdue when its due moment has
 passed (models.DueItem). Days are Stockholm days; a whole-day rule is due at the very end of
@@ -130,10 +131,19 @@ class Watchlist:
     horizon: datetime
     filters: dict = field(default_factory=dict)
     horizon_days: int = HORIZON_DAYS
+    #: The screen's page (core.paging.Page) when `items` are one page of the list
+    #: (watchlist_page_selectors.watchlist_page); None otherwise.
+    paging: object | None = None
 
     @property
     def total(self) -> int:
-        return len(self.items)
+        """The items on the whole list (`items` may be a page or the top ten of it)."""
+        return sum(self.counts.values())
+
+    @property
+    def sections(self) -> list[tuple[str, list[DueItem], int]]:
+        """`groups` with each group's number of items on the whole list (not on the page)."""
+        return [(bucket, items, self.counts.get(bucket, 0)) for bucket, items in self.groups]
 
     @cached_property
     def groups(self) -> list[tuple[str, list[DueItem]]]:
@@ -409,13 +419,6 @@ def _rows_sql(user, scope, applied, *, now, end_of_today, horizon) -> tuple[str,
         ORDER BY d.due_at ASC NULLS FIRST, d.id
     """  # noqa: S608 - table names from the models, every value a parameter
     return sql, params
-
-
-def compact_watchlist(user) -> Watchlist | None:
-    """The user's default watchlist for a start page, or None if their role has none."""
-    if default_scope(user) is None:
-        return None
-    return watchlist(user)
 
 
 def filter_choices(user, scope: str) -> dict[str, list[tuple[str, str]]]:

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from verkstall.core.api import OutputModelSerializer
+from verkstall.core.concurrency_api import VersionedViewSet, version_field
 from verkstall.core.date_fields import BoundedDateField
 from verkstall.core.errors import NotFound
 from verkstall.people.selectors import get_person
@@ -22,6 +23,7 @@ from .models import (
     ScopeUnit,
     ServiceType,
 )
+from .version_selectors import DECISION_VERSIONING
 
 
 class ServiceTypeSerializer(OutputModelSerializer):
@@ -59,11 +61,13 @@ class DecisionSerializer(OutputModelSerializer):
     goals = DecisionGoalSerializer(
         many=True, read_only=True, help_text="The goals of the decision (seed 002)."
     )
+    lock_version = version_field()
 
     class Meta:
         model = Decision
         fields = [
             "id",
+            "lock_version",
             "person",
             "unit",
             "officer",
@@ -138,8 +142,11 @@ class DecisionCorrectSerializer(serializers.Serializer):
     services = ServiceCorrectionInput(many=True, required=False)
 
 
-class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DecisionViewSet(
+    VersionedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = DecisionSerializer
+    versioning = DECISION_VERSIONING  # ETag and If-Match (core/concurrency_api.py, issue 18)
 
     def get_queryset(self):
         qs = selectors.decisions_for(self.request.user).order_by("-decided_on", "-id")

@@ -25,6 +25,7 @@ from django.db import transaction
 
 from verkstall.access.policies import require_officer_of_unit
 from verkstall.core import clock, hooks
+from verkstall.core.concurrency import touch
 from verkstall.core.dates import day_text, parse_date, parse_decimal
 from verkstall.core.errors import ValidationFailed
 from verkstall.core.order_states import WITH_PROVIDER
@@ -304,8 +305,8 @@ def correct_decision(
         raise ValidationFailed({"changes": "Inget är ändrat: ändra det som ska rättas."})
     for field, value in updates.items():
         setattr(decision, field, value)
-    if updates:
-        decision.save(update_fields=list(updates))
+    # One new version for the whole correction, naming what changed (core/concurrency.py).
+    touch(decision, *{key.split(".")[0] for key in changes}, update_fields=list(updates))
     for service, diff in service_diffs:
         for field, value in diff.items():
             setattr(service, field, value)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from verkstall.core import clock
+from verkstall.core.concurrency import Versioned
 
 from .catalogue import KIND_LABELS, LSS, SOL, ServiceKind
 
@@ -33,7 +34,7 @@ class ServiceType(models.Model):
         return self.name
 
 
-class Decision(models.Model):
+class Decision(Versioned):
     """A decision (beslut) granting one or more services to a person."""
 
     municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)

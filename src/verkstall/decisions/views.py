@@ -7,18 +7,25 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from verkstall.core.concurrency import with_version
+from verkstall.core.concurrency_services import versioned_action
 from verkstall.core.errors import DomainError, PermissionDenied, ValidationFailed
 from verkstall.core.views import run_form
+from verkstall.drafts import services as text_drafts
+from verkstall.drafts.forms import keep_drafts
 from verkstall.people.selectors import get_person
 
 from . import correction_services, selectors, services
+from .draft_text_selectors import DECISION_CORRECT, DECISION_NEW
 from .forms import CorrectionForm, DecisionForm, GrantedServiceFormSet, ServiceCorrectionFormSet
+from .version_selectors import DECISION_VERSIONING
 
 
 @login_required
 def decision_create(request, person_pk):
     person = get_person(request.user, person_pk)
     form = DecisionForm(request.POST or None)
+    keep_drafts(form, user=request.user, kind=DECISION_NEW, pk=person.pk)  # issue 17 item 1
     rows = GrantedServiceFormSet(request.POST or None, prefix="services")
     # The request for a service without needs assessment this decision grants (R1.3).
     iub_request = request.POST.get("iub_request") or request.GET.get("iub_request") or None
@@ -29,8 +36,13 @@ def decision_create(request, person_pk):
         done = run_form(
             request,
             form,
-            lambda data: services.record_decision(
-                request.user, person=person, services=granted, iub_request=iub_request, **data
+            lambda data: _drafts_cleared(
+                request,
+                DECISION_NEW,
+                person.pk,
+                services.record_decision(
+                    request.user, person=person, services=granted, iub_request=iub_request, **data
+                ),
             ),
             success_message=_("Beslutet är registrerat."),
             redirect_to=lambda decision: redirect("person-detail", pk=decision.person_id),
@@ -40,6 +52,12 @@ def decision_create(request, person_pk):
             return done
     context = {"form": form, "rows": rows, "person": person, "iub_request": iub_request}
     return render(request, "decisions/decision_form.html", context)
+
+
+def _drafts_cleared(request, kind: str, pk: int, result):
+    """After the service saved: the text typed into the form is no longer kept as a draft."""
+    text_drafts.clear_drafts(user=request.user, kind=kind, pk=pk)
+    return result
 
 
 def _row_errors(rows, exc: DomainError) -> None:
@@ -90,6 +108,8 @@ def decision_correct(request, pk):
     ]
     data = request.POST if request.method == "POST" else None
     form = CorrectionForm(data, initial=initial)
+    with_version(form, decision.lock_version)  # issue 18: a stale submit is told what changed
+    keep_drafts(form, user=request.user, kind=DECISION_CORRECT, pk=decision.pk)  # issue 17 item 1
     rows = ServiceCorrectionFormSet(data, initial=rows_initial, prefix="services")
     names = {s.pk: s.service_type.name for s in granted}
     if data is not None and form.is_valid() and rows.is_valid():
@@ -97,8 +117,18 @@ def decision_correct(request, pk):
         done = run_form(
             request,
             form,
-            lambda values: correction_services.correct_decision(
-                request.user, decision, services=corrected, **values
+            versioned_action(
+                form,
+                DECISION_VERSIONING,
+                decision.pk,
+                lambda values: _drafts_cleared(
+                    request,
+                    DECISION_CORRECT,
+                    decision.pk,
+                    correction_services.correct_decision(
+                        request.user, decision, services=corrected, **values
+                    ),
+                ),
             ),
             success_message=_("Beslutet är rättat. Rättelsen finns i beslutets historik."),
             redirect_to=lambda correction: redirect("decision-detail", pk=decision.pk),

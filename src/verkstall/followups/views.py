@@ -12,9 +12,12 @@ from django.views.decorators.http import require_GET, require_POST
 from verkstall.core.errors import DomainError
 from verkstall.core.views import run_form
 from verkstall.decisions.iub_services import IUB_CHANNELS
+from verkstall.drafts import services as text_drafts
+from verkstall.drafts.forms import keep_drafts
 from verkstall.orders.selectors import get_order
 
 from . import selectors, services
+from .draft_text_selectors import FOLLOWUP
 from .forms import AnswerForm, RecordForm, RequestForm
 from .models import GoalAssessment
 
@@ -38,12 +41,24 @@ def _page(request, pk, *, request_form=None, answer_form=None, record_form=None,
         "open": selectors.open_followup(request.user, order),
         "may_follow_up": selectors.may_follow_up(request.user, order),
         "may_answer": selectors.may_answer(request.user, order),
-        "request_form": request_form or RequestForm(),
-        "answer_form": answer_form or AnswerForm(),
-        "record_form": record_form or RecordForm(),
+        # The text typed and not saved, kept (issue 17 item 1).
+        **{
+            name: keep_drafts(form, user=request.user, kind=FOLLOWUP, pk=order.pk)
+            for name, form in (
+                ("request_form", request_form or RequestForm()),
+                ("answer_form", answer_form or AnswerForm()),
+                ("record_form", record_form or RecordForm()),
+            )
+        },
         "iub_channels": IUB_CHANNELS,  # how a new IUB request came (R1.3)
     }
     return render(request, "followups/followup_page.html", context, status=status)
+
+
+def _saved(request, order, field: str, result):
+    """After the service saved: the field's draft is no longer kept (issue 17 item 1)."""
+    text_drafts.clear_drafts(user=request.user, kind=FOLLOWUP, pk=order.pk, fields=(field,))
+    return result
 
 
 def _done(request, order, message):
@@ -59,7 +74,12 @@ def followup_request(request, pk):
     return run_form(
         request,
         form,
-        lambda data: services.request_status(request.user, order, data["question"]),
+        lambda data: _saved(
+            request,
+            order,
+            "question",
+            services.request_status(request.user, order, data["question"]),
+        ),
         success_message="Frågan är skickad till utföraren.",
         redirect_to=lambda _: redirect("followup-page", pk=order.pk),
         render_invalid=lambda: _page(request, pk, request_form=form, status=400),
@@ -75,7 +95,9 @@ def followup_answer(request, pk, followup_pk):
     return run_form(
         request,
         form,
-        lambda data: services.answer_status(request.user, followup, data["answer"]),
+        lambda data: _saved(
+            request, order, "answer", services.answer_status(request.user, followup, data["answer"])
+        ),
         success_message="Ert svar är skickat till handläggaren.",
         redirect_to=lambda _: redirect("followup-page", pk=order.pk),
         render_invalid=lambda: _page(request, pk, answer_form=form, status=400),
@@ -91,13 +113,18 @@ def followup_record(request, pk):
         request,
         form,
         # Given the order, the service finds the open follow-up itself, under the lock.
-        lambda data: services.record_followup(
-            request.user,
+        lambda data: _saved(
+            request,
             order,
-            data["outcome"],
-            data["notes"],
-            goal_outcomes=selectors.posted_goal_outcomes(
-                request.POST, selectors.order_goals(order)
+            "notes",
+            services.record_followup(
+                request.user,
+                order,
+                data["outcome"],
+                data["notes"],
+                goal_outcomes=selectors.posted_goal_outcomes(
+                    request.POST, selectors.order_goals(order)
+                ),
             ),
         ),
         success_message="Uppföljningen är registrerad och utföraren har fått besked.",

@@ -10,6 +10,7 @@ class JournalConfig(AppConfig):
         # Hooks that lower layers call (core/hooks.py); see docs/architecture.md.
         from verkstall.core import hooks
 
-        from . import services
+        from . import draft_text_selectors, services
 
         hooks.register(hooks.ORDER_MESSAGE, services.send_message)
+        draft_text_selectors.register()  # journal notes' and messages' drafts (drafts/)

@@ -12,10 +12,13 @@ from verkstall.access.roles import Role
 from verkstall.core import uploads
 from verkstall.core.paging import paginate
 from verkstall.core.views import run_form
+from verkstall.drafts import services as text_drafts
+from verkstall.drafts.forms import keep_drafts
 from verkstall.orders.selectors import get_order, orders_for, person_orders
 from verkstall.people.selectors import get_person
 
 from . import case_selectors, case_services, selectors, services
+from .draft_text_selectors import CASE_JOURNAL, MESSAGE, MESSAGE_PERSON, PROVIDER_JOURNAL
 from .forms import CaseEntryForm, DocumentReceivedForm, MessageForm, ProviderEntryForm
 
 MYNDIGHET_READERS = (Role.OFFICER, Role.FEE_OFFICER)
@@ -74,6 +77,8 @@ def case_journal(request, person_pk):
                 ),
                 redirect_to=lambda _: redirect("case-journal", person_pk=person.pk),
             )
+            if done and not note_form.cleaned_data["corrects"]:  # saved: no longer kept
+                text_drafts.clear_drafts(user=user, kind=CASE_JOURNAL, pk=person.pk)
         if done:
             return done
     correcting = None
@@ -83,6 +88,9 @@ def case_journal(request, person_pk):
             prefix="note",
             initial={"title": correcting.title, "text": correcting.text, "corrects": correcting.pk},
         )
+    may_write = user.is_officer and user.unit_id == person.unit_id
+    if may_write and not correcting:  # a new note typed and not saved, kept (issue 17 item 1)
+        keep_drafts(note_form, user=user, kind=CASE_JOURNAL, pk=person.pk)
     return render(
         request,
         "journal/case_journal.html",
@@ -92,7 +100,7 @@ def case_journal(request, person_pk):
             "note_form": note_form,
             "document_form": document_form,
             "correcting": correcting,
-            "may_write": user.is_officer and user.unit_id == person.unit_id,
+            "may_write": may_write,
         },
     )
 
@@ -146,6 +154,8 @@ def provider_journal(request, order_pk):
             redirect_to=lambda _: redirect("provider-journal", order_pk=order.pk),
         )
         if done:
+            if not form.cleaned_data["corrects"]:  # saved: the new note's draft goes
+                text_drafts.clear_drafts(user=user, kind=PROVIDER_JOURNAL, pk=order.pk)
             return done
     entries = selectors.provider_journal(user, order.pk)
     correcting = None
@@ -158,6 +168,8 @@ def provider_journal(request, order_pk):
                 "corrects": correcting.pk,
             }
         )
+    if not correcting:  # a new note typed and not saved, kept (issue 17 item 1)
+        keep_drafts(form, user=user, kind=PROVIDER_JOURNAL, pk=order.pk)
     return render(
         request,
         "journal/provider_journal.html",
@@ -189,6 +201,8 @@ def message_create(request):
         orders = orders.filter(person=get_person(user, request.GET["person"]))
     initial = {"order": request.GET.get("order")} if request.GET.get("order") else None
     form = MessageForm(request.POST or None, orders=orders[:200], initial=initial)
+    kind, pk = _message_draft_key(form, request.GET)
+    keep_drafts(form, user=user, kind=kind, pk=pk)  # typed and not sent, kept (issue 17 item 1)
     if request.method == "POST" and form.is_valid():
         order = get_order(user, form.cleaned_data["order"])  # outside the form: a 404
         done = run_form(
@@ -205,8 +219,21 @@ def message_create(request):
             redirect_to=lambda message: redirect("message-detail", pk=message.pk),
         )
         if done:
+            text_drafts.clear_drafts(user=user, kind=kind, pk=pk)  # sent: no longer kept
             return done
     return render(request, "journal/message_form.html", {"form": form})
+
+
+def _message_draft_key(form, query) -> tuple[str, int]:
+    """The new message's draft key (journal/draft_text_selectors.py): the order it was begun
+    from, if the form offers it; else the client it was begun from; else none."""
+    order = str(query.get("order", ""))
+    if order.isdigit() and int(order) in {pk for pk, _label in form.fields["order"].choices}:
+        return MESSAGE, int(order)
+    person = str(query.get("person", ""))
+    if person.isdigit():  # the view read the client through get_person already
+        return MESSAGE_PERSON, int(person)
+    return MESSAGE, 0
 
 
 @login_required

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from verkstall.core.api import OutputModelSerializer
+from verkstall.core.concurrency_api import VersionedViewSet, version_field
 from verkstall.core.errors import NotFound
 from verkstall.decisions.api import GrantedServiceSerializer
 from verkstall.decisions.selectors import get_decision
@@ -36,6 +37,7 @@ from .request_api import (
     StartSerializer,
 )
 from .states import Action, State
+from .version_selectors import ORDER_VERSIONING
 
 
 class OrderEventSerializer(OutputModelSerializer):
@@ -72,11 +74,14 @@ class OrderSerializer(OutputModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     services = GrantedServiceSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
+    # Every change of an order is an event: its last event's number is its version (issue 18).
+    lock_version = version_field(source="last_event_seq")
 
     class Meta:
         model = Order
         fields = [
             "id",
+            "lock_version",
             "state",
             "person",
             "person_name",
@@ -204,11 +209,14 @@ class OrderViewSet(
     casework_actions(
         TRANSITION_RESPONSES, ConflictSerializer, [FULL_PARAMETER]
     ),  # issue 16: casework_api.py
+    VersionedViewSet,  # ETag and If-Match (core/concurrency_api.py, issue 18)
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
     """Orders the signed-in user may see, and their transitions."""
+
+    versioning = ORDER_VERSIONING
 
     def _answer(self, request, order, event=None) -> Response:
         """The order after a transition or a step (casework_api): its own columns re-read

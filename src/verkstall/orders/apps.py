@@ -11,10 +11,11 @@ class OrdersConfig(AppConfig):
         from verkstall.core import hooks
         from verkstall.outbox import registry as outbox
 
-        from . import document_services, selectors, views
+        from . import document_services, draft_text_selectors, selectors, views
 
         hooks.register(hooks.DECISION_ORDER_EVENTS, selectors.decision_clock_event_rows)
         hooks.register(hooks.OFFICER_START_PAGE, views.officer_start)
+        draft_text_selectors.register()  # the order form's drafts (drafts/registry.py)
         # The order e-mailed to its provider is built when the outbox delivers it (R3.3).
         outbox.register(
             document_services.MAIL_KIND,

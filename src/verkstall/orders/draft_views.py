@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from verkstall.core.concurrency import with_version
+from verkstall.core.concurrency_services import versioned_action
 from verkstall.core.errors import PermissionDenied
 from verkstall.core.views import run_form
 from verkstall.providers.selectors import providers_for
@@ -14,6 +16,7 @@ from verkstall.providers.selectors import providers_for
 from . import draft_correction_services, selectors
 from .draft_forms import DraftCorrectionForm
 from .states import State
+from .version_selectors import ORDER_VERSIONING
 
 
 @login_required
@@ -29,18 +32,24 @@ def draft_edit(request, pk):
     form = DraftCorrectionForm(
         request.POST or None, providers=providers_for(request.user), order=order
     )
+    with_version(form, order.last_event_seq)  # issue 18: a stale submit is told what changed
     if request.method == "POST":
         done = run_form(
             request,
             form,
-            lambda data: draft_correction_services.correct_draft(
-                request.user,
-                order,
-                reason=data["reason"],
-                provider=data["provider"],
-                provider_unit=data["provider_unit"],
-                services=data["services"],
-                instructions=data["instructions"],
+            versioned_action(
+                form,
+                ORDER_VERSIONING,
+                order.pk,
+                lambda data: draft_correction_services.correct_draft(
+                    request.user,
+                    order,
+                    reason=data["reason"],
+                    provider=data["provider"],
+                    provider_unit=data["provider_unit"],
+                    services=data["services"],
+                    instructions=data["instructions"],
+                ),
             ),
             success_message=_("Utkastet är ändrat. Historiken visar ändringen."),
             redirect_to=lambda _: redirect("order-detail", pk=order.pk),

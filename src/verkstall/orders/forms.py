@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from verkstall.core.date_fields import BoundedFormDateField, BoundedFormDateTimeField
 from verkstall.decisions.forms import DateInput
+from verkstall.providers.offer_selectors import caps_explanation, provider_choices
 
 from .casework_services import TEXT_MAX, TOLD_HOW
 from .correction_services import LABEL
@@ -14,8 +15,20 @@ ON_BEHALF_CHOICES = [("", "–")] + [c for c in ReplyChannel.choices if c[0] != 
 
 
 class OrderForm(forms.Form):
+    """The officer's new order (R3.1). The provider starts as the client's choice or the
+    rotation's (the view's `initial`); the unit list offers only the chosen provider's units,
+    and changes with the provider (htmx, or the no-JS button `SHOW_UNITS`); a provider at its
+    capacity cap is marked in the list and explained (issue 17 item 4)."""
+
+    #: The no-JS button that shows the chosen provider's units without creating the order.
+    SHOW_UNITS = "show_units"
+
     provider = forms.ChoiceField(label=_("Utförare"))
-    provider_unit = forms.ChoiceField(label=_("Utförarenhet"), required=False)
+    provider_unit = forms.ChoiceField(
+        label=_("Utförarenhet"),
+        required=False,
+        help_text=_("Bara den valda utförarens enheter visas."),
+    )
     services = forms.MultipleChoiceField(
         label=_("Insatser i beställningen"), widget=forms.CheckboxSelectMultiple
     )
@@ -33,15 +46,28 @@ class OrderForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
-    def __init__(self, *args, providers=(), decision=None, **kwargs):
+    def __init__(
+        self, *args, providers=(), decision=None, caps=None, note="", units_url="", **kwargs
+    ):
+        """`caps`: the providers at their cap (providers.offer_selectors); `note`: where the
+        provider chosen from the start comes from; `units_url`: where the unit list is asked
+        for again when the provider changes (htmx)."""
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [("", "–")] + [
-            (p.pk, p.name if p.is_connected else f"{p.name} ({p.get_channel_display()})")
-            for p in providers
-        ]
-        self.fields["provider_unit"].choices = [("", "–")] + [
-            (u.pk, f"{p.name}, {u.name}") for p in providers for u in p.units.all()
-        ]
+        providers = list(providers)
+        caps = caps or {}
+        field = self.fields["provider"]
+        field.choices = [("", "–"), *provider_choices(providers, caps)]
+        field.help_text = " ".join(t for t in (note, caps_explanation(caps, providers)) if t)
+        if units_url:
+            field.widget.attrs |= {
+                "hx-get": units_url,
+                "hx-trigger": "change",
+                "hx-target": "#id_provider_unit",
+                "hx-swap": "outerHTML",
+            }
+        chosen = self.data.get("provider") if self.is_bound else self.initial.get("provider")
+        provider = next((p for p in providers if str(p.pk) == str(chosen or "")), None)
+        self.fields["provider_unit"].choices = unit_choices(provider)
         granted = list(decision.services.all()) if decision else []
         self.fields["services"].choices = [(g.pk, str(g)) for g in granted]
         self.fields["services"].initial = [g.pk for g in granted]
@@ -53,6 +79,27 @@ class OrderForm(forms.Form):
         if not data.get("acute_oral"):
             data["acute_oral_at"] = None
         return data
+
+
+def unit_choices(provider) -> list[tuple]:
+    """The unit list for the chosen provider: its units only; what to do first without one."""
+    if provider is None:
+        return [("", _("Välj utförare först"))]
+    units = list(provider.units.all())
+    if not units:
+        return [("", _("Utföraren har inga enheter i systemet"))]
+    return [("", "–"), *((u.pk, u.name) for u in units)]
+
+
+def order_form_initial(data) -> dict:
+    """What was typed into the order form, as an unbound form's initial values (the no-JS
+    "show units" post: the form again, with the provider's units, without errors)."""
+    names = OrderForm.base_fields
+    return {
+        name: data.getlist(name) if name == "services" else data.get(name)
+        for name in names
+        if name in data or name == "services"
+    }
 
 
 class SendForm(forms.Form):

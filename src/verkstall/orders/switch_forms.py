@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from verkstall.core import clock
 from verkstall.core.date_fields import BoundedFormDateField
 from verkstall.decisions.forms import DateInput
+from verkstall.providers.offer_selectors import caps_explanation, provider_choices
 
 from .forms import ON_BEHALF_CHOICES
 
@@ -25,12 +26,14 @@ class SwitchRequestForm(forms.Form):
         help_text=_("Ordinarie vald utförare tar då emot klienten oavsett kapacitetstak."),
     )
 
-    def __init__(self, *args, providers=(), **kwargs):
+    def __init__(self, *args, providers=(), caps=None, **kwargs):
+        """`caps`: the providers at their capacity cap for the order's services in the
+        client's area, marked as the order form marks them (issue 17 item 4)."""
         super().__init__(*args, **kwargs)
-        self.fields["new_provider"].choices = [("", "–")] + [
-            (p.pk, p.name if p.is_connected else f"{p.name} ({p.get_channel_display()})")
-            for p in providers
-        ]
+        providers, caps = list(providers), caps or {}
+        field = self.fields["new_provider"]
+        field.choices = [("", "–"), *provider_choices(providers, caps)]
+        field.help_text = caps_explanation(caps, providers)
         self.fields["requested_on"].initial = clock.today()
 
 

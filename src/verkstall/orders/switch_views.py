@@ -16,6 +16,7 @@ from verkstall.core.errors import PermissionDenied
 from verkstall.core.views import reply_form, run_form
 from verkstall.deadlines.due_item_selectors import current_status
 from verkstall.deadlines.rules import STATUS_LABELS, Status
+from verkstall.providers.offer_selectors import caps_for_order
 
 from . import selectors as order_selectors
 from . import switch_selectors as selectors
@@ -71,7 +72,9 @@ def switch_request(request, order_pk):
             )
         )
     form = SwitchRequestForm(
-        request.POST or None, providers=selectors.switch_candidates(request.user, order)
+        request.POST or None,
+        providers=selectors.switch_candidates(request.user, order),
+        caps=caps_for_order(order),  # marked before the request is sent (issue 17 item 4)
     )
     if request.method == "POST":
         done = run_form(

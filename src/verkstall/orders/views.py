@@ -22,17 +22,20 @@ from verkstall.deadlines.rules import STATUS_LABELS, Status
 from verkstall.deadlines.selectors import compact_watchlist, current_status, due_items_for_order
 from verkstall.deadlines.threshold_selectors import payment_rules_for
 from verkstall.decisions.selectors import get_decision
-from verkstall.providers.selectors import providers_for
+from verkstall.drafts import services as text_drafts
+from verkstall.drafts.forms import keep_drafts
 
 from . import (
     casework_selectors,
     casework_services,
     confirm_views,
     correction_services,
+    order_form_views,
     receipt_services,
     selectors,
     services,
 )
+from .draft_text_selectors import ORDER_NEW
 from .forms import (
     AcknowledgeForm,
     CancelForm,
@@ -40,7 +43,6 @@ from .forms import (
     EndForm,
     NewClientToldForm,
     NotStartedForm,
-    OrderForm,
     ReceiptForm,
     RouteForm,
     SendForm,
@@ -133,14 +135,12 @@ def order_list(request):
 @login_required
 def order_create(request, decision_pk):
     decision = get_decision(request.user, decision_pk)
-    form = OrderForm(
-        request.POST or None,
-        providers=providers_for(request.user),
-        decision=decision,
-        # The choice and rotation screens link here with the chosen provider (R2.2, R2.4).
-        initial={"provider": request.GET.get("provider", "")},
-    )
-    if request.method == "POST":
+    # The chosen provider first, its units only, caps marked (issue 17 item 4).
+    form = order_form_views.order_form(request, decision)
+    if units := order_form_views.unit_list(request, form):
+        return units
+    keep_drafts(form, user=request.user, kind=ORDER_NEW, pk=decision.pk)  # issue 17 item 1
+    if form.is_bound:  # a POST, not the no-JS "show units" one
         done = run_form(
             request,
             form,
@@ -156,7 +156,8 @@ def order_create(request, decision_pk):
             success_message=_("Beställningen är skapad som utkast."),
             redirect_to=lambda order: redirect("order-detail", pk=order.pk),
         )
-        if done:
+        if done:  # created, in this request's transaction: the typed text is no longer kept
+            text_drafts.clear_drafts(user=request.user, kind=ORDER_NEW, pk=decision.pk)
             return done
     return render(request, "orders/order_form.html", {"form": form, "decision": decision})
 

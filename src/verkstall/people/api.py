@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from verkstall.core.api import OutputModelSerializer
+from verkstall.core.concurrency_api import VersionedViewSet, version_field
 from verkstall.core.date_fields import BoundedDateTimeField
 from verkstall.core.errors import ValidationFailed
 from verkstall.core.personal_number import has_digits
@@ -26,6 +27,7 @@ from .models import (
 )
 from .presentation import ShownPerson
 from .selectors import SEARCH_HEADER
+from .version_selectors import PERSON_VERSIONING
 
 
 class PersonSerializer(OutputModelSerializer):
@@ -60,6 +62,7 @@ class PersonSerializer(OutputModelSerializer):
         help_text="True when the protected fields hold the placeholder instead of the data "
         "(R10.5).",
     )
+    lock_version = version_field()
 
     def to_representation(self, instance):
         if not isinstance(instance, ShownPerson):
@@ -72,6 +75,7 @@ class PersonSerializer(OutputModelSerializer):
         model = Person
         fields = [
             "id",
+            "lock_version",
             "personal_number",
             "is_coordination_number",
             "first_name",
@@ -274,6 +278,7 @@ PROTECTION_RESPONSES = {
 
 class PersonViewSet(
     PersonCorrectionActions,
+    VersionedViewSet,  # ETag and If-Match (core/concurrency_api.py, issue 18)
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -282,6 +287,7 @@ class PersonViewSet(
     data up to date."""
 
     serializer_class = PersonSerializer
+    versioning = PERSON_VERSIONING
 
     def get_queryset(self):
         if self.action == "list":

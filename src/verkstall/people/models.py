@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from verkstall.core import clock
+from verkstall.core.concurrency import Versioned
 from verkstall.core.personal_number import PersonalNumber
 
 
@@ -24,7 +25,7 @@ class Protection(models.TextChoices):
         return list(cls.values).index(value)
 
 
-class Person(models.Model):
+class Person(Versioned):
     """The individual who receives services (den enskilde, brukare, kund)."""
 
     municipality = models.ForeignKey(
@@ -71,6 +72,9 @@ class Person(models.Model):
     protection_set_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    #: Who set the protection and when go with the protection itself (core/concurrency.py).
+    lock_ignored = ("updated_at", "protection_set_by", "protection_set_at")
 
     class Meta:
         verbose_name = "klient"

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from verkstall.access.models import Municipality
 from verkstall.access.policies import require_officer_of_unit
 from verkstall.access.roles import PROVIDER_ROLES, Role
+from verkstall.core.concurrency import touch
 from verkstall.core.errors import NotFound, PermissionDenied, ValidationFailed
 from verkstall.core.personal_number import InvalidPersonalNumber, parse_personal_number
 
@@ -323,6 +324,7 @@ def add_relative(actor, person: Person, *, reason: str = "", **relative) -> Rela
     (rel,) = _check_relatives([relative])
     reason = _clean_reason(reason, required=False)
     created = Relative.objects.create(municipality_id=person.municipality_id, person=person, **rel)
+    touch(person, "relatives")  # the client's new version (core/concurrency.py)
     record_change(
         actor,
         person,
@@ -368,6 +370,7 @@ def change_relative(actor, person: Person, *, relative, reason: str = "", **chan
     for f in changed:
         setattr(rel, f, clean[f])
     rel.save(update_fields=changed)
+    touch(person, "relatives")
     for f in changed:
         record_change(
             actor,
@@ -401,4 +404,5 @@ def remove_relative(actor, person: Person, *, relative, reason: str = "") -> Per
         old_value=_relative_line(rel),
     )
     rel.delete()
+    touch(person, "relatives")
     return change

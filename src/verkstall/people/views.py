@@ -17,12 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from verkstall.access.roles import PROVIDER_ROLES, Role
+from verkstall.core.concurrency import with_version
+from verkstall.core.concurrency_services import versioned_action
 from verkstall.core.errors import PermissionDenied
 from verkstall.core.views import run_form
 
 from . import selectors, services
 from .forms import PersonEditForm, RelativeForm, RemoveRelativeForm
 from .presentation import PROTECTED_FIELDS
+from .version_selectors import PERSON_VERSIONING
 
 OFFICER_FORM_FIELDS = (
     "first_name",
@@ -82,11 +85,17 @@ def person_edit(request, pk):
         reason_required=officer,
         initial=initial,
     )
+    with_version(form, person.lock_version)  # issue 18: a stale submit is told what changed
     if request.method == "POST":
         done = run_form(
             request,
             form,
-            lambda data: services.update_person(request.user, person, **data),
+            versioned_action(
+                form,
+                PERSON_VERSIONING,
+                person.pk,
+                lambda data: services.update_person(request.user, person, **data),
+            ),
             success_message=_changed_message,
             redirect_to=lambda _: redirect("person-detail", pk=person.pk),
         )

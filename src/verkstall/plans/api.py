@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from verkstall.core.api import OutputModelSerializer
+from verkstall.core.concurrency_api import VersionedViewSet, version_field
 from verkstall.core.date_fields import BoundedDateField, BoundedDateTimeField
 from verkstall.core.errors import NotFound
 from verkstall.orders.models import ReplyChannel
@@ -16,6 +17,7 @@ from verkstall.orders.models import ReplyChannel
 from . import selectors, services, sharing_selectors
 from .models import ImplementationPlan, PlanGoal
 from .sharing_services import MAX_TEXT, SHARE_METHODS, share_plan
+from .version_selectors import PLAN_VERSIONING
 
 
 class PlanGoalSerializer(OutputModelSerializer):
@@ -53,11 +55,13 @@ class PlanSerializer(OutputModelSerializer):
     status = serializers.CharField(read_only=True, help_text="draft, sent eller confirmed")
     # Empty when the plan has no document: an enum of the three kinds would not admit it.
     document_kind = serializers.CharField(read_only=True, help_text="pdf, docx, odt or empty")
+    lock_version = version_field()
 
     class Meta:
         model = ImplementationPlan
         fields = [
             "id",
+            "lock_version",
             "order",
             "version",
             "status",
@@ -117,8 +121,12 @@ class PlanConflictSerializer(serializers.Serializer):
     allowed_actions = serializers.ListField(child=serializers.CharField())
 
 
-class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PlanViewSet(
+    VersionedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = PlanSerializer
+    # `version` is the plan's revision (R5.3); `lock_version` and the ETag its concurrency.
+    versioning = PLAN_VERSIONING
 
     def get_queryset(self):
         qs = selectors.plans_for(self.request.user)

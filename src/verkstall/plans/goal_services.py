@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from verkstall.access.policies import provider_side
+from verkstall.core.concurrency import touch
 from verkstall.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 
 from .models import ImplementationPlan, PlanGoal, PlanStatus
@@ -52,19 +53,25 @@ def save_goal_entries(actor, plan: ImplementationPlan, *, entries: dict) -> list
     if errors:
         raise ValidationFailed(errors)
     current = {e.goal_id: e for e in plan.goal_entries.all()}
+    changed = False
     for goal_id, text in entries.items():
         text = text.strip()
         entry = current.get(goal_id)
         if not text:
             if entry is not None:
                 entry.delete()
+                changed = True
         elif entry is None:
             PlanGoal.objects.create(
                 municipality_id=plan.municipality_id, plan=plan, goal_id=goal_id, how=text
             )
+            changed = True
         elif entry.how != text:
             entry.how = text
             entry.save(update_fields=["how"])
+            changed = True
+    if changed:  # the plan's new version names its goals (core/concurrency.py)
+        touch(plan, "goals")
     return list(plan.goal_entries.select_related("goal"))
 
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from verkstall.core import clock
+from verkstall.core.concurrency import Versioned
 
 from .storage import document_storage
 
@@ -32,7 +33,7 @@ def document_path(plan, filename: str) -> str:
     return f"plans/{plan.municipality_id}/{filename}"
 
 
-class ImplementationPlan(models.Model):
+class ImplementationPlan(Versioned):
     municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="plans")
     version = models.PositiveIntegerField("version")
@@ -76,6 +77,9 @@ class ImplementationPlan(models.Model):
     )
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    #: Who saved last is no change of the plan (core/concurrency.py).
+    lock_ignored = ("updated_at", "updated_by")
 
     class Meta:
         verbose_name = "genomförandeplan"

@@ -9,13 +9,19 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from verkstall.core.concurrency import with_version
+from verkstall.core.concurrency_services import versioned_action
 from verkstall.core.errors import DomainError
 from verkstall.core.views import run_form
+from verkstall.drafts import services as text_drafts
+from verkstall.drafts.forms import keep_drafts
 from verkstall.orders.selectors import get_order
 
 from . import goal_selectors, goal_services, selectors, services, sharing_selectors
+from .draft_text_selectors import PLAN
 from .forms import PlanForm, ReviewForm, ShareForm
 from .sharing_services import share_plan
+from .version_selectors import PLAN_VERSIONING
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -32,6 +38,9 @@ def plan_page(request, pk, form=None, status=200, share_form=None):
     may_write = selectors.may_write(request.user, order)
     if form is None and draft is not None and may_write:
         form = PlanForm(initial={f: getattr(draft, f) for f in TEXTS})
+        with_version(form, draft.lock_version)  # issue 18: a stale submit is told what changed
+    if form is not None and may_write:  # the text typed and not saved, kept (issue 17 item 1)
+        keep_drafts(form, user=request.user, kind=PLAN, pk=order.pk)
     current = selectors.current_plan(request.user, order)
     goals = goal_selectors.order_goals(order)  # the decision's goals (seed 002)
     posted = goal_selectors.posted_goal_entries(request.POST, goals)  # a form sent back
@@ -82,7 +91,7 @@ def plan_save(request, pk, plan_pk):
     """Save the draft and, if the user presses "Skicka", send it in the same step."""
     order = get_order(request.user, pk)
     plan = selectors.get_plan(request.user, order, plan_pk)
-    form = PlanForm(request.POST, request.FILES)
+    form = with_version(PlanForm(request.POST, request.FILES), plan.lock_version)
 
     def save(data) -> bool:
         entries = goal_selectors.posted_goal_entries(
@@ -91,6 +100,7 @@ def plan_save(request, pk, plan_pk):
         if entries:  # how the plan addresses each goal of the decision (seed 002), first
             goal_services.save_goal_entries(request.user, plan, entries=entries)
         saved = services.save_draft(request.user, plan, **{f: data[f] for f in TEXTS})
+        text_drafts.clear_drafts(user=request.user, kind=PLAN, pk=order.pk)  # saved: not kept
         if data["document"]:
             saved = services.upload_document(request.user, saved, upload=data["document"])
         sent = request.POST.get("do") == "send"
@@ -101,7 +111,7 @@ def plan_save(request, pk, plan_pk):
     return run_form(
         request,
         form,
-        save,
+        versioned_action(form, PLAN_VERSIONING, plan.pk, save),
         success_message=lambda sent: (
             "Genomförandeplanen är skickad till handläggaren." if sent else "Utkastet är sparat."
         ),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from .import_models import ImportJob  # noqa: F401 - a model of this app, in its own module
+
 
 class Area(models.Model):
     """A home-care area (hemtjänstområde) of a municipality."""

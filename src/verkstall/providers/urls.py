@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 urlpatterns = [
     path(
@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("lov/contracts/", views.contract_list, name="contract-list"),
     path("lov/contracts/import/", views.contract_import, name="contract-import"),
+    path("lov/contracts/import/<int:pk>/", import_views.import_job, name="contract-import-job"),
     path("lov/contracts/<int:pk>/capacity/", views.contract_capacity, name="contract-capacity"),
 ]

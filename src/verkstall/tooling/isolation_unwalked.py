@@ -24,6 +24,7 @@ SCREENS_NOT_WALKED = {
     "absences/{pk}/report/": "the world makes no absences",
     "switches/{pk}/{step}/": "a POST of a step of the switch (R2.6)",
     "lov/contracts/{pk}/capacity/": "the world makes no contracts",
+    "lov/contracts/import/{pk}/": "a contract import's progress: contract data, no client data",
     "rotation/assignments/{pk}/": "the world makes no rotation assignments",
     "alarms/moves/{pk}/confirm/": "a POST (the moves are read on the aids centre's inbox and "
     "/api/alarm-contact-moves/)",
@@ -43,4 +44,8 @@ SCREENS_NOT_WALKED = {
     # A secret in its URL, not the session, says whose it is (issue 17 item 7): every user's
     # own feed is fetched by tooling/isolation_calendar.py (tests/test_idor.py: SECRET_ROUTES).
     "calendar/{secret}.ics": "the calendar feed, walked by tooling/isolation_calendar.py",
+    # Drafts while typing (issue 17 item 1): planted, read and written across users by
+    # tooling/isolation_drafts.py; every kind is in tests/test_idor.py.
+    "drafts/{kind}/{pk}/{field}/": "the draft endpoint, walked by tooling/isolation_drafts.py",
+    "drafts/{kind}/{pk}/{field}/discard/": "a POST that removes one's own draft",
 }

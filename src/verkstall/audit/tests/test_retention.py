@@ -300,6 +300,17 @@ def full_client(world, born=date(1940, 6, 10)):
         confirmed_at=now,
         confirmed_by=world.officer,
     )
+    # A draft of the plan's text, typed and not saved (issue 17 item 1).
+    from verkstall.drafts.models import Draft
+
+    Draft.objects.create(
+        user=world.staff_a,
+        key=f"plan:{order.pk}",
+        field="how",
+        text="Stöd",
+        person=client,
+        updated_at=now,
+    )
     # R4.2: a voucher and a report of the report form
     Voucher.objects.create(
         municipality=muni, order=order, kind="cleaning", extent="Städ", issued_by=world.officer

@@ -178,6 +178,18 @@ def test_a_default_sort_that_is_not_a_column_is_a_programming_error():
         Sorting(columns={"name": (Expr("n"),)}, default="-date")
 
 
+def test_a_grouped_list_sorts_within_its_groups_whatever_the_direction():  # issue 17 item 5
+    grouped = Sorting(columns={"name": (Expr("last"),)}, default="name", leading=(Expr("group"),))
+    assert grouped.order_by("name", False) == ["group asc", "last asc", "id"]
+    assert grouped.order_by("name", True) == ["group asc", "last desc", "-id"]
+
+
+def test_a_total_counted_already_is_not_counted_again():  # issue 17 item 5 (the watchlists)
+    rows = Rows(120)
+    page = paginate(rows, {"page": "3"}, total=120)
+    assert rows.counted == 0 and (page.number, page.total, len(page)) == (3, 120, 20)
+
+
 def test_wrap_turns_each_row_of_the_page_only():
     seen = []
     page = paginate(Rows(500), {"page": "2", "size": "25"}, wrap=lambda r: seen.append(r) or -r)

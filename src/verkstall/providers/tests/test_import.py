@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from verkstall.access.roles import Role
 from verkstall.core.errors import PermissionDenied
-from verkstall.providers import importing, services
+from verkstall.providers import import_services, importing, services
 from verkstall.providers.models import Contract
 from verkstall.tooling import testing as build
 
@@ -44,7 +44,9 @@ def csv_bytes(*rows: str, header: str = HEADER, bom: bool = False) -> bytes:
 
 
 def run(actor, content: bytes, filename: str = "avtal.csv", dry_run: bool = False):
-    return services.import_contracts(actor, filename=filename, content=content, dry_run=dry_run)
+    return import_services.import_contracts(
+        actor, filename=filename, content=content, dry_run=dry_run
+    )
 
 
 def errors(report) -> list[tuple[int, str]]:

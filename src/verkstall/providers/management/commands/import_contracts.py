@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from verkstall.access import selectors as users
 from verkstall.core.errors import DomainError
-from verkstall.providers.services import import_contracts
+from verkstall.providers.import_services import import_contracts
 
 
 class Command(BaseCommand):

@@ -4,19 +4,18 @@ the query count and median time of every paged list at each size
 
 from __future__ import annotations
 
-import json
-import logging
-
 from django.core.management.base import BaseCommand
 
 from verkstall.tooling import bench_list_services as bench_lists
+from verkstall.tooling import bench_output
 from verkstall.tooling.generator_services import ensure_migrated
 
 
 class Command(BaseCommand):
     help = (
-        "Measure the list screens (orders, inbox, clients, client search, messages) at a few "
-        "sizes: queries per request and median time. Writes nothing that stays."
+        "Measure the list screens (orders, inbox, clients, client search, messages, "
+        "watchlists, access log) at a few sizes: queries per request and median time. "
+        "Writes nothing that stays."
     )
 
     def add_arguments(self, parser):
@@ -32,15 +31,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, sizes, runs, as_json: bool = False, **options):
         ensure_migrated()
-        request_log = logging.getLogger("verkstall.request")  # a line per request: not here
-        level = request_log.level
-        request_log.setLevel(logging.WARNING)
-        try:
-            results = bench_lists.run(sizes=sizes, runs=max(runs, 1))
-        finally:
-            request_log.setLevel(level)
-        if as_json:
-            for row in results:
-                self.stdout.write(json.dumps(row, ensure_ascii=False))
-        else:
-            self.stdout.write(bench_lists.table(results))
+        results = bench_output.run_quietly(lambda: bench_lists.run(sizes=sizes, runs=max(runs, 1)))
+        bench_output.write(self.stdout, results, as_json=as_json, table=bench_lists.table)
