@@ -380,8 +380,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Background work (ARCHITECTURE "background work"): tasks are rows in this database, run by
-# `python -m verkstall db_worker` (django_tasks_db). No broker, the same on SQLite and
-# PostgreSQL; `db_worker --batch` runs what is queued and exits, for a cron job.
+# `python -m verkstall worker` (django_tasks_db's worker with a heartbeat, core/worker_services.py).
+# No broker, the same on SQLite and PostgreSQL. `db_worker --batch` runs what is queued and
+# exits, for a cron job; it does not beat, so beside `worker` processes a job of its that runs
+# longer than the lease is queued again (run once more: every task is safe to run twice).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # The LOV contract import (issue 17 item 8): a file of more rows than this is checked and
 # imported by a task while its page shows the progress; a smaller one in the request.

@@ -23,6 +23,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from verkstall.core.templatetags.submit_once import ONCE_FIELD
+from verkstall.core.views import was_refused
 
 from . import form_once_services as services
 from .idempotency import API_PREFIX
@@ -64,7 +65,7 @@ class SubmitOnceMiddleware:
                 return self.get_response(request)
             response = self.get_response(request)
             location = response.get("Location", "") if response.status_code in REDIRECTS else ""
-            if location:
+            if location and not was_refused(request):  # a refusal that redirects saved nothing
                 services.keep(row, location)
             else:
                 services.release(row)

@@ -21,7 +21,9 @@ def claim(user, token: str) -> tuple[FormSubmission | None, bool]:
     a second request with the token at the same moment waits on the unique index (PostgreSQL)
     or on the write lock (SQLite) until the first commits, then finds it."""
     now = clock.now()
-    FormSubmission.objects.filter(created_at__lt=now - KEPT).delete()
+    # The caller's own old tokens only: another user's rows are never locked by this request
+    # (a purge of everyone's would make every create form wait on the slowest request).
+    FormSubmission.objects.filter(user=user, created_at__lt=now - KEPT).delete()
     try:
         with transaction.atomic():
             return FormSubmission.objects.create(user=user, token=token, created_at=now), True

@@ -84,6 +84,7 @@ def run_form(
         except DomainError as exc:
             if forbidden_page and isinstance(exc, PermissionDenied):
                 raise
+            mark_refused(request)
             if on_error is not None:
                 on_error(exc)
             form_errors_from(form, exc)
@@ -98,7 +99,26 @@ def run_form(
                 flash.add_message(request, level, text)
             target = redirect_to(result) if callable(redirect_to) else redirect_to
             return target if isinstance(target, HttpResponseBase) else redirect(target)
+    else:
+        mark_refused(request)
     return render_invalid() if render_invalid is not None else None
+
+
+#: Set on a request whose form was refused (invalid, or the service said no), also when the
+#: refusal answers with a redirect: a submit-once token is kept only for what was saved.
+REFUSED = "verkstall_form_refused"
+
+
+def mark_refused(request) -> None:
+    setattr(request, REFUSED, True)
+
+
+def was_refused(request) -> bool:
+    """Refused by a form (`mark_refused`) or with an error message for the next page."""
+    if getattr(request, REFUSED, False):
+        return True
+    queued = getattr(getattr(request, "_messages", None), "_queued_messages", ())
+    return any(message.level >= flash.ERROR for message in queued)
 
 
 @login_required

@@ -1,7 +1,7 @@
 """Background work of the deadline engine, as django-tasks tasks (ARCHITECTURE "background
 work"): the database backend (django_tasks_db) keeps the queue in the application's own
 database, so it runs on SQLite and PostgreSQL alike without a broker. A worker started with
-`python -m verkstall db_worker` runs what is queued; `db_worker --batch` runs it and exits.
+`python -m verkstall worker` runs what is queued; `db_worker --batch` runs it and exits.
 
 Every task here is safe to run twice (ARCHITECTURE "Tenancy and scale").
 """

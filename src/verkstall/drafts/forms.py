@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from verkstall.core.concurrency import VERSION_FIELD
+
 from . import registry, selectors
 
 TRIGGER = "input changed delay:1s"
@@ -54,7 +56,9 @@ class DraftTextarea(forms.Textarea):
             "hx-trigger": TRIGGER,
             "hx-target": f"#{status}",
             "hx-swap": "innerHTML",
-            "hx-params": name,  # the field's own text only, not the rest of the form
+            # The field's own text only, and the version of the record the form was opened at.
+            "hx-params": f"{name},{VERSION_FIELD}",
+            "hx-include": f"[name='{VERSION_FIELD}']",
             "hx-sync": "this:replace",
             "data-draft": status,
         }
@@ -106,4 +110,13 @@ def keep_drafts(form: forms.Form, *, user, kind: str, pk: int = 0) -> forms.Form
             widget.restored = draft
             form.initial[name] = draft.text
         field.widget = widget
+    _version_of_drafts(form, [stored[f] for f in entry.fields if f in stored])
     return form
+
+
+def _version_of_drafts(form: forms.Form, restored: list) -> None:
+    """A form of a versioned record with drafts put back in: it is as old as its oldest draft,
+    so saving over a record someone changed since is refused with what changed (issue 18)."""
+    versions = [d.base_version for d in restored if d.base_version is not None]
+    if versions and VERSION_FIELD in form.fields:
+        form.initial[VERSION_FIELD] = min(versions)

@@ -27,6 +27,10 @@ class Draft(models.Model):
         "people.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField("sparat")
+    # The version of the record the form was opened at (core/concurrency.py), when it has one:
+    # a draft put back into a form brings that version along, so saving it over a record
+    # changed since by someone else is refused with what changed (issue 18), not written.
+    base_version = models.PositiveIntegerField("grundversion", null=True, blank=True)
 
     class Meta:
         verbose_name = "utkast"

@@ -26,9 +26,12 @@ def too_long_message() -> str:
 
 
 @transaction.atomic
-def store_draft(*, user, kind: str, pk: int, field: str, text: str) -> Draft | None:
+def store_draft(
+    *, user, kind: str, pk: int, field: str, text: str, base_version: int | None = None
+) -> Draft | None:
     """Keep `text` as the user's draft of one field; an empty text removes the draft (nothing
-    is left to restore). Returns the draft, or None when it was removed."""
+    is left to restore). `base_version`: the record's version the form was opened at. Returns
+    the draft, or None when it was removed."""
     person_id = selectors.draft_client(user, kind=kind, pk=pk, field=field)
     if len(text) > MAX_TEXT:
         raise ValidationFailed({field: too_long_message()})
@@ -36,7 +39,12 @@ def store_draft(*, user, kind: str, pk: int, field: str, text: str) -> Draft | N
     if not text:
         Draft.objects.filter(user=user, key=key, field=field).delete()
         return None
-    values = {"text": text, "person_id": person_id, "updated_at": clock.now()}
+    values = {
+        "text": text,
+        "person_id": person_id,
+        "updated_at": clock.now(),
+        "base_version": base_version,
+    }
     try:
         with transaction.atomic():
             draft, _created = Draft.objects.update_or_create(

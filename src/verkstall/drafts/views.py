@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from verkstall.core.concurrency import VERSION_FIELD
 from verkstall.core.errors import ValidationFailed
 
 from . import services
@@ -30,12 +31,22 @@ def _fragment(request, context: dict, status: int = 200):
     return response
 
 
+def _version(value) -> int | None:
+    """The form's `lock_version` sent with the text, if it is one."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
 @login_required
 @require_POST
 def draft_save(request, kind, pk, field):
     args = {"kind": kind, "pk": pk, "field": field}
     try:
-        draft = services.store_draft(user=request.user, text=request.POST.get(field, ""), **args)
+        draft = services.store_draft(
+            user=request.user,
+            text=request.POST.get(field, ""),
+            base_version=_version(request.POST.get(VERSION_FIELD)),
+            **args,
+        )
     except ValidationFailed as exc:
         return _fragment(request, {"error": exc.message}, status=400)
     textarea_id = f"id_{field}"  # Django's own id of the field (forms keep the default auto_id)

@@ -1,5 +1,5 @@
 """Background work of the fee notices, as a django-tasks task like deadlines/tasks.py: a worker
-(`python -m verkstall db_worker`) collects every municipality's notices (SPEC R9.3), so that the
+(`python -m verkstall worker`) collects every municipality's notices (SPEC R9.3), so that the
 fee officer's watchlist has them even before the inbox is opened. Safe to run twice."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Delivery of the outbox as django-tasks tasks (ARCHITECTURE "background work"), run by
-`python -m verkstall db_worker`; or `python -m verkstall deliver_mail --every 30` as a service.
+`python -m verkstall worker`; or `python -m verkstall deliver_mail --every 30` as a service.
 
 A committed `enqueue` queues `deliver_mail` (unless one already waits), so a mail goes out
 within moments of the write that made it, and never inside the web request. While mails wait

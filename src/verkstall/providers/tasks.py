@@ -1,5 +1,5 @@
 """Background work of the providers app, as django-tasks tasks (ARCHITECTURE "background work"),
-run by `python -m verkstall db_worker`.
+run by `python -m verkstall worker`.
 
 `run_contract_import` checks (and imports) a large contract spreadsheet that the upload screen
 queued as an `ImportJob` (import_services.py, issue 17 item 8). Safe to run twice: a job that

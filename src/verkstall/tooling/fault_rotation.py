@@ -130,7 +130,9 @@ def rotation_twice_at_once(cluster, *, services: int) -> dict:
     duplicated = [
         f"granted service {pk}: {len(v)} assignments" for pk, v in made.items() if len(v) > 1
     ]
-    per_provider = Counter(v[0] for v in made.values() if v)
+    # Every provider of the rotation counts, also one that never got a turn.
+    per_provider = Counter({p.pk: 0 for p in providers})
+    per_provider.update(v[0] for v in made.values() if v)
     uneven = []
     if per_provider and max(per_provider.values()) - min(per_provider.values()) > 1:
         uneven.append(f"turns not even: {dict(per_provider)}")

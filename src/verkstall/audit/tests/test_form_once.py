@@ -131,3 +131,31 @@ def test_kept_tokens_go_after_a_day(world):  # issue 18 item 1
 def test_the_pages_load_the_script_that_sends_a_form_once(world):  # issue 18 item 1
     page = login(world.officer).get("/").content.decode()
     assert "verkstall/submit_once.js" in page
+
+
+def test_a_refusal_that_redirects_keeps_no_token(world):  # issue 18 item 1, review
+    """A form refused with a redirect (the plan start of an order not yet acknowledged goes
+    back to the plan page with the error) saved nothing: the same token may be sent again and
+    is refused again, never answered "Redan sparat"."""
+    order = world.order(state="sent")  # not yet acknowledged: no plan may be started
+    client = login(world.staff_a)
+    token = "b" * 32
+    url = f"/orders/{order.pk}/plan/start/"
+    first = client.post(url, {"form_token": token})
+    assert first.status_code == 302
+    assert not FormSubmission.objects.filter(token=token).exists()
+    again = client.post(url, {"form_token": token})
+    assert again.status_code == 302
+    assert ALREADY not in [m.message for m in get_messages(again.wsgi_request)]
+
+
+def test_a_claim_purges_only_the_callers_own_old_tokens(world):  # issue 18 item 1, review
+    old = clock.now() - timedelta(hours=25)
+    FormSubmission.objects.create(
+        user=world.staff_a, token="c" * 32, redirect_to="/", created_at=old
+    )
+    decision = world.decision()
+    client = login(world.officer)
+    url = f"/decisions/{decision.pk}/orders/new/"
+    client.post(url, order_form(world, decision, token_of(client.get(url))))
+    assert FormSubmission.objects.filter(token="c" * 32).exists()  # another user's: left

@@ -8,7 +8,8 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.db import DatabaseError, close_old_connections, connections
+from django.db import Error as DatabaseFault
+from django.db import close_old_connections, connections
 
 logger = logging.getLogger("verkstall.repeat")
 
@@ -22,7 +23,7 @@ def run(once: Callable[[], None], *, every: float, name: str) -> None:
         close_old_connections()
         try:
             once()
-        except DatabaseError as exc:
+        except DatabaseFault as exc:
             logger.warning(
                 "%s: the database is unreachable (%s); trying again", name, exc.__class__
             )

@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
                 ('field', models.CharField(max_length=80, verbose_name='fält')),
                 ('text', models.TextField(blank=True, verbose_name='text')),
                 ('updated_at', models.DateTimeField(verbose_name='sparat')),
+                ('base_version', models.PositiveIntegerField(blank=True, null=True, verbose_name='grundversion')),
                 ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],

@@ -326,3 +326,42 @@ def test_each_screen_restores_its_draft_and_the_save_removes_it(world, client, s
     response = client.post(save_url, post)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert not Draft.objects.filter(user=user).exists()
+
+
+def test_a_restored_draft_over_a_plan_changed_since_is_refused_with_what_changed(
+    world, client, plan_order
+):  # issue 17 item 1 with issue 18's optimistic concurrency (review)
+    """A types into the plan and closes the tab; B saves the plan; A opens it again and saves
+    the restored draft: refused as a stale write, saying what changed, and A's text is kept."""
+    from verkstall.plans.models import ImplementationPlan
+
+    plan = ImplementationPlan.objects.get(order=plan_order)
+    opened_at = plan.lock_version
+    client.force_login(world.staff_a)
+    url = reverse("draft-save", kwargs={"kind": "plan", "pk": plan_order.pk, "field": "what"})
+    client.post(url, {"what": "A:s text", "lock_version": str(opened_at)}, headers=HTMX)
+    assert Draft.objects.get().base_version == opened_at
+
+    colleague = build.user(Role.PROVIDER_STAFF, world.muni, provider=world.provider_a)
+    other = type(client)()
+    other.force_login(colleague)
+    saved = other.post(
+        reverse("plan-save", args=[plan_order.pk, plan.pk]),
+        {"what": "B:s text", "do": "save", "lock_version": str(opened_at)},
+    )
+    assert saved.status_code == 302
+    plan.refresh_from_db()
+    assert plan.lock_version > opened_at
+
+    shown = page(client, reverse("plan-page", args=[plan_order.pk]))
+    assert "A:s text" in shown
+    assert f'name="lock_version" value="{opened_at}"' in shown  # as old as the draft
+    stale = client.post(
+        reverse("plan-save", args=[plan_order.pk, plan.pk]),
+        {"what": "A:s text", "do": "save", "lock_version": str(opened_at)},
+    )
+    plan.refresh_from_db()
+    assert plan.what == "B:s text"  # not overwritten
+    refused = html.unescape(stale.content.decode())
+    assert stale.status_code == 400 and "A:s text" in refused  # shown again, what was typed kept
+    assert "har ändrats" in refused, refused[:3000]

@@ -19,7 +19,8 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, connections
+from django.db import Error as DatabaseFault
+from django.db import connections
 from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks_db.management.commands.db_worker import Worker
@@ -30,15 +31,23 @@ logger = logging.getLogger("verkstall.worker")
 
 
 def _keep_alive(*, worker_id: str, started_at) -> None:
-    """The heartbeat thread (a daemon: it ends with the process)."""
+    """The heartbeat thread (a daemon: it ends with the process). It looks for dead workers'
+    jobs only once it has itself beaten without a gap for a whole lease: after an outage of
+    the database every living worker first gets the time to beat again, so none of them is
+    taken for dead (and its running job run twice) by the first one back."""
     every = float(getattr(settings, "VERKSTALL_WORKER_BEAT_SECONDS", 5))
+    lease = worker_services.lease().total_seconds()
     host, pid = socket.gethostname(), os.getpid()
+    beating_since = None
     while True:
         try:
             worker_services.beat(worker_id=worker_id, host=host, pid=pid, started_at=started_at)
-            worker_services.requeue_orphans()
-        except DatabaseError as exc:
+            beating_since = beating_since or time.monotonic()
+            if time.monotonic() - beating_since >= lease:
+                worker_services.requeue_orphans()
+        except Exception as exc:  # never let the heartbeat die: log, reconnect, beat again
             logger.warning("Worker %s: no heartbeat (%s)", worker_id, type(exc).__name__)
+            beating_since = None
             connections.close_all()
         time.sleep(every)
 
@@ -80,7 +89,7 @@ class Command(BaseCommand):
             try:
                 worker.run()
                 return
-            except DatabaseError as exc:
+            except DatabaseFault as exc:
                 # The database went away (restarted, failed over): wait, then go on.
                 logger.warning("Worker %s lost the database: %s", worker_id, exc.__class__)
                 connections.close_all()
@@ -90,7 +99,7 @@ class Command(BaseCommand):
     def _give_back(self, worker_id: str) -> None:
         try:
             jobs = worker_services.requeue_mine(worker_id)
-        except DatabaseError:
+        except DatabaseFault:
             connections.close_all()
             return
         if jobs:

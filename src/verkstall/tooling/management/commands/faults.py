@@ -101,12 +101,15 @@ class Command(BaseCommand):
             "duplicated": sum(len(r["duplicated"]) for r in results),
             "half_written": sum(len(r["half_written"]) for r in results),
             "server_errors": sum(r["server_errors"] for r in results),
+            "not_exercised": sum(len(r.get("not_exercised", [])) for r in results),
         }
         self._table(results)
         self.stdout.write(json.dumps(report, ensure_ascii=False, default=str))
         bad = report["lost"] + report["duplicated"] + report["half_written"]
         if bad or report["server_errors"]:
             raise CommandError("Något gick förlorat, dubblerades, blev halvskrivet eller gav 500.")
+        if report["not_exercised"]:  # a run that did not test what it says proves nothing
+            raise CommandError("Ett scenario prövade inte det det skulle: se not_exercised.")
 
     def _world(self, clients: int) -> None:
         generator.ensure_migrated()
@@ -150,7 +153,8 @@ class Command(BaseCommand):
                 f"{r['scenario']:34} {counts}  {len(r['lost']):>4} {len(r['duplicated']):>3} "
                 f"{len(r['half_written']):>4}"
             )
-            for problem in (r["lost"] + r["duplicated"] + r["half_written"])[:5]:
+            problems = r["lost"] + r["duplicated"] + r["half_written"]
+            for problem in (problems + r.get("not_exercised", []))[:5]:
                 w(f"    {problem}")
 
 
