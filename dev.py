@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The two set-up commands of the README, on any machine with Python 3.11 and the registries.
 
-    python3 dev.py start   installs into .venv/, migrates, loads demo data, serves :8000
+    python3 dev.py start   installs into .venv/, migrates, loads demo data, serves :8000 (and
+                           runs the task worker for background jobs beside it)
     python3 dev.py test    installs into .venv/ and runs the whole test suite (pytest args pass on)
 
 Only the standard library is used here, since nothing is installed yet when it runs.
@@ -95,8 +96,18 @@ def start(args: list[str]) -> None:
     os.environ.setdefault("VERKSTALL_DEBUG", "1")
     manage("migrate", "--no-input", "-v", "0")
     manage("seed_demo")
+    # The task worker beside the server: long work (a large contract import, a month's payment
+    # basis as a file, the month close, a large statistics report) runs as a background job.
+    worker = subprocess.Popen([str(PYTHON), "-m", "verkstall", "worker"], cwd=ROOT)
     say("Verkställ runs on http://127.0.0.1:8000/ (demo users: see README.md). Ctrl-C stops it.")
-    manage("runserver", "127.0.0.1:8000", *args)
+    try:
+        manage("runserver", "127.0.0.1:8000", *args)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 def test(args: list[str]) -> None:

@@ -47,8 +47,16 @@ def test_every_url_pattern_is_declared():  # Actors
     )
 
 
+# Views of a client-data scope that show no client themselves, and why.
+NO_CLIENT_SHOWN = {
+    # A background job's progress and figures (issue 17 item 8); its file, which may name
+    # clients, is `job_file`, logged as exported.
+    "verkstall.jobs.views.job_page",
+}
+
+
 def test_every_declaration_names_a_scope_roles_and_an_audit_kind_for_client_data():  # Actors, R10.4
-    every = list(declarations.VIEWS.values()) + [
+    every = [a for view, a in declarations.VIEWS.items() if view not in NO_CLIENT_SHOWN] + [
         a for actions in declarations.API.values() for a in actions.values()
     ]
     for access in every:

@@ -117,6 +117,8 @@ def test_pure_rule_modules_import_no_django():  # ARCHITECTURE "Inside an app"
 # journal sits low while the rest of "journal" sits above orders. The case journal's writes
 # (and the journal's models, which name higher models only by string) sit below people, which
 # writes the protection note; its reads sit above people, whose selectors check the client.
+# The background jobs (issue 17 item 8) sit just above access: the apps whose long work they
+# run (payments, ontime) register their kinds (jobs/registry.py).
 # The drafts of long text fields (issue 17 item 1) sit above the clients they name and below
 # every app whose screens keep them; those apps register their screens (drafts/registry.py).
 # The last line is the tooling (demo data, test builders, isolation proof, benchmarks, SPEC
@@ -125,6 +127,7 @@ LAYER_ORDER = """
 core
 outbox
 access
+jobs
 journal.models journal.case_services
 people
 journal.case_selectors
@@ -191,11 +194,15 @@ DJANGO_ADAPTERS = {
     "core.uploads": "uploaded files",
     "deadlines.engine": "recomputes due items in the database",
     "deadlines.feed_models": "the calendar feed's token model (models.py is full)",
+    "deadlines.reminder_models": "the reminders' log model (models.py is full)",
     "deadlines.profile_io": "exports and imports rule profiles from and to the database",
     "deadlines.trial": "tries a stored rule, checking the service type in the catalogue",
     "deadlines.reminders": "reminder mails and their query",
     "decisions.documents": "PDF rendering with templates",
     "orders.documents": "PDF rendering with templates",
+    "payments.job_kinds": "the basis' file and the month close as background jobs",
+    "ontime.job_kinds": "a large on-time report as a background job",
+    "ontime.presentation": "the report's table and chart, from the selectors' report",
     "people.presentation": "template-facing display of a person",
     "plans.storage": "file storage",
     "providers.importing": "checks uploads and dates with core.uploads/core.dates",

@@ -484,6 +484,17 @@ class Side:
             rows=5000,
         )
         import_services.run_import_job(job_id=self.import_job.pk)
+        # The month's payment basis written as a file in the background, done (issue 17 item
+        # 8): the file names the side's clients; the job and its file are its starter's alone.
+        from verkstall.jobs import queue_services
+        from verkstall.jobs import services as job_services
+
+        self.job = queue_services.start_job(
+            lov,
+            kind="payment_basis_file",
+            params={"period": f"{today:%Y-%m}", "provider": None, "format": "csv"},
+        )
+        assert job_services.run_job(job_id=self.job.pk) == "done"
 
 
 def _receipt(order):
@@ -708,6 +719,9 @@ FACTORIES = {
         for tail in ("change/", "remove/")
     },
     "payments/prices/{pk}/end/": lambda s: [{"pk": s.price.pk}],
+    # background jobs (issue 17 item 8): the starter's own, the page and its file
+    "jobs/{pk}/": lambda s: [{"pk": s.job.pk}],
+    "jobs/{pk}/file/": lambda s: [{"pk": s.job.pk}],
     # the provider's own systems: API clients, keys and webhooks (issue 20)
     **{
         f"integrationer/klienter/{{pk}}/{tail}": lambda s: [{"pk": s.api_client.pk}]

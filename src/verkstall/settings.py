@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "verkstall.core",
     "verkstall.outbox",  # outgoing e-mail, delivered outside the request (issue 18, 19)
     "verkstall.access",
+    "verkstall.jobs",  # long work run as a task with its progress shown (issue 17 item 8)
     "verkstall.providers",
     "verkstall.people",
     "verkstall.drafts",  # drafts of long text fields while typing (issue 17 item 1)
@@ -389,6 +390,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # imported by a task while its page shows the progress; a smaller one in the request.
 VERKSTALL_CONTRACT_IMPORT_BACKGROUND_ROWS = int(
     os.environ.get("VERKSTALL_CONTRACT_IMPORT_BACKGROUND_ROWS", "2000")
+)
+# Other long work (issue 17 item 8) runs as a background job (verkstall/jobs) above these sizes:
+# the payment basis of a month as a file and the month close above this many lines, the
+# on-time statistics above this many due items (measured: bench/RESULTS.md).
+VERKSTALL_BACKGROUND_BASIS_LINES = int(os.environ.get("VERKSTALL_BACKGROUND_BASIS_LINES", "5000"))
+VERKSTALL_BACKGROUND_ONTIME_ITEMS = int(
+    os.environ.get("VERKSTALL_BACKGROUND_ONTIME_ITEMS", "100000")
 )
 # `python -m verkstall worker` (core/worker_services.py) beats every BEAT seconds; a job whose
 # worker has not been seen for LEASE seconds (killed in the middle of it) is queued again.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("clients/", include("verkstall.people.urls")),  # corrections and history (R1.1)
     path("audit/", include("verkstall.audit.urls")),
     path("", include("verkstall.drafts.urls")),  # drafts while typing (issue 17 item 1)
+    path("", include("verkstall.jobs.urls")),  # long work run as a task (issue 17 item 8)
     path("", include("verkstall.decisions.urls")),
     path("", include("verkstall.decisions.iub_urls")),  # requests for IUB (R1.3)
     path("", include("verkstall.decisions.document_urls")),

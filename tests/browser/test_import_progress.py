@@ -44,7 +44,9 @@ def test_a_large_check_waits_for_a_worker_then_shows_its_report(
     expect(page).to_have_url(re.compile(r"/lov/contracts/import/\d+/$"))
     expect(page.get_by_role("heading", name="Kontroll av avtalsfil")).to_be_visible()
     live = page.locator("#import-job-live")
-    expect(live).to_have_attribute("aria-live", "polite")
+    announce = page.locator("#job-announce")  # the live region: what changed, not the counts
+    expect(announce).to_have_attribute("aria-live", "polite")
+    expect(announce).to_have_text("Jobbet väntar i kön.")
     expect(live).to_contain_text("Jobbet väntar i kön på att en bakgrundsprocess ska starta det.")
     assert axe_violations(page) == []
 
@@ -55,5 +57,6 @@ def test_a_large_check_waits_for_a_worker_then_shows_its_report(
         "En import skulle ge 3 nya, 0 ändrade och 0 oförändrade avtalsrader."
     )
     expect(page.locator("#import-job-status")).not_to_have_attribute("hx-trigger", "every 1s")
+    expect(announce).to_have_text("Kontrollen är klar.")
     assert axe_violations(page) == []
     assert Contract.objects.count() == 0

@@ -43,6 +43,9 @@ class Scope(StrEnum):
     # drafts.selectors: the user's own drafts only, of an object the screen's own selectors let
     # the user see (drafts/registry.py; issue 17 item 1)
     DRAFT = "draft_scope"
+    # jobs.selectors: the user's own background jobs, of a kind the user may still start
+    # (jobs/registry.py; issue 17 item 8)
+    JOB = "job_scope"
 
 
 class AuditAction(StrEnum):

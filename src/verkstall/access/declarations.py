@@ -56,6 +56,8 @@ ONTIME_ROLES = LOV | OFFICER | PROVIDERS
 PRICE_READERS = frozenset({Role.LOV_ADMIN, Role.FEE_OFFICER})
 BASIS_READERS = PRICE_READERS | {Role.PROVIDER_MANAGER}
 PROVIDER_MANAGERS = frozenset({Role.PROVIDER_MANAGER})
+# Background jobs (issue 17 item 8): whoever may start one of the kinds (jobs/registry.py).
+JOB_ROLES = BASIS_READERS | ONTIME_ROLES
 
 V, L, X, C = AuditAction.VIEW, AuditAction.LIST, AuditAction.EXPORT, AuditAction.CHANGE
 
@@ -239,6 +241,8 @@ VIEWS: dict[str, Access] = {
     # on-time statistics per provider, rule and month (R9.4)
     "verkstall.ontime.views.ontime_page": _a(ONTIME_ROLES, Scope.ONTIME, L),
     "verkstall.ontime.views.ontime_csv": _a(ONTIME_ROLES, Scope.ONTIME, X),
+    # a large report counted as a background job (issue 17 item 8)
+    "verkstall.ontime.views.ontime_job": _a(ONTIME_ROLES, Scope.ONTIME, C),
     # payments: prices, performed time, the payment basis and the month close (R9.2, R9.4)
     "verkstall.payments.views.price_list": _a(PRICE_READERS, Scope.MUNICIPALITY),
     "verkstall.payments.views.price_add": _a(LOV, Scope.MUNICIPALITY),
@@ -256,7 +260,14 @@ VIEWS: dict[str, Access] = {
     },
     "verkstall.payments.views.basis_page": _a(BASIS_READERS, Scope.PAYMENT, L),
     "verkstall.payments.views.basis_export": _a(BASIS_READERS, Scope.PAYMENT, X),
+    # a large month's file started as a background job (issue 17 item 8)
+    "verkstall.payments.views.basis_export_job": _a(BASIS_READERS, Scope.PAYMENT, C),
     "verkstall.payments.views.month_close": _a(LOV, Scope.PAYMENT, C),
+    # long work run as a task (issue 17 item 8): the starter's own job; its page shows figures
+    # and no client (the basis' totals, the on-time table), its file may name every client
+    # paid for in a month (logged as exported when downloaded)
+    "verkstall.jobs.views.job_page": _a(JOB_ROLES, Scope.JOB),
+    "verkstall.jobs.views.job_file": _a(JOB_ROLES, Scope.JOB, X),
     # the national individual statistics to the National Board of Health and Welfare (R9.6)
     "verkstall.national_statistics.views.statistics_page": _a(LOV, Scope.STATISTICS, L),
     "verkstall.national_statistics.views.statistics_export": _a(LOV, Scope.STATISTICS, X),

@@ -10,6 +10,7 @@ from verkstall.decisions.catalogue import KIND_LABELS
 from .calendar import Unit
 from .feed_models import CalendarFeedToken  # noqa: F401 - a model of this app, in its own module
 from .profiles import rule_from_dict, time_text
+from .reminder_models import Reminder  # noqa: F401 - a model of this app, in its own module
 from .rules import (
     CLIENT_OF_PROVIDER_LABELS,
     RESPONSIBLE_LABELS,
@@ -462,39 +463,21 @@ class DueItem(models.Model):
                 name="due_open_by_role",
             ),
             models.Index(fields=["subject_key"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.rule} {self.subject_key}#{self.cycle}"
-
-
-class Reminder(models.Model):
-    """One due item sent to one person by e-mail as due today or as overdue (reminders.py).
-
-    The log that makes the daily reminder run safe to repeat: written with the outbox's mail
-    (`sent_at`: queued), at most one row per person, item and kind, so an item is mailed
-    once when it falls due and once more when it is overdue.
-    """
-
-    class Kind(models.TextChoices):
-        DUE = "due", "Förfaller i dag"
-        OVERDUE = "overdue", "Försenad"
-
-    municipality = models.ForeignKey("access.Municipality", on_delete=models.PROTECT)
-    user = models.ForeignKey("access.User", on_delete=models.PROTECT, related_name="+")
-    due_item = models.ForeignKey(DueItem, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    sent_on = models.DateField()
-    sent_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = "påminnelse"
-        verbose_name_plural = "påminnelser"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "due_item", "kind"], name="reminder_once_per_kind"
+            # The on-time statistics (ontime.selectors.histogram, issue 17 item 8): a month
+            # range of a municipality's provider items without a scan of every item (at 30 000
+            # clients one month's 16 000 items: 725 ms -> 101 ms), and the COUNT by which the
+            # page chooses a background job (900 ms -> 20-60 ms).
+            models.Index(
+                fields=["municipality", "due_at"],
+                include=["responsible_provider", "rule", "status", "met_at", "started_at"],
+                condition=Q(
+                    responsible_provider__isnull=False,
+                    responsible__in=["provider", "new_provider"],
+                )
+                & ~Q(status="closed"),
+                name="due_stats_by_month",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.due_item_id} → {self.user_id}"
+        return f"{self.rule} {self.subject_key}#{self.cycle}"

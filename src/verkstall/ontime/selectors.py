@@ -213,14 +213,50 @@ def provider_choices(user) -> list[tuple[int, str]]:
     return []
 
 
-def statistics(user, filters: Filters) -> Report:
-    """The figures the user may see, per provider, rule and month, and the average row of each
-    rule and month (module docstring)."""
-    view = view_of(user)
+def _scoped(user, filters: Filters) -> Q:
     q = item_scope(user)
     if filters.rule_code:
         q &= Q(rule__code=filters.rule_code)
-    bins = histogram(q, filters.first, filters.last, now=clock.now(), today=clock.today())
+    return q
+
+
+def item_count(user, filters: Filters) -> int:
+    """How many due items the report would count (one COUNT over the same index as the
+    histogram): the size by which the page chooses a background job (issue 17 item 8)."""
+    return (
+        DueItem.objects.filter(
+            _scoped(user, filters),
+            READABLE,
+            due_at__gte=start_of_month(filters.first),
+            due_at__lt=start_of_month(figures.add_months(filters.last, 1)),
+        )
+        .order_by()
+        .count()
+    )
+
+
+def _bins(q: Q, filters: Filters, progress) -> list[Bin]:
+    """The histogram of the months asked for: in one query, or month by month telling
+    `progress("counting", done, months)` as it goes (a background job)."""
+    now, today = clock.now(), clock.today()
+    if progress is None:
+        return histogram(q, filters.first, filters.last, now=now, today=today)
+    months = figures.months_between(filters.first, filters.last)
+    bins: list[Bin] = []
+    for done in range(months):
+        progress("counting", done, months)
+        month = figures.add_months(filters.first, done)
+        bins += histogram(q, month, month, now=now, today=today)
+    progress("counting", months, months)
+    return bins
+
+
+def statistics(user, filters: Filters, progress=None) -> Report:
+    """The figures the user may see, per provider, rule and month, and the average row of each
+    rule and month (module docstring). `progress(step, done, total)`, if given, is told how
+    many months are counted (a background job, ontime/job_kinds.py)."""
+    view = view_of(user)
+    bins = _bins(_scoped(user, filters), filters, progress)
     computed = figures.compute(bins, pool=True)
     if view == PROVIDER_VIEW:
         wanted = {user.provider_id}

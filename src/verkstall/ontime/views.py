@@ -8,63 +8,19 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from verkstall.core import csv_views
 from verkstall.core.errors import ValidationFailed
 
-from . import figures, selectors
+from . import job_kinds, presentation, selectors
 from .forms import FilterForm
 
-HEADER = (
-    "Utförare",
-    "Frist",
-    "Månad",
-    "Antal",
-    "Klara i tid",
-    "Klara för sent",
-    "Öppna efter fristen",
-    "Ej förfallna",
-    "Andel i tid, %",
-    "Försening median, dagar",
-    "Försening 90:e percentil, dagar",
-    "Ledtid median, dagar",
-)
-#: The columns of names (provider, rule), guarded against formulas in the CSV; the others are
-#: a month and numbers.
-TEXT_COLUMNS = frozenset({0, 1})
 
-
-def _number(value) -> str:
-    return "" if value is None else str(value)
-
-
-def table_rows(report: selectors.Report) -> list[list[str]]:
-    """The data table's cells, as the page shows them and the CSV writes them."""
-    out = []
-    for row in report.rows:
-        f = row.figures
-        out.append(
-            [
-                row.provider,
-                row.rule,
-                f"{row.month:%Y-%m}",
-                str(f.volume),
-                str(f.on_time),
-                str(f.late),
-                str(f.overdue),
-                str(f.pending),
-                _number(f.percent_on_time),
-                _number(f.late_median),
-                _number(f.late_p90),
-                _number(f.lead_median),
-            ]
-        )
-    return out
-
-
-def _report(request):
+def _filters(request):
+    """The filter form and the filters it asks for (None when they are invalid)."""
     form = FilterForm(request.GET or None, user=request.user)
     try:
         filters = form.filters() if request.GET else selectors.Filters.default()
@@ -74,37 +30,66 @@ def _report(request):
                 for message in messages:
                     form.add_error(field, message)
         return form, None
-    return form, selectors.statistics(request.user, filters)
+    return form, filters
 
 
 @login_required
 @require_GET
 def ontime_page(request):
-    form, report = _report(request)
-    context = {"form": form, "report": report}
-    if report is not None:
-        bars, height = figures.chart_bars(
-            [(row.label, row.figures.percent_on_time) for row in report.rows]
-        )
-        context |= {
-            "header": HEADER,
-            "cells": list(zip(report.rows, table_rows(report), strict=True)),
-            "bars": bars,
-            "chart_width": figures.CHART_WIDTH,
-            "chart_height": height,
-            "bar_left": figures.LABEL_WIDTH,
-            "export_query": request.GET.urlencode(),
-        }
-    return render(request, "ontime/page.html", context, status=200 if report else 400)
+    """The report; or, when it would count more items than a page should, the filter and a
+    button that counts it as a background job (issue 17 item 8), whose page shows the same
+    report when it is done."""
+    form, filters = _filters(request)
+    context = {"form": form, "report": None, "view": selectors.view_of(request.user)}
+    if filters is None:
+        return render(request, "ontime/page.html", context, status=400)
+    items = selectors.item_count(request.user, filters)
+    if items > job_kinds.background_items():
+        context |= {"items": items, "job_filters": job_kinds.params_of(filters)}
+        return render(request, "ontime/page.html", context)
+    report = selectors.statistics(request.user, filters)
+    context |= {
+        "report": report,
+        "header": presentation.HEADER,
+        "cells": list(zip(report.rows, presentation.table_rows(report), strict=True)),
+        "export_query": request.GET.urlencode(),
+    }
+    context |= presentation.chart_context(
+        [(row.label, row.figures.percent_on_time) for row in report.rows]
+    )
+    return render(request, "ontime/page.html", context)
 
 
 @login_required
 @require_GET
 def ontime_csv(request):
-    _form, report = _report(request)
-    if report is None:
+    _form, filters = _filters(request)
+    if filters is None:
         return HttpResponse(
             "Ogiltigt filter.", status=400, content_type="text/plain; charset=utf-8"
         )
-    name = f"frister-i-tid-{report.filters.first:%Y-%m}-{report.filters.last:%Y-%m}.csv"
-    return csv_views.response(name, HEADER, table_rows(report), columns=TEXT_COLUMNS)
+    if job_kinds.in_background(request.user, filters):  # the page offers the job
+        return redirect(reverse("ontime-page") + "?" + request.GET.urlencode())
+    report = selectors.statistics(request.user, filters)
+    return csv_views.response(
+        job_kinds.file_name(filters),
+        presentation.HEADER,
+        presentation.table_rows(report),
+        columns=presentation.TEXT_COLUMNS,
+    )
+
+
+@login_required
+@require_POST
+def ontime_job(request):
+    """Count a large report as a background job: the filter as the page's form sends it."""
+    form = FilterForm(request.POST, user=request.user)
+    try:
+        filters = form.filters()
+    except ValidationFailed as error:
+        return HttpResponse(
+            " ".join(m for messages in error.errors.values() for m in messages),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    return redirect("job", pk=job_kinds.start(request.user, filters).pk)

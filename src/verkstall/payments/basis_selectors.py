@@ -23,7 +23,7 @@ from .basis_types import (
 )
 from .exports import Row
 from .models import MonthClose, PaymentLine
-from .selectors import BasisScope, basis_scope
+from .selectors import BasisScope
 
 # --- The basis of a month ------------------------------------------------------------------
 
@@ -225,14 +225,6 @@ def _with_rules(data: MonthData, rules: Rules) -> MonthData:
         performed=data.performed,
         rules=rules,
     )
-
-
-def basis_for(user, period: Period, provider=None) -> Basis:
-    """The basis the user may see (`basis_scope`); the clients read are reported to the
-    access log (R10.4)."""
-    basis = compute_basis(basis_scope(user, provider), period)
-    report_read(basis.person_ids())
-    return basis
 
 
 def report_read(person_ids) -> None:

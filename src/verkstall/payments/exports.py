@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -124,10 +125,27 @@ def _csv_text(value) -> str:
     return str(value)
 
 
-def csv_bytes(period: Period, rows: list[Row]) -> bytes:
+#: A file's writing reports its progress every this many rows (`progress(done, total)`).
+PROGRESS_EVERY = 1000
+
+Report = Callable[[int, int], None]
+
+
+def _reported(rows: list[Row], progress: Report | None) -> Iterator[Row]:
+    """The rows, telling `progress` how many are written every PROGRESS_EVERY and at the end."""
+    total = len(rows)
+    for done, row in enumerate(rows):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
+        yield row
+    if progress is not None:
+        progress(total, total)
+
+
+def csv_bytes(period: Period, rows: list[Row], progress: Report | None = None) -> bytes:
     return csv_export.to_bytes(
         HEADERS,
-        ([_csv_text(v) for v in cells(period, row)] for row in rows),
+        ([_csv_text(v) for v in cells(period, row)] for row in _reported(rows, progress)),
         columns=TEXT_COLUMNS,
     )
 
@@ -144,7 +162,7 @@ def _xlsx_cell(sheet, index: int, value):
     return cell
 
 
-def xlsx_bytes(period: Period, rows: list[Row]) -> bytes:
+def xlsx_bytes(period: Period, rows: list[Row], progress: Report | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.writer.excel import ExcelWriter
 
@@ -156,7 +174,7 @@ def xlsx_bytes(period: Period, rows: list[Row]) -> bytes:
     book.properties.modified = fixed
     sheet = book.create_sheet(f"Underlag {period.label}")
     sheet.append(list(HEADERS))
-    for row in rows:
+    for row in _reported(rows, progress):
         sheet.append([_xlsx_cell(sheet, i, v) for i, v in enumerate(cells(period, row))])
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:

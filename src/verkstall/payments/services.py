@@ -276,11 +276,55 @@ def _period(value, errors: dict) -> Period | None:
         return None
 
 
+def check_close(actor, *, period, reason: str = "") -> Period:
+    """What `close_month` would refuse at once, checked without closing anything (the screen
+    asks before it queues a large month's close as a job, issue 17 item 8); the month."""
+    with transaction.atomic():
+        return _checked_close(actor, actor.municipality_id, period, reason)[0]
+
+
+#: A month's lines are stored in batches of this many, the progress told after each.
+CLOSE_BATCH = 1000
+
+
 @transaction.atomic
-def close_month(actor, *, period, reason: str = "") -> MonthClose:
-    """Close a month for payment (R9.1, R9.4) and store its basis as paid."""
+def close_month(actor, *, period, reason: str = "", progress=None) -> MonthClose:
+    """Close a month for payment (R9.1, R9.4) and store its basis as paid. `progress(step,
+    done, total)`, if given, is told how far it has come (a background job, issue 17 item 8)."""
+    report = progress or (lambda step, done=0, total=0: None)
     require_lov_admin(actor, "stänga en månad")
     municipality = lock_municipality(actor.municipality_id)
+    period, early, reason = _checked_close(actor, municipality.pk, period, reason)
+    report("computing")
+    basis = basis_selectors.compute_basis(selectors.BasisScope(municipality.pk, None), period)
+    close = MonthClose.objects.create(
+        municipality=municipality,
+        period=period.first,
+        closed_by=actor,
+        early=early,
+        reason=reason,
+        absence_reasons=sorted(basis.rules.absence_reasons),
+        absence_paid_days=basis.rules.absence_paid_days,
+        line_count=len(basis.lines),
+        total=basis.total,
+    )
+    report("naming")
+    rows = basis.rows
+    for start in range(0, len(rows), CLOSE_BATCH):
+        report("saving", start, len(rows))
+        PaymentLine.objects.bulk_create(
+            [
+                _stored_line(close, seq, row)
+                for seq, row in enumerate(rows[start : start + CLOSE_BATCH], start=start + 1)
+            ]
+        )
+    report("saving", len(rows), len(rows))
+    return close
+
+
+def _checked_close(actor, municipality_id: int, period, reason: str):
+    """The month, whether it is closed early, and the reason: or why it cannot be closed."""
+    require_lov_admin(actor, "stänga en månad")
     errors: dict[str, str] = {}
     period = _period(period, errors)
     reason = (reason or "").strip()
@@ -288,7 +332,7 @@ def close_month(actor, *, period, reason: str = "") -> MonthClose:
         errors["reason"] = "Skälet får vara högst 2000 tecken."
     if errors:
         raise ValidationFailed(errors)
-    closed = sorted(Period.of(d) for d in selectors.closed_periods(municipality.pk))
+    closed = sorted(Period.of(d) for d in selectors.closed_periods(municipality_id))
     if period in closed:
         raise MonthClosed(f"Månaden {period} är redan stängd.")
     if closed and period < closed[-1]:
@@ -302,7 +346,7 @@ def close_month(actor, *, period, reason: str = "") -> MonthClose:
     today = clock.today()
     if today <= period.last:
         raise ValidationFailed({"period": f"Månaden {period} är inte slut än."})
-    profile = payment_rules_for(municipality)
+    profile = payment_rules_for(municipality_id)
     # The first close: months close in order and never reopen, so a month mistyped years back
     # would hold every later month; the first is within the profile's correction window.
     back = int(profile["payment_correction_months"])
@@ -322,55 +366,41 @@ def close_month(actor, *, period, reason: str = "") -> MonthClose:
                 f"{day_text(deadline)} (R9.1). Ange skäl för att stänga månaden i förtid."
             }
         )
-    basis = basis_selectors.compute_basis(selectors.BasisScope(municipality.pk, None), period)
-    close = MonthClose.objects.create(
-        municipality=municipality,
-        period=period.first,
-        closed_by=actor,
-        early=early,
-        reason=reason,
-        absence_reasons=sorted(basis.rules.absence_reasons),
-        absence_paid_days=basis.rules.absence_paid_days,
-        line_count=len(basis.lines),
-        total=basis.total,
+    return period, early, reason
+
+
+def _stored_line(close: MonthClose, seq: int, row) -> PaymentLine:
+    """One line of the basis as the close keeps it, with its names as they were."""
+    return PaymentLine(
+        close=close,
+        municipality_id=close.municipality_id,
+        seq=seq,
+        concerns=Period.parse(row.line.concerns).first,
+        adjustment=row.line.adjustment,
+        kind=row.line.kind,
+        provider_id=row.line.provider_id,
+        provider_name=row.provider_name[:160],
+        service_type_id=row.line.service_type_id,
+        service_type_code=row.service_code[:50],
+        service_type_name=row.service_name[:120],
+        person_id=row.line.person_id,
+        personal_number=row.personal_number[:13],
+        person_name=row.person_name[:201],
+        order_id=row.line.order_id,
+        price_id=row.line.price_id,
+        unit=row.line.unit,
+        unit_price=row.line.unit_price,
+        days=row.line.days,
+        absence_days=row.line.absence_days,
+        quantity=row.line.quantity,
+        amount=row.line.amount,
+        note=row.line.note,
+        flag=row.line.flag,
+        trace={
+            "services": list(row.line.services),
+            "events": list(row.line.events),
+            "absences": list(row.line.absences),
+            "changes": list(row.line.changes),
+            "performed": list(row.line.performed),
+        },
     )
-    PaymentLine.objects.bulk_create(
-        [
-            PaymentLine(
-                close=close,
-                municipality=municipality,
-                seq=seq,
-                concerns=Period.parse(row.line.concerns).first,
-                adjustment=row.line.adjustment,
-                kind=row.line.kind,
-                provider_id=row.line.provider_id,
-                provider_name=row.provider_name[:160],
-                service_type_id=row.line.service_type_id,
-                service_type_code=row.service_code[:50],
-                service_type_name=row.service_name[:120],
-                person_id=row.line.person_id,
-                personal_number=row.personal_number[:13],
-                person_name=row.person_name[:201],
-                order_id=row.line.order_id,
-                price_id=row.line.price_id,
-                unit=row.line.unit,
-                unit_price=row.line.unit_price,
-                days=row.line.days,
-                absence_days=row.line.absence_days,
-                quantity=row.line.quantity,
-                amount=row.line.amount,
-                note=row.line.note,
-                flag=row.line.flag,
-                trace={
-                    "services": list(row.line.services),
-                    "events": list(row.line.events),
-                    "absences": list(row.line.absences),
-                    "changes": list(row.line.changes),
-                    "performed": list(row.line.performed),
-                },
-            )
-            for seq, row in enumerate(basis.rows, start=1)
-        ],
-        batch_size=1000,
-    )
-    return close

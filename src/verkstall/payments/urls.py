@@ -12,5 +12,6 @@ urlpatterns = [
     path("payments/time/<int:pk>/remove/", views.time_remove, name="payment-time-remove"),
     path("payments/basis/", views.basis_page, name="payment-basis"),
     path("payments/basis/export.<str:fmt>", views.basis_export, name="payment-basis-export"),
+    path("payments/basis/export-job/", views.basis_export_job, name="payment-basis-export-job"),
     path("payments/months/close/", views.month_close, name="payment-month-close"),
 ]

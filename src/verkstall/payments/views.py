@@ -16,6 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from verkstall.access.policies import provider_side, registers_on_behalf
@@ -23,8 +25,9 @@ from verkstall.access.roles import Role
 from verkstall.core import clock
 from verkstall.core.errors import DomainError, PermissionDenied
 from verkstall.core.views import reply_form, run_form
+from verkstall.jobs.models import Job
 
-from . import basis_selectors, exports, selectors, services
+from . import basis_selectors, exports, job_kinds, selectors, services
 from .basis_types import PerformedKind, Period, registration_deadline
 from .forms import CloseForm, EndPriceForm, PriceForm, TimeChangeForm, TimeForm
 
@@ -213,6 +216,7 @@ def time_remove(request, pk):
 
 
 BAD_PERIOD = "Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-03."
+BAD_FORMAT = "Välj filformat: csv eller xlsx."
 
 
 def _period(request) -> Period | None:
@@ -265,6 +269,7 @@ def basis_page(request):
             else None,
             "export_csv": reverse("payment-basis-export", args=["csv"]) + query,
             "export_xlsx": reverse("payment-basis-export", args=["xlsx"]) + query,
+            "export_in_background": job_kinds.in_background(basis),
         },
     )
 
@@ -273,25 +278,69 @@ def basis_page(request):
 @require_GET
 def basis_export(request, fmt):
     """The basis as CSV or XLSX for the finance system (R9.4); the same bytes from the same
-    data. Every client in it is written to the access log as exported (R10.4)."""
-    if fmt not in ("csv", "xlsx"):
+    data. Every client in it is written to the access log as exported (R10.4). A month of
+    more lines than `job_kinds.background_lines()` is written by a background job, started
+    from the basis page's button (a POST, `basis_export_job`): here the user is sent there."""
+    if fmt not in job_kinds.CONTENT_TYPES:
         raise Http404
     period = _period(request)
     if period is None:
         return HttpResponseBadRequest(BAD_PERIOD)
-    basis = basis_selectors.basis_for(request.user, period, request.GET.get("provider"))
+    scope = selectors.basis_scope(request.user, request.GET.get("provider"))
+    basis = basis_selectors.compute_basis(scope, period)
+    if job_kinds.in_background(basis):
+        flash.info(request, LARGE_EXPORT % {"lines": len(basis.lines)})
+        return redirect(reverse("payment-basis") + _query(period, scope.provider_id))
+    basis_selectors.report_read(basis.person_ids())
     name = exports.filename(period, fmt, basis.scope.provider_id)
-    if fmt == "csv":
-        response = HttpResponse(
-            exports.csv_bytes(period, basis.rows), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        response = HttpResponse(
-            exports.xlsx_bytes(period, basis.rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+    write = exports.csv_bytes if fmt == "csv" else exports.xlsx_bytes
+    response = HttpResponse(write(period, basis.rows), content_type=job_kinds.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+LARGE_EXPORT = _l(
+    "Underlaget har %(lines)s rader: filen skapas i bakgrunden. Välj format med knapparna "
+    "under Exportera."
+)
+
+
+@login_required
+@require_POST
+def basis_export_job(request):
+    """Start the background job that writes a large month's basis as a file (issue 17 item
+    8); its page shows how far it has come and offers the file."""
+    period = Period.asked(request.POST.get("period"), clock.today())
+    fmt = request.POST.get("format")
+    if period is None or fmt not in job_kinds.CONTENT_TYPES:
+        return HttpResponseBadRequest(BAD_PERIOD if period is None else BAD_FORMAT)
+    scope = selectors.basis_scope(request.user, request.POST.get("provider"))
+    job = job_kinds.start_file(request.user, period=period, scope=scope, fmt=fmt)
+    return redirect("job", pk=job.pk)
+
+
+def _close(user, data):
+    """Close the month in the request, or queue its close as a job when it is large."""
+    period = services.check_close(user, period=data["period"], reason=data["reason"])
+    basis = basis_selectors.compute_basis(selectors.BasisScope(user.municipality_id, None), period)
+    if job_kinds.in_background(basis):
+        return job_kinds.start_close(user, period=period, reason=data["reason"])
+    return services.close_month(user, period=period, reason=data["reason"])
+
+
+def _closed_message(result):
+    if isinstance(result, Job):
+        return _("Månaden stängs i bakgrunden; sidan visar hur långt det har kommit.")
+    return (
+        f"Månaden {result.label} är stängd: {result.line_count} rader, "
+        f"{result.total} kr. Senare rättelser blir justeringar i nästa månad."
+    )
+
+
+def _after_close(result):
+    if isinstance(result, Job):
+        return redirect("job", pk=result.pk)
+    return redirect(reverse("payment-basis") + f"?period={result.label}")
 
 
 @login_required
@@ -306,14 +355,9 @@ def month_close(request):
     result = run_form(
         request,
         form,
-        lambda data: services.close_month(
-            request.user, period=data["period"], reason=data["reason"]
-        ),
-        success_message=lambda close: (
-            f"Månaden {close.label} är stängd: {close.line_count} rader, "
-            f"{close.total} kr. Senare rättelser blir justeringar i nästa månad."
-        ),
-        redirect_to=lambda close: redirect(reverse("payment-basis") + f"?period={close.label}"),
+        lambda data: _close(request.user, data),
+        success_message=_closed_message,
+        redirect_to=_after_close,
         error_message=True,
         forbidden_page=True,
     )

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from django.db import models
 
+from verkstall.jobs.models import JobState
 
-class ImportJob(models.Model):
+
+class ImportJob(JobState):
     """One upload of the contract spreadsheet, checked (and imported) by a task.
 
     The file's bytes wait in `content` until the task has run, then are cleared: the
@@ -20,12 +22,6 @@ class ImportJob(models.Model):
     kept. `rows_done` of `rows_total` says how far the check has come; `rows_total` is first
     an estimate from the upload (import_services.estimate_rows), then the rows the task read.
     """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "I kö"
-        RUNNING = "running", "Pågår"
-        DONE = "done", "Klar"
-        FAILED = "failed", "Misslyckades"
 
     class Step(models.TextChoices):
         READING = "reading", "Läser filen"
@@ -39,17 +35,10 @@ class ImportJob(models.Model):
     filename = models.CharField("filnamn", max_length=255)
     content = models.BinaryField("filens innehåll", blank=True, default=b"")
     dry_run = models.BooleanField("kontrollera bara", default=False)
-    status = models.CharField(
-        "status", max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
     step = models.CharField("steg", max_length=10, choices=Step.choices, default=Step.READING)
     rows_done = models.PositiveIntegerField("kontrollerade rader", default=0)
     rows_total = models.PositiveIntegerField("rader", default=0)
     result = models.JSONField("resultat", default=dict, blank=True)
-    created_at = models.DateTimeField("skapad")
-    updated_at = models.DateTimeField("uppdaterad")
-    started_at = models.DateTimeField("startad", null=True, blank=True)
-    finished_at = models.DateTimeField("klar", null=True, blank=True)
 
     class Meta:
         verbose_name = "avtalsimport"
@@ -58,7 +47,3 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Avtalsimport {self.pk} ({self.get_status_display()})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -11,7 +11,6 @@ on either path.
 
 from __future__ import annotations
 
-import functools
 import io
 import logging
 import zipfile
@@ -22,6 +21,7 @@ from django.db import transaction
 
 from verkstall.core import clock, uploads
 from verkstall.core.errors import ValidationFailed
+from verkstall.jobs import run_services
 
 from . import importing, tasks
 from .import_models import ImportJob
@@ -105,13 +105,9 @@ def queue_import(actor, *, filename: str, content: bytes, dry_run: bool, rows: i
         created_at=now,
         updated_at=now,
     )
-    transaction.on_commit(functools.partial(_enqueue, job.pk))
+    run_services.queue_on_commit(tasks.run_contract_import, job.pk, failed=_failed)
     return job
 
 
-def _enqueue(job_id: int) -> None:
-    try:
-        tasks.run_contract_import.enqueue(job_id)
-    except Exception:  # no queue: the job says so rather than wait for ever
-        logger.exception("Contract import %s: not queued", job_id)
-        finish_job(job_id, ImportJob.Status.FAILED, {"failure": FAILED})
+def _failed(job_id: int) -> None:
+    finish_job(job_id, ImportJob.Status.FAILED, {"failure": FAILED})

@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from verkstall.core import clock
 from verkstall.core.errors import DomainError, PermissionDenied
+from verkstall.jobs import run_services
 
 from . import importing, selectors
 from .import_models import ImportJob
@@ -43,7 +41,6 @@ UPDATED_FIELDS = (
     "capacity_reason",
     "capacity_until",
 )
-PROGRESS_SECONDS = 0.5  # at most this often a job's progress is written, first and last aside
 FAILED = "Importen kunde inte slutföras på grund av ett tekniskt fel. Ingenting har sparats."
 
 
@@ -128,47 +125,9 @@ def _write(municipality_id: int, report: importing.ImportReport, *, dry_run: boo
 # --- the task's work ---------------------------------------------------------------------------
 
 
-class _Progress:
-    """Writes a job's progress: the first and last report of each step always, others at most
-    every PROGRESS_SECONDS (an UPDATE a row would slow the check it reports on)."""
-
-    def __init__(self, job_id: int):
-        self.job_id = job_id
-        self.last = 0.0
-        self.step = ""
-
-    def __call__(self, step: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if step == self.step and 0 < done < total and now - self.last < PROGRESS_SECONDS:
-            return
-        self.step, self.last = step, now
-        ImportJob.objects.filter(pk=self.job_id).update(
-            step=step, rows_done=done, rows_total=total, updated_at=clock.now()
-        )
-
-
-def stale_after() -> timedelta:
-    """A running job that has written nothing for this long has lost its worker (killed in
-    the middle): a run of the task queued again (core.worker_services) may take it over. The
-    task workers' lease, VERKSTALL_WORKER_LEASE_SECONDS (default 60)."""
-    return timedelta(seconds=int(getattr(settings, "VERKSTALL_WORKER_LEASE_SECONDS", 60)))
-
-
 def is_stale(job: ImportJob) -> bool:
-    return job.status == ImportJob.Status.RUNNING and job.updated_at < clock.now() - stale_after()
-
-
-def _claim(job_id: int) -> ImportJob | None:
-    """The queued job, now running; None if it is not waiting (done already, or running in
-    another worker): the task is safe to run twice. A running job gone stale is taken over."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or not (job.status == ImportJob.Status.QUEUED or is_stale(job)):
-            return None
-        now = clock.now()
-        job.status, job.started_at, job.updated_at = ImportJob.Status.RUNNING, now, now
-        job.save(update_fields=["status", "started_at", "updated_at"])
-    return job
+    """A running import whose worker is gone (jobs.run_services.is_stale)."""
+    return run_services.is_stale(job)
 
 
 def finish_job(job_id: int, status: str, result: dict, rows: int | None = None) -> None:
@@ -183,9 +142,12 @@ def finish_job(job_id: int, status: str, result: dict, rows: int | None = None) 
 def run_import_job(*, job_id: int) -> str:
     """Check (and import) a queued job's file as the user who uploaded it, writing progress as
     it goes; the report, or why it failed, is kept on the job. Returns the job's status."""
-    job = _claim(job_id)
+    job = run_services.claim(ImportJob, job_id)
     if job is None:
         return "skipped"
+    progress = run_services.Progress(
+        ImportJob, job_id, done_field="rows_done", total_field="rows_total"
+    )
     try:
         require_importer(job.started_by, job.municipality_id)
         report = import_contracts(
@@ -193,7 +155,7 @@ def run_import_job(*, job_id: int) -> str:
             filename=job.filename,
             content=bytes(job.content),
             dry_run=job.dry_run,
-            progress=_Progress(job_id),
+            progress=progress,
         )
     except DomainError as exc:  # the uploader is no longer the LOV administrator
         finish_job(job_id, ImportJob.Status.FAILED, {"failure": exc.message})
@@ -202,6 +164,8 @@ def run_import_job(*, job_id: int) -> str:
         logger.exception("Contract import %s failed", job_id)
         finish_job(job_id, ImportJob.Status.FAILED, {"failure": FAILED})
         return ImportJob.Status.FAILED
+    finally:
+        progress.close()
     finish_job(job_id, ImportJob.Status.DONE, report_result(report), rows=report.rows)
     return ImportJob.Status.DONE
 

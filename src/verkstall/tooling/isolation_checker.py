@@ -52,6 +52,7 @@ from verkstall.tooling.isolation_changes import plant_person_changes
 from verkstall.tooling.isolation_decisions import plant_decision_goals
 from verkstall.tooling.isolation_drafts import DraftWalks
 from verkstall.tooling.isolation_iub_transfer import plant_iub_requests_and_transfers
+from verkstall.tooling.isolation_jobs import JobWalks
 from verkstall.tooling.isolation_months import plant_months
 from verkstall.tooling.isolation_operations import READ_KINDS, ApiOperations
 from verkstall.tooling.isolation_oracle import Oracle
@@ -92,7 +93,7 @@ def xlsx_text(data: bytes) -> str:
     return "\n".join(html.unescape(re.sub(r"<[^>]+>", " ", part)) for part in parts)
 
 
-class Checker(ApiOperations, ScreenOperations, TourVisits, CalendarFeeds, DraftWalks):
+class Checker(ApiOperations, ScreenOperations, TourVisits, CalendarFeeds, DraftWalks, JobWalks):
     """Runs operations as the world's users and checks every answer against the oracle."""
 
     def __init__(self, world: World, stats: Stats, rng):
@@ -370,6 +371,7 @@ class Checker(ApiOperations, ScreenOperations, TourVisits, CalendarFeeds, DraftW
         others = [u for u in self.w.users if u.role_enum not in client_roles]
         toured = self.tour(n // 4) + self.calendar_feeds()  # every watchlist's own feed
         toured += self.drafts_walk()  # drafts typed and not saved: their author's alone
+        toured += self.jobs_walk()  # a background job and its file: their starter's alone
         self.stats.operations[SCREEN] += toured
         for _ in range(n - toured):
             user = self.rng.choice(seeing if self.rng.random() < 0.75 else others)

@@ -48,4 +48,9 @@ SCREENS_NOT_WALKED = {
     # tooling/isolation_drafts.py; every kind is in tests/test_idor.py.
     "drafts/{kind}/{pk}/{field}/": "the draft endpoint, walked by tooling/isolation_drafts.py",
     "drafts/{kind}/{pk}/{field}/discard/": "a POST that removes one's own draft",
+    # Background jobs (issue 17 item 8): started and run in every municipality, then asked for
+    # by their author, a colleague and a stranger by tooling/isolation_jobs.py; tests/test_idor.py
+    # requests both with another side's job.
+    "jobs/{pk}/": "a job's page, walked by tooling/isolation_jobs.py",
+    "jobs/{pk}/file/": "a job's file, walked by tooling/isolation_jobs.py",
 }

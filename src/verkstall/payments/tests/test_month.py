@@ -83,7 +83,7 @@ def test_a_switch_mid_month_pays_the_old_provider_to_the_switch_and_the_new_from
         assert (new_line.provider_id, new_line.order_id, new_line.days) == (pw.b.pk, new.pk, 16)
         assert old_line.amount + new_line.amount == Decimal("12400.00")  # each day paid once
         # Each provider's unit manager sees its own side only.
-        own = basis_selectors.basis_for(pw.manager_b, MARCH)
+        own = basis_selectors.compute_basis(selectors.basis_scope(pw.manager_b), MARCH)
         assert [r.line.order_id for r in own.rows] == [new.pk]
 
 

@@ -4,30 +4,19 @@ long the LOV contract import's check, dry run and import take on a large file
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
-from verkstall.tooling import bench_import_services as bench
-from verkstall.tooling import bench_output
-from verkstall.tooling.generator_services import ensure_migrated
+from verkstall.tooling import bench_import_services
+from verkstall.tooling.management.bench_command import BenchCommand
 
 
-class Command(BaseCommand):
+class Command(BenchCommand):
     help = (
         "Time the contract import (check, dry run, screen, import) on a generated file. "
         "Writes nothing that stays."
     )
+    bench = bench_import_services
 
-    def add_arguments(self, parser):
+    def add_bench_arguments(self, parser):
         parser.add_argument("--rows", type=int, default=5000)
-        parser.add_argument(
-            "--json", action="store_true", dest="as_json", help="One JSON object per line."
-        )
-        parser.add_argument(
-            "--database-url",
-            help="Database to use (applied before settings load, see verkstall/__main__.py).",
-        )
 
-    def handle(self, *args, rows: int, as_json: bool = False, **options):
-        ensure_migrated()
-        results = bench_output.run_quietly(lambda: bench.run(rows=rows))
-        bench_output.write(self.stdout, results, as_json=as_json, table=bench.table)
+    def measure(self, *, rows: int, **options) -> list[dict]:
+        return bench_import_services.run(rows=rows)
